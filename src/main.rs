@@ -1,0 +1,3 @@
+//! The `portico` binary: hands the command line to [`portico::cli`].
+
+fn main() {}

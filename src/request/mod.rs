@@ -1,0 +1,112 @@
+//! Requests: what the user typed ([`Draft`]) plus variables ([`Vars`]),
+//! built into exactly what will be sent ([`BuiltRequest`]) or a specific
+//! [`BuildError`].
+//!
+//! ```text
+//! Operation + Draft + Vars --build--> BuiltRequest --(http)--> Exchange
+//!                             |
+//!                             v
+//!                        BuildError (missing parameter, bad JSON,
+//!                                    bad header, unknown variable)
+//! ```
+
+use indexmap::IndexMap;
+use serde::{Deserialize, Serialize};
+use thiserror::Error;
+
+use crate::catalog::{ParamLocation, Variable};
+
+/// What the user typed for one operation. Serialisable: presets and
+/// history store drafts.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct Draft {
+    /// Index into the API's servers; ignored when `server_url` is set.
+    #[serde(default)]
+    pub server: usize,
+    /// A base URL that replaces the API's (`--server`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub server_url: Option<String>,
+    /// Values for the chosen server's variables.
+    #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
+    pub server_vars: IndexMap<String, String>,
+    /// One row per path/query/header/cookie parameter of the operation.
+    #[serde(default)]
+    pub params: Vec<ParamValue>,
+    /// Query parameters the definition does not know about.
+    #[serde(default)]
+    pub extra_query: Vec<Row>,
+    #[serde(default)]
+    pub headers: Vec<Row>,
+    /// Credentials for the operation's security schemes.
+    #[serde(default)]
+    pub auth: Vec<AuthValue>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub content_type: Option<String>,
+    /// Body text as typed (may hold `{{variables}}`); empty means no body.
+    #[serde(default)]
+    pub body: String,
+}
+
+/// A value for one of the operation's parameters.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ParamValue {
+    pub name: String,
+    pub location: ParamLocation,
+    /// As typed; arrays are comma-separated. Empty optional parameters are
+    /// left out of the request.
+    pub value: String,
+    #[serde(default = "yes")]
+    pub enabled: bool,
+}
+
+/// A free name/value row (header or extra query parameter).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Row {
+    pub name: String,
+    pub value: String,
+    #[serde(default = "yes")]
+    pub enabled: bool,
+}
+
+/// A credential for one security scheme of the API.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AuthValue {
+    /// The security scheme's name in the definition.
+    pub scheme: String,
+    /// Key or token; for basic auth, the password.
+    pub value: String,
+    /// Basic auth only.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub username: String,
+}
+
+fn yes() -> bool {
+    true
+}
+
+/// The variables a build may substitute: the active environment, then
+/// values captured from earlier responses (which win), and `{{env:NAME}}`
+/// from the process environment.
+#[derive(Debug, Clone, Default)]
+pub struct Vars {
+    pub environment: IndexMap<String, Variable>,
+    pub captured: IndexMap<String, Variable>,
+}
+
+/// A request ready to send: every template expanded, every variable
+/// substituted, headers validated.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct BuiltRequest {
+    pub method: String,
+    pub url: String,
+    pub headers: Vec<(String, String)>,
+    pub body: Option<Vec<u8>>,
+    /// Values substituted from secrets, for masking anything derived.
+    pub secret_values: Vec<String>,
+}
+
+#[derive(Debug, Error, PartialEq, Eq)]
+pub enum BuildError {
+    #[error("missing required {location} parameter `{name}`")]
+    MissingParameter { name: String, location: String },
+}

@@ -1,0 +1,1 @@
+//! The terminal interface. The only module that names ratatui or crossterm.
