@@ -9,12 +9,26 @@
 //!                        BuildError (missing parameter, bad JSON,
 //!                                    bad header, unknown variable)
 //! ```
+//!
+//! [`Draft::new`] starts a draft from the definition; [`build`] makes the
+//! request or names the first problem; [`check`] lists them all and
+//! [`preview`] gives both for a live view. [`curl`] exports and imports
+//! curl command lines.
 
 use indexmap::IndexMap;
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
 use crate::catalog::{ParamLocation, Variable};
+
+mod build;
+pub mod curl;
+mod draft;
+mod expand;
+mod vars;
+
+pub use build::{build, check, is_json_content_type, preview};
+pub use vars::referenced_variables;
 
 /// What the user typed for one operation. Serialisable: presets and
 /// history store drafts.
@@ -93,6 +107,25 @@ pub struct Vars {
     pub captured: IndexMap<String, Variable>,
 }
 
+impl Vars {
+    /// A variable by name; a captured value wins over the environment's.
+    pub fn get(&self, name: &str) -> Option<&Variable> {
+        self.captured
+            .get(name)
+            .or_else(|| self.environment.get(name))
+    }
+
+    /// Every variable name, captured ones first, without repeats.
+    pub fn names(&self) -> impl Iterator<Item = &str> {
+        self.captured.keys().map(String::as_str).chain(
+            self.environment
+                .keys()
+                .filter(|k| !self.captured.contains_key(*k))
+                .map(String::as_str),
+        )
+    }
+}
+
 /// A request ready to send: every template expanded, every variable
 /// substituted, headers validated.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -105,8 +138,31 @@ pub struct BuiltRequest {
     pub secret_values: Vec<String>,
 }
 
-#[derive(Debug, Error, PartialEq, Eq)]
+/// Why a draft cannot be sent, with what and where.
+#[derive(Debug, Clone, Error, PartialEq, Eq)]
 pub enum BuildError {
     #[error("missing required {location} parameter `{name}`")]
     MissingParameter { name: String, location: String },
+    /// Refused rather than sent: a CR or LF would split the header.
+    #[error("invalid header `{name}`: {reason}")]
+    InvalidHeader { name: String, reason: String },
+    #[error("the body is not valid JSON: {message} at line {line}, column {column}")]
+    InvalidJson {
+        line: usize,
+        column: usize,
+        message: String,
+    },
+    /// `used_in` says where, e.g. "header `Authorization`" or "body".
+    #[error("unknown variable `{{{{{name}}}}}` in {used_in}")]
+    UnknownVariable { name: String, used_in: String },
+    #[error(
+        "the server URL `{url}` is relative; give a base URL with --server (e.g. --server http://127.0.0.1:8080{url})"
+    )]
+    RelativeServer { url: String },
+    #[error("the API defines no server; give a base URL with --server")]
+    NoServer,
+    #[error("server variable `{name}` of `{url}` has no value")]
+    MissingServerVariable { name: String, url: String },
+    #[error("invalid URL `{url}`: {message}")]
+    InvalidUrl { url: String, message: String },
 }

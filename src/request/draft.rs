@@ -1,0 +1,238 @@
+//! A new [`Draft`] for an operation: one row per parameter, prefilled from
+//! the definition (default, then example) or with a `{{variable}}` the
+//! environment defines; the API's default headers; credentials rows for
+//! its security schemes; a sample body.
+
+use serde_json::Value;
+
+use crate::catalog::{Api, MediaType, Operation, ParamLocation, SecurityKind};
+
+use super::build::is_json_content_type;
+use super::vars::normalise_name;
+use super::{AuthValue, Draft, ParamValue, Row, Vars};
+
+impl Draft {
+    pub fn new(api: &Api, op: &Operation, vars: &Vars) -> Draft {
+        let media = op.request_body.as_ref().and_then(|b| b.content.first());
+        let content_type = media.map(|m| m.content_type.clone());
+
+        let mut params: Vec<ParamValue> = Vec::new();
+        for p in &op.parameters {
+            if params
+                .iter()
+                .any(|r| r.name == p.name && r.location == p.location)
+            {
+                continue;
+            }
+            // The body's media type decides Content-Type; a parameter for
+            // it would send a second one.
+            if p.location == ParamLocation::Header
+                && content_type.is_some()
+                && p.name.eq_ignore_ascii_case("content-type")
+            {
+                continue;
+            }
+            let value = p
+                .schema
+                .default
+                .as_ref()
+                .or(p.example.as_ref())
+                .map(value_text)
+                .or_else(|| {
+                    let mut candidates = Vec::new();
+                    candidates.extend(p.template_variable.as_deref());
+                    candidates.push(p.name.as_str());
+                    variable_named(vars, &candidates)
+                })
+                .unwrap_or_default();
+            params.push(ParamValue {
+                name: p.name.clone(),
+                location: p.location,
+                value,
+                enabled: true,
+            });
+        }
+        // Placeholders the definition forgot to declare still need a value.
+        for name in placeholders(&op.path) {
+            let declared = op.parameters.iter().any(|p| {
+                p.location == ParamLocation::Path
+                    && (p.name == name || p.template_variable.as_deref() == Some(name))
+            });
+            if !declared {
+                params.push(ParamValue {
+                    name: name.to_string(),
+                    location: ParamLocation::Path,
+                    value: variable_named(vars, &[name]).unwrap_or_default(),
+                    enabled: true,
+                });
+            }
+        }
+
+        let mut headers: Vec<Row> = api
+            .default_headers
+            .iter()
+            .map(|(name, value)| Row {
+                name: name.clone(),
+                value: value.clone(),
+                enabled: true,
+            })
+            .collect();
+        if let Some(ct) = &content_type {
+            if !headers
+                .iter()
+                .any(|h| h.name.eq_ignore_ascii_case("content-type"))
+            {
+                headers.push(Row {
+                    name: "Content-Type".into(),
+                    value: ct.clone(),
+                    enabled: true,
+                });
+            }
+        }
+
+        Draft {
+            server: 0,
+            server_url: None,
+            server_vars: indexmap::IndexMap::new(),
+            params,
+            extra_query: Vec::new(),
+            headers,
+            auth: auth_rows(api, op, vars),
+            content_type,
+            body: media.and_then(|m| body_sample(api, m)).unwrap_or_default(),
+        }
+    }
+}
+
+/// The `{name}` placeholders of a path template, in order.
+pub(crate) fn placeholders(path: &str) -> Vec<&str> {
+    let mut names = Vec::new();
+    let mut rest = path;
+    while let Some(open) = rest.find('{') {
+        let Some(close) = rest[open..].find('}').map(|c| open + c) else {
+            break;
+        };
+        let name = &rest[open + 1..close];
+        if !name.is_empty() && !names.contains(&name) {
+            names.push(name);
+        }
+        rest = &rest[close + 1..];
+    }
+    names
+}
+
+/// A parameter value as a form shows it: arrays comma-separated, strings
+/// without quotes, objects as JSON.
+fn value_text(value: &Value) -> String {
+    match value {
+        Value::Null => String::new(),
+        Value::String(s) => s.clone(),
+        Value::Array(items) => items
+            .iter()
+            .map(|v| match v {
+                Value::String(s) => s.clone(),
+                other => other.to_string(),
+            })
+            .collect::<Vec<_>>()
+            .join(","),
+        other => other.to_string(),
+    }
+}
+
+/// `{{name}}` for the first candidate a variable answers to: the exact name
+/// first, then the same name written differently (`api-version` and
+/// `api_version`).
+fn variable_named(vars: &Vars, candidates: &[&str]) -> Option<String> {
+    for candidate in candidates {
+        if vars.get(candidate).is_some() {
+            return Some(format!("{{{{{candidate}}}}}"));
+        }
+    }
+    for candidate in candidates {
+        let wanted = normalise_name(candidate);
+        if let Some(name) = vars.names().find(|n| normalise_name(n) == wanted) {
+            return Some(format!("{{{{{name}}}}}"));
+        }
+    }
+    None
+}
+
+/// One row per security scheme the operation may use: its own requirements,
+/// else the API's; when neither says anything, every scheme the API
+/// declares (many definitions forget the requirement).
+fn auth_rows(api: &Api, op: &Operation, vars: &Vars) -> Vec<AuthValue> {
+    let requirements = op.security.as_ref().unwrap_or(&api.security);
+    let mut names: Vec<&str> = Vec::new();
+    for requirement in requirements {
+        for (name, _) in requirement {
+            if !names.contains(&name.as_str()) {
+                names.push(name);
+            }
+        }
+    }
+    if op.security.is_none() && api.security.is_empty() {
+        names = api
+            .security_schemes
+            .iter()
+            .map(|s| s.name.as_str())
+            .collect();
+    }
+    let mut rows = Vec::new();
+    for name in names {
+        let Some(scheme) = api.security_schemes.iter().find(|s| s.name == name) else {
+            continue;
+        };
+        let (value, username) = match &scheme.kind {
+            SecurityKind::ApiKey { param, .. } => {
+                let mut candidates = vec![name, param.as_str()];
+                candidates.extend(["api_key", "apikey", "subscription_key", "key"]);
+                let guess =
+                    variable_named(vars, &candidates).or_else(|| variable_suffix_of(vars, param));
+                (guess, None)
+            }
+            SecurityKind::Bearer { .. } | SecurityKind::OAuth2 { .. } => (
+                variable_named(
+                    vars,
+                    &[name, "token", "bearer_token", "access_token", "bearer"],
+                ),
+                None,
+            ),
+            SecurityKind::Basic => (
+                variable_named(vars, &["password", "pass"]),
+                variable_named(vars, &["username", "user"]),
+            ),
+            SecurityKind::Other { .. } => continue,
+        };
+        rows.push(AuthValue {
+            scheme: name.to_string(),
+            value: value.unwrap_or_default(),
+            username: username.unwrap_or_default(),
+        });
+    }
+    rows
+}
+
+/// A variable whose name ends the parameter's name at a word boundary:
+/// `subscription_key` for `Ocp-Apim-Subscription-Key`.
+fn variable_suffix_of(vars: &Vars, param: &str) -> Option<String> {
+    let param = normalise_name(param);
+    vars.names()
+        .find(|n| {
+            let n = normalise_name(n);
+            n.len() >= 3
+                && param.len() > n.len()
+                && param.ends_with(&n)
+                && param.as_bytes()[param.len() - n.len() - 1] == b'_'
+        })
+        .map(|n| format!("{{{{{n}}}}}"))
+}
+
+/// The body a new draft starts with.
+fn body_sample(api: &Api, media: &MediaType) -> Option<String> {
+    let _ = api;
+    let example = media.examples.first()?;
+    match &example.value {
+        Value::String(s) if !is_json_content_type(&media.content_type) => Some(s.clone()),
+        value => serde_json::to_string_pretty(value).ok(),
+    }
+}

@@ -1,0 +1,877 @@
+//! Request building end to end: drafts from definitions, URL templates and
+//! their encoding, variables, build errors, masking, and curl export and
+//! import (checked against the real curl binary on loopback).
+
+use indexmap::IndexMap;
+use portico::catalog::{
+    Api, Example, MediaType, Operation, ParamLocation, ParamStyle, Parameter, RequestBody,
+    SchemaSummary, SecurityKind, SecurityScheme, Server, ServerVariable, Variable,
+};
+use portico::request::{self, BuildError, BuiltRequest, Draft, ParamValue, Row, Vars};
+use portico::secrets::MASK;
+use serde_json::json;
+
+fn param(name: &str, location: ParamLocation, required: bool) -> Parameter {
+    Parameter {
+        name: name.into(),
+        location,
+        required,
+        description: None,
+        deprecated: false,
+        schema: SchemaSummary {
+            type_name: Some("string".into()),
+            ..SchemaSummary::default()
+        },
+        style: match location {
+            ParamLocation::Path | ParamLocation::Header => ParamStyle::Simple,
+            ParamLocation::Query | ParamLocation::Cookie => ParamStyle::Form,
+        },
+        explode: matches!(location, ParamLocation::Query | ParamLocation::Cookie),
+        example: None,
+        template_variable: None,
+    }
+}
+
+fn typed(mut p: Parameter, type_name: &str, style: ParamStyle, explode: bool) -> Parameter {
+    p.schema.type_name = Some(type_name.into());
+    p.style = style;
+    p.explode = explode;
+    p
+}
+
+fn api(server: &str, operations: Vec<Operation>) -> Api {
+    Api {
+        id: "test".into(),
+        title: "Test".into(),
+        version: "1".into(),
+        source: "test.yaml".into(),
+        servers: vec![Server {
+            url: server.into(),
+            ..Server::default()
+        }],
+        operations,
+        ..Api::default()
+    }
+}
+
+fn op(method: &str, path: &str, parameters: Vec<Parameter>) -> Operation {
+    Operation {
+        method: method.into(),
+        path: path.into(),
+        parameters,
+        ..Operation::default()
+    }
+}
+
+fn env(pairs: &[(&str, &str, bool)]) -> Vars {
+    let mut vars = Vars::default();
+    for (name, value, secret) in pairs {
+        vars.environment.insert(
+            (*name).into(),
+            Variable {
+                value: (*value).into(),
+                secret: *secret,
+            },
+        );
+    }
+    vars
+}
+
+fn set(draft: &mut Draft, name: &str, value: &str) {
+    let row = draft
+        .params
+        .iter_mut()
+        .find(|p| p.name == name)
+        .unwrap_or_else(|| panic!("no row {name}"));
+    row.value = value.into();
+}
+
+/// The RRS Execute operation of the design's scenario.
+fn rrs() -> (Api, Operation) {
+    let mut version = param("api-version", ParamLocation::Query, true);
+    version.template_variable = Some("apiversion".into());
+    let mut details = param("details", ParamLocation::Query, false);
+    details.template_variable = Some("details".into());
+    let mut operation = op(
+        "POST",
+        "/workspaces/{workspace}/services/{service}/execute",
+        vec![
+            param("workspace", ParamLocation::Path, true),
+            param("service", ParamLocation::Path, true),
+            version,
+            details,
+        ],
+    );
+    operation.request_body = Some(RequestBody {
+        description: None,
+        required: true,
+        content: vec![MediaType {
+            content_type: "application/json".into(),
+            schema: None,
+            examples: vec![Example {
+                name: "example".into(),
+                summary: None,
+                value: json!({"Inputs": {"input1": {"ColumnNames": ["Col2"], "Values": [["This is a good day"]]}}, "GlobalParameters": {}}),
+            }],
+        }],
+    });
+    let mut a = api("http://127.0.0.1:9/ml", vec![operation.clone()]);
+    a.default_headers = vec![(
+        "Ocp-Apim-Subscription-Key".into(),
+        "{{subscription_key}}".into(),
+    )];
+    a.security_schemes = vec![SecurityScheme {
+        name: "bearer".into(),
+        kind: SecurityKind::Bearer { format: None },
+        description: None,
+    }];
+    (a, operation)
+}
+
+#[test]
+fn draft_prefills_from_definition_and_environment() {
+    let (a, o) = rrs();
+    let vars = env(&[
+        ("apiversion", "2.0", false),
+        ("workspace", "ws1", false),
+        ("subscription_key", "sub-secret-1234", true),
+        ("token", "tok-abcdef", true),
+    ]);
+    let draft = Draft::new(&a, &o, &vars);
+    let value = |name: &str| {
+        draft
+            .params
+            .iter()
+            .find(|p| p.name == name)
+            .map(|p| p.value.as_str())
+    };
+    assert_eq!(value("workspace"), Some("{{workspace}}"));
+    assert_eq!(value("service"), Some(""));
+    assert_eq!(value("api-version"), Some("{{apiversion}}"));
+    assert_eq!(value("details"), Some(""));
+    assert_eq!(
+        draft.headers,
+        vec![
+            Row {
+                name: "Ocp-Apim-Subscription-Key".into(),
+                value: "{{subscription_key}}".into(),
+                enabled: true
+            },
+            Row {
+                name: "Content-Type".into(),
+                value: "application/json".into(),
+                enabled: true
+            },
+        ]
+    );
+    assert_eq!(draft.content_type.as_deref(), Some("application/json"));
+    assert_eq!(draft.auth.len(), 1);
+    assert_eq!(draft.auth[0].value, "{{token}}");
+    let body: serde_json::Value = serde_json::from_str(&draft.body).expect("sample is JSON");
+    assert_eq!(body["Inputs"]["input1"]["ColumnNames"][0], "Col2");
+
+    // Default wins over example; both over a variable.
+    let mut with_default = param("limit", ParamLocation::Query, false);
+    with_default.schema.default = Some(json!(20));
+    with_default.example = Some(json!(5));
+    let mut with_example = param("tags", ParamLocation::Query, false);
+    with_example.example = Some(json!(["a", "b"]));
+    let o2 = op("GET", "/items/{id}", vec![with_default, with_example]);
+    let d2 = Draft::new(&a, &o2, &env(&[("id", "7", false)]));
+    let values: Vec<(&str, &str)> = d2
+        .params
+        .iter()
+        .map(|p| (p.name.as_str(), p.value.as_str()))
+        .collect();
+    // `{id}` is not declared: it still gets a row, from the variable.
+    assert_eq!(
+        values,
+        vec![("limit", "20"), ("tags", "a,b"), ("id", "{{id}}")]
+    );
+}
+
+#[test]
+fn draft_auth_rows_guess_variables_per_scheme_kind() {
+    let mut a = api("http://x", vec![]);
+    a.security_schemes = vec![
+        SecurityScheme {
+            name: "apim".into(),
+            kind: SecurityKind::ApiKey {
+                param: "Ocp-Apim-Subscription-Key".into(),
+                location: ParamLocation::Header,
+            },
+            description: None,
+        },
+        SecurityScheme {
+            name: "basic".into(),
+            kind: SecurityKind::Basic,
+            description: None,
+        },
+    ];
+    a.security = vec![vec![("apim".into(), vec![])]];
+    let o = op("GET", "/", vec![]);
+    let d = Draft::new(&a, &o, &env(&[("subscription_key", "k", true)]));
+    assert_eq!(d.auth.len(), 1, "only the required scheme: {:?}", d.auth);
+    assert_eq!(d.auth[0].value, "{{subscription_key}}");
+
+    let mut o_basic = op("GET", "/", vec![]);
+    o_basic.security = Some(vec![vec![("basic".into(), vec![])]]);
+    let d = Draft::new(
+        &a,
+        &o_basic,
+        &env(&[("username", "u", false), ("password", "p", true)]),
+    );
+    assert_eq!(d.auth[0].username, "{{username}}");
+    assert_eq!(d.auth[0].value, "{{password}}");
+
+    let mut o_none = op("GET", "/", vec![]);
+    o_none.security = Some(vec![]);
+    assert!(Draft::new(&a, &o_none, &Vars::default()).auth.is_empty());
+}
+
+#[test]
+fn builds_the_scenario_request() {
+    let (a, o) = rrs();
+    let vars = env(&[
+        ("apiversion", "2.0", false),
+        ("workspace", "ws1", false),
+        ("subscription_key", "sub-secret-1234", true),
+        ("token", "tok-abcdef", true),
+    ]);
+    let mut draft = Draft::new(&a, &o, &vars);
+    set(&mut draft, "service", "svc/1");
+    set(&mut draft, "details", "true");
+    let req = request::build(&a, &o, &draft, &vars).expect("builds");
+    assert_eq!(req.method, "POST");
+    assert_eq!(
+        req.url,
+        "http://127.0.0.1:9/ml/workspaces/ws1/services/svc%2F1/execute?api-version=2.0&details=true"
+    );
+    assert_eq!(
+        req.header("Ocp-Apim-Subscription-Key"),
+        Some("sub-secret-1234")
+    );
+    assert_eq!(req.header("Authorization"), Some("Bearer tok-abcdef"));
+    assert_eq!(req.header("content-type"), Some("application/json"));
+    assert!(req.secret_values.contains(&"sub-secret-1234".to_string()));
+    assert!(req.secret_values.contains(&"tok-abcdef".to_string()));
+    let body: serde_json::Value =
+        serde_json::from_slice(req.body.as_deref().expect("body")).expect("JSON");
+    assert_eq!(body["GlobalParameters"], json!({}));
+
+    // Empty optional query parameter: dropped, never `details=` or `{details}`.
+    set(&mut draft, "details", "");
+    let req = request::build(&a, &o, &draft, &vars).expect("builds");
+    assert_eq!(
+        req.url,
+        "http://127.0.0.1:9/ml/workspaces/ws1/services/svc%2F1/execute?api-version=2.0"
+    );
+}
+
+/// One row of the URL table: a path template and parameters, the values
+/// typed, and the URL expected.
+struct UrlCase {
+    name: &'static str,
+    path: &'static str,
+    params: Vec<Parameter>,
+    values: Vec<(&'static str, &'static str)>,
+    want: &'static str,
+}
+
+#[test]
+fn url_building_table() {
+    use ParamLocation::{Path, Query};
+    use ParamStyle as S;
+    let cases = vec![
+        UrlCase {
+            name: "path value with a slash",
+            path: "/files/{name}",
+            params: vec![param("name", Path, true)],
+            values: vec![("name", "a/b")],
+            want: "http://h/api/files/a%2Fb",
+        },
+        UrlCase {
+            name: "query value with a space",
+            path: "/search",
+            params: vec![param("q", Query, false)],
+            values: vec![("q", "open now")],
+            want: "http://h/api/search?q=open%20now",
+        },
+        UrlCase {
+            name: "reserved characters in query",
+            path: "/search",
+            params: vec![param("q", Query, false)],
+            values: vec![("q", "a&b=c+d#e?f")],
+            want: "http://h/api/search?q=a%26b%3Dc%2Bd%23e%3Ff",
+        },
+        UrlCase {
+            name: "empty optional query dropped",
+            path: "/pets",
+            params: vec![param("status", Query, false), param("limit", Query, false)],
+            values: vec![("status", ""), ("limit", "5")],
+            want: "http://h/api/pets?limit=5",
+        },
+        UrlCase {
+            name: "all optional empty: no question mark",
+            path: "/pets",
+            params: vec![param("status", Query, false)],
+            values: vec![("status", "")],
+            want: "http://h/api/pets",
+        },
+        UrlCase {
+            name: "literal dollar and braces in a value",
+            path: "/q/{id}",
+            params: vec![param("id", Path, true), param("filter", Query, false)],
+            values: vec![("id", "${x}"), ("filter", r#"{"$gt": 18}"#)],
+            want: "http://h/api/q/%24%7Bx%7D?filter=%7B%22%24gt%22%3A%2018%7D",
+        },
+        UrlCase {
+            name: "unclosed variable sent as typed",
+            path: "/q",
+            params: vec![param("q", Query, false)],
+            values: vec![("q", "{{a")],
+            want: "http://h/api/q?q=%7B%7Ba",
+        },
+        UrlCase {
+            name: "unicode",
+            path: "/q/{id}",
+            params: vec![param("id", Path, true)],
+            values: vec![("id", "café ☕")],
+            want: "http://h/api/q/caf%C3%A9%20%E2%98%95",
+        },
+        UrlCase {
+            name: "form explode array",
+            path: "/q",
+            params: vec![typed(param("id", Query, false), "array", S::Form, true)],
+            values: vec![("id", "3,4,5")],
+            want: "http://h/api/q?id=3&id=4&id=5",
+        },
+        UrlCase {
+            name: "form array without explode",
+            path: "/q",
+            params: vec![typed(param("id", Query, false), "array", S::Form, false)],
+            values: vec![("id", "3, 4,a b")],
+            want: "http://h/api/q?id=3,4,a%20b",
+        },
+        UrlCase {
+            name: "pipe delimited",
+            path: "/q",
+            params: vec![typed(
+                param("id", Query, false),
+                "array",
+                S::PipeDelimited,
+                false,
+            )],
+            values: vec![("id", "3,4")],
+            want: "http://h/api/q?id=3%7C4",
+        },
+        UrlCase {
+            name: "space delimited",
+            path: "/q",
+            params: vec![typed(
+                param("id", Query, false),
+                "array",
+                S::SpaceDelimited,
+                false,
+            )],
+            values: vec![("id", "3,4")],
+            want: "http://h/api/q?id=3%204",
+        },
+        UrlCase {
+            name: "deep object",
+            path: "/q",
+            params: vec![typed(
+                param("color", Query, false),
+                "object",
+                S::DeepObject,
+                true,
+            )],
+            values: vec![("color", "R=100,G=200")],
+            want: "http://h/api/q?color%5BR%5D=100&color%5BG%5D=200",
+        },
+        UrlCase {
+            name: "label and matrix path styles",
+            path: "/a/{l}/b/{m}",
+            params: vec![
+                typed(param("l", Path, true), "array", S::Label, true),
+                typed(param("m", Path, true), "array", S::Matrix, false),
+            ],
+            values: vec![("l", "3,4"), ("m", "5,6")],
+            want: "http://h/api/a/.3.4/b/;m=5,6",
+        },
+        UrlCase {
+            name: "simple exploded object in path",
+            path: "/o/{obj}",
+            params: vec![typed(param("obj", Path, true), "object", S::Simple, true)],
+            values: vec![("obj", r#"{"role":"admin","n":1}"#)],
+            want: "http://h/api/o/role=admin,n=1",
+        },
+        UrlCase {
+            name: "variables in path and query",
+            path: "/w/{ws}",
+            params: vec![param("ws", Path, true), param("v", Query, false)],
+            values: vec![("ws", "{{workspace}}"), ("v", "{{ apiversion }}")],
+            want: "http://h/api/w/my%20ws?v=2.0",
+        },
+        UrlCase {
+            name: "query part written into the path template",
+            path: "/jobs?api-version={apiversion}&fixed=1",
+            params: vec![param("apiversion", Query, false)],
+            values: vec![("apiversion", "2.0")],
+            want: "http://h/api/jobs?api-version=2.0&fixed=1",
+        },
+    ];
+    let vars = env(&[("workspace", "my ws", false), ("apiversion", "2.0", false)]);
+    for case in cases {
+        let o = op("GET", case.path, case.params);
+        let a = api("http://h/api/", vec![o.clone()]);
+        let mut draft = Draft::new(&a, &o, &Vars::default());
+        for (name, value) in &case.values {
+            set(&mut draft, name, value);
+        }
+        let req =
+            request::build(&a, &o, &draft, &vars).unwrap_or_else(|e| panic!("{}: {e}", case.name));
+        assert_eq!(req.url, case.want, "{}", case.name);
+    }
+}
+
+#[test]
+fn server_variables_and_override() {
+    let o = op("GET", "/pets", vec![]);
+    let mut a = api("{scheme}://{host}/v{version}", vec![o.clone()]);
+    let mut variables = IndexMap::new();
+    for (name, default) in [
+        ("scheme", "https"),
+        ("host", "api.example.com"),
+        ("version", "1"),
+    ] {
+        variables.insert(
+            name.to_string(),
+            ServerVariable {
+                default: default.into(),
+                ..ServerVariable::default()
+            },
+        );
+    }
+    a.servers[0].variables = variables;
+    let mut draft = Draft::new(&a, &o, &Vars::default());
+    let url = |d: &Draft| request::build(&a, &o, d, &Vars::default()).map(|r| r.url);
+    assert_eq!(
+        url(&draft).as_deref(),
+        Ok("https://api.example.com/v1/pets")
+    );
+    draft.server_vars.insert("version".into(), "2".into());
+    draft
+        .server_vars
+        .insert("host".into(), "127.0.0.1:8081".into());
+    assert_eq!(url(&draft).as_deref(), Ok("https://127.0.0.1:8081/v2/pets"));
+    draft.server_url = Some("http://127.0.0.1:8081/base/".into());
+    assert_eq!(
+        url(&draft).as_deref(),
+        Ok("http://127.0.0.1:8081/base/pets")
+    );
+    // A base URL carrying its own query keeps it in front.
+    draft.server_url = Some("http://127.0.0.1:8081/fn?code=abc".into());
+    assert_eq!(
+        url(&draft).as_deref(),
+        Ok("http://127.0.0.1:8081/fn/pets?code=abc")
+    );
+
+    // An undeclared server variable is named.
+    let b = api("https://{region}.example.com", vec![o.clone()]);
+    assert_eq!(
+        request::build(
+            &b,
+            &o,
+            &Draft::new(&b, &o, &Vars::default()),
+            &Vars::default()
+        ),
+        Err(BuildError::MissingServerVariable {
+            name: "region".into(),
+            url: "https://{region}.example.com".into()
+        })
+    );
+}
+
+#[test]
+fn relative_server_asks_for_server_flag() {
+    let o = op("GET", "/pets", vec![]);
+    let a = api("/v1", vec![o.clone()]);
+    let mut draft = Draft::new(&a, &o, &Vars::default());
+    let err = request::build(&a, &o, &draft, &Vars::default()).expect_err("relative");
+    assert_eq!(err, BuildError::RelativeServer { url: "/v1".into() });
+    assert!(err.to_string().contains("--server"), "{err}");
+    draft.server_url = Some("http://127.0.0.1:1".into());
+    assert!(request::build(&a, &o, &draft, &Vars::default()).is_ok());
+
+    // Relative to a definition fetched over http: resolved against it.
+    let mut remote = a.clone();
+    remote.source = "http://127.0.0.1:8081/spec/openapi.json".into();
+    let req = request::build(
+        &remote,
+        &o,
+        &Draft::new(&remote, &o, &Vars::default()),
+        &Vars::default(),
+    )
+    .expect("resolved");
+    assert_eq!(req.url, "http://127.0.0.1:8081/v1/pets");
+
+    let mut none = a.clone();
+    none.servers.clear();
+    assert_eq!(
+        request::build(&none, &o, &Draft::default(), &Vars::default()),
+        Err(BuildError::NoServer)
+    );
+}
+
+#[test]
+fn variables_everywhere_captured_wins_and_process_env() {
+    // The crate forbids `unsafe`, so the test reads a process variable that
+    // is always there instead of setting one.
+    let path_value = std::env::var("PATH").expect("PATH is set");
+
+    let o = op(
+        "POST",
+        "/jobs/{jobid}",
+        vec![param("jobid", ParamLocation::Path, true)],
+    );
+    let a = api("{{base_url}}", vec![o.clone()]);
+    let mut vars = env(&[
+        ("base_url", "http://127.0.0.1:7/x", false),
+        ("jobid", "env-job", false),
+        ("who", "world", false),
+    ]);
+    vars.captured.insert(
+        "jobid".into(),
+        Variable {
+            value: "captured-job".into(),
+            secret: false,
+        },
+    );
+    let mut draft = Draft::new(&a, &o, &vars);
+    assert_eq!(draft.params[0].value, "{{jobid}}");
+    draft.headers.push(Row {
+        name: "X-Trace".into(),
+        value: "{{env:PATH}}".into(),
+        enabled: true,
+    });
+    draft.content_type = Some("application/json".into());
+    draft.body = r#"{"hello": "{{who}}", "$gt": 18, "tpl": "${x} {y} {{y"}"#.into();
+    let req = request::build(&a, &o, &draft, &vars).expect("builds");
+    assert_eq!(req.url, "http://127.0.0.1:7/x/jobs/captured-job");
+    assert_eq!(req.header("X-Trace"), Some(path_value.as_str()));
+    assert_eq!(
+        String::from_utf8(req.body.clone().expect("body")).expect("utf8"),
+        r#"{"hello": "world", "$gt": 18, "tpl": "${x} {y} {{y"}"#
+    );
+    assert_eq!(req.header("Content-Type"), Some("application/json"));
+}
+
+#[test]
+fn build_errors_are_specific() {
+    let o = op(
+        "POST",
+        "/items/{id}",
+        vec![
+            param("id", ParamLocation::Path, true),
+            param("q", ParamLocation::Query, true),
+            param("X-Req", ParamLocation::Header, true),
+        ],
+    );
+    let a = api("http://h", vec![o.clone()]);
+    let base = {
+        let mut d = Draft::new(&a, &o, &Vars::default());
+        set(&mut d, "id", "1");
+        set(&mut d, "q", "x");
+        set(&mut d, "X-Req", "y");
+        d
+    };
+    let vars = Vars::default();
+    assert!(request::build(&a, &o, &base, &vars).is_ok());
+
+    let mut d = base.clone();
+    set(&mut d, "id", "");
+    assert_eq!(
+        request::build(&a, &o, &d, &vars),
+        Err(BuildError::MissingParameter {
+            name: "id".into(),
+            location: "path".into()
+        })
+    );
+    let mut d = base.clone();
+    set(&mut d, "q", "");
+    assert_eq!(
+        request::build(&a, &o, &d, &vars),
+        Err(BuildError::MissingParameter {
+            name: "q".into(),
+            location: "query".into()
+        })
+    );
+    let mut d = base.clone();
+    d.params.retain(|p| p.name != "X-Req");
+    assert_eq!(
+        request::build(&a, &o, &d, &vars),
+        Err(BuildError::MissingParameter {
+            name: "X-Req".into(),
+            location: "header".into()
+        })
+    );
+
+    for (name, value, fragment) in [
+        ("X-Evil", "a\r\nInjected: 1", "line break"),
+        ("X-Evil", "a\nb", "line break"),
+        ("Bad Name", "v", "U+0020"),
+        ("Bad:Name", "v", "`:`"),
+        ("X-Ctl", "a\u{7}b", "control character"),
+    ] {
+        let mut d = base.clone();
+        d.headers.push(Row {
+            name: name.into(),
+            value: value.into(),
+            enabled: true,
+        });
+        match request::build(&a, &o, &d, &vars) {
+            Err(BuildError::InvalidHeader { name: n, reason }) => {
+                assert_eq!(n, name);
+                assert!(reason.contains(fragment), "{reason}");
+            }
+            other => panic!("{name:?}: {other:?}"),
+        }
+    }
+    // A header param carrying a line break is refused the same way.
+    let mut d = base.clone();
+    set(&mut d, "X-Req", "y\rz");
+    assert!(matches!(
+        request::build(&a, &o, &d, &vars),
+        Err(BuildError::InvalidHeader { .. })
+    ));
+
+    let mut d = base.clone();
+    d.content_type = Some("application/json".into());
+    d.body = "{\n  \"a\": 1,\n  \"b\": tru\n}".into();
+    match request::build(&a, &o, &d, &vars) {
+        Err(BuildError::InvalidJson {
+            line,
+            column,
+            message,
+        }) => {
+            assert_eq!(line, 3, "{message}");
+            assert!(column >= 8, "column {column}");
+            let shown = request::build(&a, &o, &d, &vars)
+                .expect_err("bad")
+                .to_string();
+            assert!(shown.contains("line 3"), "{shown}");
+        }
+        other => panic!("{other:?}"),
+    }
+    // Not JSON content: not checked.
+    d.content_type = Some("text/plain".into());
+    assert!(request::build(&a, &o, &d, &vars).is_ok());
+
+    let mut d = base.clone();
+    d.headers.push(Row {
+        name: "Authorization".into(),
+        value: "Bearer {{token}}".into(),
+        enabled: true,
+    });
+    assert_eq!(
+        request::build(&a, &o, &d, &vars),
+        Err(BuildError::UnknownVariable {
+            name: "token".into(),
+            used_in: "header `Authorization`".into()
+        })
+    );
+    d.body = "{{payload}}".into();
+    let all = request::check(&a, &o, &d, &vars);
+    assert_eq!(all.len(), 2, "{all:?}");
+    assert!(all[1].to_string().contains("body"), "{}", all[1]);
+    let env_missing = BuildError::UnknownVariable {
+        name: "env:PORTICO_SURELY_UNSET_9F3A".into(),
+        used_in: "path parameter `id`".into(),
+    };
+    let mut d = base.clone();
+    set(&mut d, "id", "{{env:PORTICO_SURELY_UNSET_9F3A}}");
+    assert_eq!(request::build(&a, &o, &d, &vars), Err(env_missing));
+}
+
+#[test]
+fn disabled_rows_are_skipped_and_preview_keeps_placeholders() {
+    let o = op(
+        "GET",
+        "/items/{id}",
+        vec![
+            param("id", ParamLocation::Path, true),
+            param("q", ParamLocation::Query, false),
+        ],
+    );
+    let a = api("http://h", vec![o.clone()]);
+    let mut d = Draft::new(&a, &o, &Vars::default());
+    set(&mut d, "q", "x");
+    d.params[1].enabled = false;
+    d.headers.push(Row {
+        name: "X-Off".into(),
+        value: "1".into(),
+        enabled: false,
+    });
+    d.extra_query.push(Row {
+        name: "extra".into(),
+        value: "a b".into(),
+        enabled: true,
+    });
+    let (req, errors) = request::preview(&a, &o, &d, &Vars::default());
+    assert_eq!(req.url, "http://h/items/{id}?extra=a%20b");
+    assert_eq!(errors.len(), 1);
+    set(&mut d, "id", "9");
+    let req = request::build(&a, &o, &d, &Vars::default()).expect("builds");
+    assert_eq!(req.url, "http://h/items/9?extra=a%20b");
+    assert!(req.header("X-Off").is_none());
+}
+
+#[test]
+fn auth_per_scheme_kind() {
+    let schemes = [
+        (
+            "hdr",
+            SecurityKind::ApiKey {
+                param: "X-Api-Key".into(),
+                location: ParamLocation::Header,
+            },
+        ),
+        (
+            "qry",
+            SecurityKind::ApiKey {
+                param: "code".into(),
+                location: ParamLocation::Query,
+            },
+        ),
+        (
+            "ck",
+            SecurityKind::ApiKey {
+                param: "session".into(),
+                location: ParamLocation::Cookie,
+            },
+        ),
+        ("bearer", SecurityKind::Bearer { format: None }),
+        ("basic", SecurityKind::Basic),
+    ];
+    let o = op("GET", "/", vec![]);
+    let mut a = api("http://h", vec![o.clone()]);
+    a.security_schemes = schemes
+        .iter()
+        .map(|(name, kind)| SecurityScheme {
+            name: (*name).into(),
+            kind: kind.clone(),
+            description: None,
+        })
+        .collect();
+    let build_with = |scheme: &str, value: &str, username: &str| {
+        let mut d = Draft::default();
+        d.auth.push(request::AuthValue {
+            scheme: scheme.into(),
+            value: value.into(),
+            username: username.into(),
+        });
+        request::build(&a, &o, &d, &Vars::default()).expect("builds")
+    };
+    let r = build_with("hdr", "k-123456", "");
+    assert_eq!(r.header("X-Api-Key"), Some("k-123456"));
+    let r = build_with("qry", "c 1&2", "");
+    assert_eq!(r.url, "http://h/?code=c%201%262");
+    assert!(r.masked().url.contains(MASK), "{}", r.masked().url);
+    let r = build_with("ck", "sess1234", "");
+    assert_eq!(r.header("Cookie"), Some("session=sess1234"));
+    let r = build_with("bearer", "tok-9999", "");
+    assert_eq!(r.header("Authorization"), Some("Bearer tok-9999"));
+    let r = build_with("bearer", "Bearer tok-9999", "");
+    assert_eq!(r.header("Authorization"), Some("Bearer tok-9999"));
+    let r = build_with("basic", "pa:ss", "user");
+    assert_eq!(r.header("Authorization"), Some("Basic dXNlcjpwYTpzcw=="));
+    let r = build_with("basic", "", "");
+    assert!(
+        r.header("Authorization").is_none(),
+        "empty credential sends nothing"
+    );
+}
+
+#[test]
+fn masking_hides_secrets_everywhere() {
+    let o = op(
+        "POST",
+        "/x",
+        vec![param("api_key", ParamLocation::Query, false)],
+    );
+    let a = api("http://h", vec![o.clone()]);
+    let vars = env(&[("pw", "hunter2-long", true), ("plain", "visible", false)]);
+    let mut d = Draft::new(&a, &o, &vars);
+    set(&mut d, "api_key", "qk-555555");
+    d.headers = vec![
+        Row {
+            name: "Authorization".into(),
+            value: "Bearer abc.def.ghi".into(),
+            enabled: true,
+        },
+        Row {
+            name: "X-Note".into(),
+            value: "{{plain}} {{pw}}".into(),
+            enabled: true,
+        },
+    ];
+    d.body = r#"{"password": "{{pw}}", "v": "{{plain}}"}"#.into();
+    d.content_type = Some("application/json".into());
+    let req = request::build(&a, &o, &d, &vars).expect("builds");
+    let m = req.masked();
+    assert_eq!(m.url, format!("http://h/x?api_key={MASK}"));
+    assert_eq!(
+        m.header("Authorization"),
+        Some(format!("Bearer {MASK}").as_str())
+    );
+    assert_eq!(m.header("X-Note"), Some(format!("visible {MASK}").as_str()));
+    let body = String::from_utf8(m.body.clone().expect("body")).expect("utf8");
+    assert_eq!(body, format!(r#"{{"password": "{MASK}", "v": "visible"}}"#));
+    assert!(m.secret_values.is_empty());
+    // The unmasked request still carries the values.
+    assert_eq!(req.header("X-Note"), Some("visible hunter2-long"));
+}
+
+#[test]
+fn header_and_cookie_params_use_their_styles() {
+    let o = op(
+        "GET",
+        "/",
+        vec![
+            typed(
+                param("X-Ids", ParamLocation::Header, false),
+                "array",
+                ParamStyle::Simple,
+                false,
+            ),
+            param("theme", ParamLocation::Cookie, false),
+            param("lang", ParamLocation::Cookie, false),
+        ],
+    );
+    let a = api("http://h", vec![o.clone()]);
+    let mut d = Draft::new(&a, &o, &Vars::default());
+    set(&mut d, "X-Ids", "1, 2");
+    set(&mut d, "theme", "dark mode");
+    set(&mut d, "lang", "fr");
+    let r = request::build(&a, &o, &d, &Vars::default()).expect("builds");
+    assert_eq!(r.header("X-Ids"), Some("1,2"));
+    assert_eq!(r.header("Cookie"), Some("theme=dark%20mode; lang=fr"));
+}
+
+#[test]
+fn param_rows_roundtrip_through_serde() {
+    // Presets store drafts: what serialises must come back equal.
+    let (a, o) = rrs();
+    let mut d = Draft::new(&a, &o, &Vars::default());
+    d.params.push(ParamValue {
+        name: "x".into(),
+        location: ParamLocation::Cookie,
+        value: "1".into(),
+        enabled: false,
+    });
+    let text = serde_json::to_string(&d).expect("serialise");
+    let back: Draft = serde_json::from_str(&text).expect("deserialise");
+    assert_eq!(back, d);
+    let _unused: Option<BuiltRequest> = None;
+}
