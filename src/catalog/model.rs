@@ -50,13 +50,22 @@ pub struct Api {
 }
 
 /// A parsed definition and the other files its `$ref`s reached.
+///
+/// Read it through [`Document::pointer`], [`Document::entries`],
+/// [`Document::resolve`] and [`Document::deref`]: a JSON definition is
+/// parsed part by part on first use (see `catalog::document`), so `root`
+/// is `Null` for it.
 #[derive(Debug, Default)]
 pub struct Document {
-    /// Path or URL of the root file.
+    /// Path or URL of the root file (file paths are made absolute).
     pub location: String,
+    /// The root as one value, for documents parsed eagerly (YAML, or built
+    /// with [`Document::from_value`]); `Null` for lazily parsed JSON.
     pub root: Value,
     /// Other documents reached by `$ref`, keyed by their absolute location.
     pub external: IndexMap<String, Value>,
+    /// The root's JSON text, parsed lazily.
+    pub(crate) lazy: Option<super::document::LazyRoot>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
