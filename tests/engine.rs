@@ -1,0 +1,544 @@
+//! The HTTP engine against real servers on loopback: the well-behaved
+//! [`support::TestServer`] for the ordinary cases and [`support::RawServer`]
+//! for hostile ones (issue 6's fault list).
+
+mod support;
+
+use std::time::Duration;
+
+use portico::http::{
+    Engine, EngineConfig, ErrorKind, Exchange, Progress, RequestError, SendOptions,
+};
+use portico::request::BuiltRequest;
+use serde_json::Value;
+use support::{NON_UTF8, RawServer, TestServer, json_sample, pattern_byte};
+use tokio::time::Instant;
+use tokio_util::sync::CancellationToken;
+
+fn engine() -> Engine {
+    Engine::new(EngineConfig::default()).expect("engine")
+}
+
+fn get(url: &str) -> BuiltRequest {
+    BuiltRequest {
+        method: "GET".into(),
+        url: url.into(),
+        ..BuiltRequest::default()
+    }
+}
+
+async fn send(req: &BuiltRequest, opts: &SendOptions) -> Result<Exchange, RequestError> {
+    engine().send(req, opts, CancellationToken::new()).await
+}
+
+async fn send_ok(req: &BuiltRequest) -> Exchange {
+    send(req, &SendOptions::default()).await.expect("exchange")
+}
+
+fn short(timeout_ms: u64) -> SendOptions {
+    SendOptions {
+        timeout: Some(Duration::from_millis(timeout_ms)),
+        ..SendOptions::default()
+    }
+}
+
+fn json(ex: &Exchange) -> Value {
+    serde_json::from_slice(&ex.response.body).expect("JSON body")
+}
+
+/// The request headers as the echo route saw them.
+fn echoed_headers(ex: &Exchange) -> Vec<(String, String)> {
+    serde_json::from_value(json(ex)["headers"].clone()).expect("headers array")
+}
+
+#[tokio::test]
+async fn status_headers_body_and_timing() {
+    let server = TestServer::start().await;
+    let ex = send_ok(&get(&server.url("/status/404"))).await;
+    assert_eq!(ex.response.status, 404);
+    assert_eq!(ex.response.reason, "Not Found");
+    assert_eq!(ex.response.version, "HTTP/1.1");
+    assert_eq!(&ex.response.body[..], b"status 404");
+    assert_eq!(ex.response.size, 10);
+    assert!(!ex.response.truncated);
+    assert!(ex.redirects.is_empty());
+    assert!(ex.timing.headers <= ex.timing.total);
+    assert!(ex.timing.total > Duration::ZERO);
+    assert_eq!(ex.response.header("content-length"), Some("10"));
+}
+
+#[tokio::test]
+async fn request_is_recorded_as_sent() {
+    let server = TestServer::start().await;
+    let req = BuiltRequest {
+        method: "POST".into(),
+        url: server.url("/echo?a=1"),
+        headers: vec![
+            ("Content-Type".into(), "application/json".into()),
+            ("X-Trace".into(), "t1".into()),
+        ],
+        body: Some(br#"{"Inputs": {}}"#.to_vec()),
+        secret_values: vec![],
+    };
+    let ex = send_ok(&req).await;
+    let echoed = json(&ex);
+    assert_eq!(echoed["method"], "POST");
+    assert_eq!(echoed["query"], "a=1");
+    assert_eq!(echoed["body"], r#"{"Inputs": {}}"#);
+
+    let sent = &ex.request;
+    assert_eq!(sent.method, "POST");
+    assert_eq!(sent.url, server.url("/echo?a=1"));
+    assert_eq!(sent.body.as_deref(), Some(&br#"{"Inputs": {}}"#[..]));
+    // Every header the server received is in the record, with its value.
+    let recorded: Vec<(String, String)> = sent
+        .headers
+        .iter()
+        .map(|(n, v)| (n.to_ascii_lowercase(), v.clone()))
+        .collect();
+    for pair in echoed_headers(&ex) {
+        assert!(
+            recorded.contains(&pair),
+            "{pair:?} missing from {recorded:?}"
+        );
+    }
+    assert_eq!(
+        recorded[0],
+        ("content-type".into(), "application/json".into())
+    );
+    assert!(recorded.contains(&("accept-encoding".into(), "gzip, deflate, br".into())));
+    assert!(
+        recorded
+            .iter()
+            .any(|(n, v)| n == "user-agent" && v.starts_with("portico/"))
+    );
+}
+
+#[tokio::test]
+async fn custom_reason_phrase_from_a_raw_server() {
+    let server = RawServer::respond(
+        "HTTP/1.1 418 Short And Stout\r\ncontent-length: 6\r\nx-kind: teapot\r\n\r\nteapot",
+    )
+    .await;
+    let ex = send_ok(&get(&server.url("/brew"))).await;
+    assert_eq!(ex.response.status, 418);
+    assert_eq!(ex.response.reason, "Short And Stout");
+    assert_eq!(ex.response.status_line(), "418 Short And Stout");
+    assert_eq!(ex.response.header("X-Kind"), Some("teapot"));
+    assert_eq!(&ex.response.body[..], b"teapot");
+}
+
+#[tokio::test]
+async fn repeated_headers_keep_their_order() {
+    let server = TestServer::start().await;
+    let ex = send_ok(&get(&server.url("/repeat-headers"))).await;
+    let cookies: Vec<&str> = ex.response.header_all("set-cookie").collect();
+    assert_eq!(cookies, ["a=1", "b=2"]);
+    let multi: Vec<&str> = ex.response.header_all("x-multi").collect();
+    assert_eq!(multi, ["one", "two", "three"]);
+}
+
+#[tokio::test]
+async fn gzip_brotli_and_deflate_are_decoded_with_headers_intact() {
+    let server = TestServer::start().await;
+    let expected = json_sample();
+    for (path, coding) in [
+        ("/gzip", "gzip"),
+        ("/brotli", "br"),
+        ("/deflate", "deflate"),
+    ] {
+        let ex = send_ok(&get(&server.url(path))).await;
+        let r = &ex.response;
+        assert_eq!(r.body.as_ref(), expected.as_slice(), "{path}");
+        assert_eq!(r.header("content-encoding"), Some(coding), "{path}");
+        assert_eq!(r.decoded_from.as_deref(), Some(coding), "{path}");
+        assert_eq!(r.size, expected.len() as u64);
+        assert!(r.wire_size < r.size, "{path}: {} on the wire", r.wire_size);
+        // Content-Length still describes the bytes on the wire.
+        assert_eq!(
+            r.header("content-length"),
+            Some(r.wire_size.to_string().as_str())
+        );
+        assert!(r.is_json());
+    }
+}
+
+#[tokio::test]
+async fn invalid_gzip_is_a_decode_error() {
+    let server = TestServer::start().await;
+    let err = send(&get(&server.url("/bad-gzip")), &SendOptions::default())
+        .await
+        .expect_err("bad gzip");
+    assert_eq!(err.kind, ErrorKind::Decode);
+    assert!(
+        err.to_string().starts_with("cannot decode gzip body"),
+        "{err}"
+    );
+    assert!(err.to_string().contains("/bad-gzip"), "{err}");
+}
+
+#[tokio::test]
+async fn non_utf8_body_is_kept_byte_for_byte() {
+    let server = TestServer::start().await;
+    let ex = send_ok(&get(&server.url("/non-utf8"))).await;
+    assert_eq!(&ex.response.body[..], NON_UTF8);
+    assert!(!ex.response.is_utf8());
+    assert_eq!(
+        ex.response.body_text_lossy(),
+        "caf\u{fffd} \u{fffd}\u{fffd}"
+    );
+
+    let ex = send_ok(&get(&server.url("/non-utf8-json"))).await;
+    assert!(ex.response.is_json());
+    assert_eq!(&ex.response.body[..], NON_UTF8);
+}
+
+#[tokio::test]
+async fn redirects_are_recorded_hop_by_hop() {
+    let server = TestServer::start().await;
+    let ex = send_ok(&get(&server.url("/redirect/3"))).await;
+    assert_eq!(ex.response.status, 200);
+    let hops: Vec<(u16, String)> = ex
+        .redirects
+        .iter()
+        .map(|h| (h.status, h.url.clone()))
+        .collect();
+    assert_eq!(
+        hops,
+        [
+            (302, server.url("/redirect/3")),
+            (302, server.url("/redirect/2")),
+            (302, server.url("/redirect/1")),
+        ]
+    );
+    assert_eq!(ex.redirects[2].location, server.url("/redirect/0"));
+    assert_eq!(ex.request.url, server.url("/redirect/0"));
+    assert_eq!(json(&ex)["path"], "/redirect/0");
+}
+
+#[tokio::test]
+async fn too_many_redirects_and_loops_are_errors() {
+    let server = TestServer::start().await;
+    let opts = SendOptions {
+        max_redirects: 2,
+        ..SendOptions::default()
+    };
+    let err = send(&get(&server.url("/redirect/5")), &opts)
+        .await
+        .expect_err("too many");
+    assert_eq!(err.kind, ErrorKind::TooManyRedirects);
+    assert!(err.to_string().contains("more than 2"), "{err}");
+
+    let err = send(&get(&server.url("/loop")), &SendOptions::default())
+        .await
+        .expect_err("loop");
+    assert_eq!(err.kind, ErrorKind::RedirectLoop);
+    assert!(err.to_string().starts_with("redirect loop"), "{err}");
+
+    // 0 means "do not follow": the 3xx itself is the answer.
+    let opts = SendOptions {
+        max_redirects: 0,
+        ..SendOptions::default()
+    };
+    let ex = send(&get(&server.url("/redirect/1")), &opts)
+        .await
+        .expect("3xx");
+    assert_eq!(ex.response.status, 302);
+    assert_eq!(ex.response.header("location"), Some("/redirect/0"));
+}
+
+#[tokio::test]
+async fn redirect_methods_follow_the_status() {
+    let server = TestServer::start().await;
+    let post = |url: String| BuiltRequest {
+        method: "POST".into(),
+        url,
+        headers: vec![("Content-Type".into(), "text/plain".into())],
+        body: Some(b"payload".to_vec()),
+        secret_values: vec![],
+    };
+    for (status, method, body) in [
+        (302, "GET", ""),
+        (303, "GET", ""),
+        (307, "POST", "payload"),
+        (308, "POST", "payload"),
+    ] {
+        let target = format!("/redirect-to?status={status}&url=/echo");
+        let ex = send_ok(&post(server.url(&target))).await;
+        let echoed = json(&ex);
+        assert_eq!(echoed["method"], method, "{status}");
+        assert_eq!(echoed["body"], body, "{status}");
+        assert_eq!(ex.request.method, method);
+        assert_eq!(ex.redirects[0].status, status);
+        let has_type = echoed_headers(&ex).iter().any(|(n, _)| n == "content-type");
+        assert_eq!(has_type, method == "POST", "{status}");
+    }
+}
+
+#[tokio::test]
+async fn credentials_are_not_forwarded_to_another_host() {
+    let server = TestServer::start().await;
+    let secret = [
+        (
+            "Authorization".to_string(),
+            "Bearer s3cr3t-token".to_string(),
+        ),
+        (
+            "Ocp-Apim-Subscription-Key".to_string(),
+            "k3y-value".to_string(),
+        ),
+        ("Cookie".to_string(), "session=abc".to_string()),
+        ("X-Plain".to_string(), "kept".to_string()),
+    ];
+    let with_auth = |url: String| BuiltRequest {
+        method: "GET".into(),
+        url,
+        headers: secret.to_vec(),
+        body: None,
+        secret_values: vec!["s3cr3t-token".into(), "k3y-value".into()],
+    };
+
+    // Same host: everything goes along.
+    let same = format!("/redirect-to?url={}", server.url("/echo"));
+    let ex = send_ok(&with_auth(server.url(&same))).await;
+    let names: Vec<String> = echoed_headers(&ex).into_iter().map(|(n, _)| n).collect();
+    for name in [
+        "authorization",
+        "ocp-apim-subscription-key",
+        "cookie",
+        "x-plain",
+    ] {
+        assert!(
+            names.contains(&name.to_string()),
+            "{name} dropped on same host"
+        );
+    }
+
+    // 127.0.0.1 -> localhost: another host, credentials stay behind.
+    let cross = format!("/redirect-to?url={}", server.localhost_url("/echo"));
+    let ex = send_ok(&with_auth(server.url(&cross))).await;
+    assert_eq!(ex.redirects.len(), 1);
+    assert_eq!(ex.request.url, server.localhost_url("/echo"));
+    let echoed = echoed_headers(&ex);
+    let names: Vec<&str> = echoed.iter().map(|(n, _)| n.as_str()).collect();
+    assert!(names.contains(&"x-plain"), "{names:?}");
+    for name in ["authorization", "ocp-apim-subscription-key", "cookie"] {
+        assert!(
+            !names.contains(&name),
+            "{name} forwarded cross-host: {names:?}"
+        );
+        assert!(
+            !ex.request
+                .headers
+                .iter()
+                .any(|(n, _)| n.eq_ignore_ascii_case(name)),
+            "{name} in the record"
+        );
+    }
+    assert!(!String::from_utf8_lossy(&ex.response.body).contains("s3cr3t"));
+}
+
+#[tokio::test]
+async fn timeout_waiting_for_headers() {
+    let server = TestServer::start().await;
+    let started = Instant::now();
+    let err = send(&get(&server.url("/delay/5000")), &short(200))
+        .await
+        .expect_err("timeout");
+    assert_eq!(err.kind, ErrorKind::Timeout);
+    assert!(started.elapsed() < Duration::from_secs(2));
+    assert!(err.elapsed >= Duration::from_millis(200));
+    assert!(
+        err.to_string()
+            .starts_with("timed out while waiting for the response headers"),
+        "{err}"
+    );
+}
+
+#[tokio::test]
+async fn connection_refused() {
+    let port = support::closed_port().await;
+    let url = format!("http://127.0.0.1:{port}/x");
+    let err = send(&get(&url), &SendOptions::default())
+        .await
+        .expect_err("refused");
+    assert_eq!(err.kind, ErrorKind::Connect);
+    assert_eq!(err.url, url);
+    let line = err.to_string();
+    assert!(
+        line.starts_with(&format!("connection refused: {url} (after ")),
+        "{line}"
+    );
+    assert!(line.ends_with(" ms)"), "{line}");
+}
+
+#[tokio::test]
+async fn invalid_requests_are_refused_before_sending() {
+    let cases = [
+        (get("not a url"), "bad URL"),
+        (get("ftp://127.0.0.1/x"), "unsupported URL scheme"),
+        (
+            BuiltRequest {
+                method: "BAD METHOD".into(),
+                ..get("http://127.0.0.1:9/")
+            },
+            "bad method",
+        ),
+        (
+            BuiltRequest {
+                headers: vec![("X-Bad".into(), "a\r\nInjected: 1".into())],
+                ..get("http://127.0.0.1:9/")
+            },
+            "bad value for header `X-Bad`",
+        ),
+    ];
+    for (req, expected) in cases {
+        let err = send(&req, &SendOptions::default())
+            .await
+            .expect_err("invalid");
+        assert_eq!(err.kind, ErrorKind::InvalidRequest, "{err}");
+        assert!(err.message.contains(expected), "{err}");
+    }
+}
+
+#[tokio::test]
+async fn secrets_in_the_url_are_masked_in_errors() {
+    let port = support::closed_port().await;
+    let req = BuiltRequest {
+        secret_values: vec!["very-secret-key".into()],
+        ..get(&format!("http://127.0.0.1:{port}/x?key=very-secret-key"))
+    };
+    let err = send(&req, &SendOptions::default())
+        .await
+        .expect_err("refused");
+    assert!(!err.to_string().contains("very-secret-key"), "{err}");
+    assert!(err.url.contains(portico::secrets::MASK), "{err}");
+}
+
+#[tokio::test]
+async fn cancel_before_and_while_waiting_for_headers() {
+    let server = TestServer::start().await;
+    let token = CancellationToken::new();
+    token.cancel();
+    let err = engine()
+        .send(
+            &get(&server.url("/delay/5000")),
+            &SendOptions::default(),
+            token,
+        )
+        .await
+        .expect_err("cancelled");
+    assert_eq!(err.kind, ErrorKind::Cancelled);
+
+    let token = CancellationToken::new();
+    let canceller = token.clone();
+    tokio::spawn(async move {
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        canceller.cancel();
+    });
+    let started = Instant::now();
+    let err = engine()
+        .send(
+            &get(&server.url("/delay/5000")),
+            &SendOptions::default(),
+            token,
+        )
+        .await
+        .expect_err("cancelled");
+    assert_eq!(err.kind, ErrorKind::Cancelled);
+    assert!(
+        err.message.contains("waiting for the response headers"),
+        "{err}"
+    );
+    assert!(started.elapsed() < Duration::from_secs(1));
+}
+
+#[tokio::test]
+async fn cancel_mid_body() {
+    let server = TestServer::start().await;
+    let token = CancellationToken::new();
+    let (tx, mut rx) = tokio::sync::watch::channel(Progress::default());
+    let opts = SendOptions {
+        progress: Some(tx),
+        ..SendOptions::default()
+    };
+    let canceller = token.clone();
+    tokio::spawn(async move {
+        // Cancel once some of the never-ending body has arrived.
+        let _ = rx.wait_for(|p| p.body_bytes > 0).await;
+        canceller.cancel();
+    });
+    let started = Instant::now();
+    let err = engine()
+        .send(&get(&server.url("/drip")), &opts, token)
+        .await
+        .expect_err("cancelled");
+    assert_eq!(err.kind, ErrorKind::Cancelled);
+    assert!(
+        err.message.starts_with("cancelled mid-body after "),
+        "{err}"
+    );
+    assert!(started.elapsed() < Duration::from_secs(2));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn fifty_megabytes_capped_in_memory_or_saved_whole() {
+    const SIZE: u64 = 50 * 1000 * 1000;
+    let server = TestServer::start().await;
+    let url = server.url(&format!("/bytes/{SIZE}"));
+
+    let capped = send_ok(&get(&url)).await;
+    let r = &capped.response;
+    assert!(r.truncated);
+    assert_eq!(r.body.len(), portico::http::DEFAULT_BODY_CAP);
+    assert!(r.size >= r.body.len() as u64 && r.size < SIZE);
+    assert!(
+        r.body
+            .iter()
+            .enumerate()
+            .all(|(i, b)| *b == pattern_byte(i as u64))
+    );
+    assert_eq!(r.header("content-length"), Some(SIZE.to_string().as_str()));
+
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("body.bin");
+    let opts = SendOptions {
+        save_to: Some(path.clone()),
+        ..SendOptions::default()
+    };
+    let saved = send(&get(&url), &opts).await.expect("saved");
+    let r = &saved.response;
+    assert!(!r.truncated);
+    assert!(r.body.is_empty());
+    assert_eq!(r.size, SIZE);
+    assert_eq!(r.saved_to.as_deref(), Some(path.as_path()));
+    let on_disk = std::fs::read(&path).expect("read saved body");
+    assert_eq!(on_disk.len() as u64, SIZE);
+    assert!(
+        on_disk
+            .iter()
+            .enumerate()
+            .all(|(i, b)| *b == pattern_byte(i as u64))
+    );
+    // Only the final file is left behind.
+    assert_eq!(std::fs::read_dir(dir.path()).expect("list").count(), 1);
+}
+
+#[tokio::test]
+async fn progress_reports_bytes_received() {
+    let server = TestServer::start().await;
+    let (tx, rx) = tokio::sync::watch::channel(Progress::default());
+    let opts = SendOptions {
+        progress: Some(tx),
+        ..SendOptions::default()
+    };
+    let ex = send(&get(&server.url("/bytes/300000")), &opts)
+        .await
+        .expect("ok");
+    let last = *rx.borrow();
+    assert!(last.headers_received);
+    assert_eq!(last.status, 200);
+    assert_eq!(last.body_bytes, 300_000);
+    assert_eq!(last.content_length, Some(300_000));
+    assert_eq!(ex.response.size, 300_000);
+}
