@@ -3,12 +3,16 @@
 
 use std::time::{Duration, Instant};
 
+use portico::catalog::{self, Catalog, Variable};
 use portico::demo::{
     self, API_KEY, DemoConfig, DemoServer, PRIMARY_SUBSCRIPTION_KEY, SECONDARY_SUBSCRIPTION_KEY,
     SERVICE, WORKSPACE, hashing,
 };
+use portico::http::{Engine, EngineConfig, Exchange, SendOptions};
+use portico::request::{self, Draft, Vars};
 use reqwest::{Client, Method, RequestBuilder, StatusCode};
 use serde_json::{Value, json};
+use tokio_util::sync::CancellationToken;
 
 const SAMPLE_TEXT: &str = "This is a good day";
 
@@ -1298,5 +1302,158 @@ async fn the_portal_alone_drives_rrs_and_the_batch_flow() {
             .0,
         StatusCode::OK
     );
+    server.shutdown().await;
+}
+
+/// portico's own core: catalog -> Draft::new -> build -> Engine::send, with
+/// captures applied the way a flow applies them. Nothing is typed.
+struct Core {
+    engine: Engine,
+    catalog: Catalog,
+    vars: Vars,
+}
+
+impl Core {
+    fn new(catalog: Catalog, vars: Vars) -> Self {
+        Self {
+            engine: Engine::new(EngineConfig::default()).expect("engine"),
+            catalog,
+            vars,
+        }
+    }
+
+    #[allow(dead_code)] // used by the portal flow test
+    fn with_environment(catalog: Catalog, name: &str) -> Self {
+        let env = catalog
+            .environments
+            .iter()
+            .find(|e| e.name == name)
+            .unwrap_or_else(|| panic!("environment {name}"))
+            .variables
+            .clone();
+        Self::new(
+            catalog,
+            Vars {
+                environment: env,
+                ..Vars::default()
+            },
+        )
+    }
+
+    async fn send(&mut self, name: &str) -> Exchange {
+        let (api, op) = self
+            .catalog
+            .apis
+            .iter()
+            .find_map(|a| {
+                a.operations
+                    .iter()
+                    .find(|o| o.title() == name)
+                    .map(|o| (a, o))
+            })
+            .unwrap_or_else(|| panic!("no operation {name}"));
+        let draft = Draft::new(api, op, &self.vars);
+        let built = request::build(api, op, &draft, &self.vars).unwrap_or_else(|e| {
+            panic!("{name} does not build from what is prefilled: {e}\n{draft:#?}")
+        });
+        let exchange = self
+            .engine
+            .send(&built, &SendOptions::default(), CancellationToken::new())
+            .await
+            .unwrap_or_else(|e| panic!("{name}: {e}"));
+        if let Ok(json) = serde_json::from_slice::<Value>(&exchange.response.body) {
+            for capture in &op.captures {
+                let path = serde_json_path::JsonPath::parse(&capture.path).expect("JSONPath");
+                if let Ok(found) = path.query(&json).exactly_one() {
+                    let value = found
+                        .as_str()
+                        .map_or_else(|| found.to_string(), str::to_string);
+                    self.vars.captured.insert(
+                        capture.variable.clone(),
+                        Variable {
+                            value,
+                            secret: portico::secrets::is_secret_name(&capture.variable),
+                        },
+                    );
+                }
+            }
+        }
+        exchange
+    }
+}
+
+fn body_json(exchange: &Exchange) -> Value {
+    serde_json::from_slice(&exchange.response.body).unwrap_or_else(|e| {
+        panic!(
+            "{}: not JSON ({e}): {}",
+            exchange.response.status,
+            exchange.response.body_text_lossy()
+        )
+    })
+}
+
+#[tokio::test]
+async fn the_openapi_definition_loads_and_calls_rrs_through_the_core() {
+    let server = serve(fast()).await;
+    let mut catalog = catalog::load_bytes(demo::OPENAPI.as_bytes(), "assets/demo/openapi.yaml")
+        .expect("openapi.yaml loads");
+    assert!(catalog.warnings.is_empty(), "{:?}", catalog.warnings);
+    assert_eq!(catalog.apis.len(), 1);
+    let api = &mut catalog.apis[0];
+    assert_eq!(api.servers[0].url, "http://127.0.0.1:8400/azureml-demo");
+    let mut titles: Vec<String> = api
+        .operations
+        .iter()
+        .map(portico::catalog::Operation::title)
+        .collect();
+    titles.sort();
+    assert_eq!(
+        titles,
+        [
+            "BES Delete",
+            "BES Start",
+            "BES Status",
+            "BES Submit",
+            "Blob Download",
+            "Blob Upload",
+            "RRS Execute",
+            "Usage"
+        ]
+    );
+    api.servers[0].url = server.gateway_url();
+
+    // Only the two keys: every other value comes from the definition.
+    let secret = |v: &str| Variable {
+        value: v.into(),
+        secret: true,
+    };
+    let mut vars = Vars::default();
+    vars.environment
+        .insert("subscription_key".into(), secret(PRIMARY_SUBSCRIPTION_KEY));
+    vars.environment.insert("api_key".into(), secret(API_KEY));
+    let mut core = Core::new(catalog, vars);
+    let exchange = core.send("RRS Execute").await;
+    assert_eq!(
+        exchange.response.status,
+        200,
+        "{}",
+        exchange.response.body_text_lossy()
+    );
+    let body = body_json(&exchange);
+    let counts = counts_of(&body["Results"]["output1"]["value"]["Values"][0]);
+    assert_eq!(counts.iter().sum::<u32>(), 9);
+    let sent = |name: &str| {
+        exchange
+            .request
+            .headers
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.clone())
+    };
+    assert_eq!(
+        sent("Ocp-Apim-Subscription-Key").as_deref(),
+        Some(PRIMARY_SUBSCRIPTION_KEY)
+    );
+    assert_eq!(sent("Authorization"), Some(format!("Bearer {API_KEY}")));
     server.shutdown().await;
 }

@@ -30,6 +30,8 @@ mod service;
 
 use std::time::Duration;
 
+use crate::catalog::{Catalog, LoadError, Server};
+
 pub use gateway::SUBSCRIPTION_HEADER;
 pub use server::{DemoServer, start};
 pub use service::BITS_PARAMETER;
@@ -124,3 +126,26 @@ pub fn banner(server: &DemoServer) -> String {
         base = server.base_url(),
     )
 }
+
+/// The bundled portal as a catalog whose demo API points at `server`.
+pub fn bundled_catalog(server: &DemoServer) -> Result<Catalog, LoadError> {
+    bundled_catalog_at(&server.gateway_url())
+}
+
+/// The bundled portal as a catalog whose demo API points at `api_base_url`
+/// (a gateway URL such as `http://127.0.0.1:8400/azureml-demo`), for a demo
+/// that is already running elsewhere.
+pub fn bundled_catalog_at(api_base_url: &str) -> Result<Catalog, LoadError> {
+    let mut catalog = crate::catalog::load_portal_str(PORTAL, PORTAL_LOCATION)?;
+    if let Some(api) = catalog.apis.iter_mut().find(|a| a.id == API_ID) {
+        api.servers = vec![Server {
+            url: api_base_url.trim_end_matches('/').to_string(),
+            description: Some("portico demo".into()),
+            variables: indexmap::IndexMap::new(),
+        }];
+    }
+    Ok(catalog)
+}
+
+/// How the bundled portal is named in messages and as an API's source.
+pub const PORTAL_LOCATION: &str = "assets/demo/portal.toml";
