@@ -542,3 +542,316 @@ async fn progress_reports_bytes_received() {
     assert_eq!(last.content_length, Some(300_000));
     assert_eq!(ex.response.size, 300_000);
 }
+
+// ---- Hostile servers (issue 6): each ends in a typed error or a bounded
+// result, promptly, and names what went wrong.
+
+async fn fails(url: &str, opts: &SendOptions) -> RequestError {
+    let started = Instant::now();
+    let err = send(&get(url), opts).await.expect_err("should fail");
+    assert!(
+        started.elapsed() < Duration::from_secs(5),
+        "took {:?}: {err}",
+        started.elapsed()
+    );
+    assert!(err.to_string().contains(url), "{err}");
+    assert!(err.to_string().contains("(after "), "{err}");
+    err
+}
+
+#[tokio::test]
+async fn accepted_then_closed() {
+    let server = RawServer::close_immediately().await;
+    let err = fails(&server.url("/x"), &SendOptions::default()).await;
+    assert_eq!(err.kind, ErrorKind::ConnectionClosed, "{err}");
+    assert!(err.message.contains("before the response headers"), "{err}");
+}
+
+#[tokio::test]
+async fn reset_mid_headers() {
+    let server = RawServer::respond_then_reset("HTTP/1.1 200 OK\r\nx-half: ").await;
+    let err = fails(&server.url("/x"), &SendOptions::default()).await;
+    assert_eq!(err.kind, ErrorKind::Reset, "{err}");
+    assert!(err.message.contains("before the response headers"), "{err}");
+}
+
+#[tokio::test]
+async fn reset_mid_body() {
+    let mut raw = b"HTTP/1.1 200 OK\r\ncontent-length: 1000\r\n\r\n".to_vec();
+    raw.extend_from_slice(&[b'a'; 100]);
+    let server = RawServer::respond_then_reset(raw).await;
+    let err = fails(&server.url("/x"), &SendOptions::default()).await;
+    assert_eq!(err.kind, ErrorKind::Reset, "{err}");
+    assert!(
+        err.message.contains("mid-body after 100 of 1000 bytes"),
+        "{err}"
+    );
+}
+
+#[tokio::test]
+async fn content_length_longer_than_the_body() {
+    let server = RawServer::respond("HTTP/1.1 200 OK\r\ncontent-length: 100\r\n\r\nshort").await;
+    let err = fails(&server.url("/x"), &SendOptions::default()).await;
+    assert_eq!(err.kind, ErrorKind::ConnectionClosed, "{err}");
+    assert!(
+        err.message.contains("mid-body after 5 of 100 bytes"),
+        "{err}"
+    );
+}
+
+#[tokio::test]
+async fn headers_that_never_end_time_out() {
+    let server = RawServer::respond_then_hang("HTTP/1.1 200 OK\r\nx-a: b\r\n").await;
+    let err = fails(&server.url("/x"), &short(300)).await;
+    assert_eq!(err.kind, ErrorKind::Timeout, "{err}");
+    assert!(
+        err.message.contains("waiting for the response headers"),
+        "{err}"
+    );
+}
+
+#[tokio::test]
+async fn header_lines_that_keep_coming_hit_the_limit() {
+    let server = RawServer::start(|mut stream| async move {
+        use tokio::io::AsyncWriteExt;
+        support::read_request_head(&mut stream).await;
+        let _ = stream.write_all(b"HTTP/1.1 200 OK\r\n").await;
+        let line = b"x-more: and more and more and more\r\n".repeat(100);
+        while stream.write_all(&line).await.is_ok() {}
+    })
+    .await;
+    let err = fails(&server.url("/x"), &SendOptions::default()).await;
+    assert_eq!(err.kind, ErrorKind::InvalidResponse, "{err}");
+    assert!(err.message.contains("too large"), "{err}");
+}
+
+#[tokio::test]
+async fn invalid_http() {
+    for raw in [
+        &b"HELLO WORLD\r\n\r\n"[..],
+        b"HTTP/1.1 abc OK\r\n\r\n",
+        b"HTTP/1.1 200 OK\r\nbad header line\r\n\r\n",
+        b"\x00\x01\x02\x03\xff\xfe\r\n\r\n",
+    ] {
+        let server = RawServer::respond(raw).await;
+        let err = fails(&server.url("/x"), &SendOptions::default()).await;
+        assert_eq!(err.kind, ErrorKind::InvalidResponse, "{raw:?}: {err}");
+        assert!(err.message.starts_with("invalid response"), "{err}");
+    }
+}
+
+#[tokio::test]
+async fn invalid_chunked_encoding() {
+    let server = RawServer::respond(
+        "HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\n\r\n5\r\nhello\r\nzz\r\n",
+    )
+    .await;
+    let err = fails(&server.url("/x"), &SendOptions::default()).await;
+    assert_eq!(err.kind, ErrorKind::InvalidResponse, "{err}");
+    assert!(err.message.contains("mid-body after"), "{err}");
+}
+
+#[tokio::test]
+async fn ten_thousand_headers() {
+    let mut raw = b"HTTP/1.1 200 OK\r\n".to_vec();
+    for i in 0..10_000 {
+        raw.extend_from_slice(format!("x-h-{i}: {i}\r\n").as_bytes());
+    }
+    raw.extend_from_slice(b"content-length: 2\r\n\r\nok");
+    let server = RawServer::respond(raw).await;
+    let err = fails(&server.url("/x"), &SendOptions::default()).await;
+    assert_eq!(err.kind, ErrorKind::InvalidResponse, "{err}");
+    assert!(err.message.contains("too large"), "{err}");
+
+    // Within the limit, every header arrives, in order.
+    let mut raw = b"HTTP/1.1 200 OK\r\n".to_vec();
+    for i in 0..900 {
+        raw.extend_from_slice(format!("x-h: {i}\r\n").as_bytes());
+    }
+    raw.extend_from_slice(b"content-length: 2\r\n\r\nok");
+    let server = RawServer::respond(raw).await;
+    let ex = send_ok(&get(&server.url("/x"))).await;
+    let values: Vec<String> = ex.response.header_all("x-h").map(str::to_string).collect();
+    assert_eq!(values, (0..900).map(|i| i.to_string()).collect::<Vec<_>>());
+}
+
+#[tokio::test]
+async fn a_one_megabyte_header_line() {
+    let mut raw = b"HTTP/1.1 200 OK\r\nx-huge: ".to_vec();
+    raw.extend(std::iter::repeat_n(b'h', 1024 * 1024));
+    raw.extend_from_slice(b"\r\ncontent-length: 2\r\n\r\nok");
+    let server = RawServer::respond(raw).await;
+    let err = fails(&server.url("/x"), &SendOptions::default()).await;
+    assert_eq!(err.kind, ErrorKind::InvalidResponse, "{err}");
+    assert!(err.message.contains("too large"), "{err}");
+}
+
+#[tokio::test]
+async fn a_body_that_never_ends_is_capped() {
+    let server = TestServer::start().await;
+    let opts = SendOptions {
+        body_cap: 1024 * 1024,
+        ..SendOptions::default()
+    };
+    let started = Instant::now();
+    let ex = send(&get(&server.url("/endless")), &opts)
+        .await
+        .expect("capped");
+    assert!(ex.response.truncated);
+    assert_eq!(ex.response.body.len(), 1024 * 1024);
+    assert!(started.elapsed() < Duration::from_secs(5));
+}
+
+#[tokio::test]
+async fn a_five_gigabyte_body_is_capped_promptly() {
+    let server = TestServer::start().await;
+    let started = Instant::now();
+    let ex = send_ok(&get(&server.url("/bytes/5000000000"))).await;
+    assert!(ex.response.truncated);
+    assert_eq!(ex.response.body.len(), portico::http::DEFAULT_BODY_CAP);
+    assert_eq!(ex.response.header("content-length"), Some("5000000000"));
+    assert!(started.elapsed() < Duration::from_secs(10));
+}
+
+#[tokio::test]
+async fn a_dripping_body_times_out_with_what_arrived() {
+    let server = TestServer::start().await;
+    let err = fails(&server.url("/drip"), &short(450)).await;
+    assert_eq!(err.kind, ErrorKind::Timeout, "{err}");
+    assert!(
+        err.message.starts_with("timed out mid-body after "),
+        "{err}"
+    );
+    assert!(!err.message.contains("after 0 bytes"), "{err}");
+}
+
+#[tokio::test]
+async fn a_compression_bomb_stays_within_the_cap() {
+    // 256 MiB of zeros, about 250 KiB gzipped, behind a 1 MiB cap.
+    let zeros = vec![0u8; 256 * 1024 * 1024];
+    let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+    std::io::Write::write_all(&mut e, &zeros).expect("gzip");
+    let packed = e.finish().expect("gzip");
+    drop(zeros);
+    let mut raw = format!(
+        "HTTP/1.1 200 OK\r\ncontent-encoding: gzip\r\ncontent-length: {}\r\n\r\n",
+        packed.len()
+    )
+    .into_bytes();
+    raw.extend_from_slice(&packed);
+    let server = RawServer::respond(raw).await;
+    let opts = SendOptions {
+        body_cap: 1024 * 1024,
+        ..SendOptions::default()
+    };
+    let ex = send(&get(&server.url("/bomb")), &opts)
+        .await
+        .expect("capped");
+    assert!(ex.response.truncated);
+    assert_eq!(ex.response.body.len(), 1024 * 1024);
+    assert!(ex.response.size < 2 * 1024 * 1024, "{}", ex.response.size);
+    assert!(ex.response.wire_size < packed.len() as u64);
+}
+
+#[tokio::test]
+async fn http_1_0_body_ends_at_close() {
+    let server =
+        RawServer::respond("HTTP/1.0 200 OK\r\ncontent-type: text/plain\r\n\r\nuntil close").await;
+    let ex = send_ok(&get(&server.url("/x"))).await;
+    assert_eq!(ex.response.version, "HTTP/1.0");
+    assert_eq!(&ex.response.body[..], b"until close");
+}
+
+#[tokio::test]
+async fn head_of_a_compressed_resource_has_no_body_to_decode() {
+    let server = TestServer::start().await;
+    let req = BuiltRequest {
+        method: "HEAD".into(),
+        ..get(&server.url("/gzip"))
+    };
+    let ex = send_ok(&req).await;
+    assert_eq!(ex.response.status, 200);
+    assert!(ex.response.body.is_empty());
+    assert_eq!(ex.response.header("content-encoding"), Some("gzip"));
+}
+
+#[tokio::test]
+async fn a_failed_download_leaves_no_file_behind() {
+    let mut raw = b"HTTP/1.1 200 OK\r\ncontent-length: 1000\r\n\r\n".to_vec();
+    raw.extend_from_slice(&[b'a'; 100]);
+    let server = RawServer::respond(raw).await;
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("keep.txt");
+    std::fs::write(&path, "precious").expect("write");
+    let opts = SendOptions {
+        save_to: Some(path.clone()),
+        ..SendOptions::default()
+    };
+    let err = fails(&server.url("/x"), &opts).await;
+    assert_eq!(err.kind, ErrorKind::ConnectionClosed, "{err}");
+    assert_eq!(std::fs::read_to_string(&path).expect("kept"), "precious");
+    assert_eq!(std::fs::read_dir(dir.path()).expect("list").count(), 1);
+}
+
+#[tokio::test]
+async fn saving_into_a_missing_directory_is_an_io_error() {
+    let server = TestServer::start().await;
+    let dir = tempfile::tempdir().expect("temp dir");
+    let opts = SendOptions {
+        save_to: Some(dir.path().join("no/such/dir/out.bin")),
+        ..SendOptions::default()
+    };
+    let err = fails(&server.url("/bytes/10"), &opts).await;
+    assert_eq!(err.kind, ErrorKind::Io, "{err}");
+    assert!(err.message.contains("cannot create"), "{err}");
+}
+
+#[tokio::test]
+async fn tls_to_a_plain_http_server_is_a_tls_error() {
+    let server = TestServer::start().await;
+    let url = format!("https://127.0.0.1:{}/x", server.addr.port());
+    let err = fails(&url, &SendOptions::default()).await;
+    assert_eq!(err.kind, ErrorKind::Tls, "{err}");
+    assert!(err.message.starts_with("TLS handshake failed"), "{err}");
+}
+
+#[tokio::test]
+async fn an_unknown_host_is_a_dns_error() {
+    // `.invalid` never resolves (RFC 6761).
+    let err = fails("http://portico-test.invalid/x", &short(4000)).await;
+    assert_eq!(err.kind, ErrorKind::Dns, "{err}");
+}
+
+#[tokio::test]
+async fn certificates_are_verified_unless_the_request_opts_out() {
+    let server = support::TlsServer::start();
+    let url = server.url("/secure");
+    let err = fails(&url, &SendOptions::default()).await;
+    assert_eq!(err.kind, ErrorKind::Tls, "{err}");
+    assert!(err.message.contains("certificate"), "{err}");
+
+    let opts = SendOptions {
+        accept_invalid_certs: true,
+        ..SendOptions::default()
+    };
+    let ex = send(&get(&url), &opts).await.expect("accepted");
+    assert_eq!(ex.response.status, 200);
+    assert_eq!(&ex.response.body[..], b"ok");
+
+    // The switch is per request: the shared client still checks.
+    let engine = engine();
+    let ex = engine
+        .send(&get(&url), &opts, CancellationToken::new())
+        .await
+        .expect("accepted");
+    assert_eq!(ex.response.status, 200);
+    let err = engine
+        .send(
+            &get(&url),
+            &SendOptions::default(),
+            CancellationToken::new(),
+        )
+        .await
+        .expect_err("verified");
+    assert_eq!(err.kind, ErrorKind::Tls, "{err}");
+}

@@ -460,7 +460,7 @@ impl Sink {
             .map_err(|e| {
                 run.fail(
                     ErrorKind::Io,
-                    format!("cannot save body: cannot create {}: {e}", part.display()),
+                    format!("cannot save body: cannot create {}: {e}", target.display()),
                 )
             })?;
         self.file = Some((tokio::io::BufWriter::with_capacity(256 * 1024, file), part));
@@ -471,14 +471,15 @@ impl Sink {
     /// should stop.
     async fn accept(&mut self, run: &Run, piece: Bytes) -> Result<bool, RequestError> {
         self.size += piece.len() as u64;
-        if let Some((file, part)) = &mut self.file {
+        if let Some((file, _)) = &mut self.file {
             let written = run
                 .race(file.write_all(&piece), "while saving the body")
                 .await?;
+            let target = self.target.as_deref().unwrap_or(Path::new(""));
             return written.map(|()| true).map_err(|e| {
                 run.fail(
                     ErrorKind::Io,
-                    format!("cannot save body: writing {}: {e}", part.display()),
+                    format!("cannot save body: writing {}: {e}", target.display()),
                 )
             });
         }
@@ -508,7 +509,7 @@ impl Sink {
             },
             Ok(Err(e)) => Err(run.fail(
                 ErrorKind::Io,
-                format!("cannot save body: writing {}: {e}", part.display()),
+                format!("cannot save body: writing {}: {e}", target.display()),
             )),
             Err(e) => Err(e),
         };

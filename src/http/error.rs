@@ -150,7 +150,7 @@ pub(crate) fn classify(err: &reqwest::Error, phase: Phase) -> (ErrorKind, String
         && (h.is_parse() || h.is_parse_status() || h.is_parse_too_large())
     {
         let what = if h.is_parse_too_large() {
-            "response headers too large".to_string()
+            "response headers too large (too many lines, or too long)".to_string()
         } else {
             format!("not valid HTTP ({h})")
         };
@@ -182,10 +182,16 @@ pub(crate) fn classify(err: &reqwest::Error, phase: Phase) -> (ErrorKind, String
         Some(io::ErrorKind::ConnectionReset | io::ErrorKind::ConnectionAborted) => {
             return (ErrorKind::Reset, format!("connection reset {where_}"));
         }
+        Some(io::ErrorKind::InvalidData | io::ErrorKind::InvalidInput) => {
+            return (
+                ErrorKind::InvalidResponse,
+                format!("invalid response {where_}: {detail}"),
+            );
+        }
         Some(io::ErrorKind::UnexpectedEof) => {
             return (
                 ErrorKind::ConnectionClosed,
-                format!("connection closed {where_} ({detail})"),
+                format!("connection closed {where_}"),
             );
         }
         _ => {}
@@ -213,64 +219,61 @@ pub(crate) fn classify(err: &reqwest::Error, phase: Phase) -> (ErrorKind, String
     )
 }
 
-fn source_chain(err: &(dyn StdError + 'static)) -> Vec<String> {
+/// Every error in the chain, outermost first. An `io::Error`'s own
+/// `source()` skips the error it wraps, so that one is stepped into.
+fn links<'a>(err: &'a (dyn StdError + 'static)) -> Vec<&'a (dyn StdError + 'static)> {
     let mut out = Vec::new();
-    let mut cur: Option<&(dyn StdError + 'static)> = Some(err);
+    let mut cur: Option<&'a (dyn StdError + 'static)> = Some(err);
     while let Some(e) = cur {
-        out.push(e.to_string());
-        cur = e.source();
+        if out.len() > 32 {
+            break;
+        }
+        out.push(e);
+        cur = match e.downcast_ref::<io::Error>().and_then(io::Error::get_ref) {
+            Some(inner) => Some(inner as &'a (dyn StdError + 'static)),
+            None => e.source(),
+        };
     }
     out
+}
+
+fn source_chain(err: &(dyn StdError + 'static)) -> Vec<String> {
+    links(err).iter().map(ToString::to_string).collect()
 }
 
 /// The deepest message in the chain: reqwest's top line ("error sending
 /// request for url ...") repeats the URL and says little.
 fn innermost_detail(err: &(dyn StdError + 'static)) -> String {
-    let mut cur: &(dyn StdError + 'static) = err;
-    while let Some(next) = cur.source() {
-        cur = next;
-    }
-    cur.to_string()
+    links(err)
+        .last()
+        .map_or_else(|| err.to_string(), ToString::to_string)
 }
 
+/// The most specific I/O error kind: wrappers often say only `Other`.
 fn find_io_kind(err: &(dyn StdError + 'static)) -> Option<io::ErrorKind> {
-    let mut cur: Option<&(dyn StdError + 'static)> = Some(err);
-    while let Some(e) = cur {
-        if let Some(io) = e.downcast_ref::<io::Error>() {
-            return Some(io.kind());
-        }
-        cur = e.source();
-    }
-    None
+    let kinds: Vec<io::ErrorKind> = links(err)
+        .iter()
+        .filter_map(|e| e.downcast_ref::<io::Error>().map(io::Error::kind))
+        .collect();
+    kinds
+        .iter()
+        .rev()
+        .find(|k| **k != io::ErrorKind::Other)
+        .or(kinds.first())
+        .copied()
 }
 
 fn find_hyper<'a>(err: &'a (dyn StdError + 'static)) -> Option<&'a hyper::Error> {
-    let mut cur: Option<&'a (dyn StdError + 'static)> = Some(err);
-    while let Some(e) = cur {
-        if let Some(h) = e.downcast_ref::<hyper::Error>() {
-            return Some(h);
-        }
-        cur = e.source();
-    }
-    None
+    links(err)
+        .into_iter()
+        .find_map(|e| e.downcast_ref::<hyper::Error>())
 }
 
 fn find_tls(err: &(dyn StdError + 'static)) -> Option<String> {
-    let mut cur: Option<&(dyn StdError + 'static)> = Some(err);
-    while let Some(e) = cur {
-        if let Some(tls) = e.downcast_ref::<rustls::Error>() {
-            return Some(tls.to_string());
-        }
-        // tokio-rustls hides the rustls error inside an io::Error.
-        if let Some(io) = e.downcast_ref::<io::Error>()
-            && let Some(inner) = io.get_ref()
-            && let Some(tls) = inner.downcast_ref::<rustls::Error>()
-        {
-            return Some(tls.to_string());
-        }
-        cur = e.source();
-    }
-    None
+    links(err)
+        .into_iter()
+        .find_map(|e| e.downcast_ref::<rustls::Error>())
+        .map(ToString::to_string)
 }
 
 #[cfg(test)]
