@@ -875,3 +875,581 @@ fn param_rows_roundtrip_through_serde() {
     assert_eq!(back, d);
     let _unused: Option<BuiltRequest> = None;
 }
+
+// ---------------------------------------------------------------- curl --
+
+use portico::request::curl::{self, CurlError, ParsedCurl};
+
+fn req(method: &str, url: &str, headers: &[(&str, &str)], body: Option<&[u8]>) -> BuiltRequest {
+    BuiltRequest {
+        method: method.into(),
+        url: url.into(),
+        headers: headers
+            .iter()
+            .map(|(n, v)| ((*n).to_string(), (*v).to_string()))
+            .collect(),
+        body: body.map(<[u8]>::to_vec),
+        secret_values: Vec::new(),
+    }
+}
+
+/// Requests that break naive quoting. `{base}` is replaced by the server.
+fn nasty_requests(base: &str) -> Vec<(&'static str, BuiltRequest)> {
+    let u = |path: &str| format!("{base}{path}");
+    vec![
+        (
+            "quote, dollar, backticks, backslash",
+            req(
+                "POST",
+                &u("/echo"),
+                &[
+                    ("Content-Type", "application/json"),
+                    ("Authorization", "Bearer tok'en$1"),
+                ],
+                Some(br#"{"msg":"it's $5 `now` !","path":"C:\\tmp"}"#),
+            ),
+        ),
+        (
+            "newlines, CRLF, tabs",
+            req(
+                "PUT",
+                &u("/text"),
+                &[("Content-Type", "text/plain")],
+                Some(b"line1\nline2\r\n\tindented\n\n"),
+            ),
+        ),
+        (
+            "unicode everywhere",
+            req(
+                "POST",
+                &u("/caf%C3%A9?q=%E2%98%95"),
+                &[("X-Name", "café ☕"), ("Content-Type", "application/json")],
+                Some("{\"emoji\":\"😀\",\"ar\":\"مرحبا\"}".as_bytes()),
+            ),
+        ),
+        (
+            "backslashes and quote sequences",
+            req(
+                "POST",
+                &u("/bs"),
+                &[("X-Path", r"C:\dir\"), ("Content-Type", "text/plain")],
+                Some(br#"\\ \n \' '\'' \" ends with \"#),
+            ),
+        ),
+        (
+            "shell expansions stay literal",
+            req(
+                "PATCH",
+                &u("/x"),
+                &[
+                    ("X-Cmd", "$(id) ${HOME} !! `id`"),
+                    ("Content-Type", "text/plain"),
+                ],
+                Some(b"$(rm -rf /) ${HOME} $HOME `id` !$ !!"),
+            ),
+        ),
+        (
+            "GET with brackets and braces in the query",
+            req(
+                "GET",
+                &u("/q?filter[a]={b}&x=%20"),
+                &[("Accept", "application/json")],
+                None,
+            ),
+        ),
+        (
+            "DELETE with a body",
+            req(
+                "DELETE",
+                &u("/jobs/1"),
+                &[("Content-Type", "application/json")],
+                Some(b"{}"),
+            ),
+        ),
+        (
+            "body without content type",
+            req("POST", &u("/raw"), &[], Some(b"a=1&b=2")),
+        ),
+        (
+            "empty header value",
+            req("GET", &u("/e"), &[("X-Empty", ""), ("X-After", "1")], None),
+        ),
+        (
+            "binary body with NUL and invalid UTF-8",
+            req(
+                "POST",
+                &u("/bin"),
+                &[("Content-Type", "application/octet-stream")],
+                Some(&[
+                    0, 1, 2, 0xff, 0xfe, b'\'', b'\\', b'0', b'\n', 0x80, 0, b'%', b'b',
+                ]),
+            ),
+        ),
+        (
+            "body that looks like a file or an option",
+            req(
+                "POST",
+                &u("/at"),
+                &[("Content-Type", "text/plain")],
+                Some(b"@/etc/passwd"),
+            ),
+        ),
+        (
+            "body that is a single quote",
+            req(
+                "PUT",
+                &u("/sq"),
+                &[("Content-Type", "text/plain")],
+                Some(b"'"),
+            ),
+        ),
+        ("HEAD", req("HEAD", &u("/h"), &[], None)),
+        (
+            "GET with a body",
+            req(
+                "GET",
+                &u("/gb"),
+                &[("Content-Type", "text/plain")],
+                Some(b"x"),
+            ),
+        ),
+        (
+            "POST without a body",
+            req("POST", &u("/nb"), &[("X-A", "1"), ("X-A", "2")], None),
+        ),
+    ]
+}
+
+#[test]
+fn curl_export_quotes_exactly() {
+    let r = req(
+        "POST",
+        "http://h/x",
+        &[("Content-Type", "application/json")],
+        Some(br#"{"msg":"it's $5 `now` !","path":"C:\\tmp"}"#),
+    );
+    let cmd = curl::to_curl(&r, false);
+    assert!(
+        cmd.contains(r#"--data-raw '{"msg":"it'\''s $5 `now` !","path":"C:\\tmp"}'"#),
+        "{cmd}"
+    );
+    assert_eq!(
+        cmd,
+        "curl \\\n  'http://h/x' \\\n  -H 'Content-Type: application/json' \\\n  --data-raw '{\"msg\":\"it'\\''s $5 `now` !\",\"path\":\"C:\\\\tmp\"}'"
+    );
+    assert_eq!(curl::shell_quote("POST"), "POST");
+    assert_eq!(curl::shell_quote("it's"), r"'it'\''s'");
+    assert_eq!(curl::shell_quote(""), "''");
+}
+
+#[test]
+fn curl_round_trip_on_nasty_cases() {
+    for (name, r) in nasty_requests("http://127.0.0.1:8080") {
+        let cmd = curl::to_curl(&r, false);
+        let parsed = curl::parse_curl(&cmd).unwrap_or_else(|e| panic!("{name}: {e}\n{cmd}"));
+        assert_eq!(parsed.method, r.method, "{name}\n{cmd}");
+        assert_eq!(parsed.url, r.url, "{name}");
+        assert_eq!(parsed.headers, r.headers, "{name}\n{cmd}");
+        assert_eq!(parsed.body, r.body, "{name}\n{cmd}");
+        // Where the body is text, shell-words (a POSIX reading) agrees
+        // with portico's own tokenizer.
+        if !cmd.starts_with("printf") {
+            let words = shell_words::split(&cmd).unwrap_or_else(|e| panic!("{name}: {e}"));
+            let data = words
+                .iter()
+                .position(|w| w == "--data-raw")
+                .map(|i| words[i + 1].as_bytes().to_vec());
+            assert_eq!(data, r.body, "{name}");
+        }
+    }
+}
+
+#[test]
+fn curl_export_masks_secrets_on_request() {
+    let o = op("GET", "/x", vec![]);
+    let a = api("http://h", vec![o.clone()]);
+    let vars = env(&[("token", "tok-secret-42", true)]);
+    let mut d = Draft::new(&a, &o, &vars);
+    d.headers.push(Row {
+        name: "Authorization".into(),
+        value: "Bearer {{token}}".into(),
+        enabled: true,
+    });
+    let r = request::build(&a, &o, &d, &vars).expect("builds");
+    let shown = curl::to_curl(&r, true);
+    assert!(!shown.contains("tok-secret-42"), "{shown}");
+    assert!(shown.contains(&format!("Bearer {MASK}")), "{shown}");
+    assert!(curl::to_curl(&r, false).contains("tok-secret-42"));
+}
+
+#[test]
+fn curl_import_browser_copies() {
+    // Chrome's "Copy as cURL (bash)".
+    let chrome = r#"curl 'https://api.example.com/v1/items?x=1' \
+  -H 'accept: application/json' \
+  -H 'content-type: application/json' \
+  -H $'x-note: it\'s' \
+  -H 'sec-ch-ua: "Chromium";v="124"' \
+  --data-raw $'{"msg":"it\'s caf\u00e9 \\\\ \\u00e9","n":"a\nb"}' \
+  --compressed"#;
+    let p = curl::parse_curl(chrome).expect("chrome");
+    assert_eq!(p.method, "POST");
+    assert_eq!(p.url, "https://api.example.com/v1/items?x=1");
+    assert_eq!(p.header("x-note"), Some("it's"));
+    assert_eq!(p.header("sec-ch-ua"), Some(r#""Chromium";v="124""#));
+    assert_eq!(
+        String::from_utf8(p.body.clone().expect("body")).expect("utf8"),
+        "{\"msg\":\"it's café \\\\ \\u00e9\",\"n\":\"a\nb\"}"
+    );
+    assert!(p.compressed);
+    assert_eq!(p.header("content-type"), Some("application/json"));
+
+    // Firefox, one line, -X and a form body without a content type.
+    let firefox = "curl 'https://x.test/login' -X POST -H 'User-Agent: Mozilla/5.0' -H 'Accept: */*' --data-raw 'a=1&b=2'";
+    let p = curl::parse_curl(firefox).expect("firefox");
+    assert_eq!(p.method, "POST");
+    assert_eq!(p.body.as_deref(), Some(&b"a=1&b=2"[..]));
+    assert_eq!(
+        p.header("content-type"),
+        Some("application/x-www-form-urlencoded")
+    );
+
+    // Windows line endings on the continuations, short option clusters.
+    let p = curl::parse_curl("curl -sSL -XDELETE \\\r\n 'http://h/a' -HX-A:1").expect("crlf");
+    assert_eq!(
+        (p.method.as_str(), p.url.as_str()),
+        ("DELETE", "http://h/a")
+    );
+    assert_eq!(p.header("X-A"), Some("1"));
+    assert_eq!(p.ignored, vec!["--silent", "--show-error", "--location"]);
+}
+
+#[test]
+fn curl_import_options() {
+    let p = curl::parse_curl(
+        "curl -G https://h/search --data-urlencode 'q=open now&co' --data-urlencode '=x y' -d n=1",
+    )
+    .expect("-G");
+    assert_eq!(p.method, "GET");
+    assert_eq!(p.url, "https://h/search?q=open%20now%26co&x%20y&n=1");
+    assert_eq!(p.body, None);
+
+    let p = curl::parse_curl("curl -u 'user:pa ss' http://h/").expect("-u");
+    assert_eq!(p.header("Authorization"), Some("Basic dXNlcjpwYSBzcw=="));
+
+    let p = curl::parse_curl("curl --json '{\"a\":1}' http://h/").expect("--json");
+    assert_eq!(p.header("Content-Type"), Some("application/json"));
+    assert_eq!(p.header("Accept"), Some("application/json"));
+    assert_eq!(p.method, "POST");
+
+    let p = curl::parse_curl("curl -I http://h/").expect("-I");
+    assert_eq!(p.method, "HEAD");
+
+    let p =
+        curl::parse_curl("curl h.test/x -A agent -e http://ref/ -b 'a=1; b=2' -m 5 -o out.json")
+            .expect("misc");
+    assert_eq!(p.url, "http://h.test/x");
+    assert_eq!(p.header("User-Agent"), Some("agent"));
+    assert_eq!(p.header("Referer"), Some("http://ref/"));
+    assert_eq!(p.header("Cookie"), Some("a=1; b=2"));
+    assert_eq!(p.ignored, vec!["--max-time 5", "--output out.json"]);
+
+    let dir = tempfile::tempdir().expect("tempdir");
+    let file = dir.path().join("body.txt");
+    std::fs::write(&file, "a=1\r\n&b=2\n").expect("write");
+    let f = file.display().to_string();
+    let p = curl::parse_curl(&format!("curl -d @{f} http://h/")).expect("-d @file");
+    assert_eq!(
+        p.body.as_deref(),
+        Some(&b"a=1&b=2"[..]),
+        "-d strips line breaks"
+    );
+    let p = curl::parse_curl(&format!("curl --data-binary @{f} http://h/")).expect("binary");
+    assert_eq!(p.body.as_deref(), Some(&b"a=1\r\n&b=2\n"[..]));
+    let p = curl::parse_curl(&format!("curl --data-raw @{f} http://h/")).expect("raw");
+    assert_eq!(p.body, Some(format!("@{f}").into_bytes()));
+
+    let p = curl::parse_curl(&format!(
+        "curl -F name=Alex -F 'up=@{f};type=text/plain' http://h/"
+    ))
+    .expect("-F");
+    let ct = p.header("Content-Type").expect("content type").to_string();
+    let boundary = ct.split("boundary=").nth(1).expect("boundary");
+    let body = String::from_utf8(p.body.clone().expect("body")).expect("utf8");
+    assert!(
+        body.starts_with(&format!(
+            "--{boundary}\r\nContent-Disposition: form-data; name=\"name\"\r\n\r\nAlex\r\n"
+        )),
+        "{body}"
+    );
+    assert!(body.contains("name=\"up\"; filename=\"body.txt\"\r\nContent-Type: text/plain\r\n\r\na=1\r\n&b=2\n\r\n"), "{body}");
+    assert!(body.ends_with(&format!("--{boundary}--\r\n")));
+    assert_eq!(p.method, "POST");
+}
+
+#[test]
+fn curl_import_errors_are_specific() {
+    let cases: Vec<(&str, CurlError)> = vec![
+        ("", CurlError::Empty),
+        (
+            "wget http://h/",
+            CurlError::NotCurl {
+                first: "wget".into(),
+            },
+        ),
+        (
+            "curl 'http://h/",
+            CurlError::UnterminatedQuote {
+                quote: "single",
+                offset: 5,
+            },
+        ),
+        (
+            "curl -H \"a: b http://h/",
+            CurlError::UnterminatedQuote {
+                quote: "double",
+                offset: 8,
+            },
+        ),
+        ("curl -X POST", CurlError::MissingUrl),
+        (
+            "curl http://h/ -H",
+            CurlError::MissingValue {
+                option: "--header".into(),
+            },
+        ),
+        (
+            "curl --frobnicate http://h/",
+            CurlError::UnknownOption {
+                option: "--frobnicate".into(),
+            },
+        ),
+        (
+            "curl -H 'nocolon' http://h/",
+            CurlError::BadHeader {
+                header: "nocolon".into(),
+            },
+        ),
+        (
+            "curl http://a/ http://b/",
+            CurlError::SeveralUrls {
+                first: "http://a/".into(),
+                second: "http://b/".into(),
+            },
+        ),
+        (
+            "curl http://h/ ; rm x",
+            CurlError::ShellSyntax {
+                syntax: ";".into(),
+                offset: 15,
+            },
+        ),
+        (
+            "curl -d @/nonexistent/portico-file http://h/",
+            CurlError::ReadFile {
+                path: "/nonexistent/portico-file".into(),
+                option: "--data".into(),
+                message: "No such file or directory (os error 2)".into(),
+            },
+        ),
+    ];
+    for (cmd, want) in cases {
+        assert_eq!(curl::parse_curl(cmd), Err(want), "{cmd}");
+    }
+}
+
+#[test]
+fn curl_import_matches_a_catalog_operation() {
+    let (mut a, o) = rrs();
+    a.security_schemes.push(SecurityScheme {
+        name: "apim".into(),
+        kind: SecurityKind::ApiKey {
+            param: "Ocp-Apim-Subscription-Key".into(),
+            location: ParamLocation::Header,
+        },
+        description: None,
+    });
+    let other = op(
+        "GET",
+        "/workspaces/{workspace}/services/{service}/jobs/{jobid}",
+        vec![
+            param("workspace", ParamLocation::Path, true),
+            param("service", ParamLocation::Path, true),
+            param("jobid", ParamLocation::Path, true),
+        ],
+    );
+    a.operations = vec![other, o.clone()];
+    let catalog = portico::catalog::Catalog {
+        apis: vec![api("http://elsewhere", vec![]), a.clone()],
+        ..portico::catalog::Catalog::default()
+    };
+    let cmd = r#"curl 'http://127.0.0.1:9/ml/workspaces/w1/services/s%2F1/execute?api-version=2.0&details=true&extra=1' \
+      -H 'Authorization: Bearer tok-1' -H 'Ocp-Apim-Subscription-Key: k-1' \
+      -H 'Content-Type: application/json' --data-raw '{"a":1}'"#;
+    let parsed = curl::parse_curl(cmd).expect("parses");
+    let (ai, oi, draft) = curl::draft_from_curl(&catalog, &parsed).expect("matches");
+    assert_eq!((ai, oi), (1, 1));
+    let rebuilt = request::build(&a, &o, &draft, &Vars::default()).expect("builds");
+    assert_eq!(rebuilt.url, parsed.url);
+    assert_eq!(rebuilt.header("Authorization"), Some("Bearer tok-1"));
+    assert_eq!(rebuilt.header("Ocp-Apim-Subscription-Key"), Some("k-1"));
+    assert_eq!(rebuilt.body, parsed.body);
+    let value = |n: &str| {
+        draft
+            .params
+            .iter()
+            .find(|p| p.name == n)
+            .map(|p| p.value.clone())
+    };
+    assert_eq!(value("service").as_deref(), Some("s/1"));
+    assert_eq!(draft.extra_query.len(), 1);
+
+    // The same API on another host: matched, with the base URL kept.
+    let moved = ParsedCurl {
+        method: "GET".into(),
+        url: "http://10.0.0.5:81/gateway/ml/workspaces/w/services/s/jobs/j-9".into(),
+        ..ParsedCurl::default()
+    };
+    let (ai, oi, draft) = curl::draft_from_curl(&catalog, &moved).expect("matches");
+    assert_eq!((ai, oi), (1, 0));
+    assert_eq!(
+        draft.server_url.as_deref(),
+        Some("http://10.0.0.5:81/gateway/ml")
+    );
+    let rebuilt = request::build(&a, &a.operations[0], &draft, &Vars::default()).expect("builds");
+    assert_eq!(rebuilt.url, moved.url);
+
+    let unknown = ParsedCurl {
+        method: "GET".into(),
+        url: "http://127.0.0.1:9/nothing/here".into(),
+        ..ParsedCurl::default()
+    };
+    assert!(curl::draft_from_curl(&catalog, &unknown).is_none());
+}
+
+/// What a loopback server saw of one request.
+#[derive(Debug)]
+struct Seen {
+    method: String,
+    target: String,
+    headers: Vec<(String, String)>,
+    body: Vec<u8>,
+}
+
+fn read_request(stream: &mut std::net::TcpStream) -> Option<Seen> {
+    use std::io::{Read, Write};
+    let mut buf = Vec::new();
+    let mut chunk = [0u8; 8192];
+    let head_end = loop {
+        if let Some(i) = buf.windows(4).position(|w| w == b"\r\n\r\n") {
+            break i;
+        }
+        let n = stream.read(&mut chunk).ok()?;
+        if n == 0 {
+            return None;
+        }
+        buf.extend_from_slice(&chunk[..n]);
+    };
+    let head = String::from_utf8_lossy(&buf[..head_end]).into_owned();
+    let mut lines = head.split("\r\n");
+    let mut first = lines.next()?.split(' ');
+    let (method, target) = (first.next()?.to_string(), first.next()?.to_string());
+    let headers: Vec<(String, String)> = lines
+        .filter_map(|l| l.split_once(':'))
+        .map(|(n, v)| (n.to_string(), v.trim().to_string()))
+        .collect();
+    let length: usize = headers
+        .iter()
+        .find(|(n, _)| n.eq_ignore_ascii_case("content-length"))
+        .and_then(|(_, v)| v.parse().ok())
+        .unwrap_or(0);
+    if headers
+        .iter()
+        .any(|(n, v)| n.eq_ignore_ascii_case("expect") && v.contains("100"))
+    {
+        stream.write_all(b"HTTP/1.1 100 Continue\r\n\r\n").ok()?;
+    }
+    let mut body = buf[head_end + 4..].to_vec();
+    while body.len() < length {
+        let n = stream.read(&mut chunk).ok()?;
+        if n == 0 {
+            break;
+        }
+        body.extend_from_slice(&chunk[..n]);
+    }
+    stream
+        .write_all(b"HTTP/1.1 204 No Content\r\nConnection: close\r\n\r\n")
+        .ok()?;
+    Some(Seen {
+        method,
+        target,
+        headers,
+        body,
+    })
+}
+
+#[test]
+fn real_curl_sends_what_portico_would() {
+    if !std::path::Path::new("/usr/bin/curl").exists() {
+        eprintln!("skipped: /usr/bin/curl is not installed");
+        return;
+    }
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind loopback");
+    let base = format!("http://{}", listener.local_addr().expect("addr"));
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(mut stream) = stream else { break };
+            if let Some(seen) = read_request(&mut stream) {
+                if tx.send(seen).is_err() {
+                    break;
+                }
+            }
+        }
+    });
+    for (name, r) in nasty_requests(&base) {
+        let cmd = curl::to_curl(&r, false);
+        // `sh` (dash here): the export is plain POSIX shell.
+        let out = std::process::Command::new("sh")
+            .args(["-c", &format!("{cmd} -s -S -o /dev/null --max-time 10")])
+            .output()
+            .expect("run sh");
+        assert!(
+            out.status.success(),
+            "{name}: curl failed: {}\n{cmd}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let seen = rx
+            .recv_timeout(std::time::Duration::from_secs(10))
+            .unwrap_or_else(|e| panic!("{name}: no request recorded: {e}"));
+        let url = url::Url::parse(&r.url).expect("url");
+        let target = match url.query() {
+            Some(q) => format!("{}?{q}", url.path()),
+            None => url.path().to_string(),
+        };
+        assert_eq!(seen.method, r.method, "{name}");
+        assert_eq!(seen.target, target, "{name}");
+        // curl's own additions aside, the headers are portico's, in order.
+        let ours_has = |n: &str| r.headers.iter().any(|(h, _)| h.eq_ignore_ascii_case(n));
+        let sent: Vec<(String, String)> = seen
+            .headers
+            .into_iter()
+            .filter(|(n, _)| {
+                let n = n.to_ascii_lowercase();
+                !(n == "host" || n == "content-length" || n == "expect")
+                    && !((n == "user-agent" || n == "accept") && !ours_has(&n))
+            })
+            .collect();
+        let want: Vec<(String, String)> = r
+            .headers
+            .iter()
+            .map(|(n, v)| (n.clone(), v.clone()))
+            .collect();
+        assert_eq!(sent, want, "{name}\n{cmd}");
+        assert_eq!(
+            seen.body,
+            r.body.clone().unwrap_or_default(),
+            "{name}\n{cmd}"
+        );
+    }
+}
