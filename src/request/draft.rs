@@ -5,9 +5,8 @@
 
 use serde_json::Value;
 
-use crate::catalog::{Api, MediaType, Operation, ParamLocation, SecurityKind};
+use crate::catalog::{Api, Operation, ParamLocation, SecurityKind, samples};
 
-use super::build::is_json_content_type;
 use super::vars::normalise_name;
 use super::{AuthValue, Draft, ParamValue, Row, Vars};
 
@@ -99,7 +98,9 @@ impl Draft {
             headers,
             auth: auth_rows(api, op, vars),
             content_type,
-            body: media.and_then(|m| body_sample(api, m)).unwrap_or_default(),
+            body: media
+                .and_then(|m| samples::body_sample(api, m))
+                .unwrap_or_default(),
         }
     }
 }
@@ -225,14 +226,4 @@ fn variable_suffix_of(vars: &Vars, param: &str) -> Option<String> {
                 && param.as_bytes()[param.len() - n.len() - 1] == b'_'
         })
         .map(|n| format!("{{{{{n}}}}}"))
-}
-
-/// The body a new draft starts with.
-fn body_sample(api: &Api, media: &MediaType) -> Option<String> {
-    let _ = api;
-    let example = media.examples.first()?;
-    match &example.value {
-        Value::String(s) if !is_json_content_type(&media.content_type) => Some(s.clone()),
-        value => serde_json::to_string_pretty(value).ok(),
-    }
 }
