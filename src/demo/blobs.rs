@@ -46,7 +46,7 @@ impl BlobStore {
         if !self.blobs.contains_key(&key) && self.blobs.len() >= MAX_BLOBS {
             return Err(format!("the demo store holds at most {MAX_BLOBS} blobs"));
         }
-        let total = self.total_bytes - old + blob.data.len();
+        let total = self.total_bytes.saturating_sub(old) + blob.data.len();
         if total > MAX_TOTAL_BYTES {
             return Err(format!(
                 "the demo store holds at most {} MiB",
