@@ -432,8 +432,8 @@ impl Definition {
             .map_err(|message| LoadError::invalid(&self.source, message))?;
         Ok(Catalog {
             apis: vec![api],
-            environments: Vec::new(),
             warnings,
+            ..Catalog::default()
         })
     }
 }
@@ -538,6 +538,9 @@ fn merge(catalog: &mut Catalog, part: Catalog) {
             api.id = format!("{base}-{n}");
         }
         catalog.apis.push(api);
+    }
+    if catalog.title.is_none() {
+        catalog.title = part.title;
     }
     catalog.environments.extend(part.environments);
     catalog.warnings.extend(part.warnings);

@@ -16,6 +16,8 @@ use serde_json::Value;
 /// Every API loaded from the sources given on the command line.
 #[derive(Debug, Clone, Default)]
 pub struct Catalog {
+    /// A portal file's `title`; the first one wins when several load.
+    pub title: Option<String>,
     pub apis: Vec<Api>,
     /// Named environments of variables (from portal files).
     pub environments: Vec<Environment>,
