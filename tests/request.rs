@@ -725,6 +725,19 @@ fn disabled_rows_are_skipped_and_preview_keeps_placeholders() {
     let req = request::build(&a, &o, &d, &Vars::default()).expect("builds");
     assert_eq!(req.url, "http://h/items/9?extra=a%20b");
     assert!(req.header("X-Off").is_none());
+
+    // A body takes the draft's content type, unless its row is switched off.
+    d.body = "{}".into();
+    d.content_type = Some("application/json".into());
+    let req = request::build(&a, &o, &d, &Vars::default()).expect("builds");
+    assert_eq!(req.header("Content-Type"), Some("application/json"));
+    d.headers.push(Row {
+        name: "Content-Type".into(),
+        value: "application/json".into(),
+        enabled: false,
+    });
+    let req = request::build(&a, &o, &d, &Vars::default()).expect("builds");
+    assert_eq!(req.header("Content-Type"), None);
 }
 
 #[test]

@@ -116,7 +116,12 @@ fn assemble(api: &Api, op: &Operation, draft: &Draft, ctx: &mut Ctx<'_>) -> Buil
             .find(|(n, _)| n.eq_ignore_ascii_case("content-type"))
             .map(|(_, v)| v.clone());
         let content_type = declared.clone().or_else(|| draft.content_type.clone());
-        if declared.is_none() {
+        // A Content-Type row the user switched off means: send none.
+        let switched_off = draft
+            .headers
+            .iter()
+            .any(|r| !r.enabled && r.name.trim().eq_ignore_ascii_case("content-type"));
+        if declared.is_none() && !switched_off {
             if let Some(ct) = draft.content_type.as_ref().filter(|c| !c.is_empty()) {
                 headers.push(("Content-Type".into(), ct.clone()));
             }

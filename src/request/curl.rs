@@ -176,7 +176,7 @@ pub enum CurlError {
     #[error("unterminated {quote} quote starting at character {offset}")]
     UnterminatedQuote { quote: &'static str, offset: usize },
     #[error(
-        "shell syntax `{syntax}` at character {offset} is not supported; give one curl command"
+        "shell syntax `{syntax}` at character {offset} is not supported; give one curl command (quote a URL that holds `&` or `;`)"
     )]
     ShellSyntax { syntax: String, offset: usize },
     #[error("the command has no URL")]
