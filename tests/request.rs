@@ -165,6 +165,23 @@ fn draft_prefills_from_definition_and_environment() {
         ]
     );
     assert_eq!(draft.content_type.as_deref(), Some("application/json"));
+    // The operation's media type replaces an API-wide Content-Type.
+    let mut csv_api = a.clone();
+    csv_api
+        .default_headers
+        .push(("Content-Type".into(), "application/json".into()));
+    let mut csv_op = o.clone();
+    if let Some(body) = csv_op.request_body.as_mut() {
+        body.content[0].content_type = "text/csv".into();
+    }
+    let csv = Draft::new(&csv_api, &csv_op, &vars);
+    let content_types: Vec<&str> = csv
+        .headers
+        .iter()
+        .filter(|h| h.name.eq_ignore_ascii_case("content-type"))
+        .map(|h| h.value.as_str())
+        .collect();
+    assert_eq!(content_types, vec!["text/csv"]);
     assert_eq!(draft.auth.len(), 1);
     assert_eq!(draft.auth[0].value, "{{token}}");
     let body: serde_json::Value = serde_json::from_str(&draft.body).expect("sample is JSON");

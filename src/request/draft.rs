@@ -77,15 +77,18 @@ impl Draft {
             })
             .collect();
         if let Some(ct) = &content_type {
-            if !headers
-                .iter()
-                .any(|h| h.name.eq_ignore_ascii_case("content-type"))
+            // The operation knows its body's type better than an API-wide
+            // default header (a CSV upload behind a JSON gateway).
+            match headers
+                .iter_mut()
+                .find(|h| h.name.eq_ignore_ascii_case("content-type"))
             {
-                headers.push(Row {
+                Some(row) => row.value.clone_from(ct),
+                None => headers.push(Row {
                     name: "Content-Type".into(),
                     value: ct.clone(),
                     enabled: true,
-                });
+                }),
             }
         }
 
