@@ -187,10 +187,18 @@ async fn non_utf8_body_is_kept_byte_for_byte() {
         ex.response.body_text_lossy(),
         "caf\u{fffd} \u{fffd}\u{fffd}"
     );
+    // Decoded in the charset it declares, it is text after all.
+    assert_eq!(ex.response.charset().as_deref(), Some("iso-8859-1"));
+    let text = ex.response.body_text();
+    assert_eq!(text.text, "café ÿþ");
+    assert!(!text.lossy);
 
     let ex = send_ok(&get(&server.url("/non-utf8-json"))).await;
     assert!(ex.response.is_json());
     assert_eq!(&ex.response.body[..], NON_UTF8);
+    let text = ex.response.body_text();
+    assert_eq!(text.encoding, "UTF-8");
+    assert!(text.lossy);
 }
 
 #[tokio::test]
@@ -854,4 +862,20 @@ async fn certificates_are_verified_unless_the_request_opts_out() {
         .await
         .expect_err("verified");
     assert_eq!(err.kind, ErrorKind::Tls, "{err}");
+}
+
+#[tokio::test]
+async fn send_can_run_on_a_spawned_task() {
+    // The UI spawns sends; the future must be Send and the engine shareable.
+    let server = TestServer::start().await;
+    let engine = engine();
+    let req = get(&server.url("/status/204"));
+    let task = tokio::spawn(async move {
+        engine
+            .send(&req, &SendOptions::default(), CancellationToken::new())
+            .await
+    });
+    let ex = task.await.expect("task").expect("exchange");
+    assert_eq!(ex.response.status, 204);
+    assert_eq!(ex.response.reason, "No Content");
 }

@@ -118,6 +118,32 @@ impl Response {
         })
     }
 
+    /// The `charset` parameter of the `Content-Type`, lower case, unquoted.
+    pub fn charset(&self) -> Option<String> {
+        self.content_type()?.split(';').skip(1).find_map(|param| {
+            let (name, value) = param.split_once('=')?;
+            name.trim()
+                .eq_ignore_ascii_case("charset")
+                .then(|| value.trim().trim_matches('"').to_ascii_lowercase())
+        })
+    }
+
+    /// The body as text in the charset the server declared (a byte-order
+    /// mark wins; UTF-8 when none is declared or the label is unknown), with
+    /// bytes that do not decode replaced by U+FFFD and `lossy` set.
+    pub fn body_text(&self) -> BodyText<'_> {
+        let declared = self
+            .charset()
+            .and_then(|label| encoding_rs::Encoding::for_label(label.as_bytes()));
+        let encoding = declared.unwrap_or(encoding_rs::UTF_8);
+        let (text, used, lossy) = encoding.decode(&self.body);
+        BodyText {
+            text,
+            encoding: used.name(),
+            lossy,
+        }
+    }
+
     /// Whether the body held in memory is valid UTF-8.
     pub fn is_utf8(&self) -> bool {
         std::str::from_utf8(&self.body).is_ok()
@@ -136,6 +162,16 @@ impl Response {
             format!("{} {}", self.status, self.reason)
         }
     }
+}
+
+/// A body decoded to text; see [`Response::body_text`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BodyText<'a> {
+    pub text: std::borrow::Cow<'a, str>,
+    /// The encoding used (`UTF-8`, `windows-1252`...).
+    pub encoding: &'static str,
+    /// Some bytes did not decode and were replaced.
+    pub lossy: bool,
 }
 
 /// Times measured from the start of the send (redirects included).

@@ -29,7 +29,7 @@ use std::time::Duration;
 
 pub use engine::Engine;
 pub use error::{ErrorKind, RequestError, format_elapsed};
-pub use exchange::{Exchange, Hop, Response, SentRequest, Timing};
+pub use exchange::{BodyText, Exchange, Hop, Response, SentRequest, Timing};
 
 /// How the shared client is built.
 #[derive(Debug, Clone, PartialEq, Eq)]
