@@ -646,3 +646,32 @@ async fn sources_load_from_urls_and_files_into_one_catalog() {
         "{err}"
     );
 }
+
+#[test]
+fn the_readme_portal_example_loads() {
+    let readme =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).expect("README");
+    let section = readme
+        .split("<!-- section: portal -->")
+        .nth(1)
+        .expect("portal section");
+    let example = section
+        .split("```toml\n")
+        .nth(1)
+        .and_then(|rest| rest.split("```").next())
+        .expect("a toml example");
+    // Anchored in an empty directory: the example's include is absent there.
+    let dir = tempfile::tempdir().expect("temp dir");
+    let location = dir.path().join("portal.toml");
+    let catalog = catalog::load_portal_str(example, &location.to_string_lossy()).expect("loads");
+    assert_eq!(catalog.warnings.len(), 1, "{:?}", catalog.warnings);
+    assert!(catalog.warnings[0].message.contains("openapi.yaml"));
+    let api = &catalog.apis[0];
+    assert_eq!(api.servers[0].url, "http://127.0.0.1:8400/azureml-demo");
+    assert_eq!(api.operations.len(), 2);
+    let (a, o) = catalog.select("azureml-demo:RRS Execute").expect("selects");
+    let rrs = catalog.operation(a, o).1;
+    let names: Vec<_> = rrs.parameters.iter().map(|p| p.name.as_str()).collect();
+    assert_eq!(names, ["workspace", "service", "api-version", "details"]);
+    assert!(catalog.environments[0].variables["api_key"].secret);
+}
