@@ -1,2 +1,560 @@
 //! The command line: argument parsing and the non-interactive commands
 //! (`list`, `call`, `demo`). No subcommand opens the TUI.
+//!
+//! Every command prints its result on stdout and, when it fails, one line
+//! saying why on stderr with a non-zero exit status, so it can be scripted.
+
+use std::io::{Read, Write};
+use std::path::PathBuf;
+use std::time::Duration;
+
+use anyhow::{Context, Result, anyhow, bail};
+use base64::Engine as _;
+use clap::{Args, Parser, Subcommand};
+use serde_json::{Value, json};
+use tokio_util::sync::CancellationToken;
+
+use crate::catalog::{self, Api, Catalog, Operation};
+use crate::demo;
+use crate::http::{Engine, EngineConfig, Exchange, SendOptions};
+use crate::request::{self, BuiltRequest, Draft, Row, Vars};
+
+/// A terminal developer portal: browse API definitions, fill in requests,
+/// send them, read the answers. With no command, opens the interactive UI.
+#[derive(Debug, Parser)]
+#[command(
+    name = "portico",
+    version,
+    about,
+    args_conflicts_with_subcommands = true
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Option<Command>,
+    #[command(flatten)]
+    pub target: Target,
+}
+
+/// Where the APIs come from and where requests go: shared by the TUI and
+/// the commands that send.
+#[derive(Debug, Clone, Default, Args)]
+pub struct Target {
+    /// API definitions or portal files (paths or http(s) URLs). None: the
+    /// bundled demo, served in-process on loopback.
+    #[arg(value_name = "SOURCE")]
+    pub sources: Vec<String>,
+    /// Base URL that replaces the API's own (service URL plus suffix, or
+    /// the definition's server).
+    #[arg(long, value_name = "URL")]
+    pub server: Option<String>,
+    /// The environment whose variables fill `{{name}}` (default: the first
+    /// one the portal file defines).
+    #[arg(long, value_name = "NAME")]
+    pub env: Option<String>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// List APIs and their operations.
+    List(ListArgs),
+    /// Build and send one request.
+    Call(CallArgs),
+    /// Run the demo ML service behind its gateway on 127.0.0.1.
+    Demo(DemoArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ListArgs {
+    #[command(flatten)]
+    pub target: Target,
+    /// One JSON object per callable operation.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct CallArgs {
+    #[command(flatten)]
+    pub target: Target,
+    /// The operation: operationId, API:operationId, display name, or
+    /// 'METHOD /path/template'.
+    #[arg(long = "op", value_name = "SELECTOR")]
+    pub op: String,
+    /// A parameter value (path, query, header or cookie parameter, by
+    /// name); an unknown name becomes an extra query parameter.
+    #[arg(short = 'p', long = "param", value_name = "NAME=VALUE")]
+    pub params: Vec<String>,
+    /// A header, replacing one of the same name.
+    #[arg(short = 'H', long = "header", value_name = "'Name: value'")]
+    pub headers: Vec<String>,
+    /// The body: text, @FILE, or @- for standard input.
+    #[arg(short = 'd', long = "data", value_name = "BODY")]
+    pub data: Option<String>,
+    /// Give up after this many seconds.
+    #[arg(long, value_name = "SECS", default_value_t = 30.0)]
+    pub timeout: f64,
+    /// Print one JSON object with the request, response and timing.
+    #[arg(long)]
+    pub json: bool,
+    /// Build and print the request without sending it.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Show secret values (keys, tokens) instead of masking them.
+    #[arg(long)]
+    pub reveal: bool,
+    /// Stream the whole response body to this file.
+    #[arg(long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct DemoArgs {
+    /// Port on 127.0.0.1 (0 picks a free one).
+    #[arg(long, default_value_t = 8400)]
+    pub port: u16,
+    /// Calls each subscription key may make per window.
+    #[arg(long, default_value_t = 10)]
+    pub rate_limit: u32,
+    /// The rate-limit window in seconds.
+    #[arg(long, default_value_t = 60)]
+    pub rate_window: u64,
+}
+
+/// A loaded catalog and, for the bundled demo, the service that must stay
+/// up while it is used.
+pub struct Session {
+    pub catalog: Catalog,
+    pub demo: Option<demo::DemoServer>,
+}
+
+impl Session {
+    /// Loads the sources, or the bundled demo when there are none (started
+    /// in-process unless `--server` points at a running one).
+    pub async fn open(target: &Target) -> Result<Self> {
+        if !target.sources.is_empty() {
+            let catalog = catalog::load_sources(&target.sources).await?;
+            return Ok(Self {
+                catalog,
+                demo: None,
+            });
+        }
+        if target.server.is_some() {
+            let catalog = catalog::load_portal_str(demo::PORTAL, "bundled demo portal")?;
+            return Ok(Self {
+                catalog,
+                demo: None,
+            });
+        }
+        let server = demo::start(0, demo::DemoConfig::default())
+            .await
+            .context("starting the bundled demo service")?;
+        let catalog = demo::bundled_catalog(&server)?;
+        Ok(Self {
+            catalog,
+            demo: Some(server),
+        })
+    }
+
+    /// The variables of the chosen environment (`--env`), else of the first.
+    pub fn vars(&self, env: Option<&str>) -> Result<Vars> {
+        let environment = match env {
+            Some(name) => self
+                .catalog
+                .environments
+                .iter()
+                .find(|e| e.name == name)
+                .ok_or_else(|| {
+                    let known: Vec<&str> = self
+                        .catalog
+                        .environments
+                        .iter()
+                        .map(|e| e.name.as_str())
+                        .collect();
+                    anyhow!(
+                        "no environment named `{name}` (known: {})",
+                        if known.is_empty() {
+                            "none".to_string()
+                        } else {
+                            known.join(", ")
+                        }
+                    )
+                })?,
+            None => match self.catalog.environments.first() {
+                Some(e) => e,
+                None => return Ok(Vars::default()),
+            },
+        };
+        Ok(Vars {
+            environment: environment.variables.clone(),
+            ..Vars::default()
+        })
+    }
+}
+
+/// Runs a parsed command line; `None` means the caller opens the TUI.
+pub async fn run(command: Command) -> Result<()> {
+    match command {
+        Command::List(args) => list(&args).await,
+        Command::Call(args) => call(&args).await,
+        Command::Demo(args) => run_demo(&args).await,
+    }
+}
+
+fn print_warnings(catalog: &Catalog) {
+    let mut stderr = std::io::stderr().lock();
+    for warning in catalog.warnings.iter().take(5) {
+        let _ = writeln!(stderr, "portico: warning: {warning}");
+    }
+    if catalog.warnings.len() > 5 {
+        let _ = writeln!(
+            stderr,
+            "portico: warning: ... and {} more",
+            catalog.warnings.len() - 5
+        );
+    }
+}
+
+async fn list(args: &ListArgs) -> Result<()> {
+    let session = Session::open(&args.target).await?;
+    let catalog = &session.catalog;
+    print_warnings(catalog);
+    let mut out = std::io::stdout().lock();
+    if args.json {
+        let ops: Vec<Value> = catalog
+            .apis
+            .iter()
+            .flat_map(|api| api.operations.iter().map(move |op| list_entry(api, op)))
+            .collect();
+        serde_json::to_writer_pretty(&mut out, &ops)?;
+        writeln!(out)?;
+        return Ok(());
+    }
+    for api in &catalog.apis {
+        writeln!(
+            out,
+            "{} — {} {} ({} operations)",
+            api.id,
+            api.title,
+            api.version,
+            api.operations.len()
+        )?;
+        let width = api
+            .operations
+            .iter()
+            .map(|op| op.path.len())
+            .max()
+            .unwrap_or(0);
+        for op in &api.operations {
+            let deprecated = if op.deprecated { " (deprecated)" } else { "" };
+            writeln!(
+                out,
+                "  {:<7} {:<width$}  {}{deprecated}",
+                op.method,
+                op.path,
+                op.title()
+            )?;
+        }
+    }
+    Ok(())
+}
+
+fn list_entry(api: &Api, op: &Operation) -> Value {
+    json!({
+        "api": api.id,
+        "method": op.method,
+        "path": op.path,
+        "operation_id": op.operation_id,
+        "summary": op.summary.clone().or_else(|| op.display_name.clone()),
+        "tags": op.tags,
+    })
+}
+
+async fn call(args: &CallArgs) -> Result<()> {
+    let session = Session::open(&args.target).await?;
+    let catalog = &session.catalog;
+    print_warnings(catalog);
+    let (api_index, op_index) = catalog.select(&args.op)?;
+    let api = &catalog.apis[api_index];
+    let op = &api.operations[op_index];
+    let vars = session.vars(args.target.env.as_deref())?;
+    let mut draft = Draft::new(api, op, &vars);
+    apply_overrides(&mut draft, args)?;
+    let built = request::build(api, op, &draft, &vars)
+        .with_context(|| format!("cannot build {} {}", op.method, op.path))?;
+    let shown = if args.reveal {
+        built.clone()
+    } else {
+        built.masked()
+    };
+
+    if args.dry_run {
+        let mut out = std::io::stdout().lock();
+        if args.json {
+            serde_json::to_writer_pretty(&mut out, &request_json(&shown))?;
+            writeln!(out)?;
+        } else {
+            print_request(&mut out, &shown)?;
+        }
+        return Ok(());
+    }
+
+    let engine = Engine::new(EngineConfig::default())?;
+    let options = SendOptions {
+        timeout: Some(Duration::from_secs_f64(args.timeout.max(0.001))),
+        save_to: args.output.clone(),
+        ..SendOptions::default()
+    };
+    let cancel = CancellationToken::new();
+    let ctrl_c = cancel.clone();
+    tokio::spawn(async move {
+        if tokio::signal::ctrl_c().await.is_ok() {
+            ctrl_c.cancel();
+        }
+    });
+    let exchange = engine.send(&built, &options, cancel).await?;
+    let mut out = std::io::stdout().lock();
+    if args.json {
+        serde_json::to_writer_pretty(&mut out, &exchange_json(&exchange, &built, args.reveal))?;
+        writeln!(out)?;
+    } else {
+        print_exchange(&mut out, &exchange)?;
+    }
+    Ok(())
+}
+
+/// Applies `-p`, `-H`, `-d` and `--server` on top of the prefilled draft.
+fn apply_overrides(draft: &mut Draft, args: &CallArgs) -> Result<()> {
+    if let Some(server) = &args.target.server {
+        draft.server_url = Some(server.clone());
+    }
+    for param in &args.params {
+        let (name, value) = param
+            .split_once('=')
+            .ok_or_else(|| anyhow!("-p `{param}`: expected NAME=VALUE"))?;
+        match draft.params.iter_mut().find(|p| p.name == name) {
+            Some(row) => {
+                row.value = value.to_string();
+                row.enabled = true;
+            }
+            None => draft.extra_query.push(Row {
+                name: name.to_string(),
+                value: value.to_string(),
+                enabled: true,
+            }),
+        }
+    }
+    for header in &args.headers {
+        let (name, value) = header
+            .split_once(':')
+            .ok_or_else(|| anyhow!("-H `{header}`: expected 'Name: value'"))?;
+        let (name, value) = (name.trim(), value.trim_start());
+        if name.eq_ignore_ascii_case("content-type") {
+            draft.content_type = Some(value.to_string());
+        }
+        draft
+            .headers
+            .retain(|row| !row.name.eq_ignore_ascii_case(name));
+        draft.headers.push(Row {
+            name: name.to_string(),
+            value: value.to_string(),
+            enabled: true,
+        });
+    }
+    if let Some(data) = &args.data {
+        draft.body = read_data(data)?;
+        // Like the definition would have said: a JSON body sent to an
+        // operation that declares no body is labelled as JSON.
+        let labelled = draft.content_type.is_some()
+            || draft
+                .headers
+                .iter()
+                .any(|row| row.enabled && row.name.eq_ignore_ascii_case("content-type"));
+        if !labelled && serde_json::from_str::<Value>(&draft.body).is_ok() {
+            draft.content_type = Some("application/json".into());
+        }
+    }
+    Ok(())
+}
+
+/// `-d` text, `@FILE` or `@-` (standard input).
+fn read_data(data: &str) -> Result<String> {
+    match data.strip_prefix('@') {
+        Some("-") => {
+            let mut body = String::new();
+            std::io::stdin()
+                .read_to_string(&mut body)
+                .context("reading the body from standard input")?;
+            Ok(body)
+        }
+        Some(path) => {
+            std::fs::read_to_string(path).with_context(|| format!("reading the body from {path}"))
+        }
+        None => Ok(data.to_string()),
+    }
+}
+
+fn headers_json(headers: &[(String, String)]) -> Value {
+    Value::Array(
+        headers
+            .iter()
+            .map(|(name, value)| json!([name, value]))
+            .collect(),
+    )
+}
+
+/// A body as JSON: text when it is UTF-8, else base64 with a flag saying so.
+fn body_json(body: Option<&[u8]>) -> (Value, bool) {
+    match body {
+        None => (Value::Null, false),
+        Some(bytes) => match std::str::from_utf8(bytes) {
+            Ok(text) => (Value::String(text.to_string()), false),
+            Err(_) => (
+                Value::String(base64::engine::general_purpose::STANDARD.encode(bytes)),
+                true,
+            ),
+        },
+    }
+}
+
+/// The `request` object shared by `call --json`, `call --dry-run --json`
+/// and the interchange commands.
+pub fn request_json(req: &BuiltRequest) -> Value {
+    let (body, base64) = body_json(req.body.as_deref());
+    let mut object = json!({
+        "method": req.method,
+        "url": req.url,
+        "headers": headers_json(&req.headers),
+        "body": body,
+    });
+    if base64 {
+        object["body_base64"] = Value::Bool(true);
+    }
+    object
+}
+
+fn exchange_json(exchange: &Exchange, built: &BuiltRequest, reveal: bool) -> Value {
+    let response = &exchange.response;
+    let (body, base64) = body_json(Some(&response.body));
+    let mut response_object = json!({
+        "version": response.version,
+        "status": response.status,
+        "reason": response.reason,
+        "headers": headers_json(&response.headers),
+        "body": body,
+        "size": response.size,
+    });
+    if base64 {
+        response_object["body_base64"] = Value::Bool(true);
+    }
+    if response.truncated {
+        response_object["truncated"] = Value::Bool(true);
+    }
+    json!({
+        "request": request_json(&sent_request(exchange, built, reveal)),
+        "response": response_object,
+        "timing": {
+            "headers_ms": exchange.timing.headers.as_secs_f64() * 1000.0,
+            "total_ms": exchange.timing.total.as_secs_f64() * 1000.0,
+        },
+    })
+}
+
+/// The request exactly as the engine sent it (after redirects), masked
+/// with the secrets the build substituted unless the user asked to see them.
+fn sent_request(exchange: &Exchange, built: &BuiltRequest, reveal: bool) -> BuiltRequest {
+    let sent = &exchange.request;
+    let request = BuiltRequest {
+        method: sent.method.clone(),
+        url: sent.url.clone(),
+        headers: sent.headers.clone(),
+        body: sent.body.clone(),
+        secret_values: built.secret_values.clone(),
+    };
+    if reveal { request } else { request.masked() }
+}
+
+fn print_request(out: &mut impl Write, req: &BuiltRequest) -> Result<()> {
+    writeln!(out, "{} {}", req.method, req.url)?;
+    for (name, value) in &req.headers {
+        writeln!(out, "{name}: {value}")?;
+    }
+    if let Some(body) = &req.body {
+        writeln!(out)?;
+        out.write_all(body)?;
+        writeln!(out)?;
+    }
+    Ok(())
+}
+
+fn print_exchange(out: &mut impl Write, exchange: &Exchange) -> Result<()> {
+    let response = &exchange.response;
+    writeln!(
+        out,
+        "{} {} {}  ({} ms to headers, {} ms total, {} bytes)",
+        response.version,
+        response.status,
+        response.reason,
+        exchange.timing.headers.as_millis(),
+        exchange.timing.total.as_millis(),
+        response.size
+    )?;
+    for (name, value) in &response.headers {
+        writeln!(out, "{name}: {value}")?;
+    }
+    writeln!(out)?;
+    if let Some(path) = &response.saved_to {
+        writeln!(out, "(body saved to {})", path.display())?;
+        return Ok(());
+    }
+    let body = &response.body;
+    let pretty = serde_json::from_slice::<Value>(body)
+        .ok()
+        .and_then(|value| serde_json::to_string_pretty(&value).ok());
+    match pretty {
+        Some(text) => writeln!(out, "{text}")?,
+        None => {
+            out.write_all(body)?;
+            if !body.ends_with(b"\n") && !body.is_empty() {
+                writeln!(out)?;
+            }
+        }
+    }
+    if response.truncated {
+        writeln!(
+            out,
+            "(body truncated at {} bytes; use --output FILE for all of it)",
+            body.len()
+        )?;
+    }
+    Ok(())
+}
+
+async fn run_demo(args: &DemoArgs) -> Result<()> {
+    if args.rate_limit == 0 {
+        bail!("--rate-limit must be at least 1");
+    }
+    let config = demo::DemoConfig {
+        rate_limit: args.rate_limit,
+        rate_window: Duration::from_secs(args.rate_window.max(1)),
+        ..demo::DemoConfig::default()
+    };
+    let server = demo::start(args.port, config)
+        .await
+        .with_context(|| format!("starting the demo service on 127.0.0.1:{}", args.port))?;
+    println!("{}", demo::banner(&server));
+    tokio::signal::ctrl_c().await?;
+    server.shutdown().await;
+    Ok(())
+}
+
+/// Opens the interactive UI on the target's catalog.
+pub async fn open_tui(target: &Target) -> Result<()> {
+    let session = Session::open(target).await?;
+    // The interactive UI is not wired yet: show what would be browsed.
+    let _ = session;
+    list(&ListArgs {
+        target: target.clone(),
+        json: false,
+    })
+    .await
+}

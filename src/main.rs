@@ -1,3 +1,35 @@
-//! The `portico` binary: hands the command line to [`portico::cli`].
+//! The `portico` binary: parses the command line, then opens the TUI (no
+//! command) or runs one of the commands in [`portico::cli`].
 
-fn main() {}
+use std::process::ExitCode;
+
+use clap::Parser;
+use portico::cli::{self, Cli};
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(runtime) => runtime,
+        Err(error) => {
+            eprintln!("portico: cannot start the async runtime: {error}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let result = runtime.block_on(async move {
+        match cli.command {
+            Some(command) => cli::run(command).await,
+            None => cli::open_tui(&cli.target).await,
+        }
+    });
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            // One line: the chain of contexts joined by ": ".
+            eprintln!("portico: {error:#}");
+            ExitCode::FAILURE
+        }
+    }
+}

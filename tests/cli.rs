@@ -1,0 +1,287 @@
+//! The command line as a user runs it: the real `portico` binary against
+//! definitions in temporary directories, a loopback server started here,
+//! and the bundled demo.
+
+use std::net::SocketAddr;
+use std::path::Path;
+use std::process::Output;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use axum::Router;
+use axum::extract::{Path as UrlPath, Query};
+use axum::http::HeaderMap;
+use axum::routing::{get, post};
+use serde_json::{Value, json};
+
+const SPEC: &str = r#"
+openapi: 3.0.3
+info: { title: Shop, version: "1.0" }
+servers: [ { url: "http://shop.invalid/v1" } ]
+paths:
+  /items/{itemId}:
+    get:
+      operationId: getItem
+      summary: Get one item
+      tags: [items]
+      parameters:
+        - { name: itemId, in: path, required: true, schema: { type: string } }
+        - { name: q, in: query, schema: { type: string } }
+  /items:
+    post:
+      operationId: createItem
+      summary: Create an item
+      tags: [items]
+      requestBody:
+        required: true
+        content:
+          application/json:
+            schema: { type: object, properties: { name: { type: string } } }
+            example: { name: widget }
+      responses: { "201": { description: created } }
+"#;
+
+struct Shop {
+    addr: SocketAddr,
+    hits: Arc<AtomicUsize>,
+}
+
+/// A loopback server for the SPEC above that echoes what it received.
+async fn start_shop() -> Shop {
+    let hits = Arc::new(AtomicUsize::new(0));
+    let get_hits = hits.clone();
+    let post_hits = hits.clone();
+    let app =
+        Router::new()
+            .route(
+                "/v1/items/{id}",
+                get(
+                    move |UrlPath(id): UrlPath<String>,
+                          Query(query): Query<Vec<(String, String)>>| async move {
+                        get_hits.fetch_add(1, Ordering::SeqCst);
+                        axum::Json(json!({ "id": id, "query": query }))
+                    },
+                ),
+            )
+            .route(
+                "/v1/items",
+                post(move |headers: HeaderMap, body: String| async move {
+                    post_hits.fetch_add(1, Ordering::SeqCst);
+                    let content_type = headers
+                        .get("content-type")
+                        .and_then(|v| v.to_str().ok())
+                        .unwrap_or_default()
+                        .to_string();
+                    (
+                        axum::http::StatusCode::CREATED,
+                        axum::Json(json!({ "received": body, "content_type": content_type })),
+                    )
+                }),
+            );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind loopback");
+    let addr = listener.local_addr().expect("local addr");
+    tokio::spawn(async move {
+        axum::serve(listener, app).await.expect("serve");
+    });
+    Shop { addr, hits }
+}
+
+async fn portico(args: &[&str]) -> Output {
+    tokio::process::Command::new(env!("CARGO_BIN_EXE_portico"))
+        .args(args)
+        .env(
+            "PORTICO_HOME",
+            std::env::temp_dir().join("portico-cli-tests"),
+        )
+        .output()
+        .await
+        .expect("run portico")
+}
+
+fn write_spec(dir: &Path) -> String {
+    let path = dir.join("shop.yaml");
+    std::fs::write(&path, SPEC).expect("write spec");
+    path.to_string_lossy().into_owned()
+}
+
+fn stdout_json(output: &Output) -> Value {
+    assert!(
+        output.status.success(),
+        "portico failed: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    serde_json::from_slice(&output.stdout).unwrap_or_else(|e| {
+        panic!(
+            "stdout is not JSON ({e}): {}",
+            String::from_utf8_lossy(&output.stdout)
+        )
+    })
+}
+
+#[tokio::test]
+async fn list_json_has_one_object_per_operation() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let spec = write_spec(dir.path());
+    let list = stdout_json(&portico(&["list", "--json", &spec]).await);
+    let ops = list.as_array().expect("an array");
+    assert_eq!(ops.len(), 2);
+    let get_item = ops
+        .iter()
+        .find(|op| op["operation_id"] == "getItem")
+        .expect("getItem listed");
+    assert_eq!(get_item["method"], "GET");
+    assert_eq!(get_item["path"], "/items/{itemId}");
+    assert_eq!(get_item["summary"], "Get one item");
+    assert_eq!(get_item["tags"], json!(["items"]));
+    assert!(get_item["api"].is_string());
+}
+
+#[tokio::test]
+async fn call_sends_parameters_encoded_and_reports_the_exchange() {
+    let shop = start_shop().await;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let spec = write_spec(dir.path());
+    let server = format!("http://{}/v1", shop.addr);
+    let out = stdout_json(
+        &portico(&[
+            "call",
+            &spec,
+            "--op",
+            "getItem",
+            "-p",
+            "itemId=a/b",
+            "-p",
+            "q=open now",
+            "--server",
+            &server,
+            "--json",
+        ])
+        .await,
+    );
+    assert_eq!(
+        out["request"]["url"],
+        format!("http://{}/v1/items/a%2Fb?q=open%20now", shop.addr)
+    );
+    assert_eq!(out["response"]["status"], 200);
+    assert_eq!(out["response"]["reason"], "OK");
+    let body: Value =
+        serde_json::from_str(out["response"]["body"].as_str().expect("text body")).expect("json");
+    assert_eq!(body["id"], "a/b");
+    assert_eq!(body["query"], json!([["q", "open now"]]));
+    assert!(out["timing"]["total_ms"].as_f64().expect("total") >= 0.0);
+    assert_eq!(shop.hits.load(Ordering::SeqCst), 1);
+}
+
+#[tokio::test]
+async fn call_posts_the_sample_body_by_method_and_path_selector() {
+    let shop = start_shop().await;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let spec = write_spec(dir.path());
+    let server = format!("http://{}/v1", shop.addr);
+    let output = portico(&["call", &spec, "--op", "POST /items", "--server", &server]).await;
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(stdout.starts_with("HTTP/1.1 201 Created"), "{stdout}");
+    assert!(stdout.contains("widget"), "{stdout}");
+    assert!(stdout.contains("application/json"), "{stdout}");
+}
+
+#[tokio::test]
+async fn dry_run_builds_without_sending() {
+    let shop = start_shop().await;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let spec = write_spec(dir.path());
+    let server = format!("http://{}/v1", shop.addr);
+    let out = stdout_json(
+        &portico(&[
+            "call",
+            &spec,
+            "--op",
+            "createItem",
+            "-d",
+            r#"{"$gt": 18}"#,
+            "-H",
+            "X-Trace: 1",
+            "--server",
+            &server,
+            "--dry-run",
+            "--json",
+        ])
+        .await,
+    );
+    assert_eq!(out["method"], "POST");
+    assert_eq!(out["body"], r#"{"$gt": 18}"#);
+    assert!(
+        out["headers"]
+            .as_array()
+            .expect("headers")
+            .contains(&json!(["X-Trace", "1"]))
+    );
+    assert_eq!(
+        shop.hits.load(Ordering::SeqCst),
+        0,
+        "a dry run sends nothing"
+    );
+}
+
+#[tokio::test]
+async fn build_errors_and_bad_selectors_fail_with_one_line() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let spec = write_spec(dir.path());
+
+    let missing = portico(&["call", &spec, "--op", "getItem", "--dry-run"]).await;
+    assert!(!missing.status.success());
+    let stderr = String::from_utf8_lossy(&missing.stderr);
+    assert!(stderr.contains("itemId"), "{stderr}");
+    assert_eq!(stderr.trim_end().lines().count(), 1, "{stderr}");
+
+    let bad_json = portico(&[
+        "call",
+        &spec,
+        "--op",
+        "createItem",
+        "-d",
+        "{\"a\": ",
+        "--dry-run",
+    ])
+    .await;
+    assert!(!bad_json.status.success());
+    let stderr = String::from_utf8_lossy(&bad_json.stderr);
+    assert!(stderr.contains("line 1"), "{stderr}");
+
+    let unknown = portico(&["call", &spec, "--op", "getItems", "--dry-run"]).await;
+    assert!(!unknown.status.success());
+    let stderr = String::from_utf8_lossy(&unknown.stderr);
+    assert!(
+        stderr.contains("getItem"),
+        "nearest matches listed: {stderr}"
+    );
+}
+
+#[tokio::test]
+async fn unreachable_host_is_a_one_line_error() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let spec = write_spec(dir.path());
+    // Bind then drop a listener: nothing listens on that port afterwards.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .expect("bind")
+        .local_addr()
+        .expect("addr")
+        .port();
+    let server = format!("http://127.0.0.1:{port}/v1");
+    let output = portico(&[
+        "call", &spec, "--op", "getItem", "-p", "itemId=1", "--server", &server,
+    ])
+    .await;
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.to_lowercase().contains("refused"), "{stderr}");
+    assert!(stderr.contains(&port.to_string()), "{stderr}");
+    assert_eq!(stderr.trim_end().lines().count(), 1, "{stderr}");
+}
