@@ -285,3 +285,35 @@ async fn unreachable_host_is_a_one_line_error() {
     assert!(stderr.contains(&port.to_string()), "{stderr}");
     assert_eq!(stderr.trim_end().lines().count(), 1, "{stderr}");
 }
+#[tokio::test]
+async fn bundled_demo_answers_rrs_execute_with_no_typing() {
+    let out = stdout_json(&portico(&["call", "--op", "RRS Execute", "--json"]).await);
+    assert_eq!(out["response"]["status"], 200, "{out}");
+    let body: Value =
+        serde_json::from_str(out["response"]["body"].as_str().expect("text body")).expect("json");
+    let table = &body["Results"]["output1"]["value"];
+    let columns = table["ColumnNames"].as_array().expect("columns");
+    assert_eq!(
+        columns.len(),
+        9,
+        "the text column and eight hashing features"
+    );
+    let row = table["Values"][0].as_array().expect("first row");
+    let sum: u64 = row[1..]
+        .iter()
+        .map(|v| {
+            v.as_str()
+                .expect("count as text")
+                .parse::<u64>()
+                .expect("a count")
+        })
+        .sum();
+    assert_eq!(sum, 9, "five unigrams and four bigrams");
+    // Keys never appear in plain text unless revealed.
+    let request = out["request"].to_string();
+    assert!(!request.contains(portico::demo::API_KEY), "{request}");
+    assert!(
+        !request.contains(portico::demo::PRIMARY_SUBSCRIPTION_KEY),
+        "{request}"
+    );
+}
