@@ -498,3 +498,60 @@ fn works_as_a_stateful_widget_on_a_terminal() {
     let text = screen(terminal.backend().buffer());
     assert!(text.contains(r#"2   "status": "Finished""#), "{text}");
 }
+
+#[test]
+fn deep_inside_a_huge_json_string_stays_cheap_and_coloured() {
+    // A 3 MB base64-like value: one pretty line of 3 MB.
+    let blob: String = "QUJDREVGR0hJSktMTU5PUA=="
+        .chars()
+        .cycle()
+        .take(3 * 1024 * 1024)
+        .collect();
+    let mut view = json(&format!(r#"{{"file":"{blob}NEEDLE","size":1}}"#));
+    assert_eq!(view.line_count(), 4);
+    let theme = BodyTheme::coloured();
+
+    // Not wrapping: a search scrolls far to the right.
+    render(&mut view, 80, 10, &theme);
+    view.set_search("NEEDLE");
+    assert!(view.hscroll() > 3_000_000);
+    render(&mut view, 80, 10, &theme);
+    let buf = render(&mut view, 80, 10, &theme);
+    assert!(
+        view.last_render_cost() < 64 * 1024,
+        "{}",
+        view.last_render_cost()
+    );
+    let (x, y) = find(&buf, "NEEDLE").expect("match on screen");
+    assert_eq!(buf[(x, y)].bg, Color::LightRed);
+    assert_eq!(buf[(x - 1, y)].fg, Color::Green, "still inside the string");
+
+    // Wrapping: the bottom of the string, then pages back up.
+    view.clear_search();
+    view.set_wrap(true);
+    view.scroll_to_bottom();
+    render(&mut view, 80, 10, &theme);
+    let buf = render(&mut view, 80, 10, &theme);
+    assert!(
+        view.last_render_cost() < 64 * 1024,
+        "{}",
+        view.last_render_cost()
+    );
+    let text = screen(&buf);
+    assert!(text.ends_with("DLE\",\n3   \"size\": 1\n4 }\n"), "{text}");
+    for _ in 0..20 {
+        view.page_up();
+    }
+    let buf = render(&mut view, 80, 10, &theme);
+    assert!(
+        view.last_render_cost() < 64 * 1024,
+        "{}",
+        view.last_render_cost()
+    );
+    assert_eq!(
+        buf[(5, 0)].fg,
+        Color::Green,
+        "string colour resumed mid-line"
+    );
+    assert_eq!(view.top_line(), 1);
+}

@@ -5,11 +5,12 @@
 //! Large bodies must never freeze the UI, so the work is split in two:
 //!
 //! - once, in [`BodyView::new`]: the body is classified, JSON is validated
-//!   and pretty-printed in one pass, and the start of every line is recorded
-//!   (about 60 ms for 10 MB in a release build);
+//!   and pretty-printed in one pass, and the start of every line is recorded;
 //! - every frame, in [`BodyView::render`]: only the visible rows are laid
-//!   out, sanitised and styled, from the recorded line starts; the JSON
-//!   tokenizer runs over a visible line only up to the last visible cell.
+//!   out, sanitised and styled, from the recorded line starts. A line longer
+//!   than 64 KiB (a base64 blob in a JSON string) gets checkpoints (byte,
+//!   column, tokenizer state) as it is first walked, so that a view deep
+//!   inside it, scrolled sideways or wrapped, starts from the nearest one.
 //!
 //! Everything drawn goes through [`super::sanitize`], so a body cannot send
 //! control characters or escape sequences to the terminal: they appear
@@ -17,6 +18,7 @@
 //! methods (`scroll_down`, `toggle_wrap`, `set_search`, `next_match`...).
 
 use std::borrow::Cow;
+use std::collections::HashMap;
 use std::fmt::{self, Write as _};
 use std::ops::Range;
 use std::path::{Path, PathBuf};
@@ -40,6 +42,14 @@ const HEX_ASCII_COL: usize = 61;
 pub const MAX_MATCHES: usize = 1_000_000;
 /// Until the first render tells the real size, pages are this big.
 const DEFAULT_VIEWPORT: Viewport = Viewport { rows: 20, cols: 80 };
+/// Lines longer than this get checkpoints (a base64 blob in a JSON string,
+/// minified text), so that drawing or scrolling deep inside one does not
+/// walk it from its start every time.
+const LONG_LINE: usize = 64 * 1024;
+/// Bytes between two checkpoints of a long line.
+const MARK_EVERY: usize = 8 * 1024;
+/// Long lines whose checkpoints are kept at a time.
+const MAX_CACHED_LINES: usize = 64;
 
 /// What the body was recognised as.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -200,6 +210,7 @@ pub struct BodyView {
     /// case-insensitive search (same byte offsets as the original).
     folded_text: Option<String>,
     folded_raw: Option<Vec<u8>>,
+    cache: LineCache,
     last_render_cost: usize,
 }
 
@@ -284,6 +295,7 @@ impl BodyView {
             search: Search::default(),
             folded_text: None,
             folded_raw: None,
+            cache: LineCache::default(),
             last_render_cost: 0,
         }
     }
@@ -630,10 +642,16 @@ impl BodyView {
         let mut row = 0usize;
         let mut line_idx = self.top.line;
         let mut from = if self.wrap { self.top.offset } else { 0 };
-        let skip = if self.wrap { 0 } else { self.hscroll };
         while row < self.viewport.rows && line_idx < self.line_count {
-            let line = self.line(line_idx);
-            let mut styler = self.styler(line_idx, &line, from, theme);
+            let line = doc_line(&self.doc, &self.raw, line_idx);
+            let key_line = key_line(&self.doc, line_idx);
+            let target = if self.wrap {
+                Target::Byte(from)
+            } else {
+                Target::Col(self.hscroll)
+            };
+            let mark = self.cache.mark(line_idx, &line, key_line, target);
+            let mut styler = self.styler(line_idx, &line, from, mark, theme);
             loop {
                 let y = body.y + u16::try_from(row).unwrap_or(u16::MAX);
                 if gutter > 0 && from == 0 {
@@ -644,22 +662,34 @@ impl BodyView {
                     buf,
                     (x0, y),
                     &line,
-                    Span {
-                        from,
-                        skip,
-                        max: cols,
-                        wrap: self.wrap,
+                    if self.wrap {
+                        Span {
+                            from,
+                            col0: 0,
+                            skip: 0,
+                            max: cols,
+                            wrap: true,
+                        }
+                    } else {
+                        Span {
+                            from: mark.byte,
+                            col0: mark.col,
+                            skip: self.hscroll.saturating_sub(mark.col),
+                            max: cols,
+                            wrap: false,
+                        }
                     },
                     &mut styler,
                     theme,
                 );
-                cost += end.saturating_sub(from);
+                cost += end.saturating_sub(if self.wrap { from } else { mark.byte });
                 row += 1;
                 if !self.wrap || end >= line.len() || row >= self.viewport.rows {
                     break;
                 }
                 from = end;
             }
+            cost += styler.lexed(mark);
             line_idx += 1;
             from = 0;
         }
@@ -687,20 +717,17 @@ impl BodyView {
         if self.wrap && self.top.offset > 0 {
             // The rows of the top line moved: start at the row that now
             // holds what was at the top.
-            let line = self.line(self.top.line);
-            let starts = row_starts(&line, viewport.cols, self.top.offset);
-            self.top.offset = starts.last().copied().unwrap_or(0);
+            let line = doc_line(&self.doc, &self.raw, self.top.line);
+            self.top.offset =
+                self.cache
+                    .row_start(self.top.line, &line, viewport.cols, self.top.offset);
         }
     }
 
     // ----- lines -----
 
     fn line(&self, i: usize) -> Cow<'_, str> {
-        match &self.doc {
-            Doc::Empty => Cow::Borrowed(""),
-            Doc::Text { text, starts, .. } => Cow::Borrowed(text_line(text, starts, i)),
-            Doc::Hex => Cow::Owned(hex_line(&self.raw, i)),
-        }
+        doc_line(&self.doc, &self.raw, i)
     }
 
     /// The line holding byte `offset` of the searched document.
@@ -717,6 +744,7 @@ impl BodyView {
         line_idx: usize,
         line: &'a str,
         from: usize,
+        mark: Mark,
         theme: &'a BodyTheme,
     ) -> Styler<'a> {
         let current = self
@@ -743,9 +771,8 @@ impl BodyView {
                     .search
                     .matches
                     .partition_point(|m| m.end <= base + from);
-                if let Some(keys) = keys {
-                    let key_line = keys.get(line_idx).copied().unwrap_or(false);
-                    styler.lexer = Some(JsonLexer::new(line, key_line));
+                if keys.is_some() {
+                    styler.lexer = Some(JsonLexer::resume(line.as_bytes(), mark.lex));
                 }
             }
             Doc::Hex => {
@@ -783,15 +810,13 @@ impl BodyView {
         let mut line = self.line_count;
         while line > 0 {
             line -= 1;
-            let starts = row_starts(&self.line(line), self.viewport.cols, usize::MAX);
-            if starts.len() >= need {
-                pos = Pos {
-                    line,
-                    offset: starts[starts.len() - need],
-                };
+            let text = doc_line(&self.doc, &self.raw, line);
+            let (count, offset) = self.cache.last_rows(line, &text, self.viewport.cols, need);
+            if count >= need {
+                pos = Pos { line, offset };
                 break;
             }
-            need -= starts.len();
+            need -= count;
         }
         self.bottom = Some((self.viewport, pos));
         pos
@@ -813,19 +838,19 @@ impl BodyView {
         }
     }
 
-    fn prev_row(&self, pos: Pos) -> Pos {
+    fn prev_row(&mut self, pos: Pos) -> Pos {
         let cols = self.viewport.cols;
         if pos.offset > 0 {
-            let starts = row_starts(&self.line(pos.line), cols, pos.offset - 1);
+            let line = doc_line(&self.doc, &self.raw, pos.line);
             Pos {
                 line: pos.line,
-                offset: starts.last().copied().unwrap_or(0),
+                offset: self.cache.row_start(pos.line, &line, cols, pos.offset - 1),
             }
         } else if pos.line > 0 {
-            let starts = row_starts(&self.line(pos.line - 1), cols, usize::MAX);
+            let line = doc_line(&self.doc, &self.raw, pos.line - 1);
             Pos {
                 line: pos.line - 1,
-                offset: starts.last().copied().unwrap_or(0),
+                offset: self.cache.last_rows(pos.line - 1, &line, cols, 1).1,
             }
         } else {
             pos
@@ -833,16 +858,21 @@ impl BodyView {
     }
 
     /// Widest visible line in cells, counting no further than `cap`.
-    fn widest_visible(&self, cap: usize) -> usize {
+    fn widest_visible(&mut self, cap: usize) -> usize {
         let end = self
             .top
             .line
             .saturating_add(self.viewport.rows)
             .min(self.line_count);
-        (self.top.line..end)
-            .map(|i| width_capped(&self.line(i), cap))
-            .max()
-            .unwrap_or(0)
+        let mut widest = 0;
+        for i in self.top.line..end {
+            let line = doc_line(&self.doc, &self.raw, i);
+            let mark = self
+                .cache
+                .mark(i, &line, key_line(&self.doc, i), Target::Col(cap));
+            widest = widest.max(width_upto(&line, mark, cap));
+        }
+        widest
     }
 
     /// Scrolls so that match `i` is on screen, a third of the way down when
@@ -866,11 +896,10 @@ impl BodyView {
         let rows = self.viewport.rows.max(1);
         let cols = self.viewport.cols;
         if self.wrap {
-            let line = self.line(line_idx);
-            let starts = row_starts(&line, cols, start);
+            let line = doc_line(&self.doc, &self.raw, line_idx);
             let target = Pos {
                 line: line_idx,
-                offset: starts.last().copied().unwrap_or(0),
+                offset: self.cache.row_start(line_idx, &line, cols, start),
             };
             if !self.row_visible(target) {
                 let mut top = target;
@@ -887,9 +916,13 @@ impl BodyView {
                 }
                 .min(self.max_top());
             }
-            let line = self.line(line_idx);
-            let c0 = prefix_width(&line, start);
-            let c1 = prefix_width(&line, end);
+            let line = doc_line(&self.doc, &self.raw, line_idx);
+            let key_line = key_line(&self.doc, line_idx);
+            let mark = self
+                .cache
+                .mark(line_idx, &line, key_line, Target::Byte(start));
+            let c0 = col_at(&line, mark, start);
+            let c1 = col_at(&line, mark, end);
             if c0 < self.hscroll || c1 > self.hscroll + cols {
                 self.hscroll = if c1 <= cols {
                     0
@@ -1094,6 +1127,25 @@ fn text_doc(text: &str) -> Doc {
     }
 }
 
+fn doc_line<'d>(doc: &'d Doc, raw: &[u8], i: usize) -> Cow<'d, str> {
+    match doc {
+        Doc::Empty => Cow::Borrowed(""),
+        Doc::Text { text, starts, .. } => Cow::Borrowed(text_line(text, starts, i)),
+        Doc::Hex => Cow::Owned(hex_line(raw, i)),
+    }
+}
+
+/// For pretty JSON, whether line `i` starts with an object key; `None` for
+/// other documents.
+fn key_line(doc: &Doc, i: usize) -> Option<bool> {
+    match doc {
+        Doc::Text {
+            keys: Some(keys), ..
+        } => Some(keys.get(i).copied().unwrap_or(false)),
+        _ => None,
+    }
+}
+
 fn text_line<'t>(text: &'t str, starts: &[usize], i: usize) -> &'t str {
     let Some(&start) = starts.get(i) else {
         return "";
@@ -1230,11 +1282,9 @@ enum Tok {
     Literal,
 }
 
-/// Classifies the bytes of one pretty JSON line, left to right, as far as
-/// it is asked: a line always starts outside a string, because the pretty
-/// printer never breaks one.
-struct JsonLexer<'a> {
-    bytes: &'a [u8],
+/// Where the tokenizer is in a line: enough to resume it from a checkpoint.
+#[derive(Debug, Clone, Copy)]
+struct LexState {
     pos: usize,
     kind: Tok,
     in_string: bool,
@@ -1243,46 +1293,81 @@ struct JsonLexer<'a> {
     key_at: Option<usize>,
 }
 
-impl<'a> JsonLexer<'a> {
-    fn new(line: &'a str, key_line: bool) -> Self {
-        let bytes = line.as_bytes();
-        JsonLexer {
-            bytes,
+impl LexState {
+    fn new(line: &str, key_line: bool) -> Self {
+        LexState {
             pos: 0,
             kind: Tok::Plain,
             in_string: false,
             escaped: false,
             key_at: if key_line {
-                bytes.iter().position(|&b| b != b' ')
+                line.bytes().position(|b| b != b' ')
             } else {
                 None
             },
         }
     }
+}
+
+/// Classifies the bytes of one pretty JSON line, left to right, as far as
+/// it is asked: a line always starts outside a string, because the pretty
+/// printer never breaks one.
+struct JsonLexer<'a> {
+    bytes: &'a [u8],
+    st: LexState,
+}
+
+impl<'a> JsonLexer<'a> {
+    #[cfg(test)]
+    fn new(line: &'a str, key_line: bool) -> Self {
+        Self::resume(line.as_bytes(), LexState::new(line, key_line))
+    }
+
+    fn resume(bytes: &'a [u8], st: LexState) -> Self {
+        JsonLexer { bytes, st }
+    }
 
     /// The token kind of the byte at `offset` (offsets must not go back).
     fn kind_at(&mut self, offset: usize) -> Tok {
-        while self.pos <= offset && self.pos < self.bytes.len() {
+        self.advance_to(offset.saturating_add(1));
+        self.st.kind
+    }
+
+    /// Classifies every byte before `end`.
+    fn advance_to(&mut self, end: usize) {
+        let end = end.min(self.bytes.len());
+        while self.st.pos < end {
+            if self.st.in_string && !self.st.escaped {
+                // Most of a long string is neither a quote nor a backslash.
+                let rest = &self.bytes[self.st.pos..end];
+                match rest.iter().position(|&b| b == b'"' || b == b'\\') {
+                    Some(skip) => self.st.pos += skip,
+                    None => {
+                        self.st.pos = end;
+                        break;
+                    }
+                }
+            }
             self.step();
         }
-        self.kind
     }
 
     fn step(&mut self) {
-        let b = self.bytes[self.pos];
-        if self.in_string {
-            if self.escaped {
-                self.escaped = false;
+        let st = &mut self.st;
+        let b = self.bytes[st.pos];
+        if st.in_string {
+            if st.escaped {
+                st.escaped = false;
             } else if b == b'\\' {
-                self.escaped = true;
+                st.escaped = true;
             } else if b == b'"' {
-                self.in_string = false;
+                st.in_string = false;
             }
         } else {
-            self.kind = match b {
+            st.kind = match b {
                 b'"' => {
-                    self.in_string = true;
-                    if self.key_at == Some(self.pos) {
+                    st.in_string = true;
+                    if st.key_at == Some(st.pos) {
                         Tok::Key
                     } else {
                         Tok::Str
@@ -1290,12 +1375,169 @@ impl<'a> JsonLexer<'a> {
                 }
                 b'{' | b'}' | b'[' | b']' | b',' | b':' => Tok::Punct,
                 b'0'..=b'9' | b'-' => Tok::Number,
-                b'.' | b'+' | b'e' | b'E' if self.kind == Tok::Number => Tok::Number,
+                b'.' | b'+' | b'e' | b'E' if st.kind == Tok::Number => Tok::Number,
                 b if b.is_ascii_alphabetic() => Tok::Literal,
                 _ => Tok::Plain,
             };
         }
-        self.pos += 1;
+        st.pos += 1;
+    }
+}
+
+// ----- long lines -----
+
+/// A point of a line from which it can be walked: a piece boundary, its
+/// column from the line start, and the tokenizer state there.
+#[derive(Debug, Clone, Copy)]
+struct Mark {
+    byte: usize,
+    col: usize,
+    lex: LexState,
+}
+
+/// What a walk wants to reach in a line.
+#[derive(Debug, Clone, Copy)]
+enum Target {
+    Byte(usize),
+    Col(usize),
+}
+
+impl Target {
+    /// Whether `mark` is at or before the target.
+    fn covers(self, mark: &Mark) -> bool {
+        match self {
+            Target::Byte(b) => mark.byte <= b,
+            Target::Col(c) => mark.col <= c,
+        }
+    }
+}
+
+/// Checkpoints and wrapped row starts of long lines, made as far as they
+/// have been needed.
+#[derive(Debug, Default)]
+struct LineCache {
+    lines: HashMap<usize, LongLine>,
+}
+
+#[derive(Debug, Default)]
+struct LongLine {
+    marks: Vec<Mark>,
+    marks_done: bool,
+    rows_cols: usize,
+    rows: Vec<usize>,
+    rows_done: bool,
+}
+
+impl LineCache {
+    fn long(&mut self, idx: usize) -> &mut LongLine {
+        if self.lines.len() >= MAX_CACHED_LINES && !self.lines.contains_key(&idx) {
+            self.lines.clear();
+        }
+        self.lines.entry(idx).or_default()
+    }
+
+    /// Where to start walking line `idx` to reach `target`: its start, or
+    /// for a long line the last checkpoint at or before the target.
+    fn mark(&mut self, idx: usize, line: &str, key_line: Option<bool>, target: Target) -> Mark {
+        let start = Mark {
+            byte: 0,
+            col: 0,
+            lex: LexState::new(line, key_line.unwrap_or(false)),
+        };
+        if line.len() <= LONG_LINE {
+            return start;
+        }
+        let long = self.long(idx);
+        if long.marks.is_empty() {
+            long.marks.push(start);
+        }
+        long.extend_marks(line, key_line.is_some(), target);
+        let i = long.marks.partition_point(|m| target.covers(m));
+        long.marks
+            .get(i.saturating_sub(1))
+            .copied()
+            .unwrap_or(start)
+    }
+
+    /// Start of the wrapped row of line `idx` that holds byte `byte`.
+    fn row_start(&mut self, idx: usize, line: &str, cols: usize, byte: usize) -> usize {
+        if line.len() <= LONG_LINE {
+            return row_starts(line, cols, byte).last().copied().unwrap_or(0);
+        }
+        let rows = self.long(idx).rows(line, cols, byte);
+        rows[rows.partition_point(|&s| s <= byte).saturating_sub(1)]
+    }
+
+    /// How many wrapped rows line `idx` has, and where the `nth` row from
+    /// its end starts (its first row when it has fewer).
+    fn last_rows(&mut self, idx: usize, line: &str, cols: usize, nth: usize) -> (usize, usize) {
+        let short;
+        let rows = if line.len() <= LONG_LINE {
+            short = row_starts(line, cols, usize::MAX);
+            &short[..]
+        } else {
+            self.long(idx).rows(line, cols, usize::MAX)
+        };
+        let n = rows.len();
+        (n, rows.get(n.saturating_sub(nth)).copied().unwrap_or(0))
+    }
+}
+
+impl LongLine {
+    /// Adds checkpoints until one lies past `target` or the line ends.
+    fn extend_marks(&mut self, line: &str, json: bool, target: Target) {
+        let Some(&last) = self.marks.last() else {
+            return;
+        };
+        if self.marks_done || !target.covers(&last) {
+            return;
+        }
+        let mut lexer = JsonLexer::resume(line.as_bytes(), last.lex);
+        let mut col = last.col;
+        let mut next_at = last.byte + MARK_EVERY;
+        for (offset, piece) in sanitize::pieces(line.get(last.byte..).unwrap_or("")) {
+            let byte = last.byte + offset;
+            if byte >= next_at {
+                if json {
+                    lexer.advance_to(byte);
+                }
+                let mark = Mark {
+                    byte,
+                    col,
+                    lex: lexer.st,
+                };
+                self.marks.push(mark);
+                if !target.covers(&mark) {
+                    return;
+                }
+                next_at = byte + MARK_EVERY;
+            }
+            col += piece.width(col);
+        }
+        self.marks_done = true;
+    }
+
+    /// Row starts at `cols` columns, made at least up to the row after the
+    /// one holding `upto`.
+    fn rows(&mut self, line: &str, cols: usize, upto: usize) -> &[usize] {
+        if self.rows_cols != cols || self.rows.is_empty() {
+            self.rows = vec![0];
+            self.rows_cols = cols;
+            self.rows_done = false;
+        }
+        while !self.rows_done {
+            let Some(&from) = self.rows.last() else { break };
+            if from > upto {
+                break;
+            }
+            let end = row_end(line, from, cols);
+            if end >= line.len() || end <= from {
+                self.rows_done = true;
+            } else {
+                self.rows.push(end);
+            }
+        }
+        &self.rows
     }
 }
 
@@ -1436,6 +1678,9 @@ fn find_all_bytes(hay: &[u8], needle: &[u8]) -> (Vec<Range<usize>>, bool) {
 struct Span {
     /// Byte offset where the row starts (a piece boundary).
     from: usize,
+    /// Column of `from`, counted from where tab stops start (the line start
+    /// when not wrapping, the row start when wrapping).
+    col0: usize,
     /// Columns hidden at the left (horizontal scroll; 0 when wrapping).
     skip: usize,
     /// Columns available.
@@ -1457,7 +1702,7 @@ struct Placed<'l> {
 
 /// Lays out one row of `line` and hands each visible piece to `place`.
 /// Returns the byte offset where the row stopped: when wrapping, where the
-/// next row starts. Tab stops count from `span.from`.
+/// next row starts.
 fn walk<'l>(line: &'l str, span: Span, mut place: impl FnMut(Placed<'l>)) -> usize {
     let Some(rest) = line.get(span.from..) else {
         return line.len();
@@ -1466,7 +1711,7 @@ fn walk<'l>(line: &'l str, span: Span, mut place: impl FnMut(Placed<'l>)) -> usi
     let mut col = 0;
     for (offset, piece) in sanitize::pieces(rest) {
         let start = span.from + offset;
-        let w = piece.width(col);
+        let w = piece.width(span.col0 + col);
         let end_col = col + w;
         if end_col <= span.skip {
             col = end_col;
@@ -1514,6 +1759,7 @@ fn row_end(line: &str, from: usize, cols: usize) -> usize {
         line,
         Span {
             from,
+            col0: 0,
             skip: 0,
             max: cols,
             wrap: true,
@@ -1536,23 +1782,23 @@ fn row_starts(line: &str, cols: usize, upto: usize) -> Vec<usize> {
     }
 }
 
-/// Width in cells of `line`, counting no further than `cap`.
-fn width_capped(line: &str, cap: usize) -> usize {
-    let mut col = 0;
-    for (_, piece) in sanitize::pieces(line) {
-        col += piece.width(col);
+/// Width in cells of `line`, counting from `mark` and no further than `cap`.
+fn width_upto(line: &str, mark: Mark, cap: usize) -> usize {
+    let mut col = mark.col;
+    for (_, piece) in sanitize::pieces(line.get(mark.byte..).unwrap_or("")) {
         if col >= cap {
             break;
         }
+        col += piece.width(col);
     }
     col
 }
 
-/// Width in cells of the first `offset` bytes of `line`.
-fn prefix_width(line: &str, offset: usize) -> usize {
-    let mut col = 0;
-    for (start, piece) in sanitize::pieces(line) {
-        if start >= offset {
+/// Column where byte `offset` of `line` is drawn, counting from `mark`.
+fn col_at(line: &str, mark: Mark, offset: usize) -> usize {
+    let mut col = mark.col;
+    for (start, piece) in sanitize::pieces(line.get(mark.byte..).unwrap_or("")) {
+        if mark.byte + start >= offset {
             break;
         }
         col += piece.width(col);
@@ -1576,6 +1822,13 @@ struct Styler<'a> {
 }
 
 impl Styler<'_> {
+    /// Bytes the tokenizer went through since `mark`.
+    fn lexed(&self, mark: Mark) -> usize {
+        self.lexer
+            .as_ref()
+            .map_or(0, |lx| lx.st.pos.saturating_sub(mark.lex.pos))
+    }
+
     fn style(&mut self, start: usize, end: usize) -> Style {
         let mut style = if let Some(cells) = &self.cells {
             cells.get(start).copied().unwrap_or(self.theme.text)
