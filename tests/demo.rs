@@ -1322,7 +1322,6 @@ impl Core {
         }
     }
 
-    #[allow(dead_code)] // used by the portal flow test
     fn with_environment(catalog: Catalog, name: &str) -> Self {
         let env = catalog
             .environments
@@ -1455,5 +1454,118 @@ async fn the_openapi_definition_loads_and_calls_rrs_through_the_core() {
         Some(PRIMARY_SUBSCRIPTION_KEY)
     );
     assert_eq!(sent("Authorization"), Some(format!("Bearer {API_KEY}")));
+    server.shutdown().await;
+}
+#[tokio::test]
+async fn the_bundled_portal_drives_rrs_and_the_batch_flow_through_the_core() {
+    let server = serve(fast()).await;
+    let catalog = demo::bundled_catalog(&server).expect("the bundled portal loads");
+    assert!(catalog.warnings.is_empty(), "{:?}", catalog.warnings);
+    let (_, api) = catalog.api(demo::API_ID).expect("demo API");
+    assert_eq!(api.servers[0].url, server.gateway_url());
+    assert_eq!(api.operations.len(), 8);
+    let mut core = Core::with_environment(catalog, "demo");
+
+    let exchange = core.send("RRS Execute").await;
+    assert_eq!(
+        exchange.response.status,
+        200,
+        "{}",
+        exchange.response.body_text_lossy()
+    );
+    assert_eq!(
+        exchange.request.url,
+        format!(
+            "{}/workspaces/{WORKSPACE}/services/{SERVICE}/execute?api-version=2.0&details=true",
+            server.gateway_url()
+        )
+    );
+    let body = body_json(&exchange);
+    let row = &body["Results"]["output1"]["value"]["Values"][0];
+    assert_eq!(row[0], SAMPLE_TEXT);
+    let counts = counts_of(row);
+    assert_eq!(counts.len(), 8);
+    assert_eq!(counts.iter().sum::<u32>(), 9);
+
+    let exchange = core.send("Blob Upload").await;
+    assert_eq!(
+        exchange.response.status,
+        201,
+        "{}",
+        exchange.response.body_text_lossy()
+    );
+    let exchange = core.send("BES Submit").await;
+    assert_eq!(
+        exchange.response.status,
+        200,
+        "{}",
+        exchange.response.body_text_lossy()
+    );
+    let jobid = core
+        .vars
+        .get("jobid")
+        .expect("BES Submit captures jobid")
+        .value
+        .clone();
+    assert_eq!(body_json(&exchange), Value::String(jobid.clone()));
+    let exchange = core.send("BES Start").await;
+    assert_eq!(
+        exchange.response.status,
+        200,
+        "{}",
+        exchange.response.body_text_lossy()
+    );
+    assert!(
+        exchange
+            .request
+            .url
+            .contains(&format!("/jobs/{jobid}/start"))
+    );
+
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let mut seen = Vec::new();
+    loop {
+        let exchange = core.send("BES Status").await;
+        assert_eq!(exchange.response.status, 200);
+        let status = body_json(&exchange)["StatusCode"]
+            .as_str()
+            .expect("StatusCode")
+            .to_string();
+        if seen.last() != Some(&status) {
+            seen.push(status.clone());
+        }
+        if status != "Running" {
+            break;
+        }
+        assert!(Instant::now() < deadline, "job never finished");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(seen, ["Running", "Finished"]);
+    assert!(
+        core.vars.get("sas_token").is_some_and(|v| v.secret),
+        "BES Status captures the SAS signature as a secret"
+    );
+
+    let exchange = core.send("Blob Download").await;
+    let csv = exchange.response.body_text_lossy().into_owned();
+    assert_eq!(exchange.response.status, 200, "{csv}");
+    assert!(csv.starts_with("Col1,Col2,Col2_HashingFeature.0,"), "{csv}");
+    assert!(
+        csv.contains("\n1,This is a good day,1,2,2,0,1,2,0,1\n"),
+        "{csv}"
+    );
+    assert_eq!(
+        csv.lines().count(),
+        1 + demo::SAMPLE_CSV.lines().count() - 1
+    );
+
+    let usage = body_json(&core.send("Usage").await);
+    let ops = &usage["subscriptions"][0]["by_operation"];
+    assert_eq!(ops["RRS Execute"], 1);
+    assert_eq!(ops["BES Submit"], 1);
+    assert_eq!(ops["Blob Download"], 1);
+    let exchange = core.send("BES Delete").await;
+    assert_eq!(exchange.response.status, 200);
+    assert_eq!(body_json(&exchange)["StatusCode"], "Finished");
     server.shutdown().await;
 }
