@@ -227,7 +227,9 @@ impl Engine {
             .map(|d| d.name().to_string());
         let decoder = decoder.unwrap_or_else(Decoder::identity);
 
-        let mut sink = Sink::new(opts, content_length);
+        // A HEAD answer or a 204/304 declares a length it does not send.
+        let body_expected = hop.method != Method::HEAD && !matches!(status, 204 | 304);
+        let mut sink = Sink::new(opts, content_length.filter(|_| body_expected));
         let body = read_body(&mut run, response, decoder, &mut sink, content_length).await;
         let body = match body {
             Ok(b) => b,
