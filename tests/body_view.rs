@@ -555,3 +555,101 @@ fn deep_inside_a_huge_json_string_stays_cheap_and_coloured() {
     );
     assert_eq!(view.top_line(), 1);
 }
+
+/// A small deterministic generator, so that the randomised test below needs
+/// no dependency and fails the same way every run.
+struct Lcg(u64);
+
+impl Lcg {
+    fn next(&mut self, n: usize) -> usize {
+        self.0 = self
+            .0
+            .wrapping_mul(6_364_136_223_846_793_005)
+            .wrapping_add(1_442_695_040_888_963_407);
+        usize::try_from(self.0 >> 33).expect("31 bits fit") % n.max(1)
+    }
+}
+
+#[test]
+fn random_hostile_text_never_breaks_the_screen() {
+    const POOL: &[&str] = &[
+        "a",
+        "Z",
+        " ",
+        "{",
+        "}",
+        "\"",
+        "\\",
+        ":",
+        ",",
+        "1",
+        "\n",
+        "\r\n",
+        "\t",
+        "\x1b",
+        "\x1b[2J",
+        "\x1b]52;c;SGVsbG8=\x07",
+        "\x07",
+        "\0",
+        "\x7f",
+        "\u{85}",
+        "\u{9b}",
+        "\u{9d}",
+        "\u{202e}",
+        "\u{2066}",
+        "\u{200b}",
+        "\u{200d}",
+        "\u{feff}",
+        "\u{ad}",
+        "\u{301}",
+        "\u{20dd}",
+        "e\u{301}",
+        "日",
+        "本",
+        "한",
+        "🎉",
+        "👩\u{200d}💻",
+        "🇫🇷",
+        "ｶﾞ",
+        "ש",
+        "ل",
+        "\u{fe0f}",
+        "\u{1160}",
+    ];
+    let mut rng = Lcg(0x5eed);
+    let themes = [BodyTheme::coloured(), BodyTheme::plain()];
+    for round in 0..150 {
+        let len = rng.next(400);
+        let body: String = (0..len).map(|_| POOL[rng.next(POOL.len())]).collect();
+        let content_type = [None, Some("text/plain"), Some("application/json")][rng.next(3)];
+        let mut view = BodyView::new(Bytes::from(body.clone()), content_type);
+        let theme = &themes[round % 2];
+        for _ in 0..6 {
+            let (w, h) = (
+                u16::try_from(rng.next(60)).expect("small"),
+                u16::try_from(rng.next(12)).expect("small"),
+            );
+            match rng.next(9) {
+                0 => view.toggle_wrap(),
+                1 => view.scroll_down(rng.next(5)),
+                2 => view.scroll_up(rng.next(5)),
+                3 => view.scroll_right(rng.next(30)),
+                4 => view.scroll_left(rng.next(30)),
+                5 => view.set_search(POOL[rng.next(POOL.len())]),
+                6 => view.next_match(),
+                7 => view.prev_match(),
+                _ => view.scroll_to_bottom(),
+            }
+            let buf = render(&mut view, w, h, theme);
+            assert_no_control(&buf);
+            for y in 0..buf.area.height {
+                let mut x = 0;
+                while x < buf.area.width {
+                    x += buf[(x, y)].symbol().cell_width().max(1);
+                }
+                assert_eq!(x, buf.area.width, "round {round}, row {y}: {body:?}");
+            }
+        }
+        assert!(!view.copy_text().contains(['\x1b', '\x07', '\u{9b}']));
+    }
+}

@@ -524,13 +524,20 @@ impl BodyView {
         if self.search.matches.is_empty() {
             return;
         }
-        let top = self.top.line;
+        let top_offset = match &self.doc {
+            Doc::Empty => 0,
+            Doc::Text { starts, .. } => starts.get(self.top.line).copied().unwrap_or(0),
+            Doc::Hex => self.top.line.saturating_mul(HEX_WIDTH),
+        };
         let first = self
             .search
             .matches
-            .iter()
-            .position(|m| self.line_of(m.start) >= top)
-            .unwrap_or(0);
+            .partition_point(|m| m.start < top_offset);
+        let first = if first < self.search.matches.len() {
+            first
+        } else {
+            0
+        };
         self.search.current = Some(first);
         self.reveal(first);
     }

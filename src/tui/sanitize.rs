@@ -283,6 +283,28 @@ pub fn clean_for_copy(text: &str) -> Cow<'_, str> {
     Cow::Owned(out)
 }
 
+/// [`clean_line`] for bytes that may not be UTF-8 (header values, raw
+/// history entries): each byte that is not part of valid UTF-8 is shown as
+/// `\xNN`, like an ASCII control.
+pub fn clean_bytes_line(bytes: &[u8]) -> Cow<'_, str> {
+    if let Ok(text) = std::str::from_utf8(bytes) {
+        return clean_line(text);
+    }
+    let mut out = String::with_capacity(bytes.len() + 16);
+    let mut col = 0;
+    for chunk in bytes.utf8_chunks() {
+        for (_, piece) in pieces(chunk.valid()) {
+            piece.push_to(&mut out, col);
+            col += piece.width(col);
+        }
+        for &b in chunk.invalid() {
+            let _ = write!(out, "\\x{b:02x}");
+            col += 4;
+        }
+    }
+    Cow::Owned(out)
+}
+
 /// Width in cells of `text` once cleaned as one line by [`clean_line`].
 pub fn display_width(text: &str) -> usize {
     if text.bytes().all(|b| (0x20..0x7f).contains(&b)) {
@@ -440,6 +462,19 @@ mod tests {
         // A combining mark with no base gets one.
         assert_eq!(clean_line("\u{301}x"), "\u{25cc}\u{301}x");
         assert_eq!(display_width("\u{301}x"), 2);
+    }
+
+    #[test]
+    fn invalid_utf8_bytes_are_escaped() {
+        assert_eq!(clean_bytes_line(b"ok"), "ok");
+        assert!(matches!(clean_bytes_line(b"ok"), Cow::Borrowed(_)));
+        assert_eq!(clean_bytes_line(b"caf\xe9 \x1b[1m"), "caf\\xe9 \\x1b[1m");
+        assert_eq!(
+            clean_bytes_line(b"\xff\xfe\t\xc3\xa9"),
+            "\\xff\\xfe    \u{e9}"
+        );
+        assert_eq!(clean_bytes_line(b"\xff\t|"), "\\xff    |");
+        assert_eq!(clean_bytes_line(b"ab\xff\t|"), "ab\\xff  |");
     }
 
     #[test]
