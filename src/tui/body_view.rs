@@ -270,8 +270,9 @@ impl BodyView {
     /// Classifies and prepares a body. JSON is recognised by its content
     /// type (`application/json`, `*+json`) or, when the type is missing or
     /// `text/plain`, by sniffing; it is validated and pretty-printed here,
-    /// once. Never fails: what cannot be shown as declared is shown as text
-    /// or hex, with a note saying why.
+    /// once. A `charset` other than UTF-8 (or a UTF-16 byte-order mark) is
+    /// decoded. Never fails: what cannot be shown as declared is shown as
+    /// text or hex, with a note saying why.
     pub fn new(body: Bytes, content_type: Option<&str>) -> Self {
         let (kind, doc, note) = analyse(&body, content_type);
         let line_count = match &doc {
@@ -1071,16 +1072,26 @@ fn analyse(body: &[u8], content_type: Option<&str>) -> (BodyKind, Doc, Option<St
     if declared == Declared::Binary {
         return binary(None);
     }
-    let text = match std::str::from_utf8(body) {
-        Ok(text) if !body.contains(&0) => text,
-        Ok(_) => return binary(Some("contains NUL bytes".to_string())),
-        Err(e) => {
-            return binary(Some(format!("not valid UTF-8 at byte {}", e.valid_up_to())));
+    let (text, decoded) = match legacy_encoding(body, content_type) {
+        // A charset other than UTF-8, declared or given by a byte-order mark.
+        Some((encoding, bom)) => {
+            match encoding.decode_without_bom_handling_and_without_replacement(&body[bom..]) {
+                Some(text) => (text, Some(format!("decoded from {}", encoding.name()))),
+                None => return binary(Some(format!("not valid {}", encoding.name()))),
+            }
         }
+        None => match std::str::from_utf8(body) {
+            Ok(text) if !body.contains(&0) => (Cow::Borrowed(text), None),
+            Ok(_) => return binary(Some("contains NUL bytes".to_string())),
+            Err(e) => {
+                return binary(Some(format!("not valid UTF-8 at byte {}", e.valid_up_to())));
+            }
+        },
     };
+    let text = text.as_ref();
     let json_src = text.strip_prefix('\u{feff}').unwrap_or(text);
     let sniff = || json_src.trim_start().starts_with(['{', '[']);
-    match declared {
+    let (kind, doc, note) = match declared {
         Declared::Json => match pretty_json(json_src) {
             Ok(doc) => (BodyKind::Json, doc, None),
             Err(e) => (
@@ -1096,7 +1107,32 @@ fn analyse(body: &[u8], content_type: Option<&str>) -> (BodyKind, Doc, Option<St
         Declared::Html => (BodyKind::Html, text_doc(text), None),
         Declared::Xml => (BodyKind::Xml, text_doc(text), None),
         _ => (BodyKind::Text, text_doc(text), None),
+    };
+    let note = match (note, decoded) {
+        (Some(note), Some(decoded)) => Some(format!("{decoded}; {note}")),
+        (note, decoded) => note.or(decoded),
+    };
+    (kind, doc, note)
+}
+
+/// The encoding to decode the body with when it is not UTF-8: a UTF-16
+/// byte-order mark, else a `charset` parameter naming another encoding. With
+/// the length of the mark to skip.
+fn legacy_encoding(
+    body: &[u8],
+    content_type: Option<&str>,
+) -> Option<(&'static encoding_rs::Encoding, usize)> {
+    if let Some((encoding, bom)) = encoding_rs::Encoding::for_bom(body) {
+        return (encoding != encoding_rs::UTF_8).then_some((encoding, bom));
     }
+    let label = content_type?.split(';').skip(1).find_map(|param| {
+        let (name, value) = param.split_once('=')?;
+        name.trim()
+            .eq_ignore_ascii_case("charset")
+            .then(|| value.trim().trim_matches('"'))
+    })?;
+    let encoding = encoding_rs::Encoding::for_label(label.as_bytes())?;
+    (encoding != encoding_rs::UTF_8).then_some((encoding, 0))
 }
 
 fn human_size(n: usize) -> String {
@@ -1992,12 +2028,43 @@ mod tests {
         );
         assert_eq!(kind(b"a\0b", Some("text/plain")), BodyKind::Binary);
         assert_eq!(
-            kind(b"\xff\xfe", Some("application/json")),
+            kind(b"\xc3\x28", Some("application/json")),
             BodyKind::Binary
         );
         assert_eq!(
             kind(b"\xef\xbb\xbf{\"a\":1}", Some("application/json")),
             BodyKind::Json
+        );
+    }
+
+    #[test]
+    fn declared_charsets_are_decoded() {
+        let view = BodyView::new(
+            Bytes::from_static(b"caf\xe9 cr\xe8me"),
+            Some("text/plain; charset=ISO-8859-1"),
+        );
+        assert_eq!(view.kind(), BodyKind::Text);
+        assert_eq!(lines(&view), ["café crème"]);
+        assert_eq!(view.note(), Some("decoded from windows-1252"));
+        let view = BodyView::new(
+            Bytes::from_static(b"{\"k\":\"\xe9\"}"),
+            Some("application/json; charset=latin1"),
+        );
+        assert_eq!(view.kind(), BodyKind::Json);
+        assert_eq!(lines(&view)[1], "  \"k\": \"é\"");
+        // UTF-16 with its byte-order mark, no charset declared.
+        let view = BodyView::new(Bytes::from_static(b"\xff\xfe[\x001\x00]\x00"), None);
+        assert_eq!(view.kind(), BodyKind::Json);
+        assert_eq!(view.note(), Some("decoded from UTF-16LE"));
+        // Declared UTF-8 but not: hex, with the reason.
+        let view = BodyView::new(
+            Bytes::from_static(b"caf\xe9"),
+            Some("text/plain; charset=utf-8"),
+        );
+        assert_eq!(view.kind(), BodyKind::Binary);
+        assert!(
+            view.note()
+                .is_some_and(|n| n.contains("not valid UTF-8 at byte 3"))
         );
     }
 
