@@ -1,5 +1,6 @@
 //! The command line: argument parsing and the non-interactive commands
-//! (`list`, `call`, `demo`). No subcommand opens the TUI.
+//! (`list`, `call`, `demo`, and `curl`, `import`, `export` to move requests
+//! between portico and other tools). No subcommand opens the TUI.
 //!
 //! Every command prints its result on stdout and, when it fails, one line
 //! saying why on stderr with a non-zero exit status, so it can be scripted.
@@ -61,6 +62,11 @@ pub enum Command {
     Call(CallArgs),
     /// Run the demo ML service behind its gateway on 127.0.0.1.
     Demo(DemoArgs),
+    /// Print a request as a curl command (same flags as `call`).
+    Curl(CurlArgs),
+    /// Read requests written for other tools: curl, .http files, Postman.
+    #[command(subcommand)]
+    Import(ImportCommand),
 }
 
 #[derive(Debug, Args)]
@@ -72,7 +78,7 @@ pub struct ListArgs {
     pub json: bool,
 }
 
-#[derive(Debug, Args)]
+#[derive(Debug, Default, Args)]
 pub struct CallArgs {
     #[command(flatten)]
     pub target: Target,
@@ -197,6 +203,8 @@ pub async fn run(command: Command) -> Result<()> {
         Command::List(args) => list(&args).await,
         Command::Call(args) => call(&args).await,
         Command::Demo(args) => run_demo(&args).await,
+        Command::Curl(args) => curl_command(&args).await,
+        Command::Import(command) => import_command(&command).await,
     }
 }
 
@@ -269,10 +277,201 @@ fn list_entry(api: &Api, op: &Operation) -> Value {
     })
 }
 
-async fn call(args: &CallArgs) -> Result<()> {
-    let session = Session::open(&args.target).await?;
+// ------------------------------------------------------------ interchange
+// `curl`, `import` and `export`: requests to and from other tools.
+
+#[derive(Debug, Args)]
+pub struct CurlArgs {
+    #[command(flatten)]
+    pub target: Target,
+    /// The operation: operationId, API:operationId, display name, or
+    /// 'METHOD /path/template'.
+    #[arg(long = "op", value_name = "SELECTOR")]
+    pub op: String,
+    /// A parameter value (path, query, header or cookie parameter, by
+    /// name); an unknown name becomes an extra query parameter.
+    #[arg(short = 'p', long = "param", value_name = "NAME=VALUE")]
+    pub params: Vec<String>,
+    /// A header, replacing one of the same name.
+    #[arg(short = 'H', long = "header", value_name = "'Name: value'")]
+    pub headers: Vec<String>,
+    /// The body: text, @FILE, or @- for standard input.
+    #[arg(short = 'd', long = "data", value_name = "BODY")]
+    pub data: Option<String>,
+    /// Write secret values (keys, tokens) instead of masking them: a masked
+    /// command is for reading, a revealed one for running.
+    #[arg(long)]
+    pub reveal: bool,
+}
+
+impl CurlArgs {
+    /// The same request as `call` would send, so both share one code path.
+    fn to_call(&self) -> CallArgs {
+        CallArgs {
+            target: self.target.clone(),
+            op: self.op.clone(),
+            params: self.params.clone(),
+            headers: self.headers.clone(),
+            data: self.data.clone(),
+            reveal: self.reveal,
+            dry_run: true,
+            ..CallArgs::default()
+        }
+    }
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ImportCommand {
+    /// Read a curl command (a browser's "Copy as cURL" included) from
+    /// standard input; print the request as `call --dry-run --json` does,
+    /// with the catalog operation its URL fits.
+    Curl(ImportCurlArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ImportCurlArgs {
+    #[command(flatten)]
+    pub target: Target,
+    /// Show secret values (keys, tokens) instead of masking them.
+    #[arg(long)]
+    pub reveal: bool,
+}
+
+/// A catalog for commands that build requests but never send them: the
+/// sources, or the bundled demo portal as `portico demo` serves it on its
+/// default port, without starting the service.
+async fn offline_session(target: &Target) -> Result<Session> {
+    if target.sources.is_empty() {
+        let catalog = catalog::load_portal_str(demo::PORTAL, demo::PORTAL_LOCATION)?;
+        return Ok(Session {
+            catalog,
+            demo: None,
+        });
+    }
+    Session::open(target).await
+}
+
+async fn curl_command(args: &CurlArgs) -> Result<()> {
+    let session = offline_session(&args.target).await?;
+    print_warnings(&session.catalog);
+    let Prepared { built } = prepare(&session, &args.to_call())?;
+    let mut out = std::io::stdout().lock();
+    writeln!(out, "{}", request::curl::to_curl(&built, !args.reveal))?;
+    Ok(())
+}
+
+async fn import_command(command: &ImportCommand) -> Result<()> {
+    match command {
+        ImportCommand::Curl(args) => import_curl(args).await,
+    }
+}
+
+/// Reads all of standard input as text, saying what is expected when a
+/// person (not a pipe) is typing.
+fn read_stdin(what: &str) -> Result<String> {
+    use std::io::IsTerminal as _;
+    let mut stdin = std::io::stdin();
+    if stdin.is_terminal() {
+        eprintln!("portico: reading {what} from standard input (end with Ctrl-D)");
+    }
+    let mut bytes = Vec::new();
+    stdin
+        .read_to_end(&mut bytes)
+        .with_context(|| format!("reading {what} from standard input"))?;
+    String::from_utf8(bytes).map_err(|e| {
+        anyhow!(
+            "{what} on standard input is not UTF-8 text (byte {})",
+            e.utf8_error().valid_up_to()
+        )
+    })
+}
+
+async fn import_curl(args: &ImportCurlArgs) -> Result<()> {
+    let text = read_stdin("a curl command")?;
+    if text.trim().is_empty() {
+        bail!("no curl command on standard input");
+    }
+    let parsed = request::curl::parse_curl(&text).context("cannot read the curl command")?;
+    let session = offline_session(&args.target).await?;
+    print_warnings(&session.catalog);
+    let built = parsed.to_request();
+    let shown = if args.reveal {
+        built.clone()
+    } else {
+        built.masked()
+    };
+    let matched = request::curl::draft_from_curl(&session.catalog, &parsed);
+    let operation = match &matched {
+        Some((api_index, op_index, draft)) => {
+            let api = &session.catalog.apis[*api_index];
+            let op = &api.operations[*op_index];
+            matched_operation_json(api, op, draft, &built, args.reveal)
+        }
+        None => Value::Null,
+    };
+    let mut object = json!({
+        "request": request_json(&shown),
+        "operation": operation,
+    });
+    if parsed.compressed {
+        object["compressed"] = Value::Bool(true);
+    }
+    if parsed.insecure {
+        object["insecure"] = Value::Bool(true);
+    }
+    if !parsed.ignored.is_empty() {
+        object["ignored"] = json!(parsed.ignored);
+    }
+    let mut out = std::io::stdout().lock();
+    serde_json::to_writer_pretty(&mut out, &object)?;
+    writeln!(out)?;
+    Ok(())
+}
+
+/// The operation an imported request fits, with the parameter values read
+/// from its URL and headers (secrets masked unless revealed).
+fn matched_operation_json(
+    api: &Api,
+    op: &Operation,
+    draft: &Draft,
+    built: &BuiltRequest,
+    reveal: bool,
+) -> Value {
+    let masker = crate::secrets::Masker::new(built.secret_values.iter().cloned());
+    let params: serde_json::Map<String, Value> = draft
+        .params
+        .iter()
+        .filter(|p| !p.value.is_empty())
+        .map(|p| {
+            let value = if reveal {
+                p.value.clone()
+            } else if crate::secrets::is_secret_name(&p.name) {
+                crate::secrets::MASK.to_string()
+            } else {
+                masker.mask(&p.value)
+            };
+            (p.name.clone(), Value::String(value))
+        })
+        .collect();
+    json!({
+        "api": api.id,
+        "method": op.method,
+        "path": op.path,
+        "operation_id": op.operation_id,
+        "title": op.title(),
+        "server_url": draft.server_url,
+        "params": params,
+    })
+}
+
+/// What `call` and `curl` share: the selected operation, its draft after
+/// the command line's overrides, and the request built from it.
+struct Prepared {
+    built: BuiltRequest,
+}
+
+fn prepare(session: &Session, args: &CallArgs) -> Result<Prepared> {
     let catalog = &session.catalog;
-    print_warnings(catalog);
     let (api_index, op_index) = catalog.select(&args.op)?;
     let api = &catalog.apis[api_index];
     let op = &api.operations[op_index];
@@ -281,6 +480,13 @@ async fn call(args: &CallArgs) -> Result<()> {
     apply_overrides(&mut draft, args)?;
     let built = request::build(api, op, &draft, &vars)
         .with_context(|| format!("cannot build {} {}", op.method, op.path))?;
+    Ok(Prepared { built })
+}
+
+async fn call(args: &CallArgs) -> Result<()> {
+    let session = Session::open(&args.target).await?;
+    print_warnings(&session.catalog);
+    let Prepared { built } = prepare(&session, args)?;
     let shown = if args.reveal {
         built.clone()
     } else {
