@@ -543,6 +543,7 @@ fn merge(catalog: &mut Catalog, part: Catalog) {
         catalog.title = part.title;
     }
     catalog.environments.extend(part.environments);
+    catalog.flows.extend(part.flows);
     catalog.warnings.extend(part.warnings);
 }
 

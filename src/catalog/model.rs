@@ -21,6 +21,9 @@ pub struct Catalog {
     pub apis: Vec<Api>,
     /// Named environments of variables (from portal files).
     pub environments: Vec<Environment>,
+    /// Named sequences of calls (a portal file's `[[flow]]`s), run by
+    /// `crate::flow`.
+    pub flows: Vec<Flow>,
     /// Problems that degraded one item but let the rest load.
     pub warnings: Vec<Warning>,
 }
@@ -277,6 +280,73 @@ pub struct Capture {
     pub variable: String,
     /// RFC 9535 JSONPath evaluated on the JSON response body.
     pub path: String,
+}
+
+/// A named sequence of calls, each feeding the next through captured
+/// variables (the demo's batch job: upload, submit, start, poll, download).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Flow {
+    pub name: String,
+    pub description: Option<String>,
+    /// The portal file that declared it, for messages.
+    pub source: String,
+    pub steps: Vec<FlowStep>,
+}
+
+/// One call of a [`Flow`]: an operation prefilled like a new draft, then
+/// these overrides (values may hold `{{variables}}` captured earlier).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct FlowStep {
+    /// Shown in progress and reports; defaults to the operation selector.
+    pub name: Option<String>,
+    /// An operation selector, as [`Catalog::select`] takes it.
+    pub operation: String,
+    /// Parameter values by name (or template variable); an unknown name is
+    /// an extra query parameter.
+    pub params: Vec<(String, String)>,
+    /// Headers that replace those of the same name.
+    pub headers: Vec<(String, String)>,
+    pub body: Option<String>,
+    /// Captured after the step succeeds, after the operation's own.
+    pub captures: Vec<Capture>,
+    pub poll: Option<Poll>,
+    /// Acceptable statuses: codes (`200`) or classes (`2xx`). Empty means
+    /// any 2xx.
+    pub expect: Vec<String>,
+}
+
+/// Repeats a request until a JSONPath value says the work is done.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Poll {
+    /// Seconds between attempts.
+    pub every: f64,
+    /// RFC 9535 JSONPath evaluated on each JSON response.
+    pub until: String,
+    /// The values of `until` that end the poll; empty: any value found.
+    pub values: Vec<String>,
+    /// The ending values that count as success; empty: all of them. Another
+    /// ending value fails the step.
+    pub success: Vec<String>,
+    /// A JSONPath whose value explains a failure (the demo's `$.Details`).
+    pub details: Option<String>,
+    /// Attempts at most (429 answers waited out are not counted).
+    pub max_attempts: Option<u32>,
+    /// Seconds the whole poll may take.
+    pub timeout: Option<f64>,
+}
+
+impl Default for Poll {
+    fn default() -> Self {
+        Self {
+            every: 1.0,
+            until: "$".into(),
+            values: Vec::new(),
+            success: Vec::new(),
+            details: None,
+            max_attempts: None,
+            timeout: Some(300.0),
+        }
+    }
 }
 
 #[derive(Debug, Clone, Default, PartialEq)]

@@ -12,8 +12,9 @@ use serde_json::Value;
 use super::LoadError;
 use super::document::{is_url, join_location};
 use super::model::{
-    Api, Capture, Catalog, Environment, Example, MediaType, Operation, ParamLocation, ParamStyle,
-    Parameter, RequestBody, SchemaSummary, Server, Variable, Warning,
+    Api, Capture, Catalog, Environment, Example, Flow, FlowStep, MediaType, Operation,
+    ParamLocation, ParamStyle, Parameter, Poll, RequestBody, SchemaSummary, Server, Variable,
+    Warning,
 };
 
 #[derive(Deserialize)]
@@ -25,6 +26,50 @@ struct PortalFile {
     api: Vec<PortalApi>,
     #[serde(default)]
     environment: Vec<PortalEnvironment>,
+    #[serde(default)]
+    flow: Vec<PortalFlow>,
+    #[serde(flatten)]
+    unknown: BTreeMap<String, toml::Value>,
+}
+
+#[derive(Deserialize)]
+struct PortalFlow {
+    name: String,
+    description: Option<String>,
+    #[serde(default)]
+    step: Vec<PortalStep>,
+    #[serde(flatten)]
+    unknown: BTreeMap<String, toml::Value>,
+}
+
+#[derive(Deserialize)]
+struct PortalStep {
+    name: Option<String>,
+    op: String,
+    #[serde(default)]
+    params: IndexMap<String, toml::Value>,
+    #[serde(default)]
+    headers: Vec<String>,
+    body: Option<String>,
+    #[serde(default)]
+    capture: Vec<Capture>,
+    poll: Option<PortalPoll>,
+    expect: Option<toml::Value>,
+    #[serde(flatten)]
+    unknown: BTreeMap<String, toml::Value>,
+}
+
+#[derive(Deserialize)]
+struct PortalPoll {
+    every: Option<f64>,
+    until: String,
+    #[serde(default, rename = "in")]
+    values: Vec<toml::Value>,
+    #[serde(default)]
+    success: Vec<toml::Value>,
+    details: Option<String>,
+    max_attempts: Option<u32>,
+    timeout: Option<f64>,
     #[serde(flatten)]
     unknown: BTreeMap<String, toml::Value>,
 }
@@ -116,8 +161,12 @@ pub(crate) fn is_portal(location: &str, text: &str) -> bool {
     if start.starts_with('{') {
         return false;
     }
-    text.lines()
-        .any(|line| matches!(line.trim(), "[[api]]" | "[[include]]" | "[[environment]]"))
+    text.lines().any(|line| {
+        matches!(
+            line.trim(),
+            "[[api]]" | "[[include]]" | "[[environment]]" | "[[flow]]"
+        )
+    })
 }
 
 /// The portal's own APIs and environments, and the include sources it
@@ -169,6 +218,10 @@ pub(crate) fn parse(text: &str, location: &str) -> Result<(Catalog, Vec<String>)
                 })
                 .collect(),
         });
+    }
+    for (i, flow) in file.flow.into_iter().enumerate() {
+        let flow = cx.flow(flow, i);
+        catalog.flows.push(flow);
     }
     let mut includes = Vec::new();
     for (i, include) in file.include.into_iter().enumerate() {
@@ -390,6 +443,68 @@ impl Cx<'_> {
             captures: op.capture,
             ..Operation::default()
         })
+    }
+
+    fn flow(&mut self, flow: PortalFlow, index: usize) -> Flow {
+        let at = format!("flow[{index}]");
+        self.unknown_keys(&at, &flow.unknown);
+        let mut steps = Vec::new();
+        for (i, step) in flow.step.into_iter().enumerate() {
+            let step_at = format!("{at}.step[{i}]");
+            self.unknown_keys(&step_at, &step.unknown);
+            let mut headers = Vec::new();
+            for header in &step.headers {
+                match header.split_once(':') {
+                    Some((name, value)) if !name.trim().is_empty() => {
+                        headers.push((name.trim().to_string(), value.trim().to_string()));
+                    }
+                    _ => self.warn(
+                        &step_at,
+                        format!("header {header:?} is not \"Name: value\"; ignored"),
+                    ),
+                }
+            }
+            let poll = step.poll.map(|poll| {
+                self.unknown_keys(&format!("{step_at}.poll"), &poll.unknown);
+                Poll {
+                    every: poll.every.unwrap_or(1.0),
+                    until: poll.until,
+                    values: poll.values.iter().map(scalar_text).collect(),
+                    success: poll.success.iter().map(scalar_text).collect(),
+                    details: poll.details,
+                    max_attempts: poll.max_attempts,
+                    timeout: poll.timeout,
+                }
+            });
+            let expect = match step.expect {
+                None => Vec::new(),
+                Some(toml::Value::Array(items)) => items.iter().map(scalar_text).collect(),
+                Some(one) => vec![scalar_text(&one)],
+            };
+            steps.push(FlowStep {
+                name: step.name,
+                operation: step.op,
+                params: step
+                    .params
+                    .iter()
+                    .map(|(name, value)| (name.clone(), scalar_text(value)))
+                    .collect(),
+                headers,
+                body: step.body,
+                captures: step.capture,
+                poll,
+                expect,
+            });
+        }
+        if steps.is_empty() {
+            self.warn(&at, format!("flow {:?} has no [[flow.step]]", flow.name));
+        }
+        Flow {
+            name: flow.name,
+            description: flow.description,
+            source: self.location.to_string(),
+            steps,
+        }
     }
 
     fn read_body_file(&mut self, file: &str, at: &str) -> Option<String> {
