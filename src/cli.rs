@@ -894,7 +894,15 @@ fn print_flow_event(out: &mut impl Write, event: &flow::FlowEvent, reveal: bool)
         }
         FlowEvent::StepFinished { report, .. } => {
             if let (flow::StepOutcome::Failed, Some(error)) = (report.outcome, &report.error) {
-                writeln!(out, "{INDENT}failed: {error}")?;
+                // An attempt's line may have said it already.
+                let said = report
+                    .attempts
+                    .last()
+                    .and_then(|a| a.error.as_deref())
+                    .is_some_and(|e| error.ends_with(e));
+                if !said {
+                    writeln!(out, "{INDENT}failed: {error}")?;
+                }
             }
         }
         FlowEvent::FlowFinished { .. } => {}

@@ -275,28 +275,31 @@ async fn a_429_is_waited_out_for_its_retry_after() {
     server.shutdown().await;
 }
 
-/// A server of our own that refuses the first call with a `Retry-After`
-/// date, then answers `{"state": "done"}`.
-async fn retry_after_date_server() -> (String, Arc<AtomicU32>) {
+/// A server of our own whose `/thing` answers `script` in turn (the last
+/// one again and again), counting the calls.
+async fn scripted_server(
+    script: Vec<(u16, Vec<(&'static str, String)>, &'static str)>,
+) -> (String, Arc<AtomicU32>) {
     let calls = Arc::new(AtomicU32::new(0));
     let counter = Arc::clone(&calls);
+    let script = Arc::new(script);
     let app = axum::Router::new().route(
         "/thing",
         axum::routing::get(move || {
             let counter = Arc::clone(&counter);
+            let script = Arc::clone(&script);
             async move {
-                let n = counter.fetch_add(1, Ordering::SeqCst);
-                if n == 0 {
-                    let when = SystemTime::now() + Duration::from_secs(2);
-                    (
-                        axum::http::StatusCode::TOO_MANY_REQUESTS,
-                        [("retry-after", httpdate::fmt_http_date(when))],
-                        "slow down",
-                    )
-                        .into_response()
-                } else {
-                    axum::Json(serde_json::json!({"state": "done"})).into_response()
+                let n = counter.fetch_add(1, Ordering::SeqCst) as usize;
+                let (status, headers, body) = &script[n.min(script.len() - 1)];
+                let mut response = axum::response::Response::new(axum::body::Body::from(*body));
+                *response.status_mut() = axum::http::StatusCode::from_u16(*status).expect("status");
+                for (name, value) in headers {
+                    response.headers_mut().insert(
+                        *name,
+                        axum::http::HeaderValue::from_str(value).expect("header value"),
+                    );
                 }
+                response
             }
         }),
     );
@@ -310,7 +313,7 @@ async fn retry_after_date_server() -> (String, Arc<AtomicU32>) {
     (format!("http://{addr}"), calls)
 }
 
-use axum::response::IntoResponse as _;
+const JSON: &str = "content-type";
 
 fn one_step_catalog(base: &str, step: FlowStep) -> Catalog {
     let text = format!(
@@ -335,7 +338,20 @@ template = "/thing"
 
 #[tokio::test]
 async fn a_retry_after_date_is_waited_out_too() {
-    let (base, calls) = retry_after_date_server().await;
+    let when = SystemTime::now() + Duration::from_secs(2);
+    let (base, calls) = scripted_server(vec![
+        (
+            429,
+            vec![("retry-after", httpdate::fmt_http_date(when))],
+            "slow down",
+        ),
+        (
+            200,
+            vec![(JSON, "application/json".into())],
+            r#"{"state": "done"}"#,
+        ),
+    ])
+    .await;
     let catalog = one_step_catalog(
         &base,
         FlowStep {
@@ -361,6 +377,61 @@ async fn a_retry_after_date_is_waited_out_too() {
     );
     assert!(start.elapsed() >= waited);
     assert_eq!(vars.captured["state"].value, "done");
+}
+
+#[tokio::test]
+async fn a_retry_after_beyond_the_limit_fails_at_once() {
+    let (base, calls) = scripted_server(vec![(
+        429,
+        vec![("retry-after", "3600".into())],
+        r#"{"statusCode": 429}"#,
+    )])
+    .await;
+    let catalog = one_step_catalog(
+        &base,
+        FlowStep {
+            operation: "Thing".into(),
+            ..FlowStep::default()
+        },
+    );
+    let flow = catalog.flows[0].clone();
+    let start = Instant::now();
+    let (report, _) = run_collecting(&catalog, &flow, &mut Vars::default(), None).await;
+    assert!(start.elapsed() < Duration::from_secs(5));
+    assert_eq!(calls.load(Ordering::SeqCst), 1);
+    assert_eq!(
+        report.reason.as_deref(),
+        Some(
+            "step 1 (Thing): rate limited (429): the server asks to wait 3600 s (Retry-After), more than the 120 s a step waits"
+        )
+    );
+}
+
+#[tokio::test]
+async fn an_unexpected_status_fails_with_what_came_back() {
+    let (base, _) = scripted_server(vec![(
+        503,
+        vec![(JSON, "application/json".into())],
+        r#"{"error": "warming up"}"#,
+    )])
+    .await;
+    let catalog = one_step_catalog(
+        &base,
+        FlowStep {
+            operation: "Thing".into(),
+            expect: vec!["200".into(), "202".into()],
+            ..FlowStep::default()
+        },
+    );
+    let flow = catalog.flows[0].clone();
+    let (report, _) = run_collecting(&catalog, &flow, &mut Vars::default(), None).await;
+    assert_eq!(
+        report.reason.as_deref(),
+        Some(
+            r#"step 1 (Thing): expected status 200 or 202, got 503 Service Unavailable: {"error": "warming up"}"#
+        )
+    );
+    assert_eq!(report.steps[0].status, Some(503));
 }
 
 #[tokio::test]
@@ -631,6 +702,26 @@ fn portico_run_json_reports_and_a_failure_exits_non_zero() {
         stderr.trim_end(),
         "portico: no flow named `nightly` (known: batch)"
     );
+
+    let output = Command::new(env!("CARGO_BIN_EXE_portico"))
+        .args([
+            "run",
+            "batch",
+            "--server",
+            "http://127.0.0.1:9/azureml-demo",
+        ])
+        .output()
+        .expect("runs");
+    assert!(!output.status.success());
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    assert!(
+        stderr.starts_with("portico: flow batch failed: step 1 (Upload the sample CSV): connection refused: http://127.0.0.1:9/"),
+        "{stderr}"
+    );
+    assert!(stdout.contains("#1 no response"), "{stdout}");
+    assert!(!stdout.contains("succeeded"), "{stdout}");
 }
 
 #[test]
@@ -724,6 +815,7 @@ name = "empty"
         (1.0, &["true".to_string()][..])
     );
     assert_eq!(poll.max_attempts, Some(4));
+    assert_eq!(poll.timeout, Some(300.0), "the documented default");
     assert_eq!(catalog.flows[0].source, "/tmp/f.toml");
 }
 

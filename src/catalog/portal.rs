@@ -467,13 +467,13 @@ impl Cx<'_> {
             let poll = step.poll.map(|poll| {
                 self.unknown_keys(&format!("{step_at}.poll"), &poll.unknown);
                 Poll {
-                    every: poll.every.unwrap_or(1.0),
+                    every: poll.every.unwrap_or(Poll::default().every),
                     until: poll.until,
                     values: poll.values.iter().map(scalar_text).collect(),
                     success: poll.success.iter().map(scalar_text).collect(),
                     details: poll.details,
                     max_attempts: poll.max_attempts,
-                    timeout: poll.timeout,
+                    timeout: poll.timeout.or(Poll::default().timeout),
                 }
             });
             let expect = match step.expect {

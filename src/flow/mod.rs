@@ -830,10 +830,11 @@ async fn send_step(
                 None
             };
             if let Some(why) = refusal {
-                attempt.error = Some(format!("rate limited: {why}"));
+                let error = StepError::RateLimited(why);
+                attempt.error = Some(error.to_string());
                 record(cx, index, report, attempt);
                 report.exchange = Some(exchange);
-                return Err(StepError::RateLimited(why));
+                return Err(error);
             }
             attempt.rate_limited = Some(wait);
             record(cx, index, report, attempt);
