@@ -275,11 +275,12 @@ async fn a_429_is_waited_out_for_its_retry_after() {
     server.shutdown().await;
 }
 
+/// Status, headers and body of one scripted answer.
+type Answer = (u16, Vec<(&'static str, String)>, &'static str);
+
 /// A server of our own whose `/thing` answers `script` in turn (the last
 /// one again and again), counting the calls.
-async fn scripted_server(
-    script: Vec<(u16, Vec<(&'static str, String)>, &'static str)>,
-) -> (String, Arc<AtomicU32>) {
+async fn scripted_server(script: Vec<Answer>) -> (String, Arc<AtomicU32>) {
     let calls = Arc::new(AtomicU32::new(0));
     let counter = Arc::clone(&calls);
     let script = Arc::new(script);
