@@ -1,6 +1,7 @@
 //! The command line: argument parsing and the non-interactive commands
-//! (`list`, `call`, `run`, `demo`, and `curl`, `import`, `export` to move
-//! requests between portico and other tools). No subcommand opens the TUI.
+//! (`list`, `call`, `run`, `demo`, `presets`, `history`, and `curl`,
+//! `import`, `export` to move requests between portico and other tools).
+//! No subcommand opens the TUI.
 //!
 //! Every command prints its result on stdout and, when it fails, one line
 //! saying why on stderr with a non-zero exit status, so it can be scripted.
@@ -20,6 +21,7 @@ use crate::demo;
 use crate::flow;
 use crate::http::{Engine, EngineConfig, Exchange, SendOptions, format_elapsed};
 use crate::request::{self, BuiltRequest, Draft, Row, Vars};
+use crate::store::{self, Paths, Presets, StoreError};
 
 /// A terminal developer portal: browse API definitions, fill in requests,
 /// send them, read the answers. With no command, opens the interactive UI.
@@ -53,6 +55,10 @@ pub struct Target {
     /// one the portal file defines).
     #[arg(long, value_name = "NAME")]
     pub env: Option<String>,
+    /// The directory for presets, history and environments (default: the
+    /// platform's config, data and state directories).
+    #[arg(long, value_name = "DIR", env = store::HOME_VAR)]
+    pub home: Option<PathBuf>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -71,6 +77,51 @@ pub enum Command {
     /// Read requests written for other tools: curl, .http files, Postman.
     #[command(subcommand)]
     Import(ImportCommand),
+    /// List, rename or delete saved requests.
+    #[command(subcommand)]
+    Presets(PresetsCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum PresetsCommand {
+    /// List the presets (of one operation with --op); those whose
+    /// operation is not in the catalog are listed as orphaned.
+    List(PresetsListArgs),
+    /// Rename a preset of an operation.
+    Rename(PresetsRenameArgs),
+    /// Delete a preset of an operation.
+    Delete(PresetsDeleteArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct PresetsListArgs {
+    #[command(flatten)]
+    pub target: Target,
+    /// Only this operation's presets (same selectors as `call --op`).
+    #[arg(long = "op", value_name = "SELECTOR")]
+    pub op: Option<String>,
+    /// One JSON array: operation, name, times, orphaned flag and draft.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct PresetsRenameArgs {
+    #[command(flatten)]
+    pub target: Target,
+    #[arg(long = "op", value_name = "SELECTOR")]
+    pub op: String,
+    pub name: String,
+    pub new_name: String,
+}
+
+#[derive(Debug, Args)]
+pub struct PresetsDeleteArgs {
+    #[command(flatten)]
+    pub target: Target,
+    #[arg(long = "op", value_name = "SELECTOR")]
+    pub op: String,
+    pub name: String,
 }
 
 #[derive(Debug, Args)]
@@ -115,6 +166,17 @@ pub struct CallArgs {
     /// Stream the whole response body to this file.
     #[arg(long, value_name = "FILE")]
     pub output: Option<PathBuf>,
+    /// Start from this saved preset of the operation instead of the
+    /// definition's defaults; -p, -H and -d still apply on top.
+    #[arg(long, value_name = "NAME")]
+    pub preset: Option<String>,
+    /// Save the request (after -p, -H, -d) as a preset of the operation.
+    #[arg(long, value_name = "NAME")]
+    pub save_preset: Option<String>,
+    /// With --save-preset: store secret values as typed instead of
+    /// replacing them by {{variable}} references.
+    #[arg(long, requires = "save_preset")]
+    pub save_secrets: bool,
 }
 
 #[derive(Debug, Args)]
@@ -153,6 +215,9 @@ pub struct DemoArgs {
 pub struct Session {
     pub catalog: Catalog,
     pub demo: Option<demo::DemoServer>,
+    /// Where presets, history and environments live; `None` when no home
+    /// directory can be found (the error says so when one is needed).
+    pub paths: Option<Paths>,
 }
 
 impl Session {
@@ -164,6 +229,7 @@ impl Session {
             return Ok(Self {
                 catalog,
                 demo: None,
+                paths: Paths::resolve(target.home.as_deref()).ok(),
             });
         }
         if target.server.is_some() {
@@ -171,6 +237,7 @@ impl Session {
             return Ok(Self {
                 catalog,
                 demo: None,
+                paths: Paths::resolve(target.home.as_deref()).ok(),
             });
         }
         let server = demo::start(0, demo::DemoConfig::default())
@@ -180,42 +247,25 @@ impl Session {
         Ok(Self {
             catalog,
             demo: Some(server),
+            paths: Paths::resolve(target.home.as_deref()).ok(),
         })
     }
 
-    /// The variables of the chosen environment (`--env`), else of the first.
+    pub fn paths(&self) -> Result<&Paths, StoreError> {
+        self.paths.as_ref().ok_or(StoreError::NoHome)
+    }
+
+    /// The catalog's environments, the user's environments file and
+    /// `./.env`.
+    pub fn environments(&self) -> Result<store::Environments, StoreError> {
+        let working_dir = std::env::current_dir().ok();
+        store::Environments::load(&self.catalog, self.paths.as_ref(), working_dir.as_deref())
+    }
+
+    /// The variables of the chosen environment (`--env`), else of the
+    /// first, with `./.env` on top (see [`store::env`]).
     pub fn vars(&self, env: Option<&str>) -> Result<Vars> {
-        let environment = match env {
-            Some(name) => self
-                .catalog
-                .environments
-                .iter()
-                .find(|e| e.name == name)
-                .ok_or_else(|| {
-                    let known: Vec<&str> = self
-                        .catalog
-                        .environments
-                        .iter()
-                        .map(|e| e.name.as_str())
-                        .collect();
-                    anyhow!(
-                        "no environment named `{name}` (known: {})",
-                        if known.is_empty() {
-                            "none".to_string()
-                        } else {
-                            known.join(", ")
-                        }
-                    )
-                })?,
-            None => match self.catalog.environments.first() {
-                Some(e) => e,
-                None => return Ok(Vars::default()),
-            },
-        };
-        Ok(Vars {
-            environment: environment.variables.clone(),
-            ..Vars::default()
-        })
+        Ok(self.environments()?.vars(env)?)
     }
 }
 
@@ -228,6 +278,7 @@ pub async fn run(command: Command) -> Result<()> {
         Command::Demo(args) => run_demo(&args).await,
         Command::Curl(args) => curl_command(&args).await,
         Command::Import(command) => import_command(&command).await,
+        Command::Presets(command) => presets_command(&command).await,
     }
 }
 
@@ -369,6 +420,7 @@ async fn offline_session(target: &Target) -> Result<Session> {
         return Ok(Session {
             catalog,
             demo: None,
+            paths: Paths::resolve(target.home.as_deref()).ok(),
         });
     }
     Session::open(target).await
@@ -498,11 +550,20 @@ fn prepare(session: &Session, args: &CallArgs) -> Result<Prepared> {
     let (api_index, op_index) = catalog.select(&args.op)?;
     let api = &catalog.apis[api_index];
     let op = &api.operations[op_index];
-    let vars = session.vars(args.target.env.as_deref())?;
-    let mut draft = Draft::new(api, op, &vars);
+    let environments = session.environments()?;
+    print_file_warnings(&environments.warnings);
+    let vars = environments.vars(args.target.env.as_deref())?;
+    let key = op.key(api);
+    let mut draft = match &args.preset {
+        Some(name) => Presets::new(session.paths()?).get(&key, name)?.draft,
+        None => Draft::new(api, op, &vars),
+    };
     apply_overrides(&mut draft, args)?;
     let built = request::build(api, op, &draft, &vars)
         .with_context(|| format!("cannot build {} {}", op.method, op.path))?;
+    if let Some(name) = &args.save_preset {
+        save_preset(session, &key, name, &draft, &vars, args)?;
+    }
     Ok(Prepared { built })
 }
 
@@ -939,4 +1000,155 @@ pub async fn open_tui(target: &Target) -> Result<()> {
         json: false,
     })
     .await
+}
+
+fn print_file_warnings(warnings: &[store::FileWarning]) {
+    let mut stderr = std::io::stderr().lock();
+    for warning in warnings {
+        let _ = writeln!(stderr, "portico: warning: {warning}");
+    }
+}
+
+/// `--save-preset`: the draft as built from the preset or definition and
+/// the overrides. A `--server` URL is where this run goes, not part of the
+/// request, so it is not saved (a preset made against a demo on a random
+/// port would otherwise point at a dead port).
+fn save_preset(
+    session: &Session,
+    key: &catalog::OperationKey,
+    name: &str,
+    draft: &Draft,
+    vars: &Vars,
+    args: &CallArgs,
+) -> Result<()> {
+    let mut draft = draft.clone();
+    if args.target.server.is_some() && draft.server_url == args.target.server {
+        draft.server_url = None;
+    }
+    let presets = Presets::new(session.paths()?);
+    let report = presets.save(
+        key,
+        name,
+        &draft,
+        store::SaveOptions {
+            keep_secrets: args.save_secrets,
+            vars: Some(vars),
+        },
+    )?;
+    let mut stderr = std::io::stderr().lock();
+    let _ = writeln!(
+        stderr,
+        "portico: {} preset `{name}` for {key} in {}",
+        if report.created { "saved" } else { "updated" },
+        presets.path().display()
+    );
+    for withheld in &report.withheld {
+        let advice = if withheld.defined {
+            "the current environment defines it".to_string()
+        } else {
+            "define it in an environment or .env before sending this preset, or save with --save-secrets"
+                .to_string()
+        };
+        let _ = writeln!(
+            stderr,
+            "portico: secret not stored: {} is saved as {{{{{}}}}} ({advice})",
+            withheld.field, withheld.variable
+        );
+    }
+    Ok(())
+}
+
+fn operation_key(catalog: &Catalog, selector: &str) -> Result<catalog::OperationKey> {
+    let (api_index, op_index) = catalog.select(selector)?;
+    let api = &catalog.apis[api_index];
+    Ok(api.operations[op_index].key(api))
+}
+
+async fn presets_command(command: &PresetsCommand) -> Result<()> {
+    match command {
+        PresetsCommand::List(args) => presets_list(args).await,
+        PresetsCommand::Rename(args) => {
+            let catalog = offline_session(&args.target).await?.catalog;
+            let key = operation_key(&catalog, &args.op)?;
+            let paths = Paths::resolve(args.target.home.as_deref())?;
+            Presets::new(&paths).rename(&key, &args.name, &args.new_name)?;
+            println!("renamed `{}` to `{}` for {key}", args.name, args.new_name);
+            Ok(())
+        }
+        PresetsCommand::Delete(args) => {
+            let catalog = offline_session(&args.target).await?.catalog;
+            let key = operation_key(&catalog, &args.op)?;
+            let paths = Paths::resolve(args.target.home.as_deref())?;
+            Presets::new(&paths).delete(&key, &args.name)?;
+            println!("deleted `{}` for {key}", args.name);
+            Ok(())
+        }
+    }
+}
+
+async fn presets_list(args: &PresetsListArgs) -> Result<()> {
+    let paths = Paths::resolve(args.target.home.as_deref())?;
+    let file = Presets::new(&paths).load()?;
+    let catalog = offline_session(&args.target).await?.catalog;
+    let only = match &args.op {
+        Some(selector) => Some(operation_key(&catalog, selector)?),
+        None => None,
+    };
+    let chosen: Vec<(&store::Preset, bool)> = file
+        .presets
+        .iter()
+        .filter(|p| only.as_ref().is_none_or(|key| p.operation == *key))
+        .map(|p| (p, !store::presets::is_in_catalog(&catalog, &p.operation)))
+        .collect();
+    let mut out = std::io::stdout().lock();
+    if args.json {
+        let list: Vec<Value> = chosen
+            .iter()
+            .map(|(preset, orphaned)| {
+                json!({
+                    "operation": preset.operation,
+                    "name": preset.name,
+                    "created": preset.created,
+                    "updated": preset.updated,
+                    "orphaned": orphaned,
+                    "draft": preset.draft,
+                })
+            })
+            .collect();
+        serde_json::to_writer_pretty(&mut out, &list)?;
+        writeln!(out)?;
+        return Ok(());
+    }
+    if chosen.is_empty() {
+        writeln!(out, "no presets (in {})", paths.presets_file().display())?;
+        return Ok(());
+    }
+    for (preset, orphaned) in &chosen {
+        let title = catalog
+            .apis
+            .iter()
+            .find(|a| a.id == preset.operation.api)
+            .and_then(|api| {
+                api.operations
+                    .iter()
+                    .find(|op| {
+                        op.method == preset.operation.method && op.path == preset.operation.path
+                    })
+                    .map(Operation::title)
+            });
+        let status = if *orphaned {
+            " (orphaned: operation not in the catalog)".to_string()
+        } else {
+            String::new()
+        };
+        writeln!(
+            out,
+            "{:<24} {}{}  updated {}{status}",
+            preset.name,
+            preset.operation,
+            title.map(|t| format!(" ({t})")).unwrap_or_default(),
+            preset.updated
+        )?;
+    }
+    Ok(())
 }
