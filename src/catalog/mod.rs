@@ -21,6 +21,7 @@ mod portal;
 pub mod samples;
 pub mod search;
 mod select;
+mod yaml;
 
 use std::collections::HashSet;
 use std::path::Path;
@@ -438,49 +439,9 @@ impl Definition {
     }
 }
 
-/// YAML into a JSON value; non-string keys (`200:`) become strings.
+/// YAML into a JSON value, bounded (see `catalog::yaml`).
 fn parse_yaml(text: &str, source: &str) -> Result<Value, LoadError> {
-    let yaml: yaml_serde::Value =
-        yaml_serde::from_str(text).map_err(|e| LoadError::yaml(source, &e))?;
-    Ok(yaml_to_json(yaml))
-}
-
-fn yaml_to_json(yaml: yaml_serde::Value) -> Value {
-    use yaml_serde::Value as Y;
-    match yaml {
-        Y::Null => Value::Null,
-        Y::Bool(b) => Value::Bool(b),
-        Y::Number(n) => {
-            if let Some(i) = n.as_i64() {
-                Value::from(i)
-            } else if let Some(u) = n.as_u64() {
-                Value::from(u)
-            } else {
-                n.as_f64()
-                    .and_then(serde_json::Number::from_f64)
-                    .map_or(Value::Null, Value::Number)
-            }
-        }
-        Y::String(s) => Value::String(s),
-        Y::Sequence(items) => Value::Array(items.into_iter().map(yaml_to_json).collect()),
-        Y::Mapping(map) => Value::Object(
-            map.into_iter()
-                .map(|(k, v)| (yaml_key(k), yaml_to_json(v)))
-                .collect(),
-        ),
-        Y::Tagged(tagged) => yaml_to_json(tagged.value),
-    }
-}
-
-fn yaml_key(key: yaml_serde::Value) -> String {
-    use yaml_serde::Value as Y;
-    match key {
-        Y::String(s) => s,
-        Y::Null => "null".into(),
-        Y::Bool(b) => b.to_string(),
-        Y::Number(n) => n.to_string(),
-        other => serde_json::to_string(&yaml_to_json(other)).unwrap_or_default(),
-    }
+    yaml::parse(text, source)
 }
 
 /// Every `$ref` string in a value.
