@@ -8,7 +8,10 @@
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
+use portico::catalog::samples::{body_sample, schema_sample};
 use portico::catalog::{self, Catalog};
+use portico::request::{self, Draft, Vars};
+use serde_json::{Value, json};
 
 /// Runs `f` on a thread with the default 2 MiB stack (as tokio's workers
 /// have) and fails when it takes longer than `limit`: a hang is a failure,
@@ -139,4 +142,135 @@ fn quadratic_alias_expansion_is_refused() {
     let err = load("quadratic.yaml", text.into_bytes()).expect_err("refused");
     assert!(err.to_string().starts_with("quadratic.yaml"), "{err}");
     assert!(started.elapsed() < Duration::from_secs(5));
+}
+
+// ---------------------------------------------------------------------------
+// `$ref` chains and cycles
+
+/// A definition with one POST operation whose parameter and JSON body use
+/// `schema`, with `schemas` as its components, plus `extra` at the top.
+fn definition(schema: &Value, schemas: &Value, extra: &Value) -> Vec<u8> {
+    let mut root = json!({
+        "openapi": "3.0.3",
+        "info": {"title": "hostile", "version": "1"},
+        "paths": {"/x": {"post": {
+            "operationId": "x",
+            "parameters": [{"name": "q", "in": "query", "schema": schema}],
+            "requestBody": {"content": {"application/json": {"schema": schema}}},
+            "responses": {"200": {"description": "ok"}}
+        }}},
+        "components": {"schemas": schemas}
+    });
+    if let (Some(root), Value::Object(extra)) = (root.as_object_mut(), extra) {
+        root.extend(extra.clone());
+    }
+    serde_json::to_vec(&root).expect("serialises")
+}
+
+/// Loads a definition, then opens every operation as the TUI would (a
+/// draft with its body sample) and builds it: all of it bounded in time.
+fn load_and_open(name: &str, bytes: Vec<u8>) -> Result<Catalog, catalog::LoadError> {
+    let name = name.to_string();
+    bounded(&name.clone(), Duration::from_secs(20), move || {
+        let catalog = catalog::load_bytes(&bytes, &name)?;
+        open_everything(&catalog);
+        Ok(catalog)
+    })
+}
+
+fn open_everything(catalog: &Catalog) {
+    let vars = Vars::default();
+    for api in &catalog.apis {
+        for op in api.operations.iter().chain(&api.webhooks) {
+            for media in op.request_body.iter().flat_map(|b| &b.content) {
+                let _ = body_sample(api, media);
+                if let Some(schema) = &media.schema {
+                    let _ = schema_sample(api, schema);
+                }
+            }
+            let draft = Draft::new(api, op, &vars);
+            let _ = request::preview(api, op, &draft, &vars);
+        }
+    }
+}
+
+fn ref_to(name: &str) -> Value {
+    json!({"$ref": format!("#/components/schemas/{name}")})
+}
+
+#[test]
+fn ref_chains_ten_thousand_deep_are_bounded() {
+    let n = 10_000;
+    let mut schemas = serde_json::Map::new();
+    let mut parameters = serde_json::Map::new();
+    for i in 0..n {
+        schemas.insert(format!("S{i}"), ref_to(&format!("S{}", i + 1)));
+        parameters.insert(
+            format!("P{i}"),
+            json!({"$ref": format!("#/components/parameters/P{}", i + 1)}),
+        );
+    }
+    schemas.insert(
+        format!("S{n}"),
+        json!({"type": "object", "properties": {"a": {"type": "string"}}}),
+    );
+    parameters.insert(format!("P{n}"), json!({"name": "p", "in": "query"}));
+    let mut root: Value = serde_json::from_slice(&definition(
+        &ref_to("S0"),
+        &Value::Object(schemas),
+        &json!({}),
+    ))
+    .expect("json");
+    root["components"]["parameters"] = Value::Object(parameters);
+    root["paths"]["/x"]["post"]["parameters"]
+        .as_array_mut()
+        .expect("list")
+        .push(json!({"$ref": "#/components/parameters/P0"}));
+    let catalog = load_and_open("chain.json", serde_json::to_vec(&root).expect("json"))
+        .expect("loads with warnings");
+    assert_eq!(catalog.apis[0].operations.len(), 1);
+    assert!(
+        catalog.warnings.iter().any(|w| w.message.contains("$ref")),
+        "{:?}",
+        catalog.warnings
+    );
+}
+
+#[test]
+fn ref_cycles_are_bounded() {
+    let schemas = json!({
+        "Self": ref_to("Self"),
+        "A": ref_to("B"),
+        "B": ref_to("A"),
+        "AllOf": {"allOf": [ref_to("AllOf"), {"type": "object", "properties": {"x": ref_to("AllOf")}}]},
+        "Items": {"type": "array", "items": ref_to("Items")},
+        "Props": {"type": "object", "properties": {"next": ref_to("Props"), "list": {"items": ref_to("Props")}}},
+        "OneOf": {"oneOf": [ref_to("OneOf"), ref_to("AnyOf")]},
+        "AnyOf": {"anyOf": [ref_to("OneOf")], "additionalProperties": ref_to("AnyOf")},
+        "Mixed": {"allOf": [ref_to("Items"), ref_to("Props"), ref_to("A"), ref_to("OneOf")]}
+    });
+    for name in [
+        "Self", "A", "AllOf", "Items", "Props", "OneOf", "AnyOf", "Mixed",
+    ] {
+        let bytes = definition(&ref_to(name), &schemas, &json!({}));
+        let catalog = load_and_open(&format!("{name}.json"), bytes).expect(name);
+        assert_eq!(catalog.apis[0].operations.len(), 1, "{name}");
+    }
+}
+
+/// A schema's type is looked for through `allOf`/`oneOf`/`anyOf`: wide
+/// lists of references four levels deep must not multiply.
+#[test]
+fn wide_compositions_are_bounded() {
+    let width = 1_000;
+    let mut schemas = serde_json::Map::new();
+    for level in 0..6 {
+        let next: Vec<Value> = (0..width)
+            .map(|_| ref_to(&format!("L{}", level + 1)))
+            .collect();
+        schemas.insert(format!("L{level}"), json!({"anyOf": next}));
+    }
+    schemas.insert("L6".into(), json!({"description": "no type here"}));
+    let bytes = definition(&ref_to("L0"), &Value::Object(schemas), &json!({}));
+    load_and_open("wide.json", bytes).expect("loads");
 }

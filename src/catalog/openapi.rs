@@ -24,6 +24,8 @@ const METHODS: [&str; 9] = [
 
 /// How deep `allOf`/`oneOf` nesting is followed to find a schema's type.
 const SUMMARY_DEPTH: usize = 4;
+/// How many schemas one such search may look at in all.
+const SUMMARY_VISITS: usize = 64;
 
 pub(crate) fn normalise(
     document: &Arc<Document>,
@@ -538,9 +540,9 @@ impl<'a> Cx<'a, '_> {
         let items_type = schema
             .get("items")
             .and_then(|items| self.doc.deref(base, items).ok())
-            .and_then(|(b, items)| self.type_of(b, items, 0));
+            .and_then(|(b, items)| self.type_of(b, items, 0, &mut { SUMMARY_VISITS }));
         SchemaSummary {
-            type_name: self.type_of(base, schema, 0),
+            type_name: self.type_of(base, schema, 0, &mut { SUMMARY_VISITS }),
             format: str_field(schema, "format"),
             enum_values: schema
                 .get("enum")
@@ -552,7 +554,16 @@ impl<'a> Cx<'a, '_> {
         }
     }
 
-    fn type_of(&self, base: &str, schema: &Value, depth: usize) -> Option<String> {
+    /// `visits` bounds the whole search: wide compositions of references
+    /// would otherwise multiply at every level.
+    fn type_of(
+        &self,
+        base: &str,
+        schema: &Value,
+        depth: usize,
+        visits: &mut usize,
+    ) -> Option<String> {
+        *visits = visits.checked_sub(1)?;
         match schema.get("type") {
             Some(Value::String(t)) => return Some(t.clone()),
             Some(Value::Array(types)) => {
@@ -573,7 +584,7 @@ impl<'a> Cx<'a, '_> {
                     .flatten()
                 {
                     if let Ok((b, part)) = self.doc.deref(base, part) {
-                        if let Some(t) = self.type_of(b, part, depth + 1) {
+                        if let Some(t) = self.type_of(b, part, depth + 1, visits) {
                             return Some(t);
                         }
                     }
