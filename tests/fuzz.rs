@@ -258,6 +258,26 @@ fn ref_cycles_are_bounded() {
     }
 }
 
+/// Every level an `allOf` of the next level twice: a naive expansion
+/// visits 2^40 schemas.
+#[test]
+fn ref_fan_out_is_bounded() {
+    let mut schemas = serde_json::Map::new();
+    for i in 0..40 {
+        let next = ref_to(&format!("S{}", i + 1));
+        schemas.insert(
+            format!("S{i}"),
+            json!({"allOf": [next, next], "oneOf": [next]}),
+        );
+    }
+    schemas.insert(
+        "S40".into(),
+        json!({"type": "object", "properties": {"a": {"type": "string"}}}),
+    );
+    let bytes = definition(&ref_to("S0"), &Value::Object(schemas), &json!({}));
+    load_and_open("fan-out.json", bytes).expect("loads");
+}
+
 /// A schema's type is looked for through `allOf`/`oneOf`/`anyOf`: wide
 /// lists of references four levels deep must not multiply.
 #[test]

@@ -93,6 +93,11 @@ impl<'a> Generator<'a> {
 
     fn value(&mut self, base: &str, schema: &Value, depth: usize) -> Value {
         self.nodes += 1;
+        // `allOf` does not go deeper, so only the budget stops a schema
+        // whose compositions fan out through references.
+        if self.spent() {
+            return Value::Null;
+        }
         let Value::Object(fields) = schema else {
             return Value::Null;
         };
@@ -175,6 +180,10 @@ impl<'a> Generator<'a> {
         }
     }
 
+    fn spent(&self) -> bool {
+        self.nodes > MAX_NODES
+    }
+
     fn reference(&mut self, base: &str, reference: &str, depth: usize) -> Value {
         let Some(document) = self.document else {
             return Value::Null;
@@ -200,6 +209,9 @@ impl<'a> Generator<'a> {
         }
         if let Some(properties) = fields.get("properties").and_then(Value::as_object) {
             for (name, property) in properties {
+                if self.spent() {
+                    break;
+                }
                 if self.read_only(base, property) {
                     continue;
                 }
@@ -231,6 +243,9 @@ impl<'a> Generator<'a> {
         let mut merged = Map::new();
         let mut other = None;
         for part in parts {
+            if self.spent() {
+                break;
+            }
             match self.value(base, part, depth) {
                 Value::Object(fields) => merged.extend(fields),
                 Value::Null => {}
