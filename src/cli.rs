@@ -80,6 +80,9 @@ pub enum Command {
     /// List, rename or delete saved requests.
     #[command(subcommand)]
     Presets(PresetsCommand),
+    /// Write requests for other tools.
+    #[command(subcommand)]
+    Export(ExportCommand),
 }
 
 #[derive(Debug, Subcommand)]
@@ -279,6 +282,7 @@ pub async fn run(command: Command) -> Result<()> {
         Command::Curl(args) => curl_command(&args).await,
         Command::Import(command) => import_command(&command).await,
         Command::Presets(command) => presets_command(&command).await,
+        Command::Export(command) => export_command(&command).await,
     }
 }
 
@@ -400,6 +404,55 @@ pub enum ImportCommand {
     /// standard input; print the request as `call --dry-run --json` does,
     /// with the catalog operation its URL fits.
     Curl(ImportCurlArgs),
+    /// Read a `.http` file (VS Code REST Client, JetBrains HTTP Client) and
+    /// its `http-client.env.json` environments.
+    Http(ImportHttpArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ImportHttpArgs {
+    /// The `.http` file.
+    #[arg(value_name = "FILE")]
+    pub file: PathBuf,
+    #[command(flatten)]
+    pub target: Target,
+    /// The environments file (default: `http-client.env.json` beside FILE,
+    /// with `http-client.private.env.json` beside it for secrets).
+    #[arg(long, value_name = "FILE")]
+    pub env_file: Option<PathBuf>,
+    /// Print everything read as one JSON object.
+    #[arg(long)]
+    pub json: bool,
+    /// Show secret values (keys, tokens) instead of masking them.
+    #[arg(long)]
+    pub reveal: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ExportCommand {
+    /// Write requests as one `.http` file on standard output.
+    Http(ExportHttpArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ExportHttpArgs {
+    #[command(flatten)]
+    pub target: Target,
+    /// The operation whose request to write (same selectors as `call`).
+    #[arg(long = "op", value_name = "SELECTOR")]
+    pub op: Option<String>,
+    /// A parameter value, as for `call`.
+    #[arg(short = 'p', long = "param", value_name = "NAME=VALUE")]
+    pub params: Vec<String>,
+    /// A header, as for `call`.
+    #[arg(short = 'H', long = "header", value_name = "'Name: value'")]
+    pub headers: Vec<String>,
+    /// The body, as for `call`.
+    #[arg(short = 'd', long = "data", value_name = "BODY")]
+    pub data: Option<String>,
+    /// The request's name in the file (default: the operation's title).
+    #[arg(long, value_name = "NAME")]
+    pub name: Option<String>,
 }
 
 #[derive(Debug, Args)]
@@ -438,7 +491,326 @@ async fn curl_command(args: &CurlArgs) -> Result<()> {
 async fn import_command(command: &ImportCommand) -> Result<()> {
     match command {
         ImportCommand::Curl(args) => import_curl(args).await,
+        ImportCommand::Http(args) => import_http(args).await,
     }
+}
+
+async fn export_command(command: &ExportCommand) -> Result<()> {
+    match command {
+        ExportCommand::Http(args) => export_http(args).await,
+    }
+}
+
+/// A value as shown in an import's report: a secret typed as text is
+/// masked unless revealed; a `{{variable}}` reference is not a secret.
+fn shown_value(name: &str, value: &str, reveal: bool) -> String {
+    if reveal || value.contains("{{") || !crate::secrets::is_secret_name(name) {
+        value.to_string()
+    } else {
+        crate::secrets::mask_header_value(value)
+    }
+}
+
+fn shown_rows(rows: &[Row], reveal: bool) -> Value {
+    Value::Array(
+        rows.iter()
+            .map(|r| {
+                json!({
+                    "name": r.name,
+                    "value": shown_value(&r.name, &r.value, reveal),
+                    "enabled": r.enabled,
+                })
+            })
+            .collect(),
+    )
+}
+
+fn shown_draft(draft: &Draft, reveal: bool) -> Value {
+    let mut draft = draft.clone();
+    for row in draft.headers.iter_mut().chain(draft.extra_query.iter_mut()) {
+        row.value = shown_value(&row.name, &row.value, reveal);
+    }
+    for p in &mut draft.params {
+        p.value = shown_value(&p.name, &p.value, reveal);
+    }
+    for a in &mut draft.auth {
+        a.value = shown_value("authorization", &a.value, reveal);
+    }
+    serde_json::to_value(&draft).unwrap_or(Value::Null)
+}
+
+fn shown_environments(envs: &[catalog::Environment], reveal: bool) -> Value {
+    Value::Array(
+        envs.iter()
+            .map(|e| {
+                let vars: serde_json::Map<String, Value> = e
+                    .variables
+                    .iter()
+                    .map(|(n, v)| {
+                        let value = if v.secret && !reveal && !v.value.is_empty() {
+                            crate::secrets::MASK.to_string()
+                        } else {
+                            v.value.clone()
+                        };
+                        (n.clone(), Value::String(value))
+                    })
+                    .collect();
+                json!({ "name": e.name, "variables": vars })
+            })
+            .collect(),
+    )
+}
+
+/// Requests read from another tool's file, each placed on the catalog
+/// operation it fits (or orphaned), as printed by the import commands.
+fn imported_json(
+    catalog: &Catalog,
+    requests: &[request::ImportedRequest],
+    placed: &[request::imported::Placed],
+    reveal: bool,
+) -> Value {
+    Value::Array(
+        requests
+            .iter()
+            .zip(placed)
+            .map(|(req, placed)| {
+                let operation = match placed.operation {
+                    Some((ai, oi)) => {
+                        let api = &catalog.apis[ai];
+                        let op = &api.operations[oi];
+                        json!({
+                            "api": api.id,
+                            "method": op.method,
+                            "path": op.path,
+                            "operation_id": op.operation_id,
+                            "title": op.title(),
+                        })
+                    }
+                    None => Value::Null,
+                };
+                let mut object = json!({
+                    "name": req.name,
+                    "method": req.method,
+                    "url": req.url,
+                    "headers": shown_rows(&req.headers, reveal),
+                    "body": req.body,
+                    "operation": operation,
+                    "key": placed.key,
+                    "draft": shown_draft(&placed.draft, reveal),
+                });
+                if !req.disabled_query.is_empty() {
+                    object["disabled_query"] = shown_rows(&req.disabled_query, reveal);
+                }
+                object
+            })
+            .collect(),
+    )
+}
+
+/// The variables imported requests are matched with: the chosen
+/// environment (`--env`, else the first) of those imported.
+fn imported_vars(envs: &[catalog::Environment], chosen: Option<&str>) -> Result<Vars> {
+    let env = match chosen {
+        Some(name) => Some(envs.iter().find(|e| e.name == name).ok_or_else(|| {
+            let known: Vec<&str> = envs.iter().map(|e| e.name.as_str()).collect();
+            anyhow!(
+                "no environment named `{name}` in the imported file (known: {})",
+                if known.is_empty() {
+                    "none".to_string()
+                } else {
+                    known.join(", ")
+                }
+            )
+        })?),
+        None => envs.first(),
+    };
+    Ok(Vars {
+        environment: env.map(|e| e.variables.clone()).unwrap_or_default(),
+        ..Vars::default()
+    })
+}
+
+fn print_import_warnings(warnings: &[String]) {
+    let mut stderr = std::io::stderr().lock();
+    for warning in warnings {
+        let _ = writeln!(stderr, "portico: warning: {warning}");
+    }
+}
+
+fn print_imported(
+    out: &mut impl Write,
+    catalog: &Catalog,
+    requests: &[request::ImportedRequest],
+    placed: &[request::imported::Placed],
+) -> Result<()> {
+    let width = requests
+        .iter()
+        .map(|r| r.name.chars().count())
+        .max()
+        .unwrap_or(0);
+    for (req, placed) in requests.iter().zip(placed) {
+        let target = match placed.operation {
+            Some((ai, oi)) => {
+                let api = &catalog.apis[ai];
+                let op = &api.operations[oi];
+                format!("{} {} {} ({})", api.id, op.method, op.path, op.title())
+            }
+            None => "no operation fits: orphaned".to_string(),
+        };
+        writeln!(
+            out,
+            "{:<width$}  {} {}  -> {target}",
+            req.name, req.method, req.url
+        )?;
+    }
+    Ok(())
+}
+
+async fn import_http(args: &ImportHttpArgs) -> Result<()> {
+    use request::http_file;
+    let file = http_file::read(&args.file)?;
+    let dir = args
+        .file
+        .parent()
+        .map(std::path::Path::to_path_buf)
+        .unwrap_or_default();
+    let env_path = match &args.env_file {
+        Some(path) => Some(path.clone()),
+        None => Some(dir.join(http_file::ENV_FILE)).filter(|p| p.is_file()),
+    };
+    let mut warnings = file.warnings.clone();
+    let env_file_envs = match &env_path {
+        Some(path) => {
+            let private = path
+                .parent()
+                .map(|d| d.join(http_file::PRIVATE_ENV_FILE))
+                .filter(|p| p.is_file());
+            let (envs, env_warnings) = http_file::read_environments(path, private.as_deref())?;
+            warnings.extend(env_warnings);
+            envs
+        }
+        None => Vec::new(),
+    };
+    let fallback = args
+        .file
+        .file_stem()
+        .map_or_else(|| "http".to_string(), |s| s.to_string_lossy().into_owned());
+    let environments = http_file::environments_with_file_variables(&file, env_file_envs, &fallback);
+    let vars = imported_vars(&environments, args.target.env.as_deref())?;
+    let session = offline_session(&args.target).await?;
+    print_warnings(&session.catalog);
+    print_import_warnings(&warnings);
+    let placed: Vec<request::imported::Placed> = file
+        .requests
+        .iter()
+        .map(|r| request::imported::place(&session.catalog, r, &vars))
+        .collect();
+    let mut out = std::io::stdout().lock();
+    if args.json {
+        let variables: serde_json::Map<String, Value> = file
+            .variables
+            .iter()
+            .map(|(n, v)| (n.clone(), Value::String(shown_value(n, v, args.reveal))))
+            .collect();
+        let object = json!({
+            "requests": imported_json(&session.catalog, &file.requests, &placed, args.reveal),
+            "variables": variables,
+            "environments": shown_environments(&environments, args.reveal),
+            "warnings": warnings,
+        });
+        serde_json::to_writer_pretty(&mut out, &object)?;
+        writeln!(out)?;
+        return Ok(());
+    }
+    writeln!(
+        out,
+        "{} requests in {}{}",
+        file.requests.len(),
+        args.file.display(),
+        if environments.is_empty() {
+            String::new()
+        } else {
+            format!(
+                " (environments: {})",
+                environments
+                    .iter()
+                    .map(|e| e.name.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )
+        }
+    )?;
+    print_imported(&mut out, &session.catalog, &file.requests, &placed)
+}
+
+async fn export_http(args: &ExportHttpArgs) -> Result<()> {
+    let Some(op) = &args.op else {
+        bail!("give the request to write with --op SELECTOR");
+    };
+    let session = offline_session(&args.target).await?;
+    print_warnings(&session.catalog);
+    let call_args = CallArgs {
+        target: args.target.clone(),
+        op: op.clone(),
+        params: args.params.clone(),
+        headers: args.headers.clone(),
+        data: args.data.clone(),
+        dry_run: true,
+        ..CallArgs::default()
+    };
+    let (api_index, op_index, vars, draft) = prepare_draft(&session, &call_args)?;
+    let api = &session.catalog.apis[api_index];
+    let operation = &api.operations[op_index];
+    let name = args.name.clone().unwrap_or_else(|| operation.title());
+    let req = request::imported::to_imported(&session.catalog, &operation.key(api), &draft, &name);
+    let file = request::http_file::HttpFile {
+        variables: referenced_file_variables(std::slice::from_ref(&req), &vars),
+        requests: vec![req],
+        warnings: Vec::new(),
+    };
+    let (text, warnings) = request::http_file::write(&file);
+    print_import_warnings(&warnings);
+    std::io::stdout().lock().write_all(text.as_bytes())?;
+    Ok(())
+}
+
+/// The non-secret variables the requests use, with their values in the
+/// chosen environment, so that the file runs on its own; secrets stay
+/// references for the reader's own environment to fill.
+fn referenced_file_variables(
+    requests: &[request::ImportedRequest],
+    vars: &Vars,
+) -> indexmap::IndexMap<String, String> {
+    let mut out = indexmap::IndexMap::new();
+    let mut pending: Vec<String> = Vec::new();
+    for req in requests {
+        pending.extend(request::referenced_variables(&req.url));
+        for h in &req.headers {
+            pending.extend(request::referenced_variables(&h.value));
+        }
+        pending.extend(request::referenced_variables(&req.body));
+    }
+    // Values may refer to other variables; follow them a few levels.
+    for _ in 0..8 {
+        let mut next = Vec::new();
+        for name in pending.drain(..) {
+            if out.contains_key(&name) {
+                continue;
+            }
+            if let Some(var) = vars.get(&name) {
+                if var.secret || crate::secrets::is_secret_name(&name) {
+                    continue;
+                }
+                next.extend(request::referenced_variables(&var.value));
+                out.insert(name, var.value.clone());
+            }
+        }
+        if next.is_empty() {
+            break;
+        }
+        pending = next;
+    }
+    out
 }
 
 /// Reads all of standard input as text, saying what is expected when a
@@ -545,7 +917,10 @@ struct Prepared {
     built: BuiltRequest,
 }
 
-fn prepare(session: &Session, args: &CallArgs) -> Result<Prepared> {
+/// The selected operation (API and operation indexes), the variables of
+/// the chosen environment, and the draft after `-p`, `-H`, `-d` and
+/// `--server`.
+fn prepare_draft(session: &Session, args: &CallArgs) -> Result<(usize, usize, Vars, Draft)> {
     let catalog = &session.catalog;
     let (api_index, op_index) = catalog.select(&args.op)?;
     let api = &catalog.apis[api_index];
@@ -553,16 +928,26 @@ fn prepare(session: &Session, args: &CallArgs) -> Result<Prepared> {
     let environments = session.environments()?;
     print_file_warnings(&environments.warnings);
     let vars = environments.vars(args.target.env.as_deref())?;
-    let key = op.key(api);
     let mut draft = match &args.preset {
-        Some(name) => Presets::new(session.paths()?).get(&key, name)?.draft,
+        Some(name) => {
+            Presets::new(session.paths()?)
+                .get(&op.key(api), name)?
+                .draft
+        }
         None => Draft::new(api, op, &vars),
     };
     apply_overrides(&mut draft, args)?;
+    Ok((api_index, op_index, vars, draft))
+}
+
+fn prepare(session: &Session, args: &CallArgs) -> Result<Prepared> {
+    let (api_index, op_index, vars, draft) = prepare_draft(session, args)?;
+    let api = &session.catalog.apis[api_index];
+    let op = &api.operations[op_index];
     let built = request::build(api, op, &draft, &vars)
         .with_context(|| format!("cannot build {} {}", op.method, op.path))?;
     if let Some(name) = &args.save_preset {
-        save_preset(session, &key, name, &draft, &vars, args)?;
+        save_preset(session, &op.key(api), name, &draft, &vars, args)?;
     }
     Ok(Prepared { built })
 }

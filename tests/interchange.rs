@@ -359,3 +359,467 @@ async fn import_curl_errors_say_what_is_wrong() {
         assert_eq!(stderr.trim_end().lines().count(), 1, "{stderr}");
     }
 }
+
+// ----------------------------------------------------------------- .http --
+
+use portico::catalog::{Catalog, Environment, OperationKey, Variable};
+use portico::request::http_file::{self, HttpFile};
+use portico::request::imported::{self, ORPHAN_API};
+use portico::request::{ImportedRequest, Row, Vars};
+
+fn fixture(name: &str) -> std::path::PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/interchange")
+        .join(name)
+}
+
+fn row(name: &str, value: &str) -> Row {
+    Row {
+        name: name.into(),
+        value: value.into(),
+        enabled: true,
+    }
+}
+
+fn var(value: &str, secret: bool) -> Variable {
+    Variable {
+        value: value.into(),
+        secret,
+    }
+}
+
+fn demo_catalog() -> Catalog {
+    portico::catalog::load_portal_str(portico::demo::PORTAL, "demo portal").expect("demo portal")
+}
+
+fn env_vars(env: &Environment) -> Vars {
+    Vars {
+        environment: env.variables.clone(),
+        ..Vars::default()
+    }
+}
+
+const RRS_BODY: &str = "{\n  \"Inputs\": {\n    \"input1\": {\n      \"ColumnNames\": [\"Col2\"],\n      \"Values\": [[\"it's a {{mood}} day\"]]\n    }\n  },\n  \"GlobalParameters\": {}\n}";
+
+#[test]
+fn http_file_imports_requests_variables_names_and_body_files() {
+    let file = http_file::read(&fixture("demo.http")).expect("reads demo.http");
+    assert_eq!(
+        file.variables.iter().collect::<Vec<_>>(),
+        vec![
+            (&"apiversion".to_string(), &"2.0".to_string()),
+            (&"workspace".to_string(), &"demo-workspace".to_string()),
+            (&"gateway".to_string(), &"{{base}}/azureml-demo".to_string()),
+        ]
+    );
+    assert_eq!(
+        file.requests,
+        vec![
+            ImportedRequest {
+                name: "rrs".into(),
+                method: "POST".into(),
+                url: "{{gateway}}/workspaces/{{workspace}}/services/text-features/execute?api-version={{apiversion}}&details=true".into(),
+                headers: vec![
+                    row("Content-Type", "application/json"),
+                    row("Authorization", "Bearer {{api_key}}"),
+                    row("Ocp-Apim-Subscription-Key", "{{subscription_key}}"),
+                ],
+                disabled_query: vec![],
+                body: RRS_BODY.into(),
+            },
+            ImportedRequest {
+                name: "status".into(),
+                method: "GET".into(),
+                url: "{{gateway}}/workspaces/{{workspace}}/services/text-features/jobs/{{jobid}}?api-version={{apiversion}}".into(),
+                headers: vec![
+                    row("Ocp-Apim-Subscription-Key", "{{subscription_key}}"),
+                    row("Accept", "application/json"),
+                ],
+                disabled_query: vec![],
+                body: String::new(),
+            },
+            ImportedRequest {
+                name: "health check".into(),
+                method: "GET".into(),
+                url: "https://status.example.test/health?verbose=1&since={{since}}".into(),
+                headers: vec![row("X-Debug", "1")],
+                disabled_query: vec![],
+                body: String::new(),
+            },
+        ]
+    );
+    assert_eq!(file.warnings.len(), 1, "{:?}", file.warnings);
+    assert!(
+        file.warnings[0].ends_with("demo.http:30: a response handler script is not imported"),
+        "{:?}",
+        file.warnings
+    );
+
+    // The environments file and its private companion, with the file's
+    // variables under each environment.
+    let (envs, warnings) = http_file::read_environments(
+        &fixture(http_file::ENV_FILE),
+        Some(&fixture(http_file::PRIVATE_ENV_FILE)),
+    )
+    .expect("reads the environments");
+    assert_eq!(warnings.len(), 1, "{warnings:?}");
+    assert!(
+        warnings[0].contains("`staging.SSLConfiguration`"),
+        "{warnings:?}"
+    );
+    let envs = http_file::environments_with_file_variables(&file, envs, "demo");
+    let expected = |pairs: &[(&str, Variable)]| -> indexmap::IndexMap<String, Variable> {
+        pairs
+            .iter()
+            .map(|(n, v)| ((*n).to_string(), v.clone()))
+            .collect()
+    };
+    assert_eq!(
+        envs,
+        vec![
+            Environment {
+                name: "local".into(),
+                variables: expected(&[
+                    (
+                        "subscription_key",
+                        var("demo-primary-4f1c2a9e8b7d4e0f", true)
+                    ),
+                    ("retries", var("3", false)),
+                    ("base", var("http://127.0.0.1:8400", false)),
+                    ("mood", var("good", false)),
+                    ("api_key", var("demo-api-key-0c9d8e7f6a5b4c3d", true)),
+                    ("apiversion", var("2.0", false)),
+                    ("workspace", var("demo-workspace", false)),
+                    ("gateway", var("http://127.0.0.1:8400/azureml-demo", false)),
+                ]),
+            },
+            Environment {
+                name: "staging".into(),
+                variables: expected(&[
+                    ("base", var("https://staging.example.test", false)),
+                    ("mood", var("fine", false)),
+                    ("api_key", var("staging-key-123456", true)),
+                    ("subscription_key", var("staging-sub-abcdef", true)),
+                    ("apiversion", var("2.0", false)),
+                    ("workspace", var("demo-workspace", false)),
+                    (
+                        "gateway",
+                        var("https://staging.example.test/azureml-demo", false)
+                    ),
+                ]),
+            },
+        ]
+    );
+
+    // Placed on the catalog: the demo's operations for the first two (the
+    // URL reached through `{{gateway}}`), an orphan for the third.
+    let catalog = demo_catalog();
+    let vars = env_vars(&envs[0]);
+    let placed: Vec<imported::Placed> = file
+        .requests
+        .iter()
+        .map(|r| imported::place(&catalog, r, &vars))
+        .collect();
+    let key = |api: &str, method: &str, path: &str| OperationKey {
+        api: api.into(),
+        method: method.into(),
+        path: path.into(),
+    };
+    assert_eq!(
+        placed[0].key,
+        key(
+            "azureml-demo",
+            "POST",
+            "/workspaces/{workspace}/services/{service}/execute"
+        )
+    );
+    let rrs = &placed[0].draft;
+    assert_eq!(rrs.server_url.as_deref(), Some("{{gateway}}"));
+    let params: Vec<(&str, &str)> = rrs
+        .params
+        .iter()
+        .map(|p| (p.name.as_str(), p.value.as_str()))
+        .collect();
+    assert_eq!(
+        params,
+        vec![
+            ("workspace", "{{workspace}}"),
+            ("service", "text-features"),
+            ("api-version", "{{apiversion}}"),
+            ("details", "true"),
+        ]
+    );
+    assert_eq!(rrs.headers, file.requests[0].headers);
+    assert_eq!(rrs.content_type.as_deref(), Some("application/json"));
+    assert_eq!(rrs.body, RRS_BODY);
+    assert!(rrs.extra_query.is_empty());
+
+    assert_eq!(
+        placed[1].key,
+        key(
+            "azureml-demo",
+            "GET",
+            "/workspaces/{workspace}/services/{service}/jobs/{jobid}"
+        )
+    );
+    let jobid = placed[1]
+        .draft
+        .params
+        .iter()
+        .find(|p| p.name == "jobid")
+        .expect("jobid");
+    assert_eq!(jobid.value, "{{jobid}}");
+
+    assert_eq!(placed[2].key, key(ORPHAN_API, "GET", "/health"));
+    assert_eq!(placed[2].operation, None);
+    let health = &placed[2].draft;
+    assert_eq!(
+        health.server_url.as_deref(),
+        Some("https://status.example.test")
+    );
+    assert_eq!(
+        health.extra_query,
+        vec![row("verbose", "1"), row("since", "{{since}}")]
+    );
+    assert_eq!(health.headers, vec![row("X-Debug", "1")]);
+
+    // Built with the staging environment, the same preset goes to staging.
+    let api = &catalog.apis[placed[0].operation.expect("matched").0];
+    let op = &api.operations[placed[0].operation.expect("matched").1];
+    let built = portico::request::build(api, op, rrs, &env_vars(&envs[1])).expect("builds");
+    assert_eq!(
+        built.url,
+        "https://staging.example.test/azureml-demo/workspaces/demo-workspace/services/text-features/execute?api-version=2.0&details=true"
+    );
+    assert_eq!(
+        built.header("Authorization"),
+        Some("Bearer staging-key-123456")
+    );
+    assert!(
+        String::from_utf8_lossy(built.body.as_deref().expect("body")).contains("it's a fine day")
+    );
+}
+
+/// Import, export, import again: the same presets (operation, name,
+/// draft) both times, and the written file reads back to the requests
+/// that were written.
+#[test]
+fn http_export_then_import_gives_the_same_requests() {
+    let catalog = demo_catalog();
+    let file = http_file::read(&fixture("demo.http")).expect("reads demo.http");
+    let (envs, _) =
+        http_file::read_environments(&fixture(http_file::ENV_FILE), None).expect("environments");
+    let envs = http_file::environments_with_file_variables(&file, envs, "demo");
+    let vars = env_vars(&envs[0]);
+    let mut requests = file.requests.clone();
+    // What the format cannot say on its own.
+    requests[2].headers.push(Row {
+        name: "X-Off".into(),
+        value: "not sent".into(),
+        enabled: false,
+    });
+    requests[2].disabled_query.push(Row {
+        name: "page".into(),
+        value: "2".into(),
+        enabled: false,
+    });
+    requests.push(ImportedRequest {
+        name: "nasty".into(),
+        method: "PUT".into(),
+        url: "http://{{host}}/a%20b/{{id}}?q=x%26y&u=%C3%A9".into(),
+        headers: vec![row("X-Quote", "it's \"quoted\" $5 `now`")],
+        disabled_query: vec![],
+        body: "line one\n# not a comment\n\n  indented {{x}}\nünïcödé ✓".into(),
+    });
+    let first: Vec<imported::Placed> = requests
+        .iter()
+        .map(|r| imported::place(&catalog, r, &vars))
+        .collect();
+
+    let exported: Vec<ImportedRequest> = first
+        .iter()
+        .zip(&requests)
+        .map(|(p, r)| imported::to_imported(&catalog, &p.key, &p.draft, &r.name))
+        .collect();
+    let out = HttpFile {
+        variables: file.variables.clone(),
+        requests: exported.clone(),
+        warnings: vec![],
+    };
+    let (text, warnings) = http_file::write(&out);
+    assert!(warnings.is_empty(), "{warnings:?}");
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("exported.http");
+    std::fs::write(&path, &text).expect("write export");
+    let again = http_file::read(&path).expect("reads the export");
+    assert_eq!(again.requests, exported, "{text}");
+    assert_eq!(again.variables, file.variables);
+
+    let second: Vec<imported::Placed> = again
+        .requests
+        .iter()
+        .map(|r| imported::place(&catalog, r, &vars))
+        .collect();
+    for (a, b) in first.iter().zip(&second) {
+        assert_eq!(a, b, "{text}");
+    }
+    // The orphans keep their own URL, rows and body exactly.
+    assert_eq!(exported[2], requests[2]);
+    assert_eq!(exported[3], requests[3]);
+}
+
+#[tokio::test]
+async fn import_http_cli_reports_requests_environments_and_operations() {
+    let file = fixture("demo.http");
+    let out = stdout_json(&portico(&["import", "http", &file.to_string_lossy(), "--json"]).await);
+    let requests = out["requests"].as_array().expect("requests");
+    assert_eq!(requests.len(), 3);
+    assert_eq!(requests[0]["name"], "rrs");
+    assert_eq!(requests[0]["operation"]["title"], "RRS Execute");
+    assert_eq!(requests[1]["operation"]["title"], "BES Status");
+    assert_eq!(requests[2]["operation"], Value::Null);
+    assert_eq!(requests[2]["key"]["api"], "imported");
+    let envs = out["environments"].as_array().expect("environments");
+    assert_eq!(envs[0]["name"], "local");
+    assert_eq!(envs[0]["variables"]["api_key"], "••••••••");
+    assert_eq!(envs[1]["name"], "staging");
+    assert_eq!(out["warnings"].as_array().expect("warnings").len(), 2);
+
+    let revealed = stdout_json(
+        &portico(&[
+            "import",
+            "http",
+            &file.to_string_lossy(),
+            "--json",
+            "--reveal",
+        ])
+        .await,
+    );
+    assert_eq!(
+        revealed["environments"][0]["variables"]["api_key"],
+        "demo-api-key-0c9d8e7f6a5b4c3d"
+    );
+
+    // An --env-file elsewhere replaces the one beside the file; --env
+    // picks the environment the URLs are matched with.
+    let dir = tempfile::tempdir().expect("tempdir");
+    let env_file = write_file(
+        dir.path(),
+        "envs.json",
+        r#"{"elsewhere": {"base": "http://10.1.2.3:9000"}}"#,
+    );
+    let out = stdout_json(
+        &portico(&[
+            "import",
+            "http",
+            &file.to_string_lossy(),
+            "--env-file",
+            &env_file,
+            "--env",
+            "elsewhere",
+            "--json",
+        ])
+        .await,
+    );
+    assert_eq!(out["environments"][0]["name"], "elsewhere");
+    assert_eq!(out["requests"][0]["operation"]["title"], "RRS Execute");
+    assert_eq!(out["requests"][0]["draft"]["server_url"], "{{gateway}}");
+
+    // Bad input: one line naming the file and line.
+    let bad = write_file(dir.path(), "bad.http", "GET http://x.test\nno colon here\n");
+    let output = portico(&["import", "http", &bad]).await;
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("bad.http:2: `no colon here` is not a header"),
+        "{stderr}"
+    );
+    assert_eq!(stderr.trim_end().lines().count(), 1, "{stderr}");
+}
+
+#[tokio::test]
+async fn export_http_of_an_operation_imports_back_to_the_same_request() {
+    let exported = stdout_text(
+        &portico(&[
+            "export",
+            "http",
+            "--op",
+            "RRS Execute",
+            "-p",
+            "workspace=ws 1",
+            "-H",
+            "X-Note: it's $5",
+            "--name",
+            "score",
+        ])
+        .await,
+    );
+    assert!(
+        exported.contains("### score\n# @name score\nPOST "),
+        "{exported}"
+    );
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = write_file(dir.path(), "score.http", &exported);
+    let imported = stdout_json(&portico(&["import", "http", &path, "--json", "--reveal"]).await);
+    let req = &imported["requests"][0];
+    assert_eq!(req["name"], "score");
+    assert_eq!(req["operation"]["title"], "RRS Execute");
+    let dry = stdout_json(
+        &portico(&[
+            "call",
+            "--server",
+            "http://127.0.0.1:8400/azureml-demo",
+            "--op",
+            "RRS Execute",
+            "-p",
+            "workspace=ws 1",
+            "-H",
+            "X-Note: it's $5",
+            "--dry-run",
+            "--json",
+        ])
+        .await,
+    );
+    assert_eq!(req["method"], dry["method"]);
+    assert_eq!(req["body"], dry["body"]);
+    // The export keeps the secrets as references for the reader's own
+    // environment; everything else is what `call` would send.
+    assert_eq!(
+        req["url"],
+        "http://127.0.0.1:8400/azureml-demo/workspaces/ws%201/services/{{service}}/execute?api-version=2.0&details=true"
+    );
+    assert_eq!(
+        dry["url"],
+        "http://127.0.0.1:8400/azureml-demo/workspaces/ws%201/services/text-features/execute?api-version=2.0&details=true"
+    );
+    assert!(
+        exported.starts_with("@service = text-features\n"),
+        "{exported}"
+    );
+    let headers: Vec<(String, String)> = req["headers"]
+        .as_array()
+        .expect("headers")
+        .iter()
+        .map(|h| {
+            (
+                h["name"].as_str().expect("name").to_string(),
+                h["value"].as_str().expect("value").to_string(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        headers,
+        vec![
+            ("Content-Type".to_string(), "application/json".to_string()),
+            (
+                "Authorization".to_string(),
+                "Bearer {{api_key}}".to_string()
+            ),
+            (
+                "Ocp-Apim-Subscription-Key".to_string(),
+                "{{subscription_key}}".to_string()
+            ),
+            ("X-Note".to_string(), "it's $5".to_string()),
+        ]
+    );
+}

@@ -13,7 +13,8 @@
 //! [`Draft::new`] starts a draft from the definition; [`build`] makes the
 //! request or names the first problem; [`check`] lists them all and
 //! [`preview`] gives both for a live view. [`curl`] exports and imports
-//! curl command lines.
+//! curl command lines; [`http_file`] and [`postman`] read other tools'
+//! files into [`ImportedRequest`]s, which [`imported`] turns into drafts.
 
 use indexmap::IndexMap;
 use serde::{Deserialize, Serialize};
@@ -25,9 +26,12 @@ mod build;
 pub mod curl;
 mod draft;
 mod expand;
+pub mod http_file;
+pub mod imported;
 mod vars;
 
 pub use build::{build, check, is_json_content_type, preview};
+pub use imported::ImportedRequest;
 pub use vars::referenced_variables;
 
 /// What the user typed for one operation. Serialisable: presets and

@@ -1,0 +1,580 @@
+//! Requests read from other tools' files (`.http`, Postman collections)
+//! before they belong to an operation, and the way between them and
+//! drafts.
+//!
+//! ```text
+//! ImportedRequest --place--> Placed { operation key, Draft }   (a preset)
+//!        ^                         |
+//!        +------ to_imported ------+
+//! ```
+//!
+//! `{{variables}}` stay variables both ways. To match a templated URL
+//! against the catalog, each reference is swapped for a plain token that
+//! survives URL parsing and encoding, the request is matched like an
+//! imported curl command ([`super::curl::draft_from_curl`]), and the
+//! tokens are swapped back. A URL that starts with a variable
+//! (`{{baseUrl}}/users`) is matched through the variable's value when the
+//! environment knows it. A request no operation fits becomes an orphan:
+//! its key names [`ORPHAN_API`], its path and its own base URL.
+
+use base64::Engine as _;
+use indexmap::IndexMap;
+use serde::{Deserialize, Serialize};
+
+use crate::catalog::{Catalog, OperationKey};
+
+use super::curl::{ParsedCurl, draft_from_curl};
+use super::expand::enc;
+use super::{Draft, Row, Vars};
+
+/// One request as another tool wrote it: `{{variables}}` kept, nothing
+/// encoded or resolved.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct ImportedRequest {
+    /// The request's name (`# @name`, `###` title, Postman item path).
+    pub name: String,
+    pub method: String,
+    /// With its enabled query parameters.
+    pub url: String,
+    /// In order; a switched-off header keeps `enabled: false`.
+    #[serde(default)]
+    pub headers: Vec<Row>,
+    /// Query parameters that are switched off (not in `url`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub disabled_query: Vec<Row>,
+    /// Empty means no body.
+    #[serde(default)]
+    pub body: String,
+}
+
+/// The API id of an orphaned import's key: no catalog operation fits it.
+pub const ORPHAN_API: &str = "imported";
+
+/// Where an imported request lands.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Placed {
+    pub key: OperationKey,
+    pub draft: Draft,
+    /// Indexes into the catalog's APIs and their operations, when one fits.
+    pub operation: Option<(usize, usize)>,
+}
+
+/// Matches an imported request to the catalog operation its method and URL
+/// fit, and turns it into a draft of that operation; failing that, into an
+/// orphan draft keyed by [`ORPHAN_API`]. `vars` (file variables and the
+/// chosen environment) resolve a URL that starts with a variable.
+pub fn place(catalog: &Catalog, req: &ImportedRequest, vars: &Vars) -> Placed {
+    let mut tokens = Tokens::default();
+    let method = req.method.trim().to_ascii_uppercase();
+    let url = tokens.hide(req.url.trim());
+    let base = Base::find(&url, &mut tokens, vars);
+    let probe_url = base.probe_url(&url);
+    let headers: Vec<(String, String)> = req
+        .headers
+        .iter()
+        .filter(|h| h.enabled)
+        .map(|h| {
+            let value = tokens.hide(&h.value);
+            (tokens.hide(&h.name), basic_to_base64(&h.name, &value))
+        })
+        .collect();
+    let body = tokens.hide(&req.body);
+    let parsed = ParsedCurl {
+        method: method.clone(),
+        url: probe_url.clone(),
+        headers,
+        body: (!body.is_empty()).then(|| body.into_bytes()),
+        ..ParsedCurl::default()
+    };
+    let disabled_headers = req.headers.iter().filter(|h| !h.enabled).cloned();
+    if let Some((ai, oi, draft)) = draft_from_curl(catalog, &parsed) {
+        let mut draft = tokens.reveal_draft(draft);
+        let api = &catalog.apis[ai];
+        draft.server_url = match draft.server_url {
+            Some(s) => Some(base.restore(&s, &tokens)),
+            // The API's own server, reached through a variable: keep the
+            // variable, so that switching environments still moves it.
+            None => api
+                .servers
+                .get(draft.server)
+                .map(server_default)
+                .map(|s| base.restore(&s, &tokens))
+                .filter(|s| s.contains("{{")),
+        };
+        draft.headers.extend(disabled_headers);
+        draft.extra_query.extend(req.disabled_query.iter().cloned());
+        return Placed {
+            key: api.operations[oi].key(api),
+            draft,
+            operation: Some((ai, oi)),
+        };
+    }
+
+    // An orphan: its own base URL, path and rows.
+    let (origin, path, query) = split_url(&probe_url);
+    let server_url = base.restore(&origin, &tokens);
+    let mut draft = Draft {
+        server_url: Some(server_url),
+        ..Draft::default()
+    };
+    for (name, value) in query {
+        draft.extra_query.push(Row {
+            name: tokens.reveal(&name),
+            value: tokens.reveal(&value),
+            enabled: true,
+        });
+    }
+    draft.extra_query.extend(req.disabled_query.iter().cloned());
+    for (name, value) in &parsed.headers {
+        let value = tokens.reveal(&base64_to_basic(name, value));
+        if name.eq_ignore_ascii_case("content-type") {
+            draft.content_type = Some(value.clone());
+        }
+        draft.headers.push(Row {
+            name: tokens.reveal(name),
+            value,
+            enabled: true,
+        });
+    }
+    draft.headers.extend(disabled_headers);
+    draft.body = req.body.clone();
+    Placed {
+        key: OperationKey {
+            api: ORPHAN_API.into(),
+            method,
+            path: tokens.reveal(&path),
+        },
+        draft,
+        operation: None,
+    }
+}
+
+/// The request a preset stands for, written back with its `{{variables}}`
+/// (for a `.http` export): built from the operation when the catalog has
+/// it, else from the orphan's own base URL, path and rows.
+pub fn to_imported(
+    catalog: &Catalog,
+    key: &OperationKey,
+    draft: &Draft,
+    name: &str,
+) -> ImportedRequest {
+    let mut tokens = Tokens::default();
+    let hidden = tokens.hide_draft(draft);
+    let found = catalog
+        .apis
+        .iter()
+        .find(|a| a.id == key.api)
+        .and_then(|api| {
+            api.operations
+                .iter()
+                .find(|op| op.method == key.method && op.path == key.path)
+                .map(|op| (api, op))
+        });
+    let mut out = ImportedRequest {
+        name: name.to_string(),
+        method: key.method.clone(),
+        ..ImportedRequest::default()
+    };
+    if let Some((api, op)) = found {
+        let (built, _) = super::preview(api, op, &hidden, &Vars::default());
+        out.url = tokens.reveal(&built.url);
+        out.headers = built
+            .headers
+            .iter()
+            .map(|(n, v)| Row {
+                name: tokens.reveal(n),
+                value: tokens.reveal(&base64_to_basic(n, v)),
+                enabled: true,
+            })
+            .collect();
+        out.body = built
+            .body
+            .map(|b| tokens.reveal(&String::from_utf8_lossy(&b)))
+            .unwrap_or_default();
+    } else {
+        let mut url = format!(
+            "{}{}",
+            draft
+                .server_url
+                .as_deref()
+                .unwrap_or_default()
+                .trim_end_matches('/'),
+            key.path
+        );
+        let query: Vec<String> = hidden
+            .extra_query
+            .iter()
+            .filter(|r| r.enabled)
+            .map(|r| {
+                if r.value.is_empty() {
+                    enc(&r.name)
+                } else {
+                    format!("{}={}", enc(&r.name), enc(&r.value))
+                }
+            })
+            .collect();
+        if !query.is_empty() {
+            url.push('?');
+            url.push_str(&tokens.reveal(&query.join("&")));
+        }
+        out.url = url;
+        out.headers = draft
+            .headers
+            .iter()
+            .filter(|h| h.enabled)
+            .cloned()
+            .collect();
+        out.body.clone_from(&draft.body);
+    }
+    out.headers
+        .extend(draft.headers.iter().filter(|h| !h.enabled).cloned());
+    out.disabled_query = draft
+        .extra_query
+        .iter()
+        .filter(|r| !r.enabled)
+        .cloned()
+        .collect();
+    out
+}
+
+/// A server URL with its variables at their defaults.
+fn server_default(server: &crate::catalog::Server) -> String {
+    let mut out = server.url.clone();
+    for (name, var) in &server.variables {
+        out = out.replace(&format!("{{{name}}}"), &var.default);
+    }
+    out
+}
+
+/// A URL's origin, path and query pairs (percent-decoded, `+` kept).
+fn split_url(url: &str) -> (String, String, Vec<(String, String)>) {
+    let (without_fragment, _) = url.split_once('#').unwrap_or((url, ""));
+    let (base, query) = without_fragment
+        .split_once('?')
+        .unwrap_or((without_fragment, ""));
+    let after_scheme = base.find("://").map_or(0, |i| i + 3);
+    let path_start = base[after_scheme..]
+        .find('/')
+        .map_or(base.len(), |i| after_scheme + i);
+    let origin = base[..path_start].to_string();
+    let path = match &base[path_start..] {
+        "" => "/".to_string(),
+        p => p.to_string(),
+    };
+    let decode = |s: &str| {
+        percent_encoding::percent_decode_str(s)
+            .decode_utf8_lossy()
+            .into_owned()
+    };
+    let pairs = query
+        .split('&')
+        .filter(|p| !p.is_empty())
+        .map(|p| match p.split_once('=') {
+            Some((n, v)) => (decode(n), decode(v)),
+            None => (decode(p), String::new()),
+        })
+        .collect();
+    (origin, path, pairs)
+}
+
+/// `Authorization: Basic user:password` (as `.http` tools accept it, and
+/// as [`base64_to_basic`] writes it when variables are inside) becomes the
+/// base64 form curl and the catalog matcher read.
+fn basic_to_base64(name: &str, value: &str) -> String {
+    if !name.eq_ignore_ascii_case("authorization") {
+        return value.to_string();
+    }
+    let Some((scheme, rest)) = value.split_once(' ') else {
+        return value.to_string();
+    };
+    let rest = rest.trim();
+    if !scheme.eq_ignore_ascii_case("basic") {
+        return value.to_string();
+    }
+    // `user:pass` or `user pass`; a lone base64 word is already encoded.
+    let plain = if rest.contains(':') {
+        rest.to_string()
+    } else if let Some((user, pass)) = rest.split_once(' ') {
+        format!("{user}:{}", pass.trim())
+    } else {
+        return value.to_string();
+    };
+    format!(
+        "{scheme} {}",
+        base64::engine::general_purpose::STANDARD.encode(plain)
+    )
+}
+
+/// The other way, only where variables hide inside the base64: a tool
+/// reading the file must see `{{user}}:{{password}}` to fill them in.
+fn base64_to_basic(name: &str, value: &str) -> String {
+    if !name.eq_ignore_ascii_case("authorization") {
+        return value.to_string();
+    }
+    let Some((scheme, rest)) = value.split_once(' ') else {
+        return value.to_string();
+    };
+    if !scheme.eq_ignore_ascii_case("basic") {
+        return value.to_string();
+    }
+    let decoded = base64::engine::general_purpose::STANDARD
+        .decode(rest.trim())
+        .ok()
+        .and_then(|b| String::from_utf8(b).ok());
+    match decoded {
+        Some(plain) if plain.contains(TOKEN_PREFIX) => format!("{scheme} {plain}"),
+        _ => value.to_string(),
+    }
+}
+
+/// How a URL that starts with a variable was made matchable.
+#[derive(Debug, Default)]
+struct Base {
+    /// The token that starts the URL and the value it stood for.
+    var: Option<(String, String)>,
+    /// `http://` was put in front of a URL without a scheme (curl's and
+    /// the `.http` tools' default).
+    add_scheme: bool,
+    /// ... only to parse it: the URL starts with a variable whose value is
+    /// unknown, so the base stays that variable.
+    strip_scheme: bool,
+}
+
+impl Base {
+    fn find(url: &str, tokens: &mut Tokens, vars: &Vars) -> Base {
+        let mut base = Base::default();
+        if url.contains("://") {
+            return base;
+        }
+        let leading = tokens.leading(url);
+        if let Some(token) = &leading {
+            if let Some(value) = tokens.resolve(token, vars) {
+                base.var = Some((token.clone(), value));
+            }
+        }
+        let resolved = base.probe_url(url);
+        base.add_scheme = !resolved.contains("://");
+        base.strip_scheme = base.add_scheme && base.var.is_none() && leading.is_some();
+        base
+    }
+
+    fn probe_url(&self, url: &str) -> String {
+        let url = match &self.var {
+            Some((token, value)) => format!("{value}{}", &url[token.len()..]),
+            None => url.to_string(),
+        };
+        if self.add_scheme {
+            format!("http://{url}")
+        } else {
+            url
+        }
+    }
+
+    /// A base URL (the draft's `server_url`) as the user wrote it.
+    fn restore(&self, url: &str, tokens: &Tokens) -> String {
+        let mut url = url.to_string();
+        if self.strip_scheme {
+            url = url.strip_prefix("http://").unwrap_or(&url).to_string();
+        }
+        if let Some((token, value)) = &self.var {
+            let scheme = if self.add_scheme { "http://" } else { "" };
+            if let Some(rest) = url.strip_prefix(&format!("{scheme}{value}")) {
+                url = format!("{scheme}{token}{rest}");
+            }
+        }
+        tokens.reveal(&url)
+    }
+}
+
+const TOKEN_PREFIX: &str = "zzportico";
+
+/// `{{references}}` swapped for tokens made of lower-case letters and
+/// digits, which URL parsing, percent-encoding and host lower-casing all
+/// leave alone.
+#[derive(Debug, Default)]
+struct Tokens {
+    /// token -> the reference as written (`{{ name }}`).
+    originals: IndexMap<String, String>,
+}
+
+impl Tokens {
+    fn hide(&mut self, text: &str) -> String {
+        let mut out = String::with_capacity(text.len());
+        let mut rest = text;
+        while let Some(open) = rest.find("{{") {
+            let after = &rest[open + 2..];
+            let reference = after.find("}}").and_then(|close| {
+                let inner = &after[..close];
+                is_reference(inner.trim()).then(|| &rest[open..open + 2 + close + 2])
+            });
+            match reference {
+                Some(reference) => {
+                    out.push_str(&rest[..open]);
+                    out.push_str(&self.token_for(reference));
+                    rest = &rest[open + reference.len()..];
+                }
+                None => {
+                    out.push_str(&rest[..open + 1]);
+                    rest = &rest[open + 1..];
+                }
+            }
+        }
+        out.push_str(rest);
+        out
+    }
+
+    fn token_for(&mut self, reference: &str) -> String {
+        if let Some((token, _)) = self.originals.iter().find(|(_, r)| *r == reference) {
+            return token.clone();
+        }
+        let token = format!("{TOKEN_PREFIX}{}q", self.originals.len());
+        self.originals.insert(token.clone(), reference.to_string());
+        token
+    }
+
+    fn reveal(&self, text: &str) -> String {
+        if !text.contains(TOKEN_PREFIX) {
+            return text.to_string();
+        }
+        let mut out = text.to_string();
+        // Longest first: `...1q` must not eat the start of `...11q`.
+        let mut tokens: Vec<(&String, &String)> = self.originals.iter().collect();
+        tokens.sort_by_key(|(t, _)| std::cmp::Reverse(t.len()));
+        for (token, original) in tokens {
+            out = out.replace(token.as_str(), original);
+        }
+        out
+    }
+
+    /// The token a text starts with, if any.
+    fn leading(&self, text: &str) -> Option<String> {
+        self.originals
+            .keys()
+            .find(|t| text.starts_with(t.as_str()))
+            .cloned()
+    }
+
+    /// A token's value from the variables, other references inside it
+    /// resolved too (a few levels deep); `None` when any stays unknown.
+    fn resolve(&mut self, token: &str, vars: &Vars) -> Option<String> {
+        let mut text = token.to_string();
+        for _ in 0..8 {
+            let Some(found) = self.originals.keys().find(|t| text.contains(t.as_str())) else {
+                return Some(text);
+            };
+            let found = found.clone();
+            let name = reference_name(&self.originals[&found])?;
+            let value = vars.get(&name)?.value.clone();
+            let value = self.hide(&value);
+            text = text.replace(&found, &value);
+        }
+        None
+    }
+
+    fn hide_draft(&mut self, draft: &Draft) -> Draft {
+        let mut d = draft.clone();
+        self.map_draft(&mut d, &mut |t, s| t.hide(s));
+        d
+    }
+
+    fn reveal_draft(&mut self, mut draft: Draft) -> Draft {
+        self.map_draft(&mut draft, &mut |t, s| t.reveal(s));
+        draft
+    }
+
+    fn map_draft(&mut self, d: &mut Draft, f: &mut dyn FnMut(&mut Tokens, &str) -> String) {
+        let mut apply = |t: &mut Tokens, s: &mut String| *s = f(t, s);
+        if let Some(url) = &mut d.server_url {
+            apply(self, url);
+        }
+        for value in d.server_vars.values_mut() {
+            apply(self, value);
+        }
+        for p in &mut d.params {
+            apply(self, &mut p.value);
+        }
+        for row in d.extra_query.iter_mut().chain(d.headers.iter_mut()) {
+            apply(self, &mut row.name);
+            apply(self, &mut row.value);
+        }
+        for a in &mut d.auth {
+            apply(self, &mut a.value);
+            apply(self, &mut a.username);
+        }
+        if let Some(ct) = &mut d.content_type {
+            apply(self, ct);
+        }
+        apply(self, &mut d.body);
+    }
+}
+
+/// What portico reads as a variable reference inside `{{ }}`: a name of
+/// letters, digits and `_ - . $`, or `env:NAME`.
+fn is_reference(inner: &str) -> bool {
+    let body = inner.strip_prefix("env:").unwrap_or(inner);
+    !body.is_empty()
+        && body
+            .chars()
+            .all(|c| c.is_alphanumeric() || matches!(c, '_' | '-' | '.' | '$'))
+}
+
+fn reference_name(reference: &str) -> Option<String> {
+    let inner = reference.strip_prefix("{{")?.strip_suffix("}}")?.trim();
+    (!inner.starts_with("env:")).then(|| inner.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tokens_hide_and_reveal_references_only() {
+        let mut t = Tokens::default();
+        let text = "{{a}}/x/{{ b }}?q={{a}}&j={\"k\":{{{c}}}}&n={{not a var}}";
+        let hidden = t.hide(text);
+        assert!(!hidden.contains("{{a}}"), "{hidden}");
+        assert!(hidden.contains("{{not a var}}"), "{hidden}");
+        assert_eq!(t.reveal(&hidden), text);
+        assert_eq!(t.originals.len(), 3);
+    }
+
+    #[test]
+    fn urls_split_into_origin_path_and_query() {
+        assert_eq!(
+            split_url("http://h:8/a/b?x=1%202&y&z=a+b#f"),
+            (
+                "http://h:8".to_string(),
+                "/a/b".to_string(),
+                vec![
+                    ("x".to_string(), "1 2".to_string()),
+                    ("y".to_string(), String::new()),
+                    ("z".to_string(), "a+b".to_string()),
+                ]
+            )
+        );
+        assert_eq!(split_url("http://h").1, "/");
+    }
+
+    #[test]
+    fn basic_auth_forms() {
+        assert_eq!(
+            basic_to_base64("Authorization", "Basic user:pa ss"),
+            "Basic dXNlcjpwYSBzcw=="
+        );
+        assert_eq!(
+            basic_to_base64("Authorization", "Basic user pass"),
+            "Basic dXNlcjpwYXNz"
+        );
+        assert_eq!(
+            basic_to_base64("Authorization", "Basic dXNlcjpwYXNz"),
+            "Basic dXNlcjpwYXNz"
+        );
+        assert_eq!(basic_to_base64("X", "Basic a:b"), "Basic a:b");
+        let hidden = format!("{TOKEN_PREFIX}0q:{TOKEN_PREFIX}1q");
+        let encoded = basic_to_base64("authorization", &format!("Basic {hidden}"));
+        assert_eq!(
+            base64_to_basic("authorization", &encoded),
+            format!("Basic {hidden}")
+        );
+    }
+}
