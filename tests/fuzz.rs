@@ -294,3 +294,48 @@ fn wide_compositions_are_bounded() {
     let bytes = definition(&ref_to("L0"), &Value::Object(schemas), &json!({}));
     load_and_open("wide.json", bytes).expect("loads");
 }
+
+/// Callbacks whose path items are references back to the operation that
+/// declares them, and several of them: no endless recursion, no
+/// multiplication.
+#[test]
+fn callback_cycles_are_bounded() {
+    let callbacks: serde_json::Map<String, Value> = (0..8)
+        .map(|i| {
+            (
+                format!("cb{i}"),
+                json!({"$ref": "#/components/callbacks/Loop"}),
+            )
+        })
+        .collect();
+    let mut root: Value = serde_json::from_slice(&definition(
+        &json!({"type": "string"}),
+        &json!({}),
+        &json!({}),
+    ))
+    .expect("json");
+    root["paths"]["/x"]["post"]["callbacks"] = Value::Object(callbacks);
+    let expressions: serde_json::Map<String, Value> = (0..8)
+        .map(|i| {
+            (
+                format!("{{$request.body#/u{i}}}"),
+                json!({"$ref": "#/paths/~1x"}),
+            )
+        })
+        .collect();
+    root["components"]["callbacks"] = json!({"Loop": expressions});
+    let catalog =
+        load_and_open("callbacks.json", serde_json::to_vec(&root).expect("json")).expect("loads");
+    assert_eq!(catalog.apis[0].operations.len(), 1);
+    // The budget is checked before each path item: one may overshoot it.
+    assert!(catalog.apis[0].webhooks.len() <= 1_000 + 8);
+    assert!(catalog.warnings.len() <= 8, "{:?}", catalog.warnings);
+    assert!(
+        catalog
+            .warnings
+            .iter()
+            .any(|w| w.message.contains("callback")),
+        "{:?}",
+        catalog.warnings
+    );
+}

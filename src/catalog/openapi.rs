@@ -26,6 +26,10 @@ const METHODS: [&str; 9] = [
 const SUMMARY_DEPTH: usize = 4;
 /// How many schemas one such search may look at in all.
 const SUMMARY_VISITS: usize = 64;
+/// How deeply callbacks declared inside callbacks are read.
+const MAX_CALLBACK_DEPTH: usize = 3;
+/// Callback operations read for one definition.
+const MAX_CALLBACK_OPS: usize = 1_000;
 
 pub(crate) fn normalise(
     document: &Arc<Document>,
@@ -70,6 +74,8 @@ pub(crate) fn normalise(
         consumes: strings(doc.pointer("/consumes")),
         produces: strings(doc.pointer("/produces")),
         warnings,
+        callback_depth: 0,
+        callback_ops: 0,
     };
 
     let info = doc.pointer("/info");
@@ -133,6 +139,12 @@ struct Cx<'a, 'w> {
     consumes: Vec<String>,
     produces: Vec<String>,
     warnings: &'w mut Vec<Warning>,
+    /// Callbacks being read inside callbacks: a callback's path item may be
+    /// a reference back to the operation that declares it.
+    callback_depth: usize,
+    /// Operations read from callbacks so far, against references that
+    /// multiply them.
+    callback_ops: usize,
 }
 
 impl<'a> Cx<'a, '_> {
@@ -142,6 +154,15 @@ impl<'a> Cx<'a, '_> {
             pointer: Some(pointer.to_string()),
             message: message.into(),
         });
+    }
+
+    /// A warning that references may repeat at many places: given once,
+    /// at the first.
+    fn warn_once(&mut self, pointer: &str, message: String) {
+        let known = self.warnings.iter().any(|w| w.message == message);
+        if !known {
+            self.warn(pointer, message);
+        }
     }
 
     /// Follows `$ref`s, turning a failure into a warning.
@@ -414,18 +435,35 @@ impl<'a> Cx<'a, '_> {
 
         let mut callbacks = Vec::new();
         if let Some(map) = op.get("callbacks").and_then(Value::as_object) {
-            for (name, callback) in map {
+            if self.callback_depth >= MAX_CALLBACK_DEPTH {
+                self.warn_once(
+                    &format!("{pointer}/callbacks"),
+                    format!("callbacks nested more than {MAX_CALLBACK_DEPTH} deep are not read"),
+                );
+                return (operation, callbacks);
+            }
+            self.callback_depth += 1;
+            'callbacks: for (name, callback) in map {
                 let cb_pointer = format!("{pointer}/callbacks/{}", escape_token(name));
                 let Some((cb_base, callback)) = self.deref(base, callback, &cb_pointer) else {
                     continue;
                 };
                 for (expression, item) in callback.as_object().into_iter().flatten() {
                     let item_pointer = format!("{cb_pointer}/{}", escape_token(expression));
+                    if self.callback_ops >= MAX_CALLBACK_OPS {
+                        self.warn_once(
+                            &item_pointer,
+                            format!("more than {MAX_CALLBACK_OPS} callback operations; the rest are not read"),
+                        );
+                        break 'callbacks;
+                    }
                     let (ops, nested) = self.path_item(cb_base, expression, item, &item_pointer);
+                    self.callback_ops += ops.len();
                     callbacks.extend(ops);
                     callbacks.extend(nested);
                 }
             }
+            self.callback_depth -= 1;
         }
         (operation, callbacks)
     }
