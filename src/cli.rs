@@ -83,6 +83,31 @@ pub enum Command {
     /// Write requests for other tools.
     #[command(subcommand)]
     Export(ExportCommand),
+    /// The requests sent, newest first, or usage statistics per operation.
+    History(HistoryArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct HistoryArgs {
+    #[command(flatten)]
+    pub target: Target,
+    /// Only this operation's requests (same selectors as `call --op`).
+    #[arg(long = "op", value_name = "SELECTOR")]
+    pub op: Option<String>,
+    /// Only this status class: 1xx, 2xx, 3xx, 4xx, 5xx, or failed (no
+    /// response).
+    #[arg(long, value_name = "CLASS")]
+    pub status: Option<store::StatusClass>,
+    /// At most this many entries, newest first (0: all).
+    #[arg(long, value_name = "N", default_value_t = 20)]
+    pub limit: usize,
+    /// Print JSON: an array of entries (or of statistics with --stats).
+    #[arg(long)]
+    pub json: bool,
+    /// Per operation: calls, status classes, latency p50/p95/max, and
+    /// calls per hour over the last 24 hours.
+    #[arg(long)]
+    pub stats: bool,
 }
 
 #[derive(Debug, Subcommand)]
@@ -283,6 +308,7 @@ pub async fn run(command: Command) -> Result<()> {
         Command::Import(command) => import_command(&command).await,
         Command::Presets(command) => presets_command(&command).await,
         Command::Export(command) => export_command(&command).await,
+        Command::History(args) => history_command(&args).await,
     }
 }
 
@@ -482,7 +508,7 @@ async fn offline_session(target: &Target) -> Result<Session> {
 async fn curl_command(args: &CurlArgs) -> Result<()> {
     let session = offline_session(&args.target).await?;
     print_warnings(&session.catalog);
-    let Prepared { built } = prepare(&session, &args.to_call())?;
+    let Prepared { built, .. } = prepare(&session, &args.to_call())?;
     let mut out = std::io::stdout().lock();
     writeln!(out, "{}", request::curl::to_curl(&built, !args.reveal))?;
     Ok(())
@@ -915,6 +941,7 @@ fn matched_operation_json(
 /// the command line's overrides, and the request built from it.
 struct Prepared {
     built: BuiltRequest,
+    key: catalog::OperationKey,
 }
 
 /// The selected operation (API and operation indexes), the variables of
@@ -949,13 +976,16 @@ fn prepare(session: &Session, args: &CallArgs) -> Result<Prepared> {
     if let Some(name) = &args.save_preset {
         save_preset(session, &op.key(api), name, &draft, &vars, args)?;
     }
-    Ok(Prepared { built })
+    Ok(Prepared {
+        built,
+        key: op.key(api),
+    })
 }
 
 async fn call(args: &CallArgs) -> Result<()> {
     let session = Session::open(&args.target).await?;
     print_warnings(&session.catalog);
-    let Prepared { built } = prepare(&session, args)?;
+    let Prepared { built, key } = prepare(&session, args)?;
     let shown = if args.reveal {
         built.clone()
     } else {
@@ -986,7 +1016,9 @@ async fn call(args: &CallArgs) -> Result<()> {
             ctrl_c.cancel();
         }
     });
-    let exchange = engine.send(&built, &options, cancel).await?;
+    let result = engine.send(&built, &options, cancel).await;
+    record_history(&session, &key, &built, &result);
+    let exchange = result?;
     let mut out = std::io::stdout().lock();
     if args.json {
         serde_json::to_writer_pretty(&mut out, &exchange_json(&exchange, &built, args.reveal))?;
@@ -1536,4 +1568,143 @@ async fn presets_list(args: &PresetsListArgs) -> Result<()> {
         )?;
     }
     Ok(())
+}
+
+/// Every send is recorded, masked, whatever --reveal says; a history that
+/// cannot be written is a warning, not a failed call.
+fn record_history(
+    session: &Session,
+    key: &catalog::OperationKey,
+    built: &BuiltRequest,
+    result: &Result<Exchange, crate::http::RequestError>,
+) {
+    let recorded = session.paths().and_then(|paths| {
+        let history = store::History::new(paths);
+        match result {
+            Ok(exchange) => {
+                history.record_exchange(Some(key.clone()), exchange, &built.secret_values)
+            }
+            Err(error) => history.record_error(Some(key.clone()), built, error),
+        }
+    });
+    if let Err(error) = recorded {
+        eprintln!("portico: warning: not recorded in history: {error}");
+    }
+}
+
+async fn history_command(args: &HistoryArgs) -> Result<()> {
+    let paths = Paths::resolve(args.target.home.as_deref())?;
+    let operation = match &args.op {
+        Some(selector) => {
+            let catalog = offline_session(&args.target).await?.catalog;
+            Some(operation_key(&catalog, selector)?)
+        }
+        None => None,
+    };
+    let history = store::History::new(&paths);
+    let filter = store::HistoryFilter {
+        operation,
+        status: args.status,
+        limit: (args.limit > 0 && !args.stats).then_some(args.limit),
+    };
+    let read = history.query(&filter)?;
+    print_file_warnings(&read.warnings);
+    let mut out = std::io::stdout().lock();
+    if args.stats {
+        // Oldest first, as recorded.
+        let mut entries = read.entries;
+        entries.reverse();
+        let all = store::history::stats_by_operation(&entries, store::SeriesSpec::hours(24));
+        if args.json {
+            serde_json::to_writer_pretty(&mut out, &all)?;
+            writeln!(out)?;
+            return Ok(());
+        }
+        for stats in &all {
+            print_stats(&mut out, stats)?;
+        }
+        if all.is_empty() {
+            writeln!(out, "no history (in {})", history.path().display())?;
+        }
+        return Ok(());
+    }
+    if args.json {
+        serde_json::to_writer_pretty(&mut out, &read.entries)?;
+        writeln!(out)?;
+        return Ok(());
+    }
+    if read.entries.is_empty() {
+        writeln!(out, "no history (in {})", history.path().display())?;
+    }
+    for entry in &read.entries {
+        let outcome = match (&entry.response, &entry.error) {
+            (Some(response), _) => format!(
+                "{} {:<12} {:>7} B",
+                response.status,
+                clip(&response.reason, 12),
+                response.size
+            ),
+            (None, Some(error)) => format!("failed: {}", error.kind),
+            (None, None) => "failed".to_string(),
+        };
+        let line = format!(
+            "{}  {outcome}  {:>9}  {} {}",
+            entry.time,
+            format_elapsed(Duration::from_secs_f64(
+                entry.timing.total_ms.max(0.0) / 1000.0
+            )),
+            entry.request.method,
+            entry.request.url
+        );
+        // History holds what servers sent: never let it drive the terminal.
+        writeln!(out, "{}", crate::tui::sanitize::clean_line(&line))?;
+    }
+    Ok(())
+}
+
+fn clip(text: &str, width: usize) -> String {
+    text.chars().take(width).collect()
+}
+
+fn print_stats(out: &mut impl Write, stats: &store::OperationStats) -> Result<()> {
+    let name = stats
+        .operation
+        .as_ref()
+        .map_or_else(|| "(no operation)".to_string(), ToString::to_string);
+    writeln!(out, "{}", crate::tui::sanitize::clean_line(&name))?;
+    let classes: Vec<String> = stats
+        .by_class
+        .iter()
+        .map(|(class, count)| format!("{class} {count}"))
+        .collect();
+    let latency = stats.latency.map_or_else(String::new, |l| {
+        format!(
+            "  p50 {:.0} ms  p95 {:.0} ms  max {:.0} ms",
+            l.p50_ms, l.p95_ms, l.max_ms
+        )
+    });
+    writeln!(
+        out,
+        "  calls {}  {}{latency}",
+        stats.calls,
+        classes.join("  ")
+    )?;
+    writeln!(out, "  last 24 h  {}", sparkline(&stats.series))?;
+    Ok(())
+}
+
+/// Counts as block characters, scaled to the largest.
+fn sparkline(counts: &[usize]) -> String {
+    const BARS: [char; 8] = ['▁', '▂', '▃', '▄', '▅', '▆', '▇', '█'];
+    let max = counts.iter().copied().max().unwrap_or(0);
+    counts
+        .iter()
+        .map(|&count| {
+            if count == 0 || max == 0 {
+                ' '
+            } else {
+                BARS[(count * (BARS.len() - 1) / max).min(BARS.len() - 1)]
+            }
+        })
+        .collect()
 }

@@ -740,3 +740,455 @@ fn orphaned_presets_are_listed_not_dropped() {
     assert_eq!(listed[0]["orphaned"], true);
     assert!(presets.get(&gone, "old").is_ok());
 }
+
+// ------------------------------------------------------------ history
+
+use portico::store::history::{
+    self, RecordedBody, RecordedRequest, RecordedResponse, RecordedTiming,
+};
+use portico::store::{
+    History, HistoryEntry, HistoryFilter, HistoryLimits, SeriesSpec, StatusClass, Timestamp,
+};
+
+fn entry(time_ms: i64, op: &str, status: Option<u16>, total_ms: f64) -> HistoryEntry {
+    HistoryEntry {
+        time: Timestamp(time_ms),
+        operation: Some(key(op)),
+        request: RecordedRequest {
+            method: "POST".into(),
+            url: format!("http://127.0.0.1:9{op}"),
+            headers: vec![("accept".into(), "*/*".into())],
+            body: Some(RecordedBody {
+                data: "x".repeat(200),
+                base64: false,
+                truncated: false,
+            }),
+        },
+        response: status.map(|status| RecordedResponse {
+            version: "HTTP/1.1".into(),
+            status,
+            reason: String::new(),
+            headers: Vec::new(),
+            body: None,
+            size: 0,
+            saved_to: None,
+        }),
+        error: status.is_none().then(|| history::RecordedError {
+            kind: "connection failed".into(),
+            message: "connection refused".into(),
+        }),
+        timing: RecordedTiming {
+            headers_ms: None,
+            total_ms,
+        },
+        extra: serde_json::Map::new(),
+    }
+}
+
+fn lines_in(path: &Path) -> usize {
+    std::fs::read_to_string(path)
+        .expect("history file")
+        .lines()
+        .count()
+}
+
+#[test]
+fn history_of_cli_calls_is_recorded_masked() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let home = dir.path();
+    // No SOURCE: the bundled demo, started in-process.
+    success(&portico(home, &["call", "--op", "RRS Execute", "--reveal"]));
+    success(&portico(
+        home,
+        &["call", "--op", "RRS Execute", "--dry-run"],
+    ));
+    let failed = portico(
+        home,
+        &[
+            "call",
+            "--op",
+            "RRS Execute",
+            "--server",
+            "http://127.0.0.1:9/x",
+        ],
+    );
+    assert!(!failed.status.success());
+
+    let path = home.join("history.jsonl");
+    let text = std::fs::read_to_string(&path).expect("history file");
+    for secret in [
+        portico::demo::API_KEY,
+        portico::demo::PRIMARY_SUBSCRIPTION_KEY,
+    ] {
+        assert!(!text.contains(secret), "{secret} in history: {text}");
+    }
+    let read = History::new(&Paths::in_dir(home)).read().expect("read");
+    assert!(read.warnings.is_empty(), "{:?}", read.warnings);
+    // The dry run sent nothing and is not there.
+    assert_eq!(read.entries.len(), 2);
+    let sent = &read.entries[0];
+    assert_eq!(
+        sent.operation.as_ref().map(ToString::to_string).as_deref(),
+        Some("azureml-demo POST /workspaces/{workspace}/services/{service}/execute")
+    );
+    let response = sent.response.as_ref().expect("a response");
+    assert_eq!((response.status, response.reason.as_str()), (200, "OK"));
+    let body = response.body.as_ref().expect("body kept");
+    assert!(body.data.contains("Col2_HashingFeature"), "{}", body.data);
+    let header = |name: &str| {
+        sent.request
+            .headers
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.clone())
+    };
+    assert_eq!(
+        header("authorization").as_deref(),
+        Some(format!("Bearer {}", portico::secrets::MASK).as_str())
+    );
+    assert_eq!(
+        header("ocp-apim-subscription-key").as_deref(),
+        Some(portico::secrets::MASK)
+    );
+    assert!(sent.timing.total_ms > 0.0);
+    assert!(sent.request.url.contains("/execute?api-version=2.0"));
+
+    let failure = &read.entries[1];
+    assert!(failure.response.is_none());
+    let error = failure.error.as_ref().expect("error kept");
+    assert_eq!(error.kind, "connection failed");
+    assert!(error.message.contains("127.0.0.1:9"), "{}", error.message);
+
+    // The command: newest first, filtered by status class and operation.
+    let listed: serde_json::Value = serde_json::from_str(&success(&portico(
+        home,
+        &["history", "--json", "--op", "RRS Execute"],
+    )))
+    .expect("JSON");
+    assert_eq!(listed.as_array().map(Vec::len), Some(2));
+    assert!(listed[0]["response"].is_null() && listed[1]["response"]["status"] == 200);
+    let ok_only: serde_json::Value = serde_json::from_str(&success(&portico(
+        home,
+        &["history", "--json", "--status", "2xx"],
+    )))
+    .expect("JSON");
+    assert_eq!(ok_only.as_array().map(Vec::len), Some(1));
+    let none: serde_json::Value = serde_json::from_str(&success(&portico(
+        home,
+        &["history", "--json", "--op", "BES Status"],
+    )))
+    .expect("JSON");
+    assert_eq!(none, serde_json::json!([]));
+    let text = success(&portico(home, &["history"]));
+    assert!(
+        text.contains("200 OK") && text.contains("failed: connection failed"),
+        "{text}"
+    );
+    let stats = success(&portico(home, &["history", "--stats"]));
+    assert!(stats.contains("calls 2  2xx 1  failed 1"), "{stats}");
+    let bad = portico(home, &["history", "--status", "6xx"]);
+    assert!(
+        stderr(&bad).contains("unknown status class `6xx`"),
+        "{}",
+        stderr(&bad)
+    );
+}
+
+#[test]
+fn history_stays_within_its_limits() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("history.jsonl");
+    let by_count = History::at(
+        &path,
+        HistoryLimits {
+            max_entries: 20,
+            max_bytes: 1 << 20,
+            body_cap: 1024,
+        },
+    );
+    for i in 0..100 {
+        by_count
+            .append(&entry(i, "/a", Some(200), 1.0))
+            .expect("append");
+        assert!(
+            lines_in(&path) <= 20,
+            "{} entries after {i}",
+            lines_in(&path)
+        );
+    }
+    let read = by_count.read().expect("read");
+    let times: Vec<i64> = read.entries.iter().map(|e| e.time.0).collect();
+    // The newest kept, in order; compaction goes down to 90% (18).
+    assert!(times.len() >= 18, "{times:?}");
+    let first = 100 - times.len() as i64;
+    assert_eq!(times, (first..100).collect::<Vec<_>>());
+
+    let path = dir.path().join("small.jsonl");
+    let by_size = History::at(
+        &path,
+        HistoryLimits {
+            max_entries: 1000,
+            max_bytes: 8 * 1024,
+            body_cap: 1024,
+        },
+    );
+    for i in 0..200 {
+        by_size
+            .append(&entry(i, "/a", Some(200), 1.0))
+            .expect("append");
+        let size = std::fs::metadata(&path).expect("size").len();
+        assert!(size <= 8 * 1024, "{size} bytes after {i}");
+    }
+    let read = by_size.read().expect("read");
+    assert_eq!(read.entries.last().map(|e| e.time.0), Some(199));
+    assert!(read.entries.len() > 10, "{}", read.entries.len());
+}
+
+#[test]
+fn a_corrupt_history_line_is_skipped_and_kept() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("history.jsonl");
+    let good = |t| serde_json::to_string(&entry(t, "/a", Some(200), 1.0)).expect("json");
+    std::fs::write(
+        &path,
+        format!("{}\nnot json at all\n{}\n{{\"torn\": ", good(1), good(2)),
+    )
+    .expect("seed");
+    let history = History::at(&path, HistoryLimits::default());
+    history
+        .append(&entry(3, "/a", Some(201), 1.0))
+        .expect("append after a torn line");
+    let read = history.read().expect("read");
+    let times: Vec<i64> = read.entries.iter().map(|e| e.time.0).collect();
+    assert_eq!(times, [1, 2, 3]);
+    let warnings: Vec<String> = read.warnings.iter().map(ToString::to_string).collect();
+    assert_eq!(warnings.len(), 2, "{warnings:?}");
+    assert!(
+        warnings[0].starts_with(&format!("{}:2: history entry skipped", path.display())),
+        "{warnings:?}"
+    );
+    assert!(
+        warnings[1].starts_with(&format!("{}:4:", path.display())),
+        "{warnings:?}"
+    );
+    let text = std::fs::read_to_string(&path).expect("read");
+    assert!(text.contains("not json at all\n"), "{text}");
+
+    // The command shows the rest and names the line on stderr.
+    let output = portico(dir.path(), &["history"]);
+    assert!(
+        stderr(&output).contains(":2: history entry skipped"),
+        "{}",
+        stderr(&output)
+    );
+    assert_eq!(success(&output).lines().count(), 3);
+}
+
+#[test]
+fn concurrent_appends_lose_nothing() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("history.jsonl");
+    let threads: Vec<_> = (0..4)
+        .map(|t| {
+            let path = path.clone();
+            std::thread::spawn(move || {
+                let history = History::at(&path, HistoryLimits::default());
+                for i in 0..25 {
+                    history
+                        .append(&entry(t * 100 + i, "/a", Some(200), 1.0))
+                        .expect("append");
+                }
+            })
+        })
+        .collect();
+    for thread in threads {
+        thread.join().expect("thread");
+    }
+    let read = History::at(&path, HistoryLimits::default())
+        .read()
+        .expect("read");
+    assert!(read.warnings.is_empty(), "{:?}", read.warnings);
+    let mut times: Vec<i64> = read.entries.iter().map(|e| e.time.0).collect();
+    times.sort_unstable();
+    let expected: Vec<i64> = (0..4)
+        .flat_map(|t| (0..25).map(move |i| t * 100 + i))
+        .collect();
+    assert_eq!(times, expected);
+}
+
+#[test]
+fn statistics_on_known_data() {
+    let hour = 3_600_000;
+    let end = 100 * hour;
+    let mut entries = Vec::new();
+    // 100 successful calls of 1..=100 ms, one per minute in the last
+    // 100 minutes (spread over the last two hourly buckets).
+    for ms in 1..=100 {
+        entries.push(entry(end - ms * 60_000, "/a", Some(200), ms as f64));
+    }
+    // Errors: two 404s, one 503, one failed send (its 30 s timeout is not
+    // a latency), all three hours ago.
+    for (status, total) in [
+        (Some(404), 500.0),
+        (Some(404), 600.0),
+        (Some(503), 700.0),
+        (None, 30_000.0),
+    ] {
+        entries.push(entry(end - 3 * hour + 1, "/a", status, total));
+    }
+    // Another operation, and one too old for the series.
+    entries.push(entry(end - 1, "/b", Some(201), 5.0));
+    entries.push(entry(end - 48 * hour, "/a", Some(200), 1.0));
+
+    let spec = SeriesSpec {
+        end: Timestamp(end),
+        bucket: Duration::from_secs(3600),
+        buckets: 6,
+    };
+    let a = history::stats(&entries, Some(&key("/a")), spec);
+    assert_eq!(a.calls, 105);
+    assert_eq!(a.count(StatusClass::Success), 101);
+    assert_eq!(a.count(StatusClass::ClientError), 2);
+    assert_eq!(a.count(StatusClass::ServerError), 1);
+    assert_eq!(a.count(StatusClass::Failed), 1);
+    let latency = a.latency.expect("latencies");
+    // 104 values with a response: 1 (old), 1..=100, 500, 600, 700.
+    // Nearest rank: p50 is the 52nd smallest, p95 the 99th.
+    assert_eq!(latency.p50_ms, 51.0);
+    assert_eq!(latency.p95_ms, 98.0);
+    assert_eq!(latency.max_ms, 700.0);
+    // Buckets of an hour ending at `end`: the errors fall in the fourth.
+    assert_eq!(a.series, [0, 0, 0, 4, 40, 60]);
+    assert_eq!(a.series_errors, [0, 0, 0, 4, 0, 0]);
+    assert_eq!(a.first, Some(Timestamp(end - 48 * hour)));
+    assert_eq!(a.last, Some(Timestamp(end - 60_000)));
+
+    let all = history::stats_by_operation(&entries, spec);
+    let calls: Vec<(String, usize)> = all
+        .iter()
+        .map(|s| {
+            (
+                s.operation
+                    .as_ref()
+                    .map(|k| k.path.clone())
+                    .unwrap_or_default(),
+                s.calls,
+            )
+        })
+        .collect();
+    assert_eq!(calls, [("/a".to_string(), 105), ("/b".to_string(), 1)]);
+
+    // Through the store and the command, on the same data.
+    let dir = tempfile::tempdir().expect("tempdir");
+    let history = History::new(&Paths::in_dir(dir.path()));
+    for e in &entries {
+        history.append(e).expect("append");
+    }
+    let stats: serde_json::Value = serde_json::from_str(&success(&portico(
+        dir.path(),
+        &["history", "--stats", "--json"],
+    )))
+    .expect("JSON");
+    assert_eq!(stats[0]["calls"], 105);
+    assert_eq!(stats[0]["latency"]["p95_ms"], 98.0);
+    assert_eq!(stats[0]["by_class"]["4xx"], 2);
+    let newest_failed = history
+        .query(&HistoryFilter {
+            operation: Some(key("/a")),
+            status: Some(StatusClass::Failed),
+            limit: Some(5),
+        })
+        .expect("query");
+    assert_eq!(newest_failed.entries.len(), 1);
+}
+
+// ------------------------------------------------------- environments
+
+#[test]
+fn user_environments_override_the_catalog_and_report_errors() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let home = dir.path();
+    let server = "http://127.0.0.1:9/azureml-demo";
+    std::fs::write(
+        home.join("environments.toml"),
+        "[[environment]]\nname = \"demo\"\n[environment.variables]\nworkspace = \"my-ws\"\n\n\
+         [[environment]]\nname = \"staging\"\n[environment.variables]\nworkspace = \"st-ws\"\n",
+    )
+    .expect("environments");
+    let shown = success(&portico(
+        home,
+        &[
+            "call",
+            "--op",
+            "RRS Execute",
+            "--server",
+            server,
+            "--dry-run",
+            "--reveal",
+        ],
+    ));
+    // The user's workspace, the catalog's key (only overridden variables change).
+    assert!(
+        shown.contains("/workspaces/my-ws/services/text-features/"),
+        "{shown}"
+    );
+    assert!(shown.contains(portico::demo::API_KEY), "{shown}");
+    let staging = portico(
+        home,
+        &[
+            "call",
+            "--op",
+            "RRS Execute",
+            "--server",
+            server,
+            "--dry-run",
+            "--env",
+            "staging",
+        ],
+    );
+    // `staging` defines no service: the build says so.
+    assert!(
+        stderr(&staging).contains("missing required path parameter `service`"),
+        "{}",
+        stderr(&staging)
+    );
+    let unknown = portico(
+        home,
+        &[
+            "call",
+            "--op",
+            "RRS Execute",
+            "--server",
+            server,
+            "--dry-run",
+            "--env",
+            "prod",
+        ],
+    );
+    assert!(
+        stderr(&unknown).contains("no environment named `prod` (known: demo, staging)"),
+        "{}",
+        stderr(&unknown)
+    );
+
+    std::fs::write(home.join("environments.toml"), "[[environment]]\nname = \n").expect("write");
+    let broken = portico(
+        home,
+        &[
+            "call",
+            "--op",
+            "RRS Execute",
+            "--server",
+            server,
+            "--dry-run",
+        ],
+    );
+    assert!(
+        stderr(&broken).contains(&format!(
+            "{}:2:8: invalid environments file",
+            home.join("environments.toml").display()
+        )),
+        "{}",
+        stderr(&broken)
+    );
+}

@@ -81,7 +81,6 @@ pub(crate) fn lock_exclusive(path: &Path) -> Result<Lock, StoreError> {
 
 /// Takes the shared lock for reading `path` while no one appends to it.
 /// `None` when the directory does not exist yet (nothing to read).
-#[allow(dead_code)] // history reads, landing next
 #[allow(clippy::incompatible_msrv)]
 pub(crate) fn lock_shared(path: &Path) -> Result<Option<Lock>, StoreError> {
     if path.parent().is_some_and(|dir| !dir.is_dir()) {
@@ -176,7 +175,6 @@ fn remove_stale_temps(dir: &Path, path: &Path) {
 /// with the lock held. When the file does not end with a newline (a
 /// writer was killed mid-line) a newline is written first, so the torn
 /// line stays alone on its line and the new one parses.
-#[allow(dead_code)] // history appends, landing next
 pub(crate) fn append(path: &Path, bytes: &[u8]) -> Result<u64, StoreError> {
     if let Some(dir) = path.parent() {
         ensure_dir(dir)?;

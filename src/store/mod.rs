@@ -26,10 +26,15 @@ use thiserror::Error;
 
 pub mod env;
 mod fsio;
+pub mod history;
 pub mod presets;
 pub mod time;
 
 pub use env::{DotEnv, Environments};
+pub use history::{
+    History, HistoryEntry, HistoryFilter, HistoryLimits, HistoryRead, OperationStats, SeriesSpec,
+    StatusClass,
+};
 pub use presets::{Preset, PresetFile, Presets, SaveOptions, SaveReport, WithheldSecret};
 pub use time::Timestamp;
 

@@ -1,0 +1,790 @@
+//! History: every request sent (or that failed to send), appended as one
+//! JSON line to `history.jsonl` in the state directory, secrets masked,
+//! bodies capped; the newest entries kept within a count and a size; and
+//! the per-operation statistics the usage dashboard draws.
+//!
+//! JSON lines because an append is one `write` of one line under the lock
+//! (no rewrite of the file per request), a reader can skip one bad line
+//! and keep the rest, and `jq` reads it. A line that does not parse (a
+//! hand edit, a torn write) is skipped with a warning naming its line.
+//!
+//! When the file grows past its limits it is compacted atomically (under
+//! the lock, through a temporary file) to 90% of them, so that compaction
+//! happens once every tenth of the limit rather than on every append.
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::path::{Path, PathBuf};
+use std::str::FromStr;
+use std::time::Duration;
+
+use base64::Engine as _;
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+
+use crate::catalog::OperationKey;
+use crate::http::{Exchange, RequestError};
+use crate::request::BuiltRequest;
+use crate::secrets::{MASK, Masker, is_secret_name, mask_header_value};
+
+use super::{FileWarning, Paths, StoreError, Timestamp, fsio};
+
+/// How much history is kept.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct HistoryLimits {
+    /// The newest entries kept.
+    pub max_entries: usize,
+    /// The file's size in bytes; always at least the newest entry is kept.
+    pub max_bytes: u64,
+    /// Bytes of each request and response body kept in an entry.
+    pub body_cap: usize,
+}
+
+impl Default for HistoryLimits {
+    fn default() -> Self {
+        Self {
+            max_entries: 1000,
+            max_bytes: 16 * 1024 * 1024,
+            body_cap: 64 * 1024,
+        }
+    }
+}
+
+/// One request sent, as recorded.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct HistoryEntry {
+    /// When the request was sent.
+    pub time: Timestamp,
+    /// The catalog operation, when the request was made from one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub operation: Option<OperationKey>,
+    /// The request as sent (the last hop), secrets masked.
+    pub request: RecordedRequest,
+    /// `None` when the send failed; see `error`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub response: Option<RecordedResponse>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error: Option<RecordedError>,
+    pub timing: RecordedTiming,
+    /// Keys this version does not know, kept on compaction.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RecordedRequest {
+    pub method: String,
+    pub url: String,
+    #[serde(default)]
+    pub headers: Vec<(String, String)>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub body: Option<RecordedBody>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RecordedResponse {
+    pub version: String,
+    pub status: u16,
+    #[serde(default)]
+    pub reason: String,
+    #[serde(default)]
+    pub headers: Vec<(String, String)>,
+    /// `None` when the body went to a file (`saved_to`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub body: Option<RecordedBody>,
+    /// Body bytes received (after decompression).
+    pub size: u64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub saved_to: Option<PathBuf>,
+}
+
+/// A body as kept: text when it is UTF-8, else base64; at most the cap.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RecordedBody {
+    pub data: String,
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub base64: bool,
+    /// Less than the whole body is here (the history cap, or the engine's).
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub truncated: bool,
+}
+
+impl RecordedBody {
+    /// The bytes kept (base64 decoded); `None` when the base64 is invalid.
+    pub fn bytes(&self) -> Option<Vec<u8>> {
+        if self.base64 {
+            base64::engine::general_purpose::STANDARD
+                .decode(&self.data)
+                .ok()
+        } else {
+            Some(self.data.clone().into_bytes())
+        }
+    }
+}
+
+#[expect(clippy::trivially_copy_pass_by_ref, reason = "serde's signature")]
+fn is_false(value: &bool) -> bool {
+    !*value
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RecordedError {
+    /// The error kind's label (`connection failed`, `timed out`, ...).
+    pub kind: String,
+    /// The whole line, as shown to the user.
+    pub message: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct RecordedTiming {
+    /// Until the response headers arrived; `None` when none did.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub headers_ms: Option<f64>,
+    /// Until the body was read, or until the send failed.
+    pub total_ms: f64,
+}
+
+/// Status classes, as filters and in statistics; `Failed` is a send that
+/// got no response.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum StatusClass {
+    Informational,
+    Success,
+    Redirection,
+    ClientError,
+    ServerError,
+    Failed,
+}
+
+impl StatusClass {
+    pub const ALL: [Self; 6] = [
+        Self::Informational,
+        Self::Success,
+        Self::Redirection,
+        Self::ClientError,
+        Self::ServerError,
+        Self::Failed,
+    ];
+
+    pub fn of_status(status: u16) -> Self {
+        match status {
+            200..=299 => Self::Success,
+            300..=399 => Self::Redirection,
+            400..=499 => Self::ClientError,
+            500..=599 => Self::ServerError,
+            // 1xx and anything outside the standard ranges.
+            _ => Self::Informational,
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Informational => "1xx",
+            Self::Success => "2xx",
+            Self::Redirection => "3xx",
+            Self::ClientError => "4xx",
+            Self::ServerError => "5xx",
+            Self::Failed => "failed",
+        }
+    }
+}
+
+impl fmt::Display for StatusClass {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.label())
+    }
+}
+
+impl FromStr for StatusClass {
+    type Err = String;
+
+    /// `2xx`, `2XX`, `2`, or `failed`/`error`.
+    fn from_str(text: &str) -> Result<Self, String> {
+        let lower = text.trim().to_ascii_lowercase();
+        let class = match lower.as_str() {
+            "1xx" | "1" => Self::Informational,
+            "2xx" | "2" => Self::Success,
+            "3xx" | "3" => Self::Redirection,
+            "4xx" | "4" => Self::ClientError,
+            "5xx" | "5" => Self::ServerError,
+            "failed" | "error" | "err" => Self::Failed,
+            _ => {
+                return Err(format!(
+                    "unknown status class `{text}` (expected 1xx, 2xx, 3xx, 4xx, 5xx or failed)"
+                ));
+            }
+        };
+        Ok(class)
+    }
+}
+
+impl Serialize for StatusClass {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.label())
+    }
+}
+
+impl HistoryEntry {
+    /// The entry for a completed exchange. `secret_values` are the values
+    /// the build substituted from secrets ([`BuiltRequest::secret_values`]):
+    /// they are masked wherever they appear, response included (a server
+    /// that echoes a key must not put it in the history file).
+    pub fn from_exchange(
+        operation: Option<OperationKey>,
+        exchange: &Exchange,
+        secret_values: &[String],
+        body_cap: usize,
+    ) -> Self {
+        let masker = Masker::new(secret_values.iter().cloned());
+        let sent = BuiltRequest {
+            method: exchange.request.method.clone(),
+            url: exchange.request.url.clone(),
+            headers: exchange.request.headers.clone(),
+            body: exchange.request.body.clone(),
+            secret_values: secret_values.to_vec(),
+        };
+        let response = &exchange.response;
+        let total = exchange.timing.total;
+        Self {
+            time: sent_at(total),
+            operation,
+            request: recorded_request(&sent, body_cap),
+            response: Some(RecordedResponse {
+                version: response.version.clone(),
+                status: response.status,
+                reason: response.reason.clone(),
+                headers: response
+                    .headers
+                    .iter()
+                    .map(|(name, value)| (name.clone(), mask_response_header(name, value, &masker)))
+                    .collect(),
+                body: response
+                    .saved_to
+                    .is_none()
+                    .then(|| capture_body(&response.body, body_cap, response.truncated, &masker)),
+                size: response.size,
+                saved_to: response.saved_to.clone(),
+            }),
+            error: None,
+            timing: RecordedTiming {
+                headers_ms: Some(millis(exchange.timing.headers)),
+                total_ms: millis(total),
+            },
+            extra: Map::new(),
+        }
+    }
+
+    /// The entry for a send that failed: the request as built, and why.
+    pub fn from_error(
+        operation: Option<OperationKey>,
+        built: &BuiltRequest,
+        error: &RequestError,
+        body_cap: usize,
+    ) -> Self {
+        let masker = Masker::new(built.secret_values.iter().cloned());
+        Self {
+            time: sent_at(error.elapsed),
+            operation,
+            request: recorded_request(built, body_cap),
+            response: None,
+            error: Some(RecordedError {
+                kind: error.kind.label().to_string(),
+                message: masker.mask(&error.to_string()),
+            }),
+            timing: RecordedTiming {
+                headers_ms: None,
+                total_ms: millis(error.elapsed),
+            },
+            extra: Map::new(),
+        }
+    }
+
+    pub fn status_class(&self) -> StatusClass {
+        self.response
+            .as_ref()
+            .map_or(StatusClass::Failed, |r| StatusClass::of_status(r.status))
+    }
+}
+
+fn sent_at(elapsed: Duration) -> Timestamp {
+    let now = Timestamp::now();
+    Timestamp(now.0 - i64::try_from(elapsed.as_millis()).unwrap_or(0))
+}
+
+fn millis(duration: Duration) -> f64 {
+    duration.as_secs_f64() * 1000.0
+}
+
+fn recorded_request(built: &BuiltRequest, body_cap: usize) -> RecordedRequest {
+    let masker = Masker::new(built.secret_values.iter().cloned());
+    let masked = built.masked();
+    RecordedRequest {
+        method: masked.method,
+        url: masked.url,
+        headers: masked.headers,
+        body: masked
+            .body
+            .as_deref()
+            .map(|b| capture_body(b, body_cap, false, &masker)),
+    }
+}
+
+/// Response headers carry secrets too: a session cookie, an echoed key.
+fn mask_response_header(name: &str, value: &str, masker: &Masker) -> String {
+    if is_secret_name(name) {
+        mask_header_value(value)
+    } else if name.eq_ignore_ascii_case("set-cookie") {
+        // Keep the cookie's name and attributes, hide its value.
+        match value.split_once('=') {
+            Some((cookie, rest)) => {
+                let attributes = rest.split_once(';').map_or("", |(_, a)| a);
+                if attributes.is_empty() {
+                    format!("{cookie}={MASK}")
+                } else {
+                    format!("{cookie}={MASK};{attributes}")
+                }
+            }
+            None => MASK.to_string(),
+        }
+    } else {
+        masker.mask(value)
+    }
+}
+
+/// The first `cap` bytes of a body, as text when they are UTF-8 (a
+/// character cut at the cap is dropped whole), else as base64.
+fn capture_body(bytes: &[u8], cap: usize, truncated: bool, masker: &Masker) -> RecordedBody {
+    let cut = bytes.len() > cap;
+    let piece = &bytes[..bytes.len().min(cap)];
+    let text = match std::str::from_utf8(piece) {
+        Ok(text) => Some(text),
+        // Only an incomplete character at the very end of a cut piece.
+        Err(e) if cut && e.error_len().is_none() => {
+            std::str::from_utf8(&piece[..e.valid_up_to()]).ok()
+        }
+        Err(_) => None,
+    };
+    match text {
+        Some(text) => RecordedBody {
+            data: masker.mask(text),
+            base64: false,
+            truncated: truncated || cut,
+        },
+        None => RecordedBody {
+            data: base64::engine::general_purpose::STANDARD.encode(piece),
+            base64: true,
+            truncated: truncated || cut,
+        },
+    }
+}
+
+/// Which entries a query returns.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct HistoryFilter {
+    pub operation: Option<OperationKey>,
+    pub status: Option<StatusClass>,
+    /// At most this many (the newest); `None` for all.
+    pub limit: Option<usize>,
+}
+
+impl HistoryFilter {
+    pub fn matches(&self, entry: &HistoryEntry) -> bool {
+        self.operation
+            .as_ref()
+            .is_none_or(|key| entry.operation.as_ref() == Some(key))
+            && self
+                .status
+                .is_none_or(|class| entry.status_class() == class)
+    }
+}
+
+/// What a read found: the entries, and the lines it had to skip.
+#[derive(Debug, Clone, Default)]
+pub struct HistoryRead {
+    pub entries: Vec<HistoryEntry>,
+    pub warnings: Vec<FileWarning>,
+}
+
+/// The history file of a [`Paths`].
+#[derive(Debug, Clone)]
+pub struct History {
+    path: PathBuf,
+    limits: HistoryLimits,
+}
+
+impl History {
+    pub fn new(paths: &Paths) -> Self {
+        Self::at(paths.history_file(), HistoryLimits::default())
+    }
+
+    pub fn at(path: impl Into<PathBuf>, limits: HistoryLimits) -> Self {
+        Self {
+            path: path.into(),
+            limits,
+        }
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    pub fn limits(&self) -> HistoryLimits {
+        self.limits
+    }
+
+    /// Appends one entry, then compacts the file if it passed a limit.
+    pub fn append(&self, entry: &HistoryEntry) -> Result<(), StoreError> {
+        let mut line = serde_json::to_vec(entry).map_err(|e| StoreError::Corrupt {
+            path: self.path.clone(),
+            line: 0,
+            column: 0,
+            message: format!("cannot serialise a history entry: {e}"),
+        })?;
+        line.push(b'\n');
+        let _lock = fsio::lock_exclusive(&self.path)?;
+        let len = fsio::append(&self.path, &line)?;
+        // Every entry is longer than this, so a file this short cannot
+        // hold too many: no need to count its lines.
+        const SHORTEST_ENTRY: u64 = 64;
+        let may_have_too_many = len > self.limits.max_entries as u64 * SHORTEST_ENTRY;
+        if len > self.limits.max_bytes || may_have_too_many {
+            self.compact_locked(len > self.limits.max_bytes)?;
+        }
+        Ok(())
+    }
+
+    /// Records a completed exchange.
+    pub fn record_exchange(
+        &self,
+        operation: Option<OperationKey>,
+        exchange: &Exchange,
+        secret_values: &[String],
+    ) -> Result<(), StoreError> {
+        self.append(&HistoryEntry::from_exchange(
+            operation,
+            exchange,
+            secret_values,
+            self.limits.body_cap,
+        ))
+    }
+
+    /// Records a send that failed.
+    pub fn record_error(
+        &self,
+        operation: Option<OperationKey>,
+        built: &BuiltRequest,
+        error: &RequestError,
+    ) -> Result<(), StoreError> {
+        self.append(&HistoryEntry::from_error(
+            operation,
+            built,
+            error,
+            self.limits.body_cap,
+        ))
+    }
+
+    /// Rewrites the file with its newest lines within 90% of the limits.
+    /// Lines are kept as they are, unreadable ones included (they count
+    /// as entries): compaction drops only what is too old.
+    fn compact_locked(&self, over_size: bool) -> Result<(), StoreError> {
+        let Some(bytes) = fsio::read_optional(&self.path)? else {
+            return Ok(());
+        };
+        let lines: Vec<&[u8]> = bytes
+            .split(|&b| b == b'\n')
+            .filter(|line| !line.iter().all(u8::is_ascii_whitespace))
+            .collect();
+        if !over_size && lines.len() <= self.limits.max_entries {
+            return Ok(());
+        }
+        let keep_entries = (self.limits.max_entries * 9 / 10).max(1);
+        let keep_bytes = self.limits.max_bytes / 10 * 9;
+        let mut kept = 0usize;
+        let mut size = 0u64;
+        for line in lines.iter().rev() {
+            let line_size = line.len() as u64 + 1;
+            if kept > 0 && (kept >= keep_entries || size + line_size > keep_bytes) {
+                break;
+            }
+            kept += 1;
+            size += line_size;
+        }
+        let mut out = Vec::with_capacity(usize::try_from(size).unwrap_or(0));
+        for line in &lines[lines.len() - kept..] {
+            out.extend_from_slice(line);
+            out.push(b'\n');
+        }
+        fsio::write_atomic(&self.path, &out)
+    }
+
+    /// Every entry, oldest first, and the lines that were skipped.
+    pub fn read(&self) -> Result<HistoryRead, StoreError> {
+        let bytes = {
+            let _lock = fsio::lock_shared(&self.path)?;
+            fsio::read_optional(&self.path)?
+        };
+        let Some(bytes) = bytes else {
+            return Ok(HistoryRead::default());
+        };
+        let mut read = HistoryRead::default();
+        for (index, line) in bytes.split(|&b| b == b'\n').enumerate() {
+            if line.iter().all(u8::is_ascii_whitespace) {
+                continue;
+            }
+            match serde_json::from_slice::<HistoryEntry>(line) {
+                Ok(entry) => read.entries.push(entry),
+                Err(e) => read.warnings.push(FileWarning {
+                    path: self.path.clone(),
+                    line: index + 1,
+                    message: format!("history entry skipped: {e}"),
+                }),
+            }
+        }
+        Ok(read)
+    }
+
+    /// The entries that match, newest first.
+    pub fn query(&self, filter: &HistoryFilter) -> Result<HistoryRead, StoreError> {
+        let read = self.read()?;
+        let entries = read
+            .entries
+            .into_iter()
+            .rev()
+            .filter(|e| filter.matches(e))
+            .take(filter.limit.unwrap_or(usize::MAX))
+            .collect();
+        Ok(HistoryRead {
+            entries,
+            warnings: read.warnings,
+        })
+    }
+}
+
+/// The time axis of a usage sparkline: `buckets` buckets of `bucket`
+/// each, the last one ending at `end`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SeriesSpec {
+    pub end: Timestamp,
+    pub bucket: Duration,
+    pub buckets: usize,
+}
+
+impl SeriesSpec {
+    /// The last `buckets` hours up to now.
+    pub fn hours(buckets: usize) -> Self {
+        Self {
+            end: Timestamp::now(),
+            bucket: Duration::from_secs(3600),
+            buckets,
+        }
+    }
+
+    fn start(&self) -> i64 {
+        self.end.0 - self.bucket_ms() * self.buckets as i64
+    }
+
+    fn bucket_ms(&self) -> i64 {
+        i64::try_from(self.bucket.as_millis())
+            .unwrap_or(i64::MAX)
+            .max(1)
+    }
+
+    fn index(&self, time: Timestamp) -> Option<usize> {
+        if time.0 < self.start() || time.0 >= self.end.0 {
+            return None;
+        }
+        usize::try_from((time.0 - self.start()) / self.bucket_ms()).ok()
+    }
+}
+
+/// Latency percentiles in milliseconds, by the nearest-rank method: the
+/// p-th percentile is the smallest value with at least p% of the values
+/// at or below it.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct Latency {
+    pub p50_ms: f64,
+    pub p95_ms: f64,
+    pub max_ms: f64,
+}
+
+impl Latency {
+    pub fn of(values: &[f64]) -> Option<Self> {
+        let mut sorted: Vec<f64> = values.iter().copied().filter(|v| v.is_finite()).collect();
+        if sorted.is_empty() {
+            return None;
+        }
+        sorted.sort_by(f64::total_cmp);
+        let rank = |p: usize| {
+            let n = sorted.len();
+            let rank = (p * n).div_ceil(100).clamp(1, n);
+            sorted[rank - 1]
+        };
+        Some(Self {
+            p50_ms: rank(50),
+            p95_ms: rank(95),
+            max_ms: sorted[sorted.len() - 1],
+        })
+    }
+}
+
+/// One operation's usage, from history.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct OperationStats {
+    pub operation: Option<OperationKey>,
+    pub calls: usize,
+    /// Calls per status class; classes with no call are absent.
+    pub by_class: BTreeMap<StatusClass, usize>,
+    /// Over the calls that got a response (a failed send has no latency
+    /// worth comparing: it is the timeout or the time to be refused).
+    pub latency: Option<Latency>,
+    pub first: Option<Timestamp>,
+    pub last: Option<Timestamp>,
+    /// Calls per bucket of the [`SeriesSpec`], oldest first.
+    pub series: Vec<usize>,
+    /// Calls per bucket that ended 4xx, 5xx or failed.
+    pub series_errors: Vec<usize>,
+}
+
+impl OperationStats {
+    pub fn count(&self, class: StatusClass) -> usize {
+        self.by_class.get(&class).copied().unwrap_or(0)
+    }
+}
+
+/// Statistics of the entries made from one operation (`None`: those made
+/// from no catalog operation).
+pub fn stats(
+    entries: &[HistoryEntry],
+    operation: Option<&OperationKey>,
+    spec: SeriesSpec,
+) -> OperationStats {
+    let chosen: Vec<&HistoryEntry> = entries
+        .iter()
+        .filter(|e| e.operation.as_ref() == operation)
+        .collect();
+    stats_of(operation.cloned(), &chosen, spec)
+}
+
+/// Statistics for every operation in the entries, most called first.
+pub fn stats_by_operation(entries: &[HistoryEntry], spec: SeriesSpec) -> Vec<OperationStats> {
+    let mut groups: Vec<(Option<OperationKey>, Vec<&HistoryEntry>)> = Vec::new();
+    for entry in entries {
+        match groups.iter_mut().find(|(key, _)| *key == entry.operation) {
+            Some((_, group)) => group.push(entry),
+            None => groups.push((entry.operation.clone(), vec![entry])),
+        }
+    }
+    let mut all: Vec<OperationStats> = groups
+        .into_iter()
+        .map(|(key, group)| stats_of(key, &group, spec))
+        .collect();
+    all.sort_by(|a, b| {
+        b.calls
+            .cmp(&a.calls)
+            .then_with(|| a.operation.cmp(&b.operation))
+    });
+    all
+}
+
+fn stats_of(
+    operation: Option<OperationKey>,
+    entries: &[&HistoryEntry],
+    spec: SeriesSpec,
+) -> OperationStats {
+    let mut by_class = BTreeMap::new();
+    let mut latencies = Vec::new();
+    let mut series = vec![0; spec.buckets];
+    let mut series_errors = vec![0; spec.buckets];
+    for entry in entries {
+        let class = entry.status_class();
+        *by_class.entry(class).or_insert(0) += 1;
+        if entry.response.is_some() {
+            latencies.push(entry.timing.total_ms);
+        }
+        if let Some(i) = spec.index(entry.time) {
+            series[i] += 1;
+            if matches!(
+                class,
+                StatusClass::ClientError | StatusClass::ServerError | StatusClass::Failed
+            ) {
+                series_errors[i] += 1;
+            }
+        }
+    }
+    OperationStats {
+        operation,
+        calls: entries.len(),
+        by_class,
+        latency: Latency::of(&latencies),
+        first: entries.iter().map(|e| e.time).min(),
+        last: entries.iter().map(|e| e.time).max(),
+        series,
+        series_errors,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn nearest_rank_percentiles() {
+        let values: Vec<f64> = (1..=100).map(f64::from).collect();
+        let latency = Latency::of(&values).expect("values");
+        assert_eq!(
+            (latency.p50_ms, latency.p95_ms, latency.max_ms),
+            (50.0, 95.0, 100.0)
+        );
+        let latency = Latency::of(&[30.0, 10.0, 20.0]).expect("values");
+        assert_eq!(
+            (latency.p50_ms, latency.p95_ms, latency.max_ms),
+            (20.0, 30.0, 30.0)
+        );
+        let latency = Latency::of(&[7.0]).expect("one");
+        assert_eq!((latency.p50_ms, latency.p95_ms), (7.0, 7.0));
+        assert!(Latency::of(&[]).is_none());
+    }
+
+    #[test]
+    fn bodies_are_text_or_base64_within_the_cap() {
+        let masker = Masker::new(["s3cr3t-value"]);
+        let body = capture_body(b"key=s3cr3t-value", 100, false, &masker);
+        assert_eq!(body.data, format!("key={MASK}"));
+        assert!(!body.base64 && !body.truncated);
+        // A cut in the middle of `é` drops the half character.
+        let body = capture_body("aé".as_bytes(), 2, false, &masker);
+        assert_eq!(
+            (body.data.as_str(), body.base64, body.truncated),
+            ("a", false, true)
+        );
+        let body = capture_body(&[0xff, 0x00, 0x41], 100, true, &masker);
+        assert_eq!(
+            (body.data.as_str(), body.base64, body.truncated),
+            ("/wBB", true, true)
+        );
+        assert_eq!(body.bytes(), Some(vec![0xff, 0x00, 0x41]));
+    }
+
+    #[test]
+    fn status_classes_parse() {
+        assert_eq!("2xx".parse(), Ok(StatusClass::Success));
+        assert_eq!("4XX".parse(), Ok(StatusClass::ClientError));
+        assert_eq!("failed".parse(), Ok(StatusClass::Failed));
+        assert!("6xx".parse::<StatusClass>().is_err());
+        assert_eq!(StatusClass::of_status(503), StatusClass::ServerError);
+    }
+
+    #[test]
+    fn set_cookie_values_are_masked() {
+        let masker = Masker::default();
+        assert_eq!(
+            mask_response_header("Set-Cookie", "sid=abc123; Path=/; HttpOnly", &masker),
+            format!("sid={MASK}; Path=/; HttpOnly")
+        );
+        assert_eq!(mask_response_header("X-Api-Key", "abc", &masker), MASK);
+        assert_eq!(
+            mask_response_header("Content-Type", "text/plain", &masker),
+            "text/plain"
+        );
+    }
+}
