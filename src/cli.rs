@@ -942,6 +942,8 @@ fn matched_operation_json(
 struct Prepared {
     built: BuiltRequest,
     key: catalog::OperationKey,
+    draft: Draft,
+    vars: Vars,
 }
 
 /// The selected operation (API and operation indexes), the variables of
@@ -979,13 +981,20 @@ fn prepare(session: &Session, args: &CallArgs) -> Result<Prepared> {
     Ok(Prepared {
         built,
         key: op.key(api),
+        draft,
+        vars,
     })
 }
 
 async fn call(args: &CallArgs) -> Result<()> {
     let session = Session::open(&args.target).await?;
     print_warnings(&session.catalog);
-    let Prepared { built, key } = prepare(&session, args)?;
+    let Prepared {
+        built,
+        key,
+        draft,
+        vars,
+    } = prepare(&session, args)?;
     let shown = if args.reveal {
         built.clone()
     } else {
@@ -1017,7 +1026,7 @@ async fn call(args: &CallArgs) -> Result<()> {
         }
     });
     let result = engine.send(&built, &options, cancel).await;
-    record_history(&session, &key, &built, &result);
+    record_history(&session, &key, (&draft, &vars), &built, &result);
     let exchange = result?;
     let mut out = std::io::stdout().lock();
     if args.json {
@@ -1575,17 +1584,12 @@ async fn presets_list(args: &PresetsListArgs) -> Result<()> {
 fn record_history(
     session: &Session,
     key: &catalog::OperationKey,
+    source: (&Draft, &Vars),
     built: &BuiltRequest,
     result: &Result<Exchange, crate::http::RequestError>,
 ) {
     let recorded = session.paths().and_then(|paths| {
-        let history = store::History::new(paths);
-        match result {
-            Ok(exchange) => {
-                history.record_exchange(Some(key.clone()), exchange, &built.secret_values)
-            }
-            Err(error) => history.record_error(Some(key.clone()), built, error),
-        }
+        store::History::new(paths).record(Some(key.clone()), Some(source), built, result.as_ref())
     });
     if let Err(error) = recorded {
         eprintln!("portico: warning: not recorded in history: {error}");

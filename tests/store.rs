@@ -781,6 +781,7 @@ fn entry(time_ms: i64, op: &str, status: Option<u16>, total_ms: f64) -> HistoryE
             headers_ms: None,
             total_ms,
         },
+        draft: None,
         extra: serde_json::Map::new(),
     }
 }
@@ -852,6 +853,14 @@ fn history_of_cli_calls_is_recorded_masked() {
     );
     assert!(sent.timing.total_ms > 0.0);
     assert!(sent.request.url.contains("/execute?api-version=2.0"));
+    // The draft, to send it again: secrets as references.
+    let draft = sent.draft.as_ref().expect("draft kept");
+    let auth = draft
+        .headers
+        .iter()
+        .find(|h| h.name == "Authorization")
+        .expect("Authorization row");
+    assert_eq!(auth.value, "Bearer {{api_key}}");
 
     let failure = &read.entries[1];
     assert!(failure.response.is_none());
@@ -1191,4 +1200,94 @@ fn user_environments_override_the_catalog_and_report_errors() {
         "{}",
         stderr(&broken)
     );
+}
+
+// ------------------------------------------------------ hostile files
+
+#[test]
+fn a_hand_edit_while_running_is_merged_not_overwritten() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let presets = Presets::new(&Paths::in_dir(dir.path()));
+    presets
+        .save(
+            &key("/a"),
+            "mine",
+            &sample_draft("1"),
+            SaveOptions::default(),
+        )
+        .expect("save");
+    // Someone edits the file by hand: renames ours, adds one.
+    let text = std::fs::read_to_string(presets.path()).expect("read");
+    let mut value: serde_json::Value = serde_json::from_str(&text).expect("json");
+    value["presets"][0]["name"] = "edited by hand".into();
+    let mut added = value["presets"][0].clone();
+    added["name"] = "added by hand".into();
+    added["note"] = "a key portico does not know".into();
+    value["presets"].as_array_mut().expect("array").push(added);
+    std::fs::write(
+        presets.path(),
+        serde_json::to_string_pretty(&value).expect("json"),
+    )
+    .expect("hand edit");
+    // The same handle saves again: the edit is read back first.
+    presets
+        .save(
+            &key("/a"),
+            "mine",
+            &sample_draft("2"),
+            SaveOptions::default(),
+        )
+        .expect("save");
+    let names: Vec<String> = presets
+        .list(&key("/a"))
+        .expect("list")
+        .into_iter()
+        .map(|p| p.name)
+        .collect();
+    assert_eq!(names, ["edited by hand", "added by hand", "mine"]);
+    let text = std::fs::read_to_string(presets.path()).expect("read");
+    assert!(
+        text.contains("\"note\": \"a key portico does not know\""),
+        "{text}"
+    );
+}
+
+#[test]
+fn hostile_files_are_errors_or_warnings_never_crashes() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let home = dir.path();
+    let paths = Paths::in_dir(home);
+    let deep = format!("{}{}", "[".repeat(100_000), "]".repeat(100_000));
+    let cases: Vec<Vec<u8>> = vec![
+        deep.clone().into_bytes(),
+        vec![0xff, 0xfe, 0x00, 0x7b],
+        b"{\"presets\": [{\"name\": 5}]}".to_vec(),
+        b"{\"presets\": {}}".to_vec(),
+        b"[]".to_vec(),
+        format!("{{\"presets\": [{{\"operation\": {deep}}}]}}").into_bytes(),
+    ];
+    for bytes in &cases {
+        std::fs::write(paths.presets_file(), bytes).expect("write");
+        let error = Presets::new(&paths).load().expect_err("not a presets file");
+        assert!(matches!(error, StoreError::Corrupt { .. }), "{error}");
+        assert_eq!(&std::fs::read(paths.presets_file()).expect("read"), bytes);
+
+        std::fs::write(paths.history_file(), bytes).expect("write");
+        let read = History::new(&paths).read().expect("history reads");
+        assert!(read.entries.is_empty());
+        assert!(!read.warnings.is_empty());
+    }
+
+    let toml_cases = [
+        format!("x = {}{}", "[".repeat(100_000), "]".repeat(100_000)),
+        format!("x = {}{}", "{a = ".repeat(50_000), "}".repeat(50_000)),
+        "[[environment]]\nname = 5\n".to_string(),
+        "\u{0}\u{1}".to_string(),
+    ];
+    for text in &toml_cases {
+        std::fs::write(paths.environments_file(), text).expect("write");
+        let catalog = portico::catalog::Catalog::default();
+        let result = portico::store::Environments::load(&catalog, Some(&paths), None);
+        assert!(result.is_err(), "{}", &text[..text.len().min(40)]);
+    }
 }

@@ -24,7 +24,7 @@ use serde_json::{Map, Value};
 
 use crate::catalog::OperationKey;
 use crate::http::{Exchange, RequestError};
-use crate::request::BuiltRequest;
+use crate::request::{BuiltRequest, Draft, Vars};
 use crate::secrets::{MASK, Masker, is_secret_name, mask_header_value};
 
 use super::{FileWarning, Paths, StoreError, Timestamp, fsio};
@@ -66,6 +66,12 @@ pub struct HistoryEntry {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error: Option<RecordedError>,
     pub timing: RecordedTiming,
+    /// What the user typed, for sending it again: secrets replaced by
+    /// `{{variable}}` references as in presets (see
+    /// [`super::presets::withhold_secrets`]). Left out when its body is
+    /// larger than the body cap.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub draft: Option<Draft>,
     /// Keys this version does not know, kept on compaction.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
@@ -270,6 +276,7 @@ impl HistoryEntry {
                 headers_ms: Some(millis(exchange.timing.headers)),
                 total_ms: millis(total),
             },
+            draft: None,
             extra: Map::new(),
         }
     }
@@ -295,8 +302,18 @@ impl HistoryEntry {
                 headers_ms: None,
                 total_ms: millis(error.elapsed),
             },
+            draft: None,
             extra: Map::new(),
         }
+    }
+
+    /// Keeps the draft the request was built from, secrets withheld, so
+    /// that the entry can be sent again; not when its body exceeds `cap`.
+    #[must_use]
+    pub fn with_draft(mut self, draft: &Draft, vars: &Vars, body_cap: usize) -> Self {
+        self.draft =
+            (draft.body.len() <= body_cap).then(|| super::presets::withhold_secrets(draft, vars).0);
+        self
     }
 
     pub fn status_class(&self) -> StatusClass {
@@ -453,34 +470,26 @@ impl History {
         Ok(())
     }
 
-    /// Records a completed exchange.
-    pub fn record_exchange(
+    /// Records the outcome of sending `built`, made from `draft` (when
+    /// there is one) with `vars`: the exchange, or why the send failed.
+    pub fn record(
         &self,
         operation: Option<OperationKey>,
-        exchange: &Exchange,
-        secret_values: &[String],
-    ) -> Result<(), StoreError> {
-        self.append(&HistoryEntry::from_exchange(
-            operation,
-            exchange,
-            secret_values,
-            self.limits.body_cap,
-        ))
-    }
-
-    /// Records a send that failed.
-    pub fn record_error(
-        &self,
-        operation: Option<OperationKey>,
+        source: Option<(&Draft, &Vars)>,
         built: &BuiltRequest,
-        error: &RequestError,
+        result: Result<&Exchange, &RequestError>,
     ) -> Result<(), StoreError> {
-        self.append(&HistoryEntry::from_error(
-            operation,
-            built,
-            error,
-            self.limits.body_cap,
-        ))
+        let cap = self.limits.body_cap;
+        let mut entry = match result {
+            Ok(exchange) => {
+                HistoryEntry::from_exchange(operation, exchange, &built.secret_values, cap)
+            }
+            Err(error) => HistoryEntry::from_error(operation, built, error, cap),
+        };
+        if let Some((draft, vars)) = source {
+            entry = entry.with_draft(draft, vars, cap);
+        }
+        self.append(&entry)
     }
 
     /// Rewrites the file with its newest lines within 90% of the limits.
@@ -763,6 +772,44 @@ mod tests {
             ("/wBB", true, true)
         );
         assert_eq!(body.bytes(), Some(vec![0xff, 0x00, 0x41]));
+    }
+
+    #[test]
+    fn an_echoed_secret_is_masked_everywhere() {
+        use crate::http::{Response, SentRequest, Timing};
+        let secret = "k-0123456789";
+        let exchange = Exchange {
+            request: SentRequest {
+                method: "POST".into(),
+                url: format!("http://127.0.0.1:9/echo?key={secret}"),
+                headers: vec![("X-Api-Key".into(), secret.into())],
+                body: Some(format!("{{\"key\": \"{secret}\"}}").into_bytes()),
+            },
+            redirects: Vec::new(),
+            response: Response {
+                version: "HTTP/1.1".into(),
+                status: 200,
+                reason: "OK".into(),
+                headers: vec![
+                    ("x-echo".into(), format!("got {secret}")),
+                    ("set-cookie".into(), "sid=abcdef; Path=/".into()),
+                ],
+                body: format!("you sent {secret}").into_bytes().into(),
+                size: 21,
+                ..Response::default()
+            },
+            timing: Timing::default(),
+        };
+        let entry = HistoryEntry::from_exchange(None, &exchange, &[secret.to_string()], 1024);
+        let line = serde_json::to_string(&entry).expect("json");
+        assert!(!line.contains(secret), "{line}");
+        assert!(!line.contains("abcdef"), "{line}");
+        let response = entry.response.expect("response");
+        assert_eq!(
+            response.body.map(|b| b.data),
+            Some(format!("you sent {MASK}"))
+        );
+        assert_eq!(response.headers[0].1, format!("got {MASK}"));
     }
 
     #[test]
