@@ -426,14 +426,21 @@ fn apply_auth(api: &Api, draft: &Draft, ctx: &mut Ctx<'_>, out: &mut Parts) {
         let used_in = || format!("credential for `{}`", auth.scheme);
         let value = ctx.subst(&auth.value, &used_in);
         let username = ctx.subst(&auth.username, &used_in);
-        if value.is_empty() && username.is_empty() {
+        // Only basic auth has a username: a key or token with only one
+        // would send `Bearer ` and nothing after it.
+        let empty = match scheme.kind {
+            SecurityKind::Basic => value.is_empty() && username.is_empty(),
+            _ => trim_ows(&value).is_empty(),
+        };
+        if empty {
             continue;
         }
         ctx.secret(&value);
         match &scheme.kind {
             SecurityKind::ApiKey { param, location } => match location {
                 ParamLocation::Header if !out.has_header(param) => {
-                    out.headers.push((param.clone(), value));
+                    out.headers
+                        .push((param.clone(), trim_ows(&value).to_string()));
                 }
                 ParamLocation::Query if !out.query_names.iter().any(|n| n == param) => {
                     out.query_names.push(param.clone());
@@ -448,11 +455,12 @@ fn apply_auth(api: &Api, draft: &Draft, ctx: &mut Ctx<'_>, out: &mut Parts) {
             },
             SecurityKind::Bearer { .. } | SecurityKind::OAuth2 { .. } => {
                 if !out.has_header("authorization") {
+                    let value = trim_ows(&value);
                     let header = if value
                         .get(..7)
                         .is_some_and(|p| p.eq_ignore_ascii_case("bearer "))
                     {
-                        value
+                        value.to_string()
                     } else {
                         format!("Bearer {value}")
                     };
