@@ -1,3 +1,325 @@
 //! The terminal interface. The only module that names ratatui or crossterm.
+//!
+//! ```text
+//! crossterm EventStream ──┐
+//! send task (per request) ├──> mpsc queue ──> App::step: handle all queued,
+//! spinner / countdown tick┘                    then draw once if changed
+//! ```
+//!
+//! [`run`] owns the real terminal: raw mode, the alternate screen, mouse
+//! and bracketed paste, restored on every exit (errors and panics too);
+//! it performs the [`app::Effect`]s the app asks for (clipboard, suspending
+//! for `$EDITOR`). Logs go to a file, never to the screen.
+
+pub mod app;
 pub mod body_view;
+pub mod config;
+pub(crate) mod core;
+pub mod input;
+pub mod keymap;
 pub mod sanitize;
+pub mod ui;
+pub mod views;
+
+use std::io::{Write, stdout};
+use std::path::PathBuf;
+
+use anyhow::Context as _;
+use crossterm::event::{
+    DisableBracketedPaste, DisableMouseCapture, EnableBracketedPaste, EnableMouseCapture,
+    EventStream,
+};
+use crossterm::terminal::{
+    EnterAlternateScreen, LeaveAlternateScreen, disable_raw_mode, enable_raw_mode,
+};
+use crossterm::{execute, queue};
+use futures_util::StreamExt;
+use ratatui::backend::CrosstermBackend;
+use tokio::sync::mpsc;
+
+pub use app::{App, Effect, Msg};
+pub use config::Config;
+
+use crate::catalog::Catalog;
+
+/// What the command line hands to the interface.
+pub struct TuiContext {
+    pub catalog: Catalog,
+    /// Environment to start in; the catalog's first when `None`.
+    pub env: Option<String>,
+    /// A base URL that replaces the definitions' servers (`--server`).
+    pub server_override: Option<String>,
+    pub config: Config,
+}
+
+impl TuiContext {
+    /// A context with the user's config file loaded.
+    pub fn new(catalog: Catalog) -> Self {
+        Self {
+            catalog,
+            env: None,
+            server_override: None,
+            config: Config::load(),
+        }
+    }
+}
+
+/// Runs the interface until the user quits.
+pub async fn run(ctx: TuiContext) -> anyhow::Result<()> {
+    let _log_guard = init_logging();
+    let mut terminal = TerminalGuard::enter()?;
+    let backend = CrosstermBackend::new(stdout());
+    let mut app = App::new(ctx, backend)?;
+    app.terminal_mut().clear().context("clearing the screen")?;
+    app.draw_now()?;
+    let mut input = spawn_input(app.sender());
+    let result = event_loop(&mut app, &mut input, &mut terminal).await;
+    input.abort();
+    drop(app);
+    terminal.leave();
+    result
+}
+
+async fn event_loop(
+    app: &mut App<CrosstermBackend<std::io::Stdout>>,
+    input: &mut tokio::task::JoinHandle<()>,
+    terminal: &mut TerminalGuard,
+) -> anyhow::Result<()> {
+    loop {
+        if !app.step().await? || app.should_quit() {
+            return Ok(());
+        }
+        for effect in app.take_effects() {
+            match effect {
+                Effect::Copy(text) => copy_to_clipboard(&text),
+                Effect::EditBody {
+                    op,
+                    text,
+                    extension,
+                } => {
+                    // The editor needs the keyboard: stop reading events
+                    // and give the terminal back while it runs.
+                    input.abort();
+                    terminal.leave();
+                    let result = edit_externally(&text, extension, app_editor(app));
+                    terminal.reenter()?;
+                    *input = spawn_input(app.sender());
+                    app.terminal_mut().clear().context("clearing the screen")?;
+                    app.handle(Msg::EditorClosed(app::EditorResult::new(op, result)));
+                    app.mark_dirty();
+                    app.draw()?;
+                }
+            }
+        }
+    }
+}
+
+fn app_editor<B: ratatui::backend::Backend>(app: &App<B>) -> Option<String> {
+    app.state.config.editor.clone()
+}
+
+/// Forwards terminal events into the queue until the queue closes.
+fn spawn_input(tx: mpsc::UnboundedSender<Msg>) -> tokio::task::JoinHandle<()> {
+    tokio::spawn(async move {
+        let mut events = EventStream::new();
+        while let Some(event) = events.next().await {
+            match event {
+                Ok(event) => {
+                    if tx.send(Msg::Input(event)).is_err() {
+                        break;
+                    }
+                }
+                Err(e) => {
+                    tracing::warn!("reading terminal events failed: {e}");
+                    break;
+                }
+            }
+        }
+    })
+}
+
+/// Raw mode, alternate screen, mouse and paste on; all undone on drop and
+/// by the panic hook, which restores before the panic message prints.
+struct TerminalGuard {
+    active: bool,
+}
+
+impl TerminalGuard {
+    fn enter() -> anyhow::Result<Self> {
+        install_panic_hook();
+        let mut guard = Self { active: false };
+        guard.reenter()?;
+        Ok(guard)
+    }
+
+    fn reenter(&mut self) -> anyhow::Result<()> {
+        enable_raw_mode().context("switching the terminal to raw mode")?;
+        self.active = true;
+        execute!(
+            stdout(),
+            EnterAlternateScreen,
+            EnableMouseCapture,
+            EnableBracketedPaste
+        )
+        .context("preparing the terminal")?;
+        Ok(())
+    }
+
+    fn leave(&mut self) {
+        if self.active {
+            restore_terminal();
+            self.active = false;
+        }
+    }
+}
+
+impl Drop for TerminalGuard {
+    fn drop(&mut self) {
+        self.leave();
+    }
+}
+
+fn restore_terminal() {
+    let mut out = stdout();
+    let _ = execute!(
+        out,
+        DisableBracketedPaste,
+        DisableMouseCapture,
+        LeaveAlternateScreen,
+        crossterm::cursor::Show
+    );
+    let _ = disable_raw_mode();
+    let _ = out.flush();
+}
+
+fn install_panic_hook() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        let previous = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            restore_terminal();
+            previous(info);
+        }));
+    });
+}
+
+/// Where logs go: `$PORTICO_HOME/logs`, else the user's state (or cache)
+/// directory.
+pub fn log_dir() -> Option<PathBuf> {
+    if let Some(home) = std::env::var_os("PORTICO_HOME").filter(|h| !h.is_empty()) {
+        return Some(PathBuf::from(home).join("logs"));
+    }
+    let dirs = directories::ProjectDirs::from("", "", "portico")?;
+    Some(
+        dirs.state_dir()
+            .unwrap_or_else(|| dirs.cache_dir())
+            .join("logs"),
+    )
+}
+
+fn init_logging() -> Option<tracing_appender::non_blocking::WorkerGuard> {
+    let dir = log_dir()?;
+    std::fs::create_dir_all(&dir).ok()?;
+    let appender = tracing_appender::rolling::never(&dir, "portico.log");
+    let (writer, guard) = tracing_appender::non_blocking(appender);
+    let filter = tracing_subscriber::EnvFilter::try_from_env("PORTICO_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("portico=info"));
+    let installed = tracing_subscriber::fmt()
+        .with_writer(writer)
+        .with_ansi(false)
+        .with_env_filter(filter)
+        .try_init()
+        .is_ok();
+    // Someone else (the binary) already logs somewhere: keep theirs.
+    installed.then_some(guard)
+}
+
+/// Copies through the system's clipboard tool when there is one, and
+/// always through OSC 52 too, which reaches the clipboard of the terminal
+/// the user sits at, even over ssh.
+fn copy_to_clipboard(text: &str) {
+    let tools: &[&[&str]] = if cfg!(target_os = "macos") {
+        &[&["pbcopy"]]
+    } else if std::env::var_os("WAYLAND_DISPLAY").is_some() {
+        &[&["wl-copy"]]
+    } else if std::env::var_os("DISPLAY").is_some() {
+        &[
+            &["xclip", "-selection", "clipboard"],
+            &["xsel", "--clipboard", "--input"],
+        ]
+    } else {
+        &[]
+    };
+    for tool in tools {
+        if pipe_to(tool, text).is_ok() {
+            break;
+        }
+    }
+    let mut out = stdout();
+    let _ = queue!(
+        out,
+        crossterm::clipboard::CopyToClipboard::to_clipboard_from(text.as_bytes())
+    );
+    let _ = out.flush();
+}
+
+fn pipe_to(command: &[&str], text: &str) -> std::io::Result<()> {
+    use std::process::{Command, Stdio};
+    let (program, args) = command
+        .split_first()
+        .ok_or_else(|| std::io::Error::other("empty command"))?;
+    let mut child = Command::new(program)
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()?;
+    if let Some(mut stdin) = child.stdin.take() {
+        stdin.write_all(text.as_bytes())?;
+    }
+    let status = child.wait()?;
+    if status.success() {
+        Ok(())
+    } else {
+        Err(std::io::Error::other(format!("{program} failed")))
+    }
+}
+
+/// Runs the user's editor on a temporary file and returns what was saved.
+fn edit_externally(
+    text: &str,
+    extension: &str,
+    configured: Option<String>,
+) -> Result<String, String> {
+    let command = configured
+        .or_else(|| std::env::var("VISUAL").ok())
+        .or_else(|| std::env::var("EDITOR").ok())
+        .filter(|c| !c.trim().is_empty())
+        .unwrap_or_else(|| "vi".to_string());
+    let words = shell_words::split(&command)
+        .map_err(|e| format!("cannot read the editor command `{command}`: {e}"))?;
+    let (program, args) = words.split_first().ok_or("the editor command is empty")?;
+    let path = std::env::temp_dir().join(format!(
+        "portico-body-{}-{}.{extension}",
+        std::process::id(),
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_nanos())
+    ));
+    std::fs::write(&path, text).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+    let status = std::process::Command::new(program)
+        .args(args)
+        .arg(&path)
+        .status()
+        .map_err(|e| format!("cannot start `{program}`: {e}"));
+    let result = match status {
+        Ok(s) if s.success() => std::fs::read_to_string(&path)
+            .map_err(|e| format!("cannot read {}: {e}", path.display())),
+        Ok(s) => Err(format!(
+            "`{program}` exited with {s}; the body is unchanged"
+        )),
+        Err(e) => Err(e),
+    };
+    let _ = std::fs::remove_file(&path);
+    result
+}

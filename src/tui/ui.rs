@@ -1,0 +1,558 @@
+//! Drawing the whole screen from [`State`]: the layout for the terminal's
+//! size, the header and footer, and the overlays (help, curl, choosers).
+//!
+//! Widths decide the layout: three columns when there is room, stacked
+//! panes below 140 columns, and below 100 columns the catalog shows only
+//! while it has the focus, so 80x24 stays usable.
+
+use std::time::Instant;
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Position, Rect};
+use ratatui::style::Modifier;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
+
+use super::app::{Areas, Focus, Overlay, State};
+use super::keymap::Action;
+use super::views::operation;
+use super::views::request::{ReqTab, RequestView};
+use super::views::response::{RequestState, ResponsePane};
+
+pub fn render(frame: &mut Frame, state: &mut State) {
+    let area = frame.area();
+    if area.width < 24 || area.height < 6 {
+        frame.render_widget(
+            Paragraph::new("portico: the terminal is too small").wrap(Wrap { trim: true }),
+            area,
+        );
+        state.areas = Areas::default();
+        return;
+    }
+    let [header, main, footer] = Layout::vertical([
+        Constraint::Length(1),
+        Constraint::Min(0),
+        Constraint::Length(1),
+    ])
+    .areas(area);
+    render_header(frame, header, state);
+    let areas = layout(main, state.focus, state.open.is_some());
+    state.areas = areas;
+    let theme = state.config.theme.clone();
+    if let Some(a) = areas.catalog {
+        state.catalog_pane.render(
+            frame,
+            a,
+            &state.catalog,
+            &theme,
+            state.focus == Focus::Catalog,
+            state.open,
+        );
+    }
+    let open = state.open;
+    match open {
+        None => {
+            if let Some(a) = areas.docs {
+                operation::render_welcome(
+                    frame,
+                    a,
+                    &state.catalog,
+                    &theme,
+                    state.focus == Focus::Operation,
+                );
+            }
+        }
+        Some(op) => {
+            let api = &state.catalog.apis[op.0];
+            let operation = &api.operations[op.1];
+            if let Some(s) = state.ops.get_mut(&op) {
+                if let Some(a) = areas.docs {
+                    operation::render(
+                        frame,
+                        a,
+                        api,
+                        operation,
+                        &theme,
+                        state.focus == Focus::Operation,
+                        &mut s.doc_scroll,
+                    );
+                }
+                if let Some(a) = areas.request {
+                    let server_label = match &s.editor.draft.server_url {
+                        Some(url) => url.clone(),
+                        None => api.servers.get(s.editor.draft.server).map_or_else(
+                            || "(none: use --server URL)".to_string(),
+                            |sv| sv.url.clone(),
+                        ),
+                    };
+                    let view = RequestView {
+                        api,
+                        op: operation,
+                        theme: &theme,
+                        focused: state.focus == Focus::Request,
+                        reveal: state.reveal,
+                        server_label,
+                        env: state.env_name.as_deref(),
+                    };
+                    view.render(frame, a, &mut s.editor);
+                }
+                if let Some(a) = areas.response {
+                    let pane = ResponsePane {
+                        theme: &theme,
+                        focused: state.focus == Focus::Response,
+                        now: Instant::now(),
+                    };
+                    pane.render(frame, a, &mut s.request);
+                }
+            }
+        }
+    }
+    render_footer(frame, footer, state);
+    render_overlay(frame, main, state);
+}
+
+/// Where each pane goes for this size and focus.
+pub fn layout(area: Rect, focus: Focus, open: bool) -> Areas {
+    let w = area.width;
+    let h = area.height;
+    if !open {
+        if w < 60 {
+            return if focus == Focus::Catalog {
+                Areas {
+                    catalog: Some(area),
+                    ..Areas::default()
+                }
+            } else {
+                Areas {
+                    docs: Some(area),
+                    ..Areas::default()
+                }
+            };
+        }
+        let cw = (w * 2 / 5).clamp(30, 60);
+        let [c, d] = Layout::horizontal([Constraint::Length(cw), Constraint::Min(0)]).areas(area);
+        return Areas {
+            catalog: Some(c),
+            docs: Some(d),
+            ..Areas::default()
+        };
+    }
+    if w >= 140 {
+        let cw = (w * 22 / 100).clamp(28, 44);
+        let [c, middle, right] = Layout::horizontal([
+            Constraint::Length(cw),
+            Constraint::Percentage(50),
+            Constraint::Percentage(50),
+        ])
+        .areas(area);
+        let [d, r] = Layout::vertical([Constraint::Percentage(35), Constraint::Percentage(65)])
+            .areas(middle);
+        return Areas {
+            catalog: Some(c),
+            docs: Some(d),
+            request: Some(r),
+            response: Some(right),
+        };
+    }
+    let (catalog, rest) = if w >= 100 {
+        let cw = (w / 4).clamp(24, 34);
+        let [c, rest] =
+            Layout::horizontal([Constraint::Length(cw), Constraint::Min(0)]).areas(area);
+        (Some(c), rest)
+    } else if focus == Focus::Catalog {
+        // Narrow: the catalog and the operation's docs side by side.
+        let cw = (w * 45 / 100).max(24);
+        let [c, d] = Layout::horizontal([Constraint::Length(cw), Constraint::Min(0)]).areas(area);
+        return Areas {
+            catalog: Some(c),
+            docs: Some(d),
+            ..Areas::default()
+        };
+    } else {
+        (None, area)
+    };
+    if h >= 36 {
+        let [d, r, s] = Layout::vertical([
+            Constraint::Percentage(25),
+            Constraint::Percentage(40),
+            Constraint::Percentage(35),
+        ])
+        .areas(rest);
+        return Areas {
+            catalog,
+            docs: Some(d),
+            request: Some(r),
+            response: Some(s),
+        };
+    }
+    // Short: the docs take the request's place while they have the focus.
+    let top_share = if focus == Focus::Response { 40 } else { 55 };
+    let [top, bottom] = Layout::vertical([
+        Constraint::Percentage(top_share),
+        Constraint::Percentage(100 - top_share),
+    ])
+    .areas(rest);
+    let (docs, request) = if focus == Focus::Operation {
+        (Some(top), None)
+    } else {
+        (None, Some(top))
+    };
+    Areas {
+        catalog,
+        docs,
+        request,
+        response: Some(bottom),
+    }
+}
+
+fn render_header(frame: &mut Frame, area: Rect, state: &State) {
+    let theme = &state.config.theme;
+    let ops: usize = state.catalog.apis.iter().map(|a| a.operations.len()).sum();
+    let mut spans = vec![
+        Span::styled(" portico ", theme.accent().add_modifier(Modifier::REVERSED)),
+        Span::raw(" "),
+    ];
+    let apis = state.catalog.apis.len();
+    spans.push(Span::styled(
+        format!(
+            "{apis} API{} · {ops} operations",
+            if apis == 1 { "" } else { "s" }
+        ),
+        theme.muted(),
+    ));
+    if let Some(env) = &state.env_name {
+        spans.push(Span::styled("  env ", theme.muted()));
+        spans.push(Span::styled(env.clone(), theme.accent()));
+    }
+    if state.reveal {
+        spans.push(Span::styled("  secrets revealed", theme.warning()));
+    }
+    if !state.warnings.is_empty() {
+        spans.push(Span::styled(
+            format!("  ⚠ {}", state.warnings.len()),
+            theme.warning(),
+        ));
+    }
+    if let Some(n) = &state.notice {
+        let style = if n.error {
+            theme.error()
+        } else {
+            theme.success()
+        };
+        spans.push(Span::raw("  "));
+        spans.push(Span::styled(n.text.clone(), style));
+    }
+    frame.render_widget(Paragraph::new(Line::from(spans)), area);
+}
+
+/// The keys that do something here, most useful first.
+fn footer_actions(state: &State) -> Vec<(String, &'static str)> {
+    let keys = &state.config.keymap;
+    let key = |a: Action| keys.key_label(a);
+    let mut out: Vec<(String, &'static str)> = Vec::new();
+    let mut push = |k: Option<String>, label: &'static str| {
+        if let Some(k) = k {
+            out.push((k, label));
+        }
+    };
+    if let Some(overlay) = &state.overlay {
+        match overlay {
+            Overlay::Choose(_) => {
+                push(Some("↑↓".into()), "move");
+                push(Some("Enter".into()), "choose");
+                push(Some("Esc".into()), "close");
+            }
+            Overlay::SaveBody(_) => {
+                push(Some("Enter".into()), "save");
+                push(Some("Esc".into()), "cancel");
+            }
+            Overlay::Curl { .. } => {
+                push(key(Action::CopyCurl), "copy");
+                push(Some("Esc".into()), "close");
+            }
+            _ => push(Some("Esc".into()), "close"),
+        }
+        return out;
+    }
+    if state.catalog_pane.filtering {
+        push(Some("type".into()), "filter");
+        push(Some("↑↓".into()), "move");
+        push(Some("Enter".into()), "open");
+        push(Some("Esc".into()), "clear");
+        return out;
+    }
+    let current = state.open.and_then(|op| state.ops.get(&op));
+    if let Some(s) = current {
+        if s.editor.body_editing {
+            push(Some("Esc".into()), "done");
+            push(key(Action::Send), "send");
+            push(Some("Ctrl+Z/Y".into()), "undo/redo");
+            return out;
+        }
+        if s.editor.field.is_some() {
+            push(Some("Enter".into()), "done");
+            push(Some("Tab".into()), "name/value");
+            push(key(Action::Send), "send");
+            return out;
+        }
+    }
+    let in_flight = current.is_some_and(|s| matches!(s.request, RequestState::InFlight { .. }));
+    if in_flight {
+        push(key(Action::Back), "cancel");
+    }
+    match state.focus {
+        Focus::Catalog => {
+            push(key(Action::Select), "open");
+            push(key(Action::Filter), "filter");
+        }
+        Focus::Operation => {
+            push(Some("↑↓".into()), "scroll");
+        }
+        Focus::Request => {
+            let tab = current.map(|s| s.editor.tab);
+            push(Some("←→".into()), "tabs");
+            match tab {
+                Some(ReqTab::Body) => {
+                    push(key(Action::Select), "edit");
+                    push(key(Action::Reformat), "reformat");
+                    push(key(Action::Examples), "examples");
+                    push(key(Action::ExternalEditor), "$EDITOR");
+                }
+                Some(ReqTab::Auth) => push(key(Action::Edit), "edit"),
+                _ => {
+                    push(key(Action::Edit), "edit");
+                    push(key(Action::AddRow), "add");
+                    push(key(Action::DeleteRow), "delete");
+                    push(key(Action::ToggleRow), "on/off");
+                }
+            }
+            push(key(Action::CurlPreview), "curl");
+        }
+        Focus::Response => {
+            push(Some("←→".into()), "tabs");
+            push(key(Action::ToggleWrap), "wrap");
+            push(key(Action::SaveBody), "save");
+            push(key(Action::CopyBody), "copy body");
+        }
+    }
+    if state.open.is_some() {
+        push(key(Action::Send), "send");
+    }
+    push(key(Action::NextPane), "pane");
+    push(key(Action::Help), "help");
+    push(key(Action::Quit), "quit");
+    out
+}
+
+fn render_footer(frame: &mut Frame, area: Rect, state: &State) {
+    let theme = &state.config.theme;
+    let mut spans = Vec::new();
+    for (k, label) in footer_actions(state) {
+        spans.push(Span::styled(format!(" {k}"), theme.key()));
+        spans.push(Span::styled(format!(" {label} "), theme.muted()));
+    }
+    frame.render_widget(Paragraph::new(Line::from(spans)), area);
+}
+
+fn centered(area: Rect, width: u16, height: u16) -> Rect {
+    let w = width.min(area.width);
+    let h = height.min(area.height);
+    Rect {
+        x: area.x + (area.width - w) / 2,
+        y: area.y + (area.height - h) / 2,
+        width: w,
+        height: h,
+    }
+}
+
+fn render_overlay(frame: &mut Frame, area: Rect, state: &mut State) {
+    let theme = state.config.theme.clone();
+    let Some(overlay) = &state.overlay else {
+        return;
+    };
+    let block = |title: String| {
+        Block::default()
+            .borders(Borders::ALL)
+            .border_style(theme.border(true))
+            .title(Span::styled(title, theme.title()))
+    };
+    match overlay {
+        Overlay::Help { scroll } => {
+            let mut lines = Vec::new();
+            for (scope, rows) in state.config.keymap.help() {
+                lines.push(Line::styled(scope.title(), theme.accent()));
+                for (keys, desc) in rows {
+                    lines.push(Line::from(vec![
+                        Span::styled(format!("  {keys:<22}"), theme.key()),
+                        Span::raw(desc),
+                    ]));
+                }
+                lines.push(Line::default());
+            }
+            lines.push(Line::styled(
+                "In a text field keys are typed; Enter or Esc leaves it. Ctrl+C always quits.",
+                theme.muted(),
+            ));
+            if let Some(path) = &state.config.path {
+                lines.push(Line::styled(
+                    format!("Keys and colours: {}", path.display()),
+                    theme.muted(),
+                ));
+            }
+            let r = centered(area, 90, area.height.saturating_sub(2).max(10));
+            frame.render_widget(Clear, r);
+            frame.render_widget(
+                Paragraph::new(lines)
+                    .block(block(" Keys (Esc closes) ".into()))
+                    .scroll((*scroll, 0)),
+                r,
+            );
+        }
+        Overlay::Curl { scroll } => {
+            let text = state
+                .open
+                .and_then(|op| state.ops.get(&op))
+                .and_then(|s| s.editor.preview.as_ref())
+                .and_then(|p| p.as_ref().ok())
+                .map(|req| super::core::to_curl(req, !state.reveal))
+                .unwrap_or_default();
+            let r = centered(
+                area,
+                area.width.saturating_sub(4),
+                area.height.saturating_sub(2),
+            );
+            frame.render_widget(Clear, r);
+            let title = if state.reveal {
+                " curl (secrets shown) ".to_string()
+            } else {
+                " curl (secrets masked; R reveals) ".to_string()
+            };
+            frame.render_widget(
+                Paragraph::new(text)
+                    .wrap(Wrap { trim: false })
+                    .block(block(title))
+                    .scroll((*scroll, 0)),
+                r,
+            );
+        }
+        Overlay::Warnings { scroll } => {
+            let lines: Vec<Line> = if state.warnings.is_empty() {
+                vec![Line::styled("No warnings.", theme.muted())]
+            } else {
+                state
+                    .warnings
+                    .iter()
+                    .map(|w| Line::raw(format!("⚠ {w}")))
+                    .collect()
+            };
+            let r = centered(
+                area,
+                area.width.saturating_sub(4),
+                area.height.saturating_sub(2),
+            );
+            frame.render_widget(Clear, r);
+            frame.render_widget(
+                Paragraph::new(lines)
+                    .wrap(Wrap { trim: false })
+                    .block(block(" Warnings ".into()))
+                    .scroll((*scroll, 0)),
+                r,
+            );
+        }
+        Overlay::Choose(chooser) => {
+            let width = chooser
+                .items
+                .iter()
+                .map(|i| u16::try_from(i.chars().count()).unwrap_or(u16::MAX))
+                .max()
+                .unwrap_or(10)
+                .max(u16::try_from(chooser.title.chars().count()).unwrap_or(0))
+                .saturating_add(6);
+            let height = u16::try_from(chooser.items.len())
+                .unwrap_or(u16::MAX)
+                .saturating_add(2);
+            let r = centered(area, width, height);
+            frame.render_widget(Clear, r);
+            let visible = usize::from(r.height.saturating_sub(2)).max(1);
+            let offset = chooser.selected.saturating_sub(visible - 1);
+            let lines: Vec<Line> = chooser
+                .items
+                .iter()
+                .enumerate()
+                .skip(offset)
+                .take(visible)
+                .map(|(i, item)| {
+                    let line = Line::raw(format!(" {item}"));
+                    if i == chooser.selected {
+                        line.style(theme.selected(true))
+                    } else {
+                        line
+                    }
+                })
+                .collect();
+            frame.render_widget(
+                Paragraph::new(lines).block(block(format!(" {} ", chooser.title))),
+                r,
+            );
+        }
+        Overlay::SaveBody(input) => {
+            let r = centered(area, 70, 3);
+            frame.render_widget(Clear, r);
+            frame.render_widget(
+                Paragraph::new(input.text().to_string())
+                    .block(block(" Save the response body to ".into())),
+                r,
+            );
+            let x = r.x + 1 + u16::try_from(input.cursor_column()).unwrap_or(0);
+            frame.set_cursor_position(Position::new(x.min(r.right().saturating_sub(2)), r.y + 1));
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn layouts_never_overlap_or_overflow() {
+        for (w, h) in [
+            (80, 22),
+            (100, 30),
+            (160, 43),
+            (200, 60),
+            (60, 20),
+            (24, 4),
+            (300, 3),
+        ] {
+            let area = Rect::new(0, 1, w, h);
+            for focus in [
+                Focus::Catalog,
+                Focus::Operation,
+                Focus::Request,
+                Focus::Response,
+            ] {
+                for open in [false, true] {
+                    let a = layout(area, focus, open);
+                    let rects: Vec<Rect> = [a.catalog, a.docs, a.request, a.response]
+                        .into_iter()
+                        .flatten()
+                        .collect();
+                    assert!(!rects.is_empty());
+                    for (i, r) in rects.iter().enumerate() {
+                        assert!(
+                            area.contains(Position::new(r.x, r.y)) || r.area() == 0,
+                            "{w}x{h} {r:?}"
+                        );
+                        assert!(r.right() <= area.right() && r.bottom() <= area.bottom());
+                        for other in &rects[i + 1..] {
+                            assert!(
+                                !r.intersects(*other),
+                                "{w}x{h} {focus:?}: {r:?} vs {other:?}"
+                            );
+                        }
+                    }
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,450 @@
+//! The catalog pane: APIs > tags > operations as a collapsible tree, or,
+//! while a filter is set, a flat list of operations ranked best first.
+//!
+//! Only the visible rows are turned into widgets, so a catalog of ten
+//! thousand operations costs the same per frame as one of ten.
+
+use std::collections::HashSet;
+
+use ratatui::Frame;
+use ratatui::layout::{Position, Rect};
+use ratatui::style::{Modifier, Style};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Paragraph};
+
+use crate::catalog::Catalog;
+use crate::tui::config::Theme;
+use crate::tui::core::Search;
+use crate::tui::input::LineInput;
+
+/// Operations grouped for the tree, computed once per catalog.
+#[derive(Debug, Clone)]
+struct ApiGroups {
+    /// `(tag, operation indices)`; an API without tags has one group
+    /// with no name, and its operations sit directly under the API.
+    tags: Vec<(Option<String>, Vec<usize>)>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TreeRow {
+    Api(usize),
+    Tag(usize, usize),
+    Op { api: usize, op: usize, depth: u8 },
+}
+
+/// The most operations a filter lists; past that, a longer filter helps
+/// more than scrolling.
+const FILTER_LIMIT: usize = 500;
+
+pub struct CatalogPane {
+    groups: Vec<ApiGroups>,
+    collapsed_apis: HashSet<usize>,
+    collapsed_tags: HashSet<(usize, usize)>,
+    pub rows: Vec<TreeRow>,
+    pub selected: usize,
+    offset: usize,
+    /// The filter text; the list is ranked while it is not empty.
+    pub filter: LineInput,
+    /// The filter field has the keys.
+    pub filtering: bool,
+    search: Search,
+    /// Rows shown at the last draw, for paging.
+    pub page: usize,
+}
+
+impl CatalogPane {
+    pub fn new(catalog: &Catalog) -> Self {
+        let groups: Vec<ApiGroups> = catalog
+            .apis
+            .iter()
+            .map(|api| {
+                let mut tags: Vec<(Option<String>, Vec<usize>)> = Vec::new();
+                let mut untagged = Vec::new();
+                for (i, op) in api.operations.iter().enumerate() {
+                    match op.tags.first() {
+                        Some(tag) => match tags.iter_mut().find(|(t, _)| t.as_deref() == Some(tag))
+                        {
+                            Some((_, ops)) => ops.push(i),
+                            None => tags.push((Some(tag.clone()), vec![i])),
+                        },
+                        None => untagged.push(i),
+                    }
+                }
+                if !untagged.is_empty() {
+                    if tags.is_empty() {
+                        tags.push((None, untagged));
+                    } else {
+                        tags.push((Some("(untagged)".into()), untagged));
+                    }
+                }
+                ApiGroups { tags }
+            })
+            .collect();
+        let total: usize = catalog.apis.iter().map(|a| a.operations.len()).sum();
+        let mut collapsed_tags = HashSet::new();
+        // Large catalogs open folded so the first screen is an overview.
+        if total > 200 {
+            for (a, g) in groups.iter().enumerate() {
+                for t in 0..g.tags.len() {
+                    collapsed_tags.insert((a, t));
+                }
+            }
+        }
+        let mut pane = Self {
+            groups,
+            collapsed_apis: HashSet::new(),
+            collapsed_tags,
+            rows: Vec::new(),
+            selected: 0,
+            offset: 0,
+            filter: LineInput::default(),
+            filtering: false,
+            search: Search::new(catalog),
+            page: 10,
+        };
+        pane.rebuild();
+        // Start on the first operation: that is what people come for.
+        if let Some(i) = pane
+            .rows
+            .iter()
+            .position(|r| matches!(r, TreeRow::Op { .. }))
+        {
+            pane.selected = i;
+        }
+        pane
+    }
+
+    pub fn is_filtered(&self) -> bool {
+        !self.filter.text().trim().is_empty()
+    }
+
+    /// Recomputes the visible rows after a fold or a filter change.
+    pub fn rebuild(&mut self) {
+        let keep = self.rows.get(self.selected).copied();
+        self.rows.clear();
+        if self.is_filtered() {
+            for (api, op) in self.search.query(self.filter.text(), FILTER_LIMIT) {
+                self.rows.push(TreeRow::Op { api, op, depth: 0 });
+            }
+            // Best match first, selected: Enter opens it.
+            self.selected = 0;
+            self.offset = 0;
+            return;
+        }
+        for (a, g) in self.groups.iter().enumerate() {
+            self.rows.push(TreeRow::Api(a));
+            if self.collapsed_apis.contains(&a) {
+                continue;
+            }
+            for (t, (name, ops)) in g.tags.iter().enumerate() {
+                let depth = if name.is_some() {
+                    self.rows.push(TreeRow::Tag(a, t));
+                    if self.collapsed_tags.contains(&(a, t)) {
+                        continue;
+                    }
+                    2
+                } else {
+                    1
+                };
+                for op in ops {
+                    self.rows.push(TreeRow::Op {
+                        api: a,
+                        op: *op,
+                        depth,
+                    });
+                }
+            }
+        }
+        if let Some(keep) = keep
+            && let Some(i) = self.rows.iter().position(|r| same_item(*r, keep))
+        {
+            self.selected = i;
+        }
+        self.selected = self.selected.min(self.rows.len().saturating_sub(1));
+    }
+
+    pub fn selected_row(&self) -> Option<TreeRow> {
+        self.rows.get(self.selected).copied()
+    }
+
+    pub fn move_by(&mut self, delta: isize) {
+        if self.rows.is_empty() {
+            return;
+        }
+        let last = self.rows.len() - 1;
+        self.selected = self.selected.saturating_add_signed(delta).min(last);
+    }
+
+    pub fn select_last(&mut self) {
+        self.selected = self.rows.len().saturating_sub(1);
+    }
+
+    /// Folds or unfolds an API or tag row; returns whether it was one.
+    pub fn toggle(&mut self, row: TreeRow) -> bool {
+        match row {
+            TreeRow::Api(a) => {
+                if !self.collapsed_apis.remove(&a) {
+                    self.collapsed_apis.insert(a);
+                }
+            }
+            TreeRow::Tag(a, t) => {
+                if !self.collapsed_tags.remove(&(a, t)) {
+                    self.collapsed_tags.insert((a, t));
+                }
+            }
+            TreeRow::Op { .. } => return false,
+        }
+        self.rebuild();
+        true
+    }
+
+    pub fn is_expanded(&self, row: TreeRow) -> bool {
+        match row {
+            TreeRow::Api(a) => !self.collapsed_apis.contains(&a),
+            TreeRow::Tag(a, t) => !self.collapsed_tags.contains(&(a, t)),
+            TreeRow::Op { .. } => false,
+        }
+    }
+
+    /// Left on a row: fold it, or go to its parent.
+    pub fn collapse_or_parent(&mut self) {
+        let Some(row) = self.selected_row() else {
+            return;
+        };
+        if !matches!(row, TreeRow::Op { .. }) && self.is_expanded(row) {
+            self.toggle(row);
+            return;
+        }
+        let parent = match row {
+            TreeRow::Op { api, op, depth: 2 } => self.groups[api]
+                .tags
+                .iter()
+                .position(|(_, ops)| ops.contains(&op))
+                .map(|t| TreeRow::Tag(api, t)),
+            TreeRow::Op { api, .. } | TreeRow::Tag(api, _) => Some(TreeRow::Api(api)),
+            TreeRow::Api(_) => None,
+        };
+        if let Some(parent) = parent
+            && let Some(i) = self.rows.iter().position(|r| *r == parent)
+        {
+            self.selected = i;
+        }
+    }
+
+    pub fn render(
+        &mut self,
+        frame: &mut Frame,
+        area: Rect,
+        catalog: &Catalog,
+        theme: &Theme,
+        focused: bool,
+        open: Option<(usize, usize)>,
+    ) {
+        let total: usize = catalog.apis.iter().map(|a| a.operations.len()).sum();
+        let title = if self.is_filtered() {
+            format!(" Catalog · {} of {total} ", self.rows.len())
+        } else {
+            format!(" Catalog · {total} operations ")
+        };
+        let block = Block::default()
+            .borders(Borders::ALL)
+            .border_style(theme.border(focused))
+            .title(Span::styled(title, theme.title()));
+        let inner = block.inner(area);
+        frame.render_widget(block, area);
+        if inner.height == 0 || inner.width == 0 {
+            return;
+        }
+        // The filter line is shown while typing and while a filter holds.
+        let show_filter = self.filtering || self.is_filtered();
+        let list = if show_filter && inner.height > 1 {
+            let filter_area = Rect { height: 1, ..inner };
+            let style = if self.filtering {
+                theme.accent()
+            } else {
+                theme.muted()
+            };
+            let line = Line::from(vec![
+                Span::styled("/", style),
+                Span::raw(self.filter.text().to_string()),
+            ]);
+            frame.render_widget(Paragraph::new(line), filter_area);
+            if self.filtering && focused {
+                let x = filter_area.x
+                    + 1
+                    + u16::try_from(self.filter.cursor_column()).unwrap_or(u16::MAX);
+                frame.set_cursor_position(Position::new(
+                    x.min(filter_area.right().saturating_sub(1)),
+                    filter_area.y,
+                ));
+            }
+            Rect {
+                y: inner.y + 1,
+                height: inner.height - 1,
+                ..inner
+            }
+        } else {
+            inner
+        };
+        let height = usize::from(list.height);
+        self.page = height.max(1);
+        if self.rows.is_empty() {
+            let text = if self.is_filtered() {
+                "No operation matches the filter."
+            } else {
+                "No operations in the catalog."
+            };
+            frame.render_widget(Paragraph::new(Span::styled(text, theme.muted())), list);
+            return;
+        }
+        // Keep the selection on screen with the least scrolling.
+        if self.selected < self.offset {
+            self.offset = self.selected;
+        } else if self.selected >= self.offset + height {
+            self.offset = self.selected + 1 - height;
+        }
+        self.offset = self.offset.min(self.rows.len().saturating_sub(height));
+        let lines: Vec<Line> = self.rows[self.offset..]
+            .iter()
+            .take(height)
+            .enumerate()
+            .map(|(i, row)| {
+                let mut line = self.row_line(*row, catalog, theme, open);
+                if self.offset + i == self.selected {
+                    line = line.style(theme.selected(focused));
+                }
+                line
+            })
+            .collect();
+        frame.render_widget(Paragraph::new(lines), list);
+    }
+
+    fn row_line<'a>(
+        &self,
+        row: TreeRow,
+        catalog: &'a Catalog,
+        theme: &Theme,
+        open: Option<(usize, usize)>,
+    ) -> Line<'a> {
+        match row {
+            TreeRow::Api(a) => {
+                let api = &catalog.apis[a];
+                let arrow = if self.is_expanded(row) {
+                    "▾ "
+                } else {
+                    "▸ "
+                };
+                Line::from(vec![
+                    Span::styled(arrow, theme.muted()),
+                    Span::styled(api.title.as_str(), theme.title()),
+                    Span::styled(format!(" ({})", api.operations.len()), theme.muted()),
+                ])
+            }
+            TreeRow::Tag(a, t) => {
+                let (name, ops) = &self.groups[a].tags[t];
+                let arrow = if self.is_expanded(row) {
+                    "▾ "
+                } else {
+                    "▸ "
+                };
+                Line::from(vec![
+                    Span::raw("  "),
+                    Span::styled(arrow, theme.muted()),
+                    Span::styled(
+                        name.clone().unwrap_or_default(),
+                        Style::new().add_modifier(Modifier::ITALIC),
+                    ),
+                    Span::styled(format!(" ({})", ops.len()), theme.muted()),
+                ])
+            }
+            TreeRow::Op { api, op, depth } => {
+                let operation = &catalog.apis[api].operations[op];
+                let indent = "  ".repeat(usize::from(depth));
+                let marker = if open == Some((api, op)) { "●" } else { " " };
+                let mut title_style = Style::new();
+                if operation.deprecated {
+                    title_style = title_style
+                        .add_modifier(Modifier::CROSSED_OUT)
+                        .patch(theme.muted());
+                }
+                let mut spans = vec![
+                    Span::raw(indent),
+                    Span::styled(marker, theme.accent()),
+                    Span::styled(
+                        format!("{:<7}", short_method(&operation.method)),
+                        theme.method(&operation.method),
+                    ),
+                    Span::styled(operation.title(), title_style),
+                ];
+                if operation.deprecated {
+                    spans.push(Span::styled(" deprecated", theme.warning()));
+                }
+                if self.is_filtered() {
+                    spans.push(Span::styled(format!("  {}", operation.path), theme.muted()));
+                    if catalog.apis.len() > 1 {
+                        spans.push(Span::styled(
+                            format!("  · {}", catalog.apis[api].id),
+                            theme.muted(),
+                        ));
+                    }
+                }
+                Line::from(spans)
+            }
+        }
+    }
+}
+
+fn same_item(a: TreeRow, b: TreeRow) -> bool {
+    match (a, b) {
+        (
+            TreeRow::Op {
+                api: a1, op: o1, ..
+            },
+            TreeRow::Op {
+                api: a2, op: o2, ..
+            },
+        ) => a1 == a2 && o1 == o2,
+        _ => a == b,
+    }
+}
+
+fn short_method(method: &str) -> &str {
+    match method {
+        "DELETE" => "DEL",
+        "OPTIONS" => "OPTS",
+        other => other,
+    }
+}
+
+/// The rows' area inside the pane, with room for the filter line when
+/// one is shown.
+fn list_area(area: Rect) -> Rect {
+    Rect {
+        x: area.x.saturating_add(1),
+        y: area.y.saturating_add(1),
+        width: area.width.saturating_sub(2),
+        height: area.height.saturating_sub(2),
+    }
+}
+
+impl CatalogPane {
+    /// Like [`Self::row_at`] but aware of the filter line.
+    pub fn click(&mut self, area: Rect, pos: Position) -> Option<TreeRow> {
+        let mut inner = list_area(area);
+        if self.filtering || self.is_filtered() {
+            inner.y = inner.y.saturating_add(1);
+            inner.height = inner.height.saturating_sub(1);
+        }
+        if !inner.contains(pos) {
+            return None;
+        }
+        let i = self.offset + usize::from(pos.y - inner.y);
+        let row = self.rows.get(i).copied()?;
+        self.selected = i;
+        Some(row)
+    }
+
+    pub fn scroll(&mut self, delta: isize) {
+        self.move_by(delta);
+    }
+}

@@ -1,0 +1,532 @@
+//! The response pane: the per-request state (in flight, done, failed,
+//! cancelled), the status line, a one-line explanation of well-known
+//! gateway answers, and the Body | Headers | Request | Timing tabs.
+
+use std::time::{Duration, Instant};
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::style::{Modifier, Style};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Paragraph, Tabs, Wrap};
+use tokio_util::sync::CancellationToken;
+
+use crate::tui::config::Theme;
+use crate::tui::core::{Failure, Outcome};
+
+/// Where one operation's request is. Every state carries the id of the
+/// send it belongs to, so that a late answer to an older send is dropped.
+pub enum RequestState {
+    Idle,
+    InFlight {
+        id: u64,
+        started: Instant,
+        cancel: CancellationToken,
+    },
+    Done {
+        id: u64,
+        view: Box<ResponseView>,
+    },
+    Failed {
+        id: u64,
+        failure: Failure,
+    },
+    Cancelled {
+        id: u64,
+        elapsed: Duration,
+    },
+}
+
+impl RequestState {
+    pub fn in_flight_id(&self) -> Option<u64> {
+        match self {
+            Self::InFlight { id, .. } => Some(*id),
+            _ => None,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RespTab {
+    Body,
+    Headers,
+    Request,
+    Timing,
+}
+
+impl RespTab {
+    pub const ALL: [RespTab; 4] = [Self::Body, Self::Headers, Self::Request, Self::Timing];
+
+    fn index(self) -> usize {
+        Self::ALL.iter().position(|t| *t == self).unwrap_or(0)
+    }
+
+    pub fn cycle(self, delta: isize) -> Self {
+        let i = (self.index() as isize + delta).rem_euclid(Self::ALL.len() as isize);
+        Self::ALL[usize::try_from(i).unwrap_or(0)]
+    }
+}
+
+/// A received response and how the user is looking at it.
+pub struct ResponseView {
+    pub outcome: Outcome,
+    pub received: Instant,
+    pub tab: RespTab,
+    pub scroll: usize,
+    pub wrap: bool,
+    pub body: PlainBody,
+    /// When a 429's Retry-After runs out, for the live countdown.
+    pub retry_until: Option<Instant>,
+    /// Lines shown at the last draw, for paging.
+    pub page: usize,
+}
+
+impl ResponseView {
+    pub fn new(outcome: Outcome) -> Self {
+        let received = Instant::now();
+        let retry_until = (outcome.status == 429)
+            .then(|| {
+                outcome
+                    .header("retry-after")
+                    .and_then(|v| v.trim().parse::<u64>().ok())
+            })
+            .flatten()
+            .map(|s| received + Duration::from_secs(s));
+        let content_type = outcome.header("content-type").map(str::to_string);
+        let body = PlainBody::new(&outcome.body, content_type.as_deref());
+        Self {
+            outcome,
+            received,
+            tab: RespTab::Body,
+            scroll: 0,
+            wrap: false,
+            body,
+            retry_until,
+            page: 10,
+        }
+    }
+
+    pub fn line_count(&self) -> usize {
+        match self.tab {
+            RespTab::Body => self.body.line_count(),
+            RespTab::Headers => self.outcome.headers.len(),
+            RespTab::Request => {
+                self.outcome.sent.headers.len() + 3 + self.request_body_lines().len()
+            }
+            RespTab::Timing => 6,
+        }
+    }
+
+    pub fn scroll_by(&mut self, delta: isize) {
+        let max = self.line_count().saturating_sub(1);
+        self.scroll = self.scroll.saturating_add_signed(delta).min(max);
+    }
+
+    fn request_body_lines(&self) -> Vec<String> {
+        self.outcome
+            .sent
+            .body
+            .as_ref()
+            .map(|b| {
+                String::from_utf8_lossy(b)
+                    .lines()
+                    .map(escape_controls)
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
+    /// Seconds left before a rate-limited call may be retried.
+    pub fn retry_left(&self, now: Instant) -> Option<u64> {
+        self.retry_until
+            .map(|until| until.saturating_duration_since(now))
+            .map(|d| d.as_secs() + u64::from(d.subsec_nanos() > 0))
+    }
+}
+
+/// A one-line explanation of a well-known gateway answer.
+pub fn explain(view: &ResponseView, now: Instant) -> Option<String> {
+    let o = &view.outcome;
+    match o.status {
+        401 => {
+            let body =
+                String::from_utf8_lossy(&o.body[..o.body.len().min(4096)]).to_ascii_lowercase();
+            let sent_key = o.sent.headers.iter().any(|(n, v)| {
+                n.eq_ignore_ascii_case("ocp-apim-subscription-key") && !v.trim().is_empty()
+            }) || o.sent.url.contains("subscription-key=");
+            if body.contains("missing subscription key")
+                || (body.contains("subscription key") && !sent_key)
+            {
+                Some(
+                    "The gateway wants a subscription key: set Ocp-Apim-Subscription-Key (Auth or Headers tab)."
+                        .into(),
+                )
+            } else if body.contains("invalid subscription key") || body.contains("subscription key")
+            {
+                Some("The gateway refused the subscription key: it is wrong or its subscription is not active.".into())
+            } else {
+                None
+            }
+        }
+        429 => Some(match view.retry_left(now) {
+            Some(0) => "Rate limited by the gateway: you may retry now.".into(),
+            Some(s) => format!("Rate limited by the gateway: retry in {s} s."),
+            None => "Rate limited by the gateway; it did not say when to retry.".into(),
+        }),
+        _ => None,
+    }
+}
+
+/// Replaces control characters so untrusted text cannot drive the
+/// terminal.
+pub fn escape_controls(text: &str) -> String {
+    text.chars()
+        .map(|c| {
+            if c.is_control() && c != '\t' {
+                '\u{fffd}'
+            } else {
+                c
+            }
+        })
+        .collect()
+}
+
+/// Bodies up to this size are pretty-printed when they are JSON.
+const PRETTY_LIMIT: usize = 2 * 1024 * 1024;
+
+/// The response body as text, indexed by line so that only the visible
+/// lines are ever touched.
+pub struct PlainBody {
+    text: String,
+    line_starts: Vec<usize>,
+    pub binary: bool,
+}
+
+impl PlainBody {
+    pub fn new(body: &[u8], content_type: Option<&str>) -> Self {
+        let binary = std::str::from_utf8(&body[..body.len().min(8192)]).is_err()
+            && !content_type.is_some_and(|c| c.contains("text") || c.contains("json"));
+        let is_json = content_type.is_some_and(|c| c.contains("json"));
+        let text = if binary {
+            format!("{} bytes of binary content", body.len())
+        } else if is_json && body.len() <= PRETTY_LIMIT {
+            serde_json::from_slice::<serde_json::Value>(body)
+                .ok()
+                .and_then(|v| serde_json::to_string_pretty(&v).ok())
+                .unwrap_or_else(|| String::from_utf8_lossy(body).into_owned())
+        } else {
+            String::from_utf8_lossy(body).into_owned()
+        };
+        let mut line_starts = vec![0];
+        line_starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
+        if line_starts.len() > 1 && line_starts.last() == Some(&text.len()) {
+            line_starts.pop();
+        }
+        Self {
+            text,
+            line_starts,
+            binary,
+        }
+    }
+
+    pub fn line_count(&self) -> usize {
+        self.line_starts.len()
+    }
+
+    pub fn line(&self, i: usize) -> &str {
+        let start = self.line_starts[i];
+        let end = self
+            .line_starts
+            .get(i + 1)
+            .map_or(self.text.len(), |e| e - 1);
+        self.text[start..end].trim_end_matches(['\n', '\r'])
+    }
+
+    pub fn text(&self) -> &str {
+        &self.text
+    }
+
+    fn render(&self, frame: &mut Frame, area: Rect, scroll: usize, wrap: bool, theme: &Theme) {
+        let width = usize::from(area.width);
+        let height = usize::from(area.height);
+        let number_width = self.line_count().to_string().len();
+        let text_width = width.saturating_sub(number_width + 1).max(1);
+        let mut lines = Vec::with_capacity(height);
+        let mut i = scroll;
+        while lines.len() < height && i < self.line_count() {
+            let line = self.line(i);
+            let number = Span::styled(format!("{:>number_width$} ", i + 1), theme.muted());
+            if wrap {
+                let chars: Vec<char> = line.chars().take(text_width * height).collect();
+                let mut first = true;
+                for chunk in chars.chunks(text_width) {
+                    if lines.len() >= height {
+                        break;
+                    }
+                    let lead = if first {
+                        number.clone()
+                    } else {
+                        Span::raw(" ".repeat(number_width + 1))
+                    };
+                    first = false;
+                    lines.push(Line::from(vec![
+                        lead,
+                        Span::raw(escape_controls(&chunk.iter().collect::<String>())),
+                    ]));
+                }
+                if chars.is_empty() {
+                    lines.push(Line::from(number));
+                }
+            } else {
+                let visible: String = line.chars().take(text_width).collect();
+                lines.push(Line::from(vec![
+                    number,
+                    Span::raw(escape_controls(&visible)),
+                ]));
+            }
+            i += 1;
+        }
+        frame.render_widget(Paragraph::new(lines), area);
+    }
+}
+
+pub struct ResponsePane<'a> {
+    pub theme: &'a Theme,
+    pub focused: bool,
+    pub now: Instant,
+}
+
+fn size_text(bytes: u64) -> String {
+    const KIB: f64 = 1024.0;
+    let b = bytes as f64;
+    if b < KIB {
+        format!("{bytes} B")
+    } else if b < KIB * KIB {
+        format!("{:.1} KiB", b / KIB)
+    } else {
+        format!("{:.1} MiB", b / KIB / KIB)
+    }
+}
+
+pub fn duration_text(d: Duration) -> String {
+    let ms = d.as_secs_f64() * 1000.0;
+    if ms < 10.0 {
+        format!("{ms:.1} ms")
+    } else if ms < 10_000.0 {
+        format!("{ms:.0} ms")
+    } else {
+        format!("{:.1} s", d.as_secs_f64())
+    }
+}
+
+const SPINNER: [&str; 10] = ["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏"];
+
+impl ResponsePane<'_> {
+    pub fn render(&self, frame: &mut Frame, area: Rect, state: &mut RequestState) {
+        let theme = self.theme;
+        let block = Block::default()
+            .borders(Borders::ALL)
+            .border_style(theme.border(self.focused))
+            .title(Span::styled(" Response ", theme.title()));
+        let inner = block.inner(area);
+        frame.render_widget(block, area);
+        if inner.height == 0 || inner.width == 0 {
+            return;
+        }
+        let text = match state {
+            RequestState::Idle => Line::styled(
+                "Nothing sent yet. F5 or Ctrl+R sends the request.",
+                theme.muted(),
+            ),
+            RequestState::InFlight { started, .. } => {
+                let elapsed = self.now.saturating_duration_since(*started);
+                let frame_i =
+                    usize::try_from(elapsed.as_millis() / 100).unwrap_or(0) % SPINNER.len();
+                Line::from(vec![
+                    Span::styled(format!("{} Sending… ", SPINNER[frame_i]), theme.accent()),
+                    Span::raw(format!("{:.1} s", elapsed.as_secs_f64())),
+                    Span::styled("   Esc cancels", theme.muted()),
+                ])
+            }
+            RequestState::Cancelled { elapsed, .. } => Line::styled(
+                format!("Cancelled after {}.", duration_text(*elapsed)),
+                theme.warning(),
+            ),
+            RequestState::Failed { failure, .. } => Line::styled(
+                format!(
+                    "✗ {} (after {})",
+                    failure.message,
+                    duration_text(failure.elapsed)
+                ),
+                theme.error(),
+            ),
+            RequestState::Done { view, .. } => {
+                self.render_done(frame, inner, view);
+                return;
+            }
+        };
+        frame.render_widget(Paragraph::new(text).wrap(Wrap { trim: false }), inner);
+    }
+
+    fn render_done(&self, frame: &mut Frame, area: Rect, view: &mut ResponseView) {
+        let theme = self.theme;
+        let o = &view.outcome;
+        let mut status = vec![
+            Span::styled(format!("{} ", o.status), theme.status(o.status)),
+            Span::styled(o.reason.clone(), theme.status(o.status)),
+            Span::styled(format!("  {}", o.version), theme.muted()),
+            Span::raw(format!(
+                "  {} to headers · {} total",
+                duration_text(o.time_to_headers),
+                duration_text(o.total)
+            )),
+            Span::raw(format!("  {}", size_text(o.size))),
+        ];
+        if o.truncated {
+            status.push(Span::styled(" (truncated)", theme.warning()));
+        }
+        let explanation = explain(view, self.now);
+        let [status_area, explain_area, tabs_area, body_area] = Layout::vertical([
+            Constraint::Length(1),
+            Constraint::Length(u16::from(explanation.is_some())),
+            Constraint::Length(1),
+            Constraint::Min(0),
+        ])
+        .areas(area);
+        frame.render_widget(Paragraph::new(Line::from(status)), status_area);
+        if let Some(text) = explanation {
+            frame.render_widget(
+                Paragraph::new(Line::styled(format!("ⓘ {text}"), theme.warning())),
+                explain_area,
+            );
+        }
+        let titles = vec![
+            Line::raw("Body"),
+            Line::raw(format!("Headers ({})", o.headers.len())),
+            Line::raw("Request"),
+            Line::raw("Timing"),
+        ];
+        frame.render_widget(
+            Tabs::new(titles)
+                .select(view.tab.index())
+                .highlight_style(theme.accent().add_modifier(Modifier::UNDERLINED))
+                .divider("│"),
+            tabs_area,
+        );
+        view.page = usize::from(body_area.height).max(1);
+        view.scroll = view.scroll.min(view.line_count().saturating_sub(1));
+        match view.tab {
+            RespTab::Body => view
+                .body
+                .render(frame, body_area, view.scroll, view.wrap, theme),
+            RespTab::Headers => {
+                let lines: Vec<Line> = o
+                    .headers
+                    .iter()
+                    .skip(view.scroll)
+                    .map(|(n, v)| {
+                        Line::from(vec![
+                            Span::styled(format!("{n}: "), theme.accent()),
+                            Span::raw(escape_controls(v)),
+                        ])
+                    })
+                    .collect();
+                frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), body_area);
+            }
+            RespTab::Request => {
+                let sent = &o.sent;
+                let mut lines = vec![Line::from(vec![
+                    Span::styled(format!("{} ", sent.method), theme.method(&sent.method)),
+                    Span::raw(escape_controls(&sent.url)),
+                ])];
+                for (n, v) in &sent.headers {
+                    lines.push(Line::from(vec![
+                        Span::styled(format!("{n}: "), theme.accent()),
+                        Span::raw(escape_controls(v)),
+                    ]));
+                }
+                let body = view.request_body_lines();
+                if !body.is_empty() {
+                    lines.push(Line::default());
+                    lines.extend(body.into_iter().map(Line::raw));
+                }
+                lines.push(Line::styled("(secrets masked)", theme.muted()));
+                frame.render_widget(
+                    Paragraph::new(lines)
+                        .wrap(Wrap { trim: false })
+                        .scroll((u16::try_from(view.scroll).unwrap_or(u16::MAX), 0)),
+                    body_area,
+                );
+            }
+            RespTab::Timing => {
+                let mut lines = vec![
+                    Line::from(vec![
+                        Span::styled("Time to headers  ", theme.muted()),
+                        Span::raw(duration_text(o.time_to_headers)),
+                    ]),
+                    Line::from(vec![
+                        Span::styled("Body             ", theme.muted()),
+                        Span::raw(duration_text(o.total.saturating_sub(o.time_to_headers))),
+                    ]),
+                    Line::from(vec![
+                        Span::styled("Total            ", theme.muted()),
+                        Span::styled(
+                            duration_text(o.total),
+                            Style::new().add_modifier(Modifier::BOLD),
+                        ),
+                    ]),
+                    Line::from(vec![
+                        Span::styled("Size             ", theme.muted()),
+                        Span::raw(format!("{} ({} bytes)", size_text(o.size), o.size)),
+                    ]),
+                ];
+                if o.redirects.is_empty() {
+                    lines.push(Line::styled("No redirects.", theme.muted()));
+                } else {
+                    lines.push(Line::styled("Redirects", theme.muted()));
+                    for (code, location) in &o.redirects {
+                        lines.push(Line::raw(format!(
+                            "  {code} → {}",
+                            escape_controls(location)
+                        )));
+                    }
+                }
+                frame.render_widget(Paragraph::new(lines), body_area);
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn plain_body_lines() {
+        let body = PlainBody::new(b"a\nbb\r\nccc\n", Some("text/plain"));
+        assert_eq!(body.line_count(), 3);
+        assert_eq!(body.line(1), "bb");
+        assert_eq!(body.line(2), "ccc");
+        let empty = PlainBody::new(b"", None);
+        assert_eq!(empty.line_count(), 1);
+        assert_eq!(empty.line(0), "");
+        let binary = PlainBody::new(&[0xff, 0xfe, 0x00, 0x01], Some("application/octet-stream"));
+        assert!(binary.binary);
+    }
+
+    #[test]
+    fn controls_are_escaped() {
+        assert_eq!(
+            escape_controls("a\u{1b}]52;c;x\u{7}b"),
+            "a\u{fffd}]52;c;x\u{fffd}b"
+        );
+    }
+
+    #[test]
+    fn sizes_and_durations() {
+        assert_eq!(size_text(512), "512 B");
+        assert_eq!(size_text(2048), "2.0 KiB");
+        assert_eq!(duration_text(Duration::from_micros(1500)), "1.5 ms");
+        assert_eq!(duration_text(Duration::from_millis(250)), "250 ms");
+    }
+}

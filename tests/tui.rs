@@ -1,0 +1,569 @@
+//! The TUI harness: the real [`App`] on ratatui's `TestBackend`, driven by
+//! scripted keys, sending to a loopback server started in this process.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Duration;
+
+use axum::Router;
+use axum::extract::{Path, Query};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::IntoResponse;
+use axum::routing::{get, post};
+use crossterm::event::{
+    Event, KeyCode, KeyEvent, KeyModifiers, MouseButton, MouseEvent, MouseEventKind,
+};
+use indexmap::IndexMap;
+use portico::catalog::{
+    Api, Catalog, Environment, Example, MediaType, Operation, ParamLocation, ParamStyle, Parameter,
+    RequestBody, ResponseDoc, SchemaSummary, SecurityKind, SecurityScheme, Server, Variable,
+};
+use portico::tui::{App, Config, Effect, Msg, TuiContext};
+use ratatui::backend::TestBackend;
+use serde_json::{Value, json};
+
+/// A loopback server that counts the requests it receives.
+struct TestServer {
+    url: String,
+    hits: Arc<AtomicUsize>,
+}
+
+async fn start_server() -> TestServer {
+    let hits = Arc::new(AtomicUsize::new(0));
+    let count = hits.clone();
+    let counted = move |req: axum::extract::Request, next: axum::middleware::Next| {
+        let count = count.clone();
+        async move {
+            count.fetch_add(1, Ordering::SeqCst);
+            next.run(req).await
+        }
+    };
+    let app = Router::new()
+        .route(
+            "/workspaces/{workspace}/services/{service}/execute",
+            post(
+                |Path((workspace, service)): Path<(String, String)>,
+                 Query(q): Query<IndexMap<String, String>>,
+                 headers: HeaderMap,
+                 body: String| async move {
+                    let parsed: Value = serde_json::from_str(&body).unwrap_or(Value::Null);
+                    axum::Json(json!({
+                        "workspace": workspace,
+                        "service": service,
+                        "query": q,
+                        "key": headers.get("ocp-apim-subscription-key").and_then(|v| v.to_str().ok()),
+                        "received": parsed,
+                        "Results": {"output1": {"value": {"Values": [["1", "1", "2", "2", "0", "2", "0", "1"]]}}}
+                    }))
+                },
+            ),
+        )
+        .route(
+            "/slow",
+            get(|| async {
+                tokio::time::sleep(Duration::from_secs(30)).await;
+                "late"
+            }),
+        )
+        .route(
+            "/rate",
+            get(|| async { (StatusCode::TOO_MANY_REQUESTS, [("retry-after", "7")], "slow down") }),
+        )
+        .route(
+            "/guarded",
+            get(|headers: HeaderMap| async move {
+                if headers.contains_key("ocp-apim-subscription-key") {
+                    (StatusCode::OK, "{\"ok\":true}").into_response()
+                } else {
+                    (
+                        StatusCode::UNAUTHORIZED,
+                        "{ \"statusCode\": 401, \"message\": \"Access denied due to missing subscription key. Make sure to include subscription key when making requests to an API.\" }",
+                    )
+                        .into_response()
+                }
+            }),
+        )
+        .layer(axum::middleware::from_fn(counted));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let addr = listener.local_addr().expect("addr");
+    tokio::spawn(async move {
+        axum::serve(listener, app).await.expect("serve");
+    });
+    TestServer {
+        url: format!("http://{addr}"),
+        hits,
+    }
+}
+
+fn param(name: &str, location: ParamLocation, required: bool) -> Parameter {
+    Parameter {
+        name: name.into(),
+        location,
+        required,
+        description: Some(format!("The {name}.")),
+        deprecated: false,
+        schema: SchemaSummary {
+            type_name: Some("string".into()),
+            ..SchemaSummary::default()
+        },
+        style: if location == ParamLocation::Query {
+            ParamStyle::Form
+        } else {
+            ParamStyle::Simple
+        },
+        explode: true,
+        example: None,
+        template_variable: None,
+    }
+}
+
+fn op(name: &str, method: &str, path: &str, tag: &str) -> Operation {
+    Operation {
+        method: method.into(),
+        path: path.into(),
+        display_name: Some(name.into()),
+        tags: vec![tag.into()],
+        responses: vec![ResponseDoc {
+            status: "200".into(),
+            description: Some("OK".into()),
+            content_types: vec!["application/json".into()],
+        }],
+        ..Operation::default()
+    }
+}
+
+fn catalog(server: &str) -> Catalog {
+    let mut execute = op(
+        "RRS Execute",
+        "POST",
+        "/workspaces/{workspace}/services/{service}/execute",
+        "Request-Response",
+    );
+    execute.description = Some("Scores one request synchronously.".into());
+    let mut version = param("api-version", ParamLocation::Query, true);
+    version.schema.default = Some(json!("2.0"));
+    let mut details = param("details", ParamLocation::Query, false);
+    details.schema.enum_values = vec![json!("true"), json!("false")];
+    execute.parameters = vec![
+        param("workspace", ParamLocation::Path, true),
+        param("service", ParamLocation::Path, true),
+        version,
+        details,
+    ];
+    execute.request_body = Some(RequestBody {
+        description: None,
+        required: true,
+        content: vec![MediaType {
+            content_type: "application/json".into(),
+            schema: None,
+            examples: vec![
+                Example {
+                    name: "sample".into(),
+                    summary: None,
+                    value: json!({"Inputs": {"input1": {"ColumnNames": ["Col2"], "Values": [["This is a good day"]]}}, "GlobalParameters": {}}),
+                },
+                Example {
+                    name: "empty".into(),
+                    summary: Some("no rows".into()),
+                    value: json!({"Inputs": {}}),
+                },
+            ],
+        }],
+    });
+    let slow = op("Slow job", "GET", "/slow", "Batch");
+    let rate = op("Rate limited", "GET", "/rate", "Batch");
+    let guarded = op("Guarded", "GET", "/guarded", "Batch");
+    let mut old = op("Old thing", "DELETE", "/old", "Batch");
+    old.deprecated = true;
+    let mut variables = IndexMap::new();
+    variables.insert(
+        "subscription_key".to_string(),
+        Variable {
+            value: "sk-test-123456".into(),
+            secret: true,
+        },
+    );
+    Catalog {
+        apis: vec![Api {
+            id: "ml".into(),
+            title: "Text features".into(),
+            version: "2.0".into(),
+            description: Some("A demo ML service.".into()),
+            source: "test".into(),
+            servers: vec![Server {
+                url: server.into(),
+                description: None,
+                variables: IndexMap::new(),
+            }],
+            security_schemes: vec![SecurityScheme {
+                name: "subscription".into(),
+                kind: SecurityKind::ApiKey {
+                    param: "Ocp-Apim-Subscription-Key".into(),
+                    location: ParamLocation::Header,
+                },
+                description: None,
+            }],
+            operations: vec![execute, slow, rate, guarded, old],
+            ..Api::default()
+        }],
+        environments: vec![Environment {
+            name: "test".into(),
+            variables,
+        }],
+        warnings: Vec::new(),
+    }
+}
+
+struct Harness {
+    app: App<TestBackend>,
+    server: TestServer,
+}
+
+impl Harness {
+    async fn new(width: u16, height: u16) -> Self {
+        let server = start_server().await;
+        let ctx = TuiContext {
+            catalog: catalog(&server.url),
+            env: None,
+            server_override: None,
+            config: Config::default(),
+        };
+        let mut app = App::new(ctx, TestBackend::new(width, height)).expect("app");
+        app.draw().expect("first frame");
+        Self { app, server }
+    }
+
+    fn key(&mut self, code: KeyCode) {
+        self.key_mod(code, KeyModifiers::NONE);
+    }
+
+    fn key_mod(&mut self, code: KeyCode, mods: KeyModifiers) {
+        self.app
+            .handle(Msg::Input(Event::Key(KeyEvent::new(code, mods))));
+        self.app.draw().expect("draw");
+    }
+
+    fn type_text(&mut self, text: &str) {
+        for c in text.chars() {
+            self.key(KeyCode::Char(c));
+        }
+    }
+
+    fn screen(&self) -> String {
+        let buffer = self.app.backend().buffer();
+        let mut out = String::new();
+        for y in 0..buffer.area.height {
+            for x in 0..buffer.area.width {
+                out.push_str(buffer[(x, y)].symbol());
+            }
+            out.push('\n');
+        }
+        out
+    }
+
+    fn assert_screen(&self, needle: &str) {
+        let screen = self.screen();
+        assert!(
+            screen.contains(needle),
+            "`{needle}` not on screen:\n{screen}"
+        );
+    }
+
+    async fn settle(&mut self) {
+        self.app
+            .settle(Duration::from_secs(10))
+            .await
+            .expect("settle");
+    }
+
+    /// Opens an operation through the filter, as a user would.
+    fn open(&mut self, filter: &str) {
+        self.key(KeyCode::Char('/'));
+        self.type_text(filter);
+        self.key(KeyCode::Enter);
+    }
+}
+
+/// Replaces what changes from run to run (ports, timings) so that a
+/// snapshot compares only what is stable.
+fn stable(screen: &str) -> String {
+    let mut out = String::new();
+    for line in screen.lines() {
+        let mut l = line.to_string();
+        let mut from = 0;
+        while let Some(i) = l[from..].find("127.0.0.1:").map(|i| i + from) {
+            let start = i + "127.0.0.1:".len();
+            let end = l[start..]
+                .find(|c: char| !c.is_ascii_digit())
+                .map_or(l.len(), |e| start + e);
+            l.replace_range(start..end, &"P".repeat(end - start));
+            from = end;
+        }
+        // Durations: "12.3 ms" / "123 ms" -> "N ms".
+        let words: Vec<&str> = l.split(' ').collect();
+        let mut rebuilt = Vec::with_capacity(words.len());
+        for (i, w) in words.iter().enumerate() {
+            let next_is_ms = words.get(i + 1).is_some_and(|n| n.starts_with("ms"));
+            if next_is_ms && w.chars().all(|c| c.is_ascii_digit() || c == '.') && !w.is_empty() {
+                rebuilt.push("N".to_string());
+            } else {
+                rebuilt.push((*w).to_string());
+            }
+        }
+        out.push_str(rebuilt.join(" ").trim_end());
+        out.push('\n');
+    }
+    out
+}
+
+#[tokio::test]
+async fn filter_open_edit_send_and_read() {
+    let mut h = Harness::new(160, 45).await;
+    h.assert_screen("Text features");
+    h.assert_screen("deprecated");
+    h.open("rrs exe");
+    h.assert_screen("POST /workspaces/{workspace}/services/{service}/execute");
+    // Params: workspace then service (required, empty at first).
+    h.key(KeyCode::Enter);
+    h.type_text("ws-1");
+    h.key(KeyCode::Enter);
+    h.key(KeyCode::Down);
+    h.key(KeyCode::Char('e'));
+    h.type_text("svc q?");
+    h.key(KeyCode::Enter);
+    assert!(!h.app.should_quit(), "q typed in a field must not quit");
+    let url = h.app.request_url().expect("open").expect("built");
+    assert!(
+        url.ends_with("/workspaces/ws-1/services/svc%20q%3F/execute?api-version=2.0"),
+        "{url}"
+    );
+    h.assert_screen("svc%20q%");
+    // details: an enum, chosen from a list.
+    h.key(KeyCode::Down);
+    h.key(KeyCode::Down);
+    h.key(KeyCode::Enter);
+    h.assert_screen("choose a value");
+    h.key(KeyCode::Down);
+    h.key(KeyCode::Enter);
+    let url = h.app.request_url().expect("open").expect("built");
+    assert!(url.ends_with("&details=false"), "{url}");
+    // Body: add a member after the opening brace.
+    h.key(KeyCode::Char(']'));
+    h.key(KeyCode::Char(']'));
+    h.assert_screen("✓ valid JSON");
+    h.key(KeyCode::Enter);
+    h.key(KeyCode::End);
+    h.type_text("\"note\": \"edited\",");
+    h.key(KeyCode::Esc);
+    h.assert_screen("✓ valid JSON");
+    h.key(KeyCode::F(5));
+    h.assert_screen("Sending");
+    h.settle().await;
+    h.assert_screen("200 OK");
+    h.assert_screen(" ms to headers");
+    h.assert_screen("\"note\": \"edited\"");
+    h.assert_screen("\"ColumnNames\"");
+    h.assert_screen("\"Values\"");
+    assert_eq!(h.server.hits.load(Ordering::SeqCst), 1);
+
+    // The response's other tabs.
+    h.key(KeyCode::Tab);
+    h.key(KeyCode::Right);
+    h.assert_screen("content-type: application/json");
+    h.key(KeyCode::Right);
+    h.assert_screen("(secrets masked)");
+    h.key(KeyCode::Right);
+    h.assert_screen("Time to headers");
+}
+
+#[tokio::test]
+async fn build_errors_are_shown_where_they_are_and_nothing_is_sent() {
+    let mut h = Harness::new(160, 45).await;
+    h.open("rrs");
+    h.key(KeyCode::F(5));
+    h.assert_screen("Not sent: missing required path parameter `workspace`");
+    h.assert_screen("✗ missing required path parameter `workspace`");
+    // Fix it, then break the body: the JSON error is pinned with its place.
+    h.key(KeyCode::Enter);
+    h.type_text("w");
+    h.key(KeyCode::Down);
+    h.key(KeyCode::Enter);
+    h.type_text("s");
+    h.key(KeyCode::Enter);
+    h.key(KeyCode::Char(']'));
+    h.key(KeyCode::Char(']'));
+    h.key(KeyCode::Enter);
+    h.key(KeyCode::End);
+    h.type_text("oops");
+    h.key(KeyCode::Esc);
+    h.assert_screen("✗ line 1, column 2: key must be a string");
+    h.key_mod(KeyCode::Char('r'), KeyModifiers::CONTROL);
+    h.assert_screen("invalid JSON body at line 1, column 2");
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    assert_eq!(
+        h.server.hits.load(Ordering::SeqCst),
+        0,
+        "nothing may be sent"
+    );
+    assert!(!h.app.is_busy());
+}
+
+#[tokio::test]
+async fn escape_cancels_a_request_in_flight() {
+    let mut h = Harness::new(120, 40).await;
+    h.open("slow job");
+    h.key(KeyCode::F(5));
+    assert!(h.app.is_busy());
+    // Let the spinner tick at least once: the loop keeps answering.
+    let frames = h.app.frames();
+    tokio::time::timeout(Duration::from_secs(2), h.app.step())
+        .await
+        .expect("a tick")
+        .expect("step");
+    assert!(
+        h.app.frames() > frames,
+        "the spinner redraws while in flight"
+    );
+    h.assert_screen("Sending");
+    h.key(KeyCode::Esc);
+    h.assert_screen("Cancelled after");
+    assert!(!h.app.is_busy());
+    // The late result of the cancelled send is dropped, not shown.
+    tokio::time::sleep(Duration::from_millis(50)).await;
+    while let Ok(Ok(true)) = tokio::time::timeout(Duration::from_millis(200), h.app.step()).await {}
+    h.assert_screen("Cancelled after");
+}
+
+#[tokio::test]
+async fn idle_app_draws_nothing() {
+    let mut h = Harness::new(100, 30).await;
+    let frames = h.app.frames();
+    let waited = tokio::time::timeout(Duration::from_millis(300), h.app.step()).await;
+    assert!(waited.is_err(), "no message may arrive while idle");
+    h.app.draw().expect("draw");
+    assert_eq!(h.app.frames(), frames, "nothing changed, nothing drawn");
+}
+
+#[tokio::test]
+async fn gateway_answers_are_explained() {
+    let mut h = Harness::new(160, 45).await;
+    h.open("rate limited");
+    h.key(KeyCode::F(5));
+    h.settle().await;
+    h.assert_screen("429 Too Many Requests");
+    h.assert_screen("Rate limited by the gateway: retry in 7 s.");
+
+    h.key(KeyCode::Esc);
+    h.key(KeyCode::Tab);
+    h.key(KeyCode::Tab);
+    h.key(KeyCode::Tab);
+    h.open("guarded");
+    h.key(KeyCode::F(5));
+    h.settle().await;
+    h.assert_screen("401 Unauthorized");
+    h.assert_screen("The gateway wants a subscription key");
+    // Fill the key in the Auth tab with a variable: sent, masked on screen.
+    h.key(KeyCode::Left);
+    h.assert_screen("header Ocp-Apim-Subscription-Key");
+    h.key(KeyCode::Enter);
+    h.type_text("{{subscription_key}}");
+    h.key(KeyCode::Enter);
+    h.key(KeyCode::F(5));
+    h.settle().await;
+    h.assert_screen("200 OK");
+    let screen = h.screen();
+    assert!(
+        !screen.contains("sk-test-123456"),
+        "a secret reached the screen:\n{screen}"
+    );
+    h.key(KeyCode::Char('c'));
+    h.assert_screen("curl (secrets masked");
+    h.assert_screen("Ocp-Apim-Subscription-Key: ••••••••");
+    h.key(KeyCode::Char('Y'));
+    let effects = h.app.take_effects();
+    match effects.as_slice() {
+        [Effect::Copy(text)] => {
+            assert!(text.starts_with("curl"), "{text}");
+            assert!(!text.contains("sk-test-123456"));
+        }
+        other => panic!("expected one copy, got {other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn small_terminal_and_resizes_never_panic() {
+    let mut h = Harness::new(80, 24).await;
+    h.open("rrs");
+    h.assert_screen("Params (4)");
+    for (w, h2) in [
+        (80, 24),
+        (40, 10),
+        (20, 5),
+        (1, 1),
+        (200, 60),
+        (100, 30),
+        (80, 24),
+    ] {
+        h.app.terminal_mut().backend_mut().resize(w, h2);
+        h.app.handle(Msg::Input(Event::Resize(w, h2)));
+        h.app.draw().expect("draw");
+    }
+    for _ in 0..4 {
+        h.key(KeyCode::Tab);
+    }
+    h.key(KeyCode::Char('?'));
+    h.assert_screen("Keys (Esc closes)");
+    h.key(KeyCode::Esc);
+    insta::assert_snapshot!("rrs_80x24", stable(&h.screen()));
+}
+
+#[tokio::test]
+async fn mouse_click_focuses_and_opens() {
+    let mut h = Harness::new(160, 45).await;
+    // The catalog's first operation row sits under the API and tag rows.
+    let screen = h.screen();
+    let row = screen
+        .lines()
+        .position(|l| l.contains("Slow job"))
+        .expect("Slow job listed");
+    let click = |kind| {
+        Msg::Input(Event::Mouse(MouseEvent {
+            kind,
+            column: 5,
+            row: u16::try_from(row).expect("row"),
+            modifiers: KeyModifiers::NONE,
+        }))
+    };
+    h.app.handle(click(MouseEventKind::Down(MouseButton::Left)));
+    h.app.handle(click(MouseEventKind::Down(MouseButton::Left)));
+    h.app.draw().expect("draw");
+    h.assert_screen("Request · Slow job");
+}
+
+#[tokio::test]
+async fn headers_rows_add_toggle_delete_and_mask() {
+    let mut h = Harness::new(160, 45).await;
+    h.open("slow");
+    h.key(KeyCode::Right);
+    h.assert_screen("No headers.");
+    h.key(KeyCode::Char('a'));
+    h.type_text("X-Api-Key");
+    h.key(KeyCode::Enter);
+    h.type_text("hunter22");
+    h.key(KeyCode::Enter);
+    let screen = h.screen();
+    assert!(
+        !screen.contains("hunter22"),
+        "secret header shown:\n{screen}"
+    );
+    h.assert_screen("X-Api-Key");
+    h.key(KeyCode::Char('R'));
+    h.assert_screen("hunter22");
+    h.key(KeyCode::Char('R'));
+    h.key(KeyCode::Char(' '));
+    h.assert_screen("✗ X-Api-Key");
+    h.key(KeyCode::Char('d'));
+    h.assert_screen("No headers.");
+}
