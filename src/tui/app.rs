@@ -24,6 +24,7 @@ use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 
 use super::TuiContext;
+use super::body_view::{BodyKind, BodyTheme};
 use super::config::Config;
 use super::core::{self, Failure, Outcome, Sender};
 use super::input::{InputResult, LineInput};
@@ -31,7 +32,7 @@ use super::keymap::Action;
 use super::ui;
 use super::views::catalog::{CatalogPane, TreeRow};
 use super::views::request::{FieldKind, JsonCheck, ReqTab, RequestEditor};
-use super::views::response::{RequestState, ResponseView};
+use super::views::response::{RequestState, RespTab, ResponseView};
 use crate::catalog::Catalog;
 use crate::request::Vars;
 
@@ -105,11 +106,19 @@ pub struct Chooser {
 }
 
 pub enum Overlay {
-    Help { scroll: u16 },
-    Curl { scroll: u16 },
-    Warnings { scroll: u16 },
+    Help {
+        scroll: u16,
+    },
+    Curl {
+        scroll: u16,
+    },
+    Warnings {
+        scroll: u16,
+    },
     Choose(Chooser),
     SaveBody(LineInput),
+    /// The response body search prompt.
+    Search(LineInput),
 }
 
 /// A one-line message in the header, cleared by the next key.
@@ -142,6 +151,7 @@ pub struct State {
     pub env_name: Option<String>,
     pub server_override: Option<String>,
     pub config: Config,
+    pub body_theme: BodyTheme,
     pub focus: Focus,
     pub catalog_pane: CatalogPane,
     pub open: Option<OpRef>,
@@ -197,7 +207,13 @@ impl<B: Backend> App<B> {
             vars.environment = e.variables.clone();
         }
         let catalog_pane = CatalogPane::new(&catalog);
+        let body_theme = if config.theme.color {
+            BodyTheme::coloured()
+        } else {
+            BodyTheme::plain()
+        };
         let state = State {
+            body_theme,
             catalog,
             vars,
             env_name,
@@ -258,11 +274,11 @@ impl<B: Backend> App<B> {
     /// The current request's URL as shown (secrets masked unless
     /// revealed), or the reason it cannot be built.
     pub fn request_url(&self) -> Option<Result<String, String>> {
-        let preview = self.current()?.editor.preview.as_ref()?;
-        Some(match preview {
-            Ok(req) if self.state.reveal => Ok(req.url.clone()),
-            Ok(req) => Ok(core::masked(req).url),
-            Err(e) => Err(e.to_string()),
+        let (req, errors) = self.current()?.editor.preview.as_ref()?;
+        Some(match errors.first() {
+            Some(e) => Err(e.to_string()),
+            None if self.state.reveal => Ok(req.url.clone()),
+            None => Ok(core::masked(req).url),
         })
     }
 
@@ -409,7 +425,7 @@ impl<B: Backend> App<B> {
 
     fn on_paste(&mut self, text: &str) {
         self.dirty = true;
-        if let Some(Overlay::SaveBody(input)) = &mut self.state.overlay {
+        if let Some(Overlay::SaveBody(input) | Overlay::Search(input)) = &mut self.state.overlay {
             input.insert_str(text);
             return;
         }
@@ -649,8 +665,10 @@ impl<B: Backend> App<B> {
             return;
         };
         let text = match (&s.request, self.state.focus) {
-            (RequestState::Done { view, .. }, Focus::Response) if !view.body.binary => {
-                Some((view.body.text().to_string(), "the response body"))
+            (RequestState::Done { view, .. }, Focus::Response)
+                if view.body.kind() != BodyKind::Binary =>
+            {
+                Some((view.body.copy_text(), "the response body"))
             }
             (RequestState::Done { view, .. }, Focus::Response) => {
                 let n = view.outcome.body.len();
@@ -674,13 +692,12 @@ impl<B: Backend> App<B> {
     /// The current build, or a notice saying why there is none.
     fn built_or_explain(&mut self) -> Option<crate::request::BuiltRequest> {
         self.refresh_preview();
-        let preview = self
-            .current()
-            .and_then(|s| s.editor.preview.as_ref())
-            .map(|p| match p {
-                Ok(req) => Ok(req.clone()),
-                Err(e) => Err(e.to_string()),
-            });
+        let preview = self.current().and_then(|s| s.editor.preview.as_ref()).map(
+            |(req, errors)| match errors.first() {
+                None => Ok(req.clone()),
+                Some(e) => Err(e.to_string()),
+            },
+        );
         match preview {
             Some(Ok(req)) => Some(req),
             Some(Err(e)) => {
@@ -881,11 +898,11 @@ impl<B: Backend> App<B> {
         let Some(s) = self.state.ops.get_mut(&op) else {
             return;
         };
-        let built = core::build(api, operation, &s.editor.draft, &self.state.vars);
+        let built = core::preview(api, operation, &s.editor.draft, &self.state.vars);
         if let Some(e) = &s.editor.error {
             let fixed = match e.tab {
                 ReqTab::Body => !matches!(s.editor.json, JsonCheck::Invalid { .. }),
-                _ => built.is_ok(),
+                _ => built.1.is_empty(),
             };
             if fixed {
                 s.editor.error = None;
@@ -1038,6 +1055,17 @@ impl<B: Backend> App<B> {
                 Some(Action::Back | Action::Quit) => self.state.overlay = None,
                 _ => {}
             },
+            Overlay::Search(input) => match key.code {
+                KeyCode::Esc => self.state.overlay = None,
+                KeyCode::Enter => {
+                    let query = input.text().to_string();
+                    self.state.overlay = None;
+                    self.search_body(&query);
+                }
+                _ => {
+                    input.handle_key(&key);
+                }
+            },
             Overlay::SaveBody(input) => match key.code {
                 KeyCode::Esc => self.state.overlay = None,
                 KeyCode::Enter => {
@@ -1110,6 +1138,7 @@ impl<B: Backend> App<B> {
         let RequestState::Done { view, .. } = &mut s.request else {
             return;
         };
+        let body = view.tab == RespTab::Body;
         match action {
             Action::Left | Action::PrevTab => {
                 view.tab = view.tab.cycle(-1);
@@ -1119,13 +1148,31 @@ impl<B: Backend> App<B> {
                 view.tab = view.tab.cycle(1);
                 view.scroll = 0;
             }
+            Action::Up if body => view.body.scroll_up(1),
+            Action::Down if body => view.body.scroll_down(1),
+            Action::PageUp if body => view.body.page_up(),
+            Action::PageDown if body => view.body.page_down(),
+            Action::Top if body => view.body.scroll_to_top(),
+            Action::Bottom if body => view.body.scroll_to_bottom(),
+            Action::ScrollLeft if body => view.body.scroll_left(8),
+            Action::ScrollRight if body => view.body.scroll_right(8),
             Action::Up => view.scroll_by(-1),
             Action::Down => view.scroll_by(1),
             Action::PageUp => view.scroll_by(-(view.page as isize)),
             Action::PageDown => view.scroll_by(view.page as isize),
             Action::Top => view.scroll = 0,
             Action::Bottom => view.scroll = view.line_count().saturating_sub(view.page),
-            Action::ToggleWrap => view.wrap = !view.wrap,
+            Action::ToggleWrap => {
+                view.tab = RespTab::Body;
+                view.body.toggle_wrap();
+            }
+            Action::Search | Action::Filter => {
+                view.tab = RespTab::Body;
+                let query = view.body.search_query().to_string();
+                self.state.overlay = Some(Overlay::Search(LineInput::new(query)));
+            }
+            Action::SearchNext => view.body.next_match(),
+            Action::SearchPrev => view.body.prev_match(),
             Action::SaveBody => {
                 let ext = match view.outcome.header("content-type") {
                     Some(ct) if ct.contains("json") => "json",
@@ -1141,18 +1188,35 @@ impl<B: Backend> App<B> {
         }
     }
 
+    fn search_body(&mut self, query: &str) {
+        if let Some(s) = self.current_mut()
+            && let RequestState::Done { view, .. } = &mut s.request
+        {
+            view.body.set_search(query);
+            let status = view.body.search_status();
+            if let Some(status) = status
+                && status == "no match"
+            {
+                self.notice(format!("No match for `{query}`"), true);
+            }
+        }
+    }
+
     fn save_body(&mut self, path: &str) {
-        let body = match self.current().map(|s| &s.request) {
-            Some(RequestState::Done { view, .. }) => view.outcome.body.clone(),
+        let result = match self.current().map(|s| &s.request) {
+            Some(RequestState::Done { view, .. }) => {
+                if path.trim().is_empty() {
+                    self.notice("Not saved: no file name", true);
+                    return;
+                }
+                let size = view.outcome.body.len();
+                view.body.save_to(std::path::Path::new(path)).map(|()| size)
+            }
             _ => return,
         };
-        if path.trim().is_empty() {
-            self.notice("Not saved: no file name", true);
-            return;
-        }
-        match std::fs::write(path, &body) {
-            Ok(()) => self.notice(format!("Saved {} bytes to {path}", body.len()), false),
-            Err(e) => self.notice(format!("Not saved to {path}: {e}"), true),
+        match result {
+            Ok(size) => self.notice(format!("Saved {size} bytes to {path}"), false),
+            Err(e) => self.notice(format!("Not saved: {e}"), true),
         }
     }
 
@@ -1169,20 +1233,10 @@ impl<B: Backend> App<B> {
         let Some(s) = self.state.ops.get_mut(&op) else {
             return;
         };
-        if s.editor.pin_json_error() {
-            let msg = s
-                .editor
-                .error
-                .as_ref()
-                .map(|e| e.message.clone())
-                .unwrap_or_default();
-            self.notice(format!("Not sent: {msg}"), true);
-            return;
-        }
         let req = match core::build(api, operation, &s.editor.draft, &self.state.vars) {
             Ok(req) => req,
             Err(e) => {
-                s.editor.pin_error(&e);
+                s.editor.pin_error(&e, api);
                 self.state.focus = Focus::Request;
                 self.notice(format!("Not sent: {e}"), true);
                 return;
@@ -1346,7 +1400,11 @@ impl<B: Backend> App<B> {
                         if let Some(s) = self.current_mut()
                             && let RequestState::Done { view, .. } = &mut s.request
                         {
-                            view.scroll_by(delta);
+                            match (view.tab, delta < 0) {
+                                (RespTab::Body, true) => view.body.scroll_up(3),
+                                (RespTab::Body, false) => view.body.scroll_down(3),
+                                _ => view.scroll_by(delta),
+                            }
                         }
                     }
                 }

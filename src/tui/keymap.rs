@@ -52,6 +52,8 @@ pub enum Action {
     SearchPrev,
     SaveBody,
     Warnings,
+    ScrollLeft,
+    ScrollRight,
 }
 
 /// Where an action is offered; the footer and the help group by this.
@@ -117,6 +119,8 @@ impl Action {
         Self::SearchPrev,
         Self::SaveBody,
         Self::Warnings,
+        Self::ScrollLeft,
+        Self::ScrollRight,
     ];
 
     pub fn name(self) -> &'static str {
@@ -158,6 +162,8 @@ impl Action {
             Self::SearchPrev => "search_prev",
             Self::SaveBody => "save_body",
             Self::Warnings => "warnings",
+            Self::ScrollLeft => "scroll_left",
+            Self::ScrollRight => "scroll_right",
         }
     }
 
@@ -205,6 +211,8 @@ impl Action {
             Self::SearchPrev => "prev match",
             Self::SaveBody => "save body",
             Self::Warnings => "warnings",
+            Self::ScrollLeft => "scroll left",
+            Self::ScrollRight => "scroll right",
         }
     }
 
@@ -243,11 +251,13 @@ impl Action {
             Self::ChooseServer => "Choose the server",
             Self::ExternalEditor => "Edit the body in $EDITOR",
             Self::ToggleWrap => "Wrap long lines on or off",
-            Self::Search => "Search the response body",
+            Self::Search => "Search the response body (also / in the response)",
             Self::SearchNext => "Next search match",
             Self::SearchPrev => "Previous search match",
             Self::SaveBody => "Save the response body to a file",
             Self::Warnings => "Show the problems found in the definitions and the config",
+            Self::ScrollLeft => "Scroll the response body left",
+            Self::ScrollRight => "Scroll the response body right",
         }
     }
 
@@ -284,7 +294,9 @@ impl Action {
             | Self::Search
             | Self::SearchNext
             | Self::SearchPrev
-            | Self::SaveBody => Scope::Response,
+            | Self::SaveBody
+            | Self::ScrollLeft
+            | Self::ScrollRight => Scope::Response,
         }
     }
 
@@ -500,6 +512,8 @@ const DEFAULTS: &[(Action, &[&str])] = &[
     (Action::SearchPrev, &["N"]),
     (Action::SaveBody, &["S"]),
     (Action::Warnings, &["W"]),
+    (Action::ScrollLeft, &["<"]),
+    (Action::ScrollRight, &[">"]),
 ];
 
 impl Keymap {

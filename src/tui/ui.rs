@@ -99,6 +99,7 @@ pub fn render(frame: &mut Frame, state: &mut State) {
                 if let Some(a) = areas.response {
                     let pane = ResponsePane {
                         theme: &theme,
+                        body_theme: &state.body_theme,
                         focused: state.focus == Focus::Response,
                         now: Instant::now(),
                     };
@@ -266,6 +267,10 @@ fn footer_actions(state: &State) -> Vec<(String, &'static str)> {
                 push(Some("Enter".into()), "save");
                 push(Some("Esc".into()), "cancel");
             }
+            Overlay::Search(_) => {
+                push(Some("Enter".into()), "search");
+                push(Some("Esc".into()), "cancel");
+            }
             Overlay::Curl { .. } => {
                 push(key(Action::CopyCurl), "copy");
                 push(Some("Esc".into()), "close");
@@ -331,6 +336,7 @@ fn footer_actions(state: &State) -> Vec<(String, &'static str)> {
         Focus::Response => {
             push(Some("←→".into()), "tabs");
             push(key(Action::ToggleWrap), "wrap");
+            push(Some("/".into()), "search");
             push(key(Action::SaveBody), "save");
             push(key(Action::CopyBody), "copy body");
         }
@@ -413,8 +419,8 @@ fn render_overlay(frame: &mut Frame, area: Rect, state: &mut State) {
                 .open
                 .and_then(|op| state.ops.get(&op))
                 .and_then(|s| s.editor.preview.as_ref())
-                .and_then(|p| p.as_ref().ok())
-                .map(|req| super::core::to_curl(req, !state.reveal))
+                .filter(|(_, errors)| errors.is_empty())
+                .map(|(req, _)| super::core::to_curl(req, !state.reveal))
                 .unwrap_or_default();
             let r = centered(
                 area,
@@ -495,12 +501,16 @@ fn render_overlay(frame: &mut Frame, area: Rect, state: &mut State) {
                 r,
             );
         }
-        Overlay::SaveBody(input) => {
+        Overlay::SaveBody(input) | Overlay::Search(input) => {
+            let title = if matches!(overlay, Overlay::Search(_)) {
+                " Search the response body "
+            } else {
+                " Save the response body to "
+            };
             let r = centered(area, 70, 3);
             frame.render_widget(Clear, r);
             frame.render_widget(
-                Paragraph::new(input.text().to_string())
-                    .block(block(" Save the response body to ".into())),
+                Paragraph::new(input.text().to_string()).block(block(title.into())),
                 r,
             );
             let x = r.x + 1 + u16::try_from(input.cursor_column()).unwrap_or(0);

@@ -309,7 +309,7 @@ impl CatalogPane {
             .take(height)
             .enumerate()
             .map(|(i, row)| {
-                let mut line = self.row_line(*row, catalog, theme, open);
+                let mut line = super::clean(self.row_line(*row, catalog, theme, open));
                 if self.offset + i == self.selected {
                     line = line.style(theme.selected(focused));
                 }

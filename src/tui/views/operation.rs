@@ -10,6 +10,7 @@ use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
 
 use crate::catalog::{Api, Catalog, Operation};
 use crate::tui::config::Theme;
+use crate::tui::sanitize;
 use crate::tui::views::request::json_text;
 
 pub fn doc_lines(api: &Api, op: &Operation, theme: &Theme) -> Vec<Line<'static>> {
@@ -137,7 +138,7 @@ pub fn doc_lines(api: &Api, op: &Operation, theme: &Theme) -> Vec<Line<'static>>
             lines.push(Line::from(spans));
         }
     }
-    lines
+    lines.into_iter().map(super::clean).collect()
 }
 
 pub fn render(
@@ -152,7 +153,10 @@ pub fn render(
     let block = Block::default()
         .borders(Borders::ALL)
         .border_style(theme.border(focused))
-        .title(Span::styled(format!(" {} ", op.title()), theme.title()));
+        .title(Span::styled(
+            format!(" {} ", sanitize::clean_line(&op.title())),
+            theme.title(),
+        ));
     let lines = doc_lines(api, op, theme);
     let inner = block.inner(area);
     // Clamp so that scrolling stops at the end instead of into emptiness
@@ -216,6 +220,7 @@ pub fn render_welcome(
             theme.warning(),
         ));
     }
+    let lines: Vec<Line> = lines.into_iter().map(super::clean).collect();
     frame.render_widget(
         Paragraph::new(lines)
             .wrap(Wrap { trim: false })

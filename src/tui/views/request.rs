@@ -18,6 +18,7 @@ use crate::request::{BuildError, BuiltRequest, Draft, Row};
 use crate::secrets::{MASK, is_secret_name, mask_header_value};
 use crate::tui::config::Theme;
 use crate::tui::input::LineInput;
+use crate::tui::sanitize;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ReqTab {
@@ -101,8 +102,9 @@ pub struct RequestEditor {
     pub body_editing: bool,
     pub json: JsonCheck,
     pub error: Option<PinnedError>,
-    /// The last build, for the URL line and the curl preview.
-    pub preview: Option<Result<BuiltRequest, BuildError>>,
+    /// The last best-effort build and its problems, for the URL line and
+    /// the curl preview.
+    pub preview: Option<(BuiltRequest, Vec<BuildError>)>,
     table_offset: usize,
 }
 
@@ -150,7 +152,7 @@ impl RequestEditor {
 
     pub fn is_json(&self) -> bool {
         match &self.draft.content_type {
-            Some(ct) => ct.to_ascii_lowercase().contains("json"),
+            Some(ct) => crate::tui::core::is_json_content_type(ct),
             None => {
                 let t = self.draft.body.trim_start();
                 t.starts_with('{') || t.starts_with('[')
@@ -403,47 +405,101 @@ impl RequestEditor {
         }
     }
 
-    /// Pins a build error to its place and moves the view there.
-    pub fn pin_error(&mut self, error: &BuildError) {
+    /// Pins a build error to its place (tab and row) and moves the view
+    /// there, so the user lands on what to fix.
+    pub fn pin_error(&mut self, error: &BuildError, api: &Api) {
         let message = error.to_string();
-        let BuildError::MissingParameter { name, location } = error;
-        let row = self
+        let (tab, row) = match error {
+            BuildError::MissingParameter { name, location } => (
+                ReqTab::Params,
+                self.draft
+                    .params
+                    .iter()
+                    .position(|p| p.name == *name && p.location.as_str() == location),
+            ),
+            BuildError::InvalidHeader { name, .. } => self.header_place(name),
+            BuildError::InvalidJson { line, column, .. } => {
+                self.jump_body(*line, *column);
+                (ReqTab::Body, None)
+            }
+            BuildError::UnknownVariable { used_in, .. } => self.place_of(used_in, api),
+            _ => (self.tab, None),
+        };
+        if let Some(row) = row {
+            match tab {
+                ReqTab::Params => self.param_row = row,
+                ReqTab::Headers => self.header_row = row,
+                ReqTab::Auth => self.auth_row = row,
+                ReqTab::Body => {}
+            }
+        }
+        self.tab = tab;
+        self.error = Some(PinnedError { tab, row, message });
+    }
+
+    fn header_place(&self, name: &str) -> (ReqTab, Option<usize>) {
+        if let Some(i) = self
+            .draft
+            .headers
+            .iter()
+            .position(|h| h.name.eq_ignore_ascii_case(name))
+        {
+            return (ReqTab::Headers, Some(i));
+        }
+        match self
             .draft
             .params
             .iter()
-            .position(|p| p.name == *name && p.location.as_str() == location);
-        if let Some(row) = row {
-            self.param_row = row;
+            .position(|p| p.location == ParamLocation::Header && p.name.eq_ignore_ascii_case(name))
+        {
+            Some(i) => (ReqTab::Params, Some(i)),
+            None => (ReqTab::Headers, None),
         }
-        self.tab = ReqTab::Params;
-        self.error = Some(PinnedError {
-            tab: ReqTab::Params,
-            row,
-            message,
-        });
     }
 
-    pub fn pin_json_error(&mut self) -> bool {
-        if let JsonCheck::Invalid {
-            line,
-            column,
-            message,
-        } = &self.json
-        {
-            self.error = Some(PinnedError {
-                tab: ReqTab::Body,
-                row: None,
-                message: format!("invalid JSON body at line {line}, column {column}: {message}"),
-            });
-            self.tab = ReqTab::Body;
-            self.body.move_cursor(tui_textarea::CursorMove::Jump(
-                u16::try_from(line.saturating_sub(1)).unwrap_or(u16::MAX),
-                u16::try_from(column.saturating_sub(1)).unwrap_or(u16::MAX),
-            ));
-            true
-        } else {
-            false
+    /// Where a build error's "used in" text points: `header `X``,
+    /// `query parameter `x``, `credential for `scheme``, `body`...
+    fn place_of(&self, used_in: &str, api: &Api) -> (ReqTab, Option<usize>) {
+        let quoted = used_in
+            .split_once('`')
+            .and_then(|(_, rest)| rest.rsplit_once('`'))
+            .map(|(name, _)| name);
+        let Some(name) = quoted else {
+            return if used_in.starts_with("body") {
+                (ReqTab::Body, None)
+            } else {
+                (self.tab, None)
+            };
+        };
+        if used_in.starts_with("header") {
+            return self.header_place(name);
         }
+        if used_in.starts_with("credential") {
+            let row = self.auth_rows(api).iter().position(|r| {
+                self.draft
+                    .auth
+                    .get(r.index)
+                    .is_some_and(|a| a.scheme == name)
+            });
+            return (ReqTab::Auth, row);
+        }
+        if let Some(i) = self
+            .draft
+            .params
+            .iter()
+            .position(|p| p.name == name && used_in.starts_with(p.location.as_str()))
+        {
+            return (ReqTab::Params, Some(i));
+        }
+        let extra = self.draft.extra_query.iter().position(|r| r.name == name);
+        (ReqTab::Params, extra.map(|i| self.draft.params.len() + i))
+    }
+
+    fn jump_body(&mut self, line: usize, column: usize) {
+        self.body.move_cursor(tui_textarea::CursorMove::Jump(
+            u16::try_from(line.saturating_sub(1)).unwrap_or(u16::MAX),
+            u16::try_from(column.saturating_sub(1)).unwrap_or(u16::MAX),
+        ));
     }
 }
 
@@ -516,7 +572,7 @@ pub struct RequestView<'a> {
 impl RequestView<'_> {
     pub fn render(&self, frame: &mut Frame, area: Rect, editor: &mut RequestEditor) {
         let theme = self.theme;
-        let title = format!(" Request · {} ", self.op.title());
+        let title = format!(" Request · {} ", sanitize::clean_line(&self.op.title()));
         let block = Block::default()
             .borders(Borders::ALL)
             .border_style(theme.border(self.focused))
@@ -591,15 +647,24 @@ impl RequestView<'_> {
         let width = usize::from(width.max(1));
         let method_text = format!("{} ", self.op.method);
         let (url, style, error) = match &editor.preview {
-            Some(Ok(req)) => {
+            Some((req, errors)) => {
                 let url = if self.reveal {
                     req.url.clone()
                 } else {
-                    crate::secrets::Masker::new(req.secret_values.iter().cloned()).mask(&req.url)
+                    req.masked().url
                 };
-                (url, Style::new(), None)
+                let url = sanitize::clean_line(&url).into_owned();
+                let error = errors.first().map(|e| match errors.len() {
+                    1 => format!("✗ {e}"),
+                    n => format!("✗ {e} (+{} more)", n - 1),
+                });
+                let style = if errors.is_empty() {
+                    Style::new()
+                } else {
+                    theme.muted()
+                };
+                (url, style, error)
             }
-            Some(Err(e)) => (self.op.path.clone(), theme.muted(), Some(format!("✗ {e}"))),
             None => (self.op.path.clone(), Style::new(), None),
         };
         let mut lines = Vec::new();

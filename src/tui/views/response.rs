@@ -11,8 +11,10 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph, Tabs, Wrap};
 use tokio_util::sync::CancellationToken;
 
+use crate::tui::body_view::{BodyTheme, BodyView};
 use crate::tui::config::Theme;
 use crate::tui::core::{Failure, Outcome};
+use crate::tui::sanitize;
 
 /// Where one operation's request is. Every state carries the id of the
 /// send it belongs to, so that a late answer to an older send is dropped.
@@ -73,8 +75,7 @@ pub struct ResponseView {
     pub received: Instant,
     pub tab: RespTab,
     pub scroll: usize,
-    pub wrap: bool,
-    pub body: PlainBody,
+    pub body: BodyView,
     /// When a 429's Retry-After runs out, for the live countdown.
     pub retry_until: Option<Instant>,
     /// Lines shown at the last draw, for paging.
@@ -92,20 +93,20 @@ impl ResponseView {
             })
             .flatten()
             .map(|s| received + Duration::from_secs(s));
-        let content_type = outcome.header("content-type").map(str::to_string);
-        let body = PlainBody::new(&outcome.body, content_type.as_deref());
+        let body = BodyView::new(outcome.body.clone(), outcome.header("content-type"));
         Self {
             outcome,
             received,
             tab: RespTab::Body,
             scroll: 0,
-            wrap: false,
             body,
             retry_until,
             page: 10,
         }
     }
 
+    /// Lines of the current tab other than the body (which scrolls
+    /// itself).
     pub fn line_count(&self) -> usize {
         match self.tab {
             RespTab::Body => self.body.line_count(),
@@ -130,7 +131,7 @@ impl ResponseView {
             .map(|b| {
                 String::from_utf8_lossy(b)
                     .lines()
-                    .map(escape_controls)
+                    .map(|l| sanitize::clean_line(l).into_owned())
                     .collect()
             })
             .unwrap_or_default()
@@ -177,121 +178,9 @@ pub fn explain(view: &ResponseView, now: Instant) -> Option<String> {
     }
 }
 
-/// Replaces control characters so untrusted text cannot drive the
-/// terminal.
-pub fn escape_controls(text: &str) -> String {
-    text.chars()
-        .map(|c| {
-            if c.is_control() && c != '\t' {
-                '\u{fffd}'
-            } else {
-                c
-            }
-        })
-        .collect()
-}
-
-/// Bodies up to this size are pretty-printed when they are JSON.
-const PRETTY_LIMIT: usize = 2 * 1024 * 1024;
-
-/// The response body as text, indexed by line so that only the visible
-/// lines are ever touched.
-pub struct PlainBody {
-    text: String,
-    line_starts: Vec<usize>,
-    pub binary: bool,
-}
-
-impl PlainBody {
-    pub fn new(body: &[u8], content_type: Option<&str>) -> Self {
-        let binary = std::str::from_utf8(&body[..body.len().min(8192)]).is_err()
-            && !content_type.is_some_and(|c| c.contains("text") || c.contains("json"));
-        let is_json = content_type.is_some_and(|c| c.contains("json"));
-        let text = if binary {
-            format!("{} bytes of binary content", body.len())
-        } else if is_json && body.len() <= PRETTY_LIMIT {
-            serde_json::from_slice::<serde_json::Value>(body)
-                .ok()
-                .and_then(|v| serde_json::to_string_pretty(&v).ok())
-                .unwrap_or_else(|| String::from_utf8_lossy(body).into_owned())
-        } else {
-            String::from_utf8_lossy(body).into_owned()
-        };
-        let mut line_starts = vec![0];
-        line_starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
-        if line_starts.len() > 1 && line_starts.last() == Some(&text.len()) {
-            line_starts.pop();
-        }
-        Self {
-            text,
-            line_starts,
-            binary,
-        }
-    }
-
-    pub fn line_count(&self) -> usize {
-        self.line_starts.len()
-    }
-
-    pub fn line(&self, i: usize) -> &str {
-        let start = self.line_starts[i];
-        let end = self
-            .line_starts
-            .get(i + 1)
-            .map_or(self.text.len(), |e| e - 1);
-        self.text[start..end].trim_end_matches(['\n', '\r'])
-    }
-
-    pub fn text(&self) -> &str {
-        &self.text
-    }
-
-    fn render(&self, frame: &mut Frame, area: Rect, scroll: usize, wrap: bool, theme: &Theme) {
-        let width = usize::from(area.width);
-        let height = usize::from(area.height);
-        let number_width = self.line_count().to_string().len();
-        let text_width = width.saturating_sub(number_width + 1).max(1);
-        let mut lines = Vec::with_capacity(height);
-        let mut i = scroll;
-        while lines.len() < height && i < self.line_count() {
-            let line = self.line(i);
-            let number = Span::styled(format!("{:>number_width$} ", i + 1), theme.muted());
-            if wrap {
-                let chars: Vec<char> = line.chars().take(text_width * height).collect();
-                let mut first = true;
-                for chunk in chars.chunks(text_width) {
-                    if lines.len() >= height {
-                        break;
-                    }
-                    let lead = if first {
-                        number.clone()
-                    } else {
-                        Span::raw(" ".repeat(number_width + 1))
-                    };
-                    first = false;
-                    lines.push(Line::from(vec![
-                        lead,
-                        Span::raw(escape_controls(&chunk.iter().collect::<String>())),
-                    ]));
-                }
-                if chars.is_empty() {
-                    lines.push(Line::from(number));
-                }
-            } else {
-                let visible: String = line.chars().take(text_width).collect();
-                lines.push(Line::from(vec![
-                    number,
-                    Span::raw(escape_controls(&visible)),
-                ]));
-            }
-            i += 1;
-        }
-        frame.render_widget(Paragraph::new(lines), area);
-    }
-}
-
 pub struct ResponsePane<'a> {
     pub theme: &'a Theme,
+    pub body_theme: &'a BodyTheme,
     pub focused: bool,
     pub now: Instant,
 }
@@ -400,8 +289,15 @@ impl ResponsePane<'_> {
                 explain_area,
             );
         }
+        let body_title = match view.body.search_status() {
+            Some(status) => format!(
+                "Body /{} {status}",
+                sanitize::truncate(view.body.search_query(), 16)
+            ),
+            None => format!("Body ({})", view.body.kind().label()),
+        };
         let titles = vec![
-            Line::raw("Body"),
+            Line::raw(body_title),
             Line::raw(format!("Headers ({})", o.headers.len())),
             Line::raw("Request"),
             Line::raw("Timing"),
@@ -418,7 +314,7 @@ impl ResponsePane<'_> {
         match view.tab {
             RespTab::Body => view
                 .body
-                .render(frame, body_area, view.scroll, view.wrap, theme),
+                .render(body_area, frame.buffer_mut(), self.body_theme),
             RespTab::Headers => {
                 let lines: Vec<Line> = o
                     .headers
@@ -427,7 +323,7 @@ impl ResponsePane<'_> {
                     .map(|(n, v)| {
                         Line::from(vec![
                             Span::styled(format!("{n}: "), theme.accent()),
-                            Span::raw(escape_controls(v)),
+                            Span::raw(sanitize::clean_line(v).into_owned()),
                         ])
                     })
                     .collect();
@@ -437,12 +333,12 @@ impl ResponsePane<'_> {
                 let sent = &o.sent;
                 let mut lines = vec![Line::from(vec![
                     Span::styled(format!("{} ", sent.method), theme.method(&sent.method)),
-                    Span::raw(escape_controls(&sent.url)),
+                    Span::raw(sanitize::clean_line(&sent.url).into_owned()),
                 ])];
                 for (n, v) in &sent.headers {
                     lines.push(Line::from(vec![
                         Span::styled(format!("{n}: "), theme.accent()),
-                        Span::raw(escape_controls(v)),
+                        Span::raw(sanitize::clean_line(v).into_owned()),
                     ]));
                 }
                 let body = view.request_body_lines();
@@ -484,10 +380,11 @@ impl ResponsePane<'_> {
                     lines.push(Line::styled("No redirects.", theme.muted()));
                 } else {
                     lines.push(Line::styled("Redirects", theme.muted()));
-                    for (code, location) in &o.redirects {
+                    for (code, from, to) in &o.redirects {
                         lines.push(Line::raw(format!(
-                            "  {code} → {}",
-                            escape_controls(location)
+                            "  {code} {} → {}",
+                            sanitize::clean_line(from),
+                            sanitize::clean_line(to)
                         )));
                     }
                 }
@@ -500,27 +397,6 @@ impl ResponsePane<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn plain_body_lines() {
-        let body = PlainBody::new(b"a\nbb\r\nccc\n", Some("text/plain"));
-        assert_eq!(body.line_count(), 3);
-        assert_eq!(body.line(1), "bb");
-        assert_eq!(body.line(2), "ccc");
-        let empty = PlainBody::new(b"", None);
-        assert_eq!(empty.line_count(), 1);
-        assert_eq!(empty.line(0), "");
-        let binary = PlainBody::new(&[0xff, 0xfe, 0x00, 0x01], Some("application/octet-stream"));
-        assert!(binary.binary);
-    }
-
-    #[test]
-    fn controls_are_escaped() {
-        assert_eq!(
-            escape_controls("a\u{1b}]52;c;x\u{7}b"),
-            "a\u{fffd}]52;c;x\u{fffd}b"
-        );
-    }
 
     #[test]
     fn sizes_and_durations() {
