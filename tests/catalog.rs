@@ -230,6 +230,21 @@ fn every_shared_spec_loads_with_its_operation_count() {
             "{file}: {:#?}",
             catalog.warnings.iter().take(5).collect::<Vec<_>>()
         );
+        // Every body has a sample (examples or a skeleton), and it is JSON
+        // unless the media type says otherwise.
+        for op in &api.operations {
+            for media in op.request_body.iter().flat_map(|b| &b.content) {
+                let sample = body_sample(api, media);
+                let sample = sample.unwrap_or_else(|| {
+                    panic!("{file}: {} {} {}", op.method, op.path, media.content_type)
+                });
+                if media.content_type.contains("json") {
+                    serde_json::from_str::<serde_json::Value>(&sample)
+                        .unwrap_or_else(|e| panic!("{file}: {} {}: {e}", op.method, op.path));
+                }
+            }
+        }
+        assert_eq!(SearchIndex::new(&catalog).len(), *ops, "{file}");
     }
 }
 
