@@ -41,6 +41,14 @@ fn benches(c: &mut Criterion, path: &Path) {
     group.bench_function("load github 13 MB", |b| {
         b.iter(|| black_box(catalog::load_file(path).expect("loads")));
     });
+    // The floor the design notes name: one plain parse of the same file
+    // into a `Value`, measured in the same run (and so under the same load).
+    group.bench_function("baseline: read + serde_json::Value parse", |b| {
+        b.iter(|| {
+            let bytes = std::fs::read(path).expect("reads");
+            black_box(serde_json::from_slice::<serde_json::Value>(&bytes).expect("parses"))
+        });
+    });
     group.finish();
 
     let catalog: Catalog = catalog::load_file(path).expect("loads");

@@ -7,10 +7,13 @@
 
 use std::sync::Mutex;
 
-use nucleo_matcher::pattern::{CaseMatching, Normalization, Pattern};
-use nucleo_matcher::{Config, Matcher, Utf32String};
+use nucleo_matcher::pattern::{AtomKind, CaseMatching, Normalization, Pattern};
+use nucleo_matcher::{Config, Matcher, Utf32Str, Utf32String};
 
 use super::model::Catalog;
+
+/// How many of the greedy pass's best matches are scored optimally.
+pub const RESCORE: usize = 128;
 
 /// One operation found by a query.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -52,8 +55,12 @@ impl SearchIndex {
                     text.push(' ');
                     text.push_str(tag);
                 }
-                text.push(' ');
-                text.push_str(&api.id);
+                // The API id tells APIs apart; with one API it only lengthens
+                // every haystack (and matching is quadratic in that length).
+                if catalog.apis.len() > 1 {
+                    text.push(' ');
+                    text.push_str(&api.id);
+                }
                 entries.push((a, o, Utf32String::from(text)));
             }
         }
@@ -74,7 +81,13 @@ impl SearchIndex {
 
     /// The best `limit` matches for `query`, best first; ties keep catalog
     /// order. An empty query returns every operation in catalog order.
-    /// Words are matched independently (all must match).
+    /// Words are matched independently (all must match), with nucleo's
+    /// pattern syntax (`^prefix`, `suffix$`, `'exact`, `!not`).
+    ///
+    /// Every haystack is first scored with the linear greedy matcher; only
+    /// the best [`RESCORE`] are scored again with the optimal (quadratic)
+    /// one. An optimal score is never below the greedy one of the same
+    /// haystack, so the ranking stays ordered by score throughout.
     pub fn query(&self, query: &str, limit: usize) -> Vec<SearchHit> {
         if query.trim().is_empty() {
             return self
@@ -88,27 +101,115 @@ impl SearchIndex {
                 })
                 .collect();
         }
-        let pattern = Pattern::parse(query, CaseMatching::Smart, Normalization::Smart);
+        // Case never matters: methods are upper case, paths lower, summaries mixed.
+        let pattern = Pattern::parse(query, CaseMatching::Ignore, Normalization::Smart);
         let mut matcher = self
             .matcher
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
-        let mut hits: Vec<SearchHit> = self
-            .entries
+        let matcher = &mut *matcher;
+        // Scoring an empty haystack makes the matcher adopt the atom's case
+        // and normalisation settings, which the greedy pass needs too.
+        let settings: Vec<(bool, bool)> = pattern
+            .atoms
             .iter()
-            .filter_map(|(api, op, haystack)| {
-                pattern
-                    .score(haystack.slice(..), &mut matcher)
-                    .map(|score| SearchHit {
-                        api: *api,
-                        op: *op,
-                        score,
-                    })
+            .map(|atom| {
+                let _ = atom.score(Utf32Str::Ascii(b""), matcher);
+                (matcher.config.ignore_case, matcher.config.normalize)
             })
             .collect();
-        // Stable: equal scores stay in catalog order.
-        hits.sort_by_key(|hit| std::cmp::Reverse(hit.score));
-        hits.truncate(limit);
-        hits
+
+        let mut scored: Vec<(u32, usize)> = Vec::new();
+        'entries: for (i, (_, _, haystack)) in self.entries.iter().enumerate() {
+            let haystack = haystack.slice(..);
+            let mut total = 0u32;
+            for (atom, (ignore_case, normalize)) in pattern.atoms.iter().zip(&settings) {
+                let score = if atom.kind == AtomKind::Fuzzy && !atom.negative {
+                    matcher.config.ignore_case = *ignore_case;
+                    matcher.config.normalize = *normalize;
+                    matcher.fuzzy_match_greedy(haystack, atom.needle_text())
+                } else {
+                    atom.score(haystack, matcher)
+                };
+                match score {
+                    Some(score) => total += u32::from(score),
+                    None => continue 'entries,
+                }
+            }
+            scored.push((total, i));
+        }
+
+        let best_first = |a: &(u32, usize), b: &(u32, usize)| b.0.cmp(&a.0).then(a.1.cmp(&b.1));
+        let head = scored.len().min(RESCORE);
+        if scored.len() > head {
+            scored.select_nth_unstable_by(head - 1, best_first);
+        }
+        for (score, i) in &mut scored[..head] {
+            if let Some(optimal) = pattern.score(self.entries[*i].2.slice(..), matcher) {
+                *score = optimal.max(*score);
+            }
+        }
+        scored[..head].sort_unstable_by(best_first);
+        if scored.len() > head && limit > head {
+            scored[head..].sort_unstable_by(best_first);
+        }
+        scored
+            .into_iter()
+            .take(limit)
+            .map(|(score, i)| {
+                let (api, op, _) = &self.entries[i];
+                SearchHit {
+                    api: *api,
+                    op: *op,
+                    score,
+                }
+            })
+            .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::catalog::{Api, Operation};
+
+    fn catalog(paths: &[String]) -> Catalog {
+        Catalog {
+            apis: vec![Api {
+                id: "big".into(),
+                operations: paths
+                    .iter()
+                    .map(|path| Operation {
+                        method: "GET".into(),
+                        path: path.clone(),
+                        ..Operation::default()
+                    })
+                    .collect(),
+                ..Api::default()
+            }],
+            ..Catalog::default()
+        }
+    }
+
+    #[test]
+    fn many_matches_keep_the_best_first_and_scores_ordered() {
+        let mut paths: Vec<String> = (0..1000)
+            .map(|i| format!("/i-s-s-u-e-s/{i}/teams/c-o-m-m-e-n-t-s/reactions"))
+            .collect();
+        paths.push("/issues/comments".into());
+        let catalog = catalog(&paths);
+        let index = SearchIndex::new(&catalog);
+        let hits = index.query("issues comments", usize::MAX);
+        assert_eq!(hits.len(), 1001);
+        assert_eq!(hits[0].op, 1000, "the tight match ranks first");
+        assert!(hits.windows(2).all(|w| w[0].score >= w[1].score));
+        assert_eq!(index.query("issues comments", 5).len(), 5);
+        assert!(
+            index
+                .query("!reactions comments", 10)
+                .iter()
+                .all(|h| h.op == 1000)
+        );
+        assert_eq!(index.query("^GET 'teams", 3).len(), 3);
     }
 }
