@@ -452,6 +452,14 @@ pub struct ImportHttpArgs {
     /// Show secret values (keys, tokens) instead of masking them.
     #[arg(long)]
     pub reveal: bool,
+    /// Read and report, but save no presets.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Print the environments read, as `[[environment]]` tables for the
+    /// user's environments.toml (secret values only with --reveal),
+    /// instead of the report.
+    #[arg(long)]
+    pub print_environments: bool,
 }
 
 #[derive(Debug, Subcommand)]
@@ -464,7 +472,12 @@ pub enum ExportCommand {
 pub struct ExportHttpArgs {
     #[command(flatten)]
     pub target: Target,
-    /// The operation whose request to write (same selectors as `call`).
+    /// The presets to write, by name (default: all of them; with --op,
+    /// that operation's).
+    #[arg(long = "preset", value_name = "NAME")]
+    pub presets: Vec<String>,
+    /// The operation: with no --preset, write the request `call` would
+    /// send (after -p, -H, -d); with --preset, only its presets.
     #[arg(long = "op", value_name = "SELECTOR")]
     pub op: Option<String>,
     /// A parameter value, as for `call`.
@@ -476,7 +489,8 @@ pub struct ExportHttpArgs {
     /// The body, as for `call`.
     #[arg(short = 'd', long = "data", value_name = "BODY")]
     pub data: Option<String>,
-    /// The request's name in the file (default: the operation's title).
+    /// The name of the --op request in the file (default: the operation's
+    /// title).
     #[arg(long, value_name = "NAME")]
     pub name: Option<String>,
 }
@@ -593,13 +607,15 @@ fn imported_json(
     catalog: &Catalog,
     requests: &[request::ImportedRequest],
     placed: &[request::imported::Placed],
+    names: &[String],
     reveal: bool,
 ) -> Value {
     Value::Array(
         requests
             .iter()
             .zip(placed)
-            .map(|(req, placed)| {
+            .zip(names)
+            .map(|((req, placed), preset)| {
                 let operation = match placed.operation {
                     Some((ai, oi)) => {
                         let api = &catalog.apis[ai];
@@ -622,6 +638,7 @@ fn imported_json(
                     "body": req.body,
                     "operation": operation,
                     "key": placed.key,
+                    "preset": preset,
                     "draft": shown_draft(&placed.draft, reveal),
                 });
                 if !req.disabled_query.is_empty() {
@@ -731,7 +748,18 @@ async fn import_http(args: &ImportHttpArgs) -> Result<()> {
         .iter()
         .map(|r| request::imported::place(&session.catalog, r, &vars))
         .collect();
+    let (names, name_warnings) = request::imported::preset_names(&file.requests, &placed);
+    print_import_warnings(&name_warnings);
+    let saved = if args.dry_run {
+        None
+    } else {
+        Some(save_imported(&session, &names, &placed, &vars)?)
+    };
     let mut out = std::io::stdout().lock();
+    if args.print_environments {
+        out.write_all(environments_toml(&environments, args.reveal)?.as_bytes())?;
+        return Ok(());
+    }
     if args.json {
         let variables: serde_json::Map<String, Value> = file
             .variables
@@ -739,7 +767,8 @@ async fn import_http(args: &ImportHttpArgs) -> Result<()> {
             .map(|(n, v)| (n.clone(), Value::String(shown_value(n, v, args.reveal))))
             .collect();
         let object = json!({
-            "requests": imported_json(&session.catalog, &file.requests, &placed, args.reveal),
+            "requests": imported_json(&session.catalog, &file.requests, &placed, &names, args.reveal),
+            "presets_file": saved,
             "variables": variables,
             "environments": shown_environments(&environments, args.reveal),
             "warnings": warnings,
@@ -766,32 +795,164 @@ async fn import_http(args: &ImportHttpArgs) -> Result<()> {
             )
         }
     )?;
-    print_imported(&mut out, &session.catalog, &file.requests, &placed)
+    print_imported(&mut out, &session.catalog, &file.requests, &placed)?;
+    print_saved(&mut out, saved.as_deref(), placed.len())?;
+    if !environments.is_empty() {
+        writeln!(
+            out,
+            "environments are not saved: add them to your environments.toml with --print-environments"
+        )?;
+    }
+    Ok(())
+}
+
+/// Environments in the shape of the user's environments.toml (and a
+/// portal file's `[[environment]]`); a secret's value is left empty unless
+/// revealed.
+fn environments_toml(envs: &[catalog::Environment], reveal: bool) -> Result<String> {
+    let mut list = Vec::new();
+    for env in envs {
+        let mut variables = toml::Table::new();
+        for (name, var) in &env.variables {
+            let value = if var.secret {
+                let mut full = toml::Table::new();
+                let shown = if reveal {
+                    var.value.clone()
+                } else {
+                    String::new()
+                };
+                full.insert("value".into(), toml::Value::String(shown));
+                full.insert("secret".into(), toml::Value::Boolean(true));
+                toml::Value::Table(full)
+            } else {
+                toml::Value::String(var.value.clone())
+            };
+            variables.insert(name.clone(), value);
+        }
+        let mut table = toml::Table::new();
+        table.insert("name".into(), toml::Value::String(env.name.clone()));
+        table.insert("variables".into(), toml::Value::Table(variables));
+        list.push(toml::Value::Table(table));
+    }
+    let mut root = toml::Table::new();
+    root.insert("environment".into(), toml::Value::Array(list));
+    Ok(toml::to_string(&root)?)
+}
+
+fn print_saved(out: &mut impl Write, saved: Option<&str>, count: usize) -> Result<()> {
+    match saved {
+        Some(path) => writeln!(out, "saved {count} presets in {path}")?,
+        None => writeln!(out, "(dry run: no presets saved)")?,
+    }
+    Ok(())
+}
+
+/// Saves imported requests as presets of the operations they fit (or as
+/// orphans); literal secrets are stored as `{{variable}}` references, as
+/// `call --save-preset` does. Returns the presets file's path.
+fn save_imported(
+    session: &Session,
+    names: &[String],
+    placed: &[request::imported::Placed],
+    vars: &Vars,
+) -> Result<String> {
+    let presets = Presets::new(session.paths()?);
+    let mut stderr = std::io::stderr().lock();
+    for (name, placed) in names.iter().zip(placed) {
+        let report = presets.save(
+            &placed.key,
+            name,
+            &placed.draft,
+            store::SaveOptions {
+                keep_secrets: false,
+                vars: Some(vars),
+            },
+        )?;
+        for withheld in &report.withheld {
+            let _ = writeln!(
+                stderr,
+                "portico: secret not stored: `{name}` {} is saved as {{{{{}}}}}",
+                withheld.field, withheld.variable
+            );
+        }
+    }
+    Ok(presets.path().display().to_string())
 }
 
 async fn export_http(args: &ExportHttpArgs) -> Result<()> {
-    let Some(op) = &args.op else {
-        bail!("give the request to write with --op SELECTOR");
-    };
     let session = offline_session(&args.target).await?;
     print_warnings(&session.catalog);
-    let call_args = CallArgs {
-        target: args.target.clone(),
-        op: op.clone(),
-        params: args.params.clone(),
-        headers: args.headers.clone(),
-        data: args.data.clone(),
-        dry_run: true,
-        ..CallArgs::default()
-    };
-    let (api_index, op_index, vars, draft) = prepare_draft(&session, &call_args)?;
-    let api = &session.catalog.apis[api_index];
-    let operation = &api.operations[op_index];
-    let name = args.name.clone().unwrap_or_else(|| operation.title());
-    let req = request::imported::to_imported(&session.catalog, &operation.key(api), &draft, &name);
+    let vars = session.vars(args.target.env.as_deref())?;
+    let mut requests = Vec::new();
+    match (&args.op, args.presets.is_empty()) {
+        (Some(op), true) => {
+            let call_args = CallArgs {
+                target: args.target.clone(),
+                op: op.clone(),
+                params: args.params.clone(),
+                headers: args.headers.clone(),
+                data: args.data.clone(),
+                dry_run: true,
+                ..CallArgs::default()
+            };
+            let (api_index, op_index, _, draft) = prepare_draft(&session, &call_args)?;
+            let api = &session.catalog.apis[api_index];
+            let operation = &api.operations[op_index];
+            let name = args.name.clone().unwrap_or_else(|| operation.title());
+            requests.push(request::imported::to_imported(
+                &session.catalog,
+                &operation.key(api),
+                &draft,
+                &name,
+            ));
+        }
+        _ => {
+            if !args.params.is_empty() || !args.headers.is_empty() || args.data.is_some() {
+                bail!("-p, -H and -d apply to the --op request; give --op without --preset");
+            }
+            let only = match &args.op {
+                Some(selector) => Some(operation_key(&session.catalog, selector)?),
+                None => None,
+            };
+            let file = Presets::new(session.paths()?).load()?;
+            for wanted in &args.presets {
+                if !file
+                    .presets
+                    .iter()
+                    .any(|p| p.name == *wanted && only.as_ref().is_none_or(|k| p.operation == *k))
+                {
+                    bail!(
+                        "no preset named `{wanted}`{}",
+                        match &only {
+                            Some(key) => format!(" for {key}"),
+                            None => String::new(),
+                        }
+                    );
+                }
+            }
+            for preset in &file.presets {
+                let chosen = (args.presets.is_empty() || args.presets.contains(&preset.name))
+                    && only.as_ref().is_none_or(|k| preset.operation == *k);
+                if chosen {
+                    requests.push(request::imported::to_imported(
+                        &session.catalog,
+                        &preset.operation,
+                        &preset.draft,
+                        &preset.name,
+                    ));
+                }
+            }
+            if requests.is_empty() {
+                bail!(
+                    "no presets to write (in {})",
+                    Presets::new(session.paths()?).path().display()
+                );
+            }
+        }
+    }
     let file = request::http_file::HttpFile {
-        variables: referenced_file_variables(std::slice::from_ref(&req), &vars),
-        requests: vec![req],
+        variables: referenced_file_variables(&requests, &vars),
+        requests,
         warnings: Vec::new(),
     };
     let (text, warnings) = request::http_file::write(&file);

@@ -34,13 +34,11 @@ components:
     key: { type: apiKey, in: header, name: X-Api-Key }
 "#;
 
-async fn portico_with_stdin(args: &[&str], stdin: &str) -> Output {
+/// Runs portico with its files (presets, environments) in `home`.
+async fn portico_at(home: &Path, args: &[&str], stdin: &str) -> Output {
     let mut child = tokio::process::Command::new(env!("CARGO_BIN_EXE_portico"))
         .args(args)
-        .env(
-            "PORTICO_HOME",
-            std::env::temp_dir().join("portico-interchange-tests"),
-        )
+        .env("PORTICO_HOME", home)
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -53,6 +51,12 @@ async fn portico_with_stdin(args: &[&str], stdin: &str) -> Output {
         .expect("write stdin");
     drop(input);
     child.wait_with_output().await.expect("portico output")
+}
+
+/// Runs portico in a home of its own, thrown away afterwards.
+async fn portico_with_stdin(args: &[&str], stdin: &str) -> Output {
+    let home = tempfile::tempdir().expect("tempdir");
+    portico_at(home.path(), args, stdin).await
 }
 
 async fn portico(args: &[&str]) -> Output {
@@ -822,4 +826,111 @@ async fn export_http_of_an_operation_imports_back_to_the_same_request() {
             ("X-Note".to_string(), "it's $5".to_string()),
         ]
     );
+}
+
+/// The whole way through presets: import a `.http` file into presets,
+/// export them all, import that file into a second home; both homes hold
+/// the same presets.
+#[tokio::test]
+async fn http_presets_export_then_import_give_the_same_presets() {
+    let first = tempfile::tempdir().expect("tempdir");
+    let second = tempfile::tempdir().expect("tempdir");
+    let file = fixture("demo.http");
+    let imported = portico_at(
+        first.path(),
+        &["import", "http", &file.to_string_lossy()],
+        "",
+    )
+    .await;
+    let report = stdout_text(&imported);
+    assert!(report.contains("saved 3 presets in "), "{report}");
+    assert!(
+        report.contains("-> no operation fits: orphaned"),
+        "{report}"
+    );
+
+    // The environments, added to the user's file as the report advises.
+    let envs = stdout_text(
+        &portico_at(
+            first.path(),
+            &[
+                "import",
+                "http",
+                &file.to_string_lossy(),
+                "--print-environments",
+                "--reveal",
+                "--dry-run",
+            ],
+            "",
+        )
+        .await,
+    );
+    assert!(
+        envs.starts_with("[[environment]]\nname = \"local\"\n"),
+        "{envs}"
+    );
+    std::fs::write(first.path().join("environments.toml"), &envs).expect("write environments");
+
+    let exported =
+        stdout_text(&portico_at(first.path(), &["export", "http", "--env", "local"], "").await);
+    assert!(
+        exported.starts_with("@gateway = http://127.0.0.1:8400/azureml-demo\n"),
+        "{exported}"
+    );
+    assert!(!exported.contains("demo-api-key"), "{exported}");
+    let path = write_file(second.path(), "exported.http", &exported);
+    stdout_text(&portico_at(second.path(), &["import", "http", &path], "").await);
+
+    let list = |home: std::path::PathBuf| async move {
+        let mut presets = stdout_json(&portico_at(&home, &["presets", "list", "--json"], "").await);
+        for preset in presets.as_array_mut().expect("array") {
+            let object = preset.as_object_mut().expect("object");
+            object.remove("created");
+            object.remove("updated");
+        }
+        presets
+    };
+    let before = list(first.path().to_path_buf()).await;
+    let after = list(second.path().to_path_buf()).await;
+    assert_eq!(before.as_array().expect("array").len(), 3, "{before:#}");
+    assert_eq!(before, after, "exported file:\n{exported}");
+    let names: Vec<&str> = before
+        .as_array()
+        .expect("array")
+        .iter()
+        .map(|p| p["name"].as_str().expect("name"))
+        .collect();
+    assert_eq!(names, vec!["rrs", "status", "health check"]);
+    assert_eq!(before[2]["orphaned"], true);
+    assert_eq!(before[0]["orphaned"], false);
+
+    // One preset by name; an unknown name is an error.
+    let one =
+        stdout_text(&portico_at(first.path(), &["export", "http", "--preset", "status"], "").await);
+    assert_eq!(
+        one.matches("\n### ").count() + usize::from(one.starts_with("### ")),
+        1,
+        "{one}"
+    );
+    assert!(
+        one.contains("# @name status\nGET {{gateway}}/workspaces/"),
+        "{one}"
+    );
+    let missing = portico_at(first.path(), &["export", "http", "--preset", "nope"], "").await;
+    assert!(!missing.status.success());
+    assert!(String::from_utf8_lossy(&missing.stderr).contains("no preset named `nope`"));
+
+    // A dry run saves nothing.
+    let third = tempfile::tempdir().expect("tempdir");
+    let dry = stdout_text(
+        &portico_at(
+            third.path(),
+            &["import", "http", &file.to_string_lossy(), "--dry-run"],
+            "",
+        )
+        .await,
+    );
+    assert!(dry.contains("(dry run: no presets saved)"), "{dry}");
+    let none = stdout_json(&portico_at(third.path(), &["presets", "list", "--json"], "").await);
+    assert_eq!(none, json!([]));
 }

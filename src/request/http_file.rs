@@ -118,7 +118,6 @@ pub fn parse(text: &str, file: &str, base_dir: &Path) -> Result<HttpFile, HttpFi
     for (start, end, title) in blocks {
         reader.block(&lines, start, end, title)?;
     }
-    dedupe_names(&mut out);
     Ok(out)
 }
 
@@ -470,27 +469,6 @@ impl Reader<'_> {
 /// The text of a `#` or `//` comment line.
 fn comment_text(line: &str) -> Option<&str> {
     line.strip_prefix('#').or_else(|| line.strip_prefix("//"))
-}
-
-/// Request names must tell requests apart: a repeated name gets ` (2)`.
-fn dedupe_names(file: &mut HttpFile) {
-    let mut seen: Vec<String> = Vec::new();
-    for i in 0..file.requests.len() {
-        let base = file.requests[i].name.clone();
-        let mut name = base.clone();
-        let mut n = 2;
-        while seen.contains(&name) {
-            name = format!("{base} ({n})");
-            n += 1;
-        }
-        if name != base {
-            file.warnings.push(format!(
-                "two requests are named `{base}`; the later one is imported as `{name}`"
-            ));
-            file.requests[i].name.clone_from(&name);
-        }
-        seen.push(name);
-    }
 }
 
 /// Writes requests (and file variables) as one `.http` file that

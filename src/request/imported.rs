@@ -21,7 +21,7 @@ use base64::Engine as _;
 use indexmap::IndexMap;
 use serde::{Deserialize, Serialize};
 
-use crate::catalog::{Catalog, OperationKey};
+use crate::catalog::{Catalog, OperationKey, ParamLocation};
 
 use super::curl::{ParsedCurl, draft_from_curl};
 use super::expand::enc;
@@ -192,37 +192,57 @@ pub fn to_imported(
             .map(|b| tokens.reveal(&String::from_utf8_lossy(&b)))
             .unwrap_or_default();
     } else {
+        // An orphan, or a preset of an operation this catalog lacks: its
+        // own base URL, the path with its parameters' values, its rows.
+        let mut path = key.path.clone();
+        let mut query: Vec<String> = Vec::new();
+        let mut headers: Vec<Row> = Vec::new();
+        for p in hidden
+            .params
+            .iter()
+            .filter(|p| p.enabled && !p.value.is_empty())
+        {
+            match p.location {
+                ParamLocation::Path => {
+                    path = path.replace(&format!("{{{}}}", p.name), &enc(&p.value));
+                }
+                ParamLocation::Query => query.push(format!("{}={}", enc(&p.name), enc(&p.value))),
+                ParamLocation::Header | ParamLocation::Cookie => headers.push(Row {
+                    name: p.name.clone(),
+                    value: p.value.clone(),
+                    enabled: true,
+                }),
+            }
+        }
         let mut url = format!(
             "{}{}",
-            draft
+            hidden
                 .server_url
                 .as_deref()
                 .unwrap_or_default()
                 .trim_end_matches('/'),
-            key.path
+            path
         );
-        let query: Vec<String> = hidden
-            .extra_query
-            .iter()
-            .filter(|r| r.enabled)
-            .map(|r| {
-                if r.value.is_empty() {
-                    enc(&r.name)
-                } else {
-                    format!("{}={}", enc(&r.name), enc(&r.value))
-                }
-            })
-            .collect();
+        query.extend(hidden.extra_query.iter().filter(|r| r.enabled).map(|r| {
+            if r.value.is_empty() {
+                enc(&r.name)
+            } else {
+                format!("{}={}", enc(&r.name), enc(&r.value))
+            }
+        }));
         if !query.is_empty() {
             url.push('?');
-            url.push_str(&tokens.reveal(&query.join("&")));
+            url.push_str(&query.join("&"));
         }
-        out.url = url;
-        out.headers = draft
-            .headers
-            .iter()
-            .filter(|h| h.enabled)
-            .cloned()
+        out.url = tokens.reveal(&url);
+        headers.extend(hidden.headers.iter().filter(|h| h.enabled).cloned());
+        out.headers = headers
+            .into_iter()
+            .map(|h| Row {
+                name: tokens.reveal(&h.name),
+                value: tokens.reveal(&h.value),
+                enabled: true,
+            })
             .collect();
         out.body.clone_from(&draft.body);
     }
@@ -244,6 +264,38 @@ fn server_default(server: &crate::catalog::Server) -> String {
         out = out.replace(&format!("{{{name}}}"), &var.default);
     }
     out
+}
+
+/// Preset names for placed requests: a preset is named within its
+/// operation, so a name repeated for the same operation gets ` (2)`
+/// (else the second would replace the first). Returns the names and a
+/// warning for each renamed one.
+pub fn preset_names(requests: &[ImportedRequest], placed: &[Placed]) -> (Vec<String>, Vec<String>) {
+    let mut names: Vec<String> = Vec::new();
+    let mut warnings = Vec::new();
+    for (i, req) in requests.iter().enumerate() {
+        let key = &placed[i].key;
+        let taken = |name: &str, names: &[String]| {
+            names
+                .iter()
+                .enumerate()
+                .any(|(j, n)| n == name && placed[j].key == *key)
+        };
+        let base = req.name.trim().to_string();
+        let mut name = base.clone();
+        let mut n = 2;
+        while taken(&name, &names) {
+            name = format!("{base} ({n})");
+            n += 1;
+        }
+        if name != base {
+            warnings.push(format!(
+                "two requests for {key} are named `{base}`; the later one is saved as `{name}`"
+            ));
+        }
+        names.push(name);
+    }
+    (names, warnings)
 }
 
 /// A URL's origin, path and query pairs (percent-decoded, `+` kept).
