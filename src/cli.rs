@@ -1579,14 +1579,16 @@ async fn run_demo(args: &DemoArgs) -> Result<()> {
 
 /// Opens the interactive UI on the target's catalog.
 pub async fn open_tui(target: &Target) -> Result<()> {
-    let session = Session::open(target).await?;
-    // The interactive UI is not wired yet: show what would be browsed.
-    let _ = session;
-    list(&ListArgs {
-        target: target.clone(),
-        json: false,
-    })
-    .await
+    // The demo service (when there is one) must outlive the interface.
+    let Session { catalog, demo, .. } = Session::open(target).await?;
+    let mut context = crate::tui::TuiContext::new(catalog);
+    context.env.clone_from(&target.env);
+    context.server_override.clone_from(&target.server);
+    let result = crate::tui::run(context).await;
+    if let Some(server) = demo {
+        server.shutdown().await;
+    }
+    result
 }
 
 fn print_file_warnings(warnings: &[store::FileWarning]) {
