@@ -165,7 +165,17 @@ pub fn load_user_file(
     let Some(bytes) = fsio::read_optional(path)? else {
         return Ok(Vec::new());
     };
-    let text = String::from_utf8(bytes).map_err(|e| {
+    parse_user_file(&bytes, path, warnings)
+}
+
+/// Parses the user's environments file from its bytes; `path` names it in
+/// errors and warnings.
+pub fn parse_user_file(
+    bytes: &[u8],
+    path: &Path,
+    warnings: &mut Vec<FileWarning>,
+) -> Result<Vec<Environment>, StoreError> {
+    let text = String::from_utf8(bytes.to_vec()).map_err(|e| {
         let (line, column) = fsio::line_column(e.as_bytes(), e.utf8_error().valid_up_to());
         StoreError::Corrupt {
             path: path.to_path_buf(),

@@ -422,6 +422,28 @@ pub struct HistoryRead {
     pub warnings: Vec<FileWarning>,
 }
 
+impl HistoryRead {
+    /// Parses a history file's bytes, line by line; `path` names it in the
+    /// warnings for lines that do not parse.
+    pub fn parse(bytes: &[u8], path: &Path) -> Self {
+        let mut read = Self::default();
+        for (index, line) in bytes.split(|&b| b == b'\n').enumerate() {
+            if line.iter().all(u8::is_ascii_whitespace) {
+                continue;
+            }
+            match serde_json::from_slice::<HistoryEntry>(line) {
+                Ok(entry) => read.entries.push(entry),
+                Err(e) => read.warnings.push(FileWarning {
+                    path: path.to_path_buf(),
+                    line: index + 1,
+                    message: format!("history entry skipped: {e}"),
+                }),
+            }
+        }
+        read
+    }
+}
+
 /// The history file of a [`Paths`].
 #[derive(Debug, Clone)]
 pub struct History {
@@ -529,27 +551,14 @@ impl History {
     /// Every entry, oldest first, and the lines that were skipped.
     pub fn read(&self) -> Result<HistoryRead, StoreError> {
         let bytes = {
-            let _lock = fsio::lock_shared(&self.path)?;
+            // Without the lock (a read-only directory) a half-written last
+            // line is possible, and skipped like any bad line.
+            let _lock = fsio::lock_shared(&self.path).ok().flatten();
             fsio::read_optional(&self.path)?
         };
-        let Some(bytes) = bytes else {
-            return Ok(HistoryRead::default());
-        };
-        let mut read = HistoryRead::default();
-        for (index, line) in bytes.split(|&b| b == b'\n').enumerate() {
-            if line.iter().all(u8::is_ascii_whitespace) {
-                continue;
-            }
-            match serde_json::from_slice::<HistoryEntry>(line) {
-                Ok(entry) => read.entries.push(entry),
-                Err(e) => read.warnings.push(FileWarning {
-                    path: self.path.clone(),
-                    line: index + 1,
-                    message: format!("history entry skipped: {e}"),
-                }),
-            }
-        }
-        Ok(read)
+        Ok(bytes.map_or_else(HistoryRead::default, |bytes| {
+            HistoryRead::parse(&bytes, &self.path)
+        }))
     }
 
     /// The entries that match, newest first.

@@ -165,7 +165,7 @@ impl Presets {
     pub fn load(&self) -> Result<PresetFile, StoreError> {
         match fsio::read_optional(&self.path)? {
             None => Ok(PresetFile::default()),
-            Some(bytes) => parse(&self.path, &bytes),
+            Some(bytes) => PresetFile::parse(&bytes, &self.path),
         }
     }
 
@@ -276,6 +276,13 @@ impl Presets {
         text.push(b'\n');
         fsio::write_atomic(&self.path, &text)?;
         Ok(result)
+    }
+}
+
+impl PresetFile {
+    /// Parses a presets file's bytes; `path` names it in the error.
+    pub fn parse(bytes: &[u8], path: &Path) -> Result<Self, StoreError> {
+        parse(path, bytes)
     }
 }
 
