@@ -363,7 +363,8 @@ async fn filter_open_edit_send_and_read() {
     h.assert_screen("Sending");
     h.settle().await;
     h.assert_screen("200 OK");
-    h.assert_screen(" ms to headers");
+    h.assert_screen("headers ");
+    h.assert_screen(" ms · total ");
     h.assert_screen("\"note\": \"edited\"");
     h.assert_screen("\"ColumnNames\"");
     h.assert_screen("\"Values\"");
@@ -572,4 +573,280 @@ async fn headers_rows_add_toggle_delete_and_mask() {
     h.assert_screen("✗ X-Api-Key");
     h.key(KeyCode::Char('d'));
     h.assert_screen("No headers.");
+}
+
+/// The scenario on the bundled demo: open RRS Execute, send it as the
+/// portal prefills it, read 200 and the eight hashing counts.
+#[tokio::test]
+async fn demo_rrs_execute_walkthrough() {
+    let demo = portico::demo::start(0, portico::demo::DemoConfig::default())
+        .await
+        .expect("demo");
+    let ctx = TuiContext {
+        catalog: portico::demo::bundled_catalog(&demo).expect("catalog"),
+        env: None,
+        server_override: None,
+        config: Config::default(),
+    };
+    let mut app = App::new(ctx, TestBackend::new(160, 45)).expect("app");
+    app.draw().expect("draw");
+    let mut h = Harness {
+        app,
+        server: TestServer {
+            url: demo.base_url(),
+            hits: Arc::new(AtomicUsize::new(0)),
+        },
+    };
+    h.assert_screen("Text features (Azure ML demo)");
+    h.open("rrs execute");
+    h.assert_screen("env demo");
+    let url = h.app.request_url().expect("open").expect("built");
+    assert!(
+        url.contains(
+            "/workspaces/demo-workspace/services/text-features/execute?api-version=2.0&details=true"
+        ),
+        "{url}"
+    );
+    h.key(KeyCode::F(5));
+    h.settle().await;
+    h.assert_screen("200 OK");
+    h.assert_screen("headers ");
+    h.assert_screen(" ms · total ");
+    // The eight hashing columns of "This is a good day": its 5 words and
+    // 4 word pairs counted into 2^3 buckets, so they sum to 9.
+    h.assert_screen("Col2_HashingFeature.7");
+    let screen = h.screen();
+    let cells: Vec<String> = screen
+        .lines()
+        .map(|l| l.rsplit('│').nth(1).unwrap_or("").trim().to_string())
+        .collect();
+    let start = cells
+        .iter()
+        .position(|c| c.contains("\"This is a good day\""))
+        .expect("the scored row on screen");
+    let counts: Vec<u32> = cells[start + 1..start + 9]
+        .iter()
+        .map(|c| {
+            let last = c.split_whitespace().last().unwrap_or("");
+            last.trim_matches(|ch: char| !ch.is_ascii_digit())
+                .parse()
+                .expect("a count")
+        })
+        .collect();
+    assert_eq!(counts.len(), 8);
+    assert_eq!(counts.iter().sum::<u32>(), 9, "{counts:?}");
+}
+
+// ---- pane (widget) tests: each pane rendered alone into a buffer ----------
+
+mod panes {
+    use std::time::{Duration, Instant};
+
+    use bytes::Bytes;
+    use portico::request::{BuiltRequest, Draft, Vars};
+    use portico::tui::config::Theme;
+    use portico::tui::core::{self, Outcome};
+    use portico::tui::input::LineInput;
+    use portico::tui::views::catalog::CatalogPane;
+    use portico::tui::views::operation;
+    use portico::tui::views::request::{RequestEditor, RequestView};
+    use portico::tui::views::response::{RequestState, ResponsePane, ResponseView};
+    use ratatui::Terminal;
+    use ratatui::backend::TestBackend;
+    use ratatui::layout::Rect;
+
+    use super::catalog;
+
+    fn render(width: u16, height: u16, draw: impl FnOnce(&mut ratatui::Frame, Rect)) -> String {
+        let mut terminal = Terminal::new(TestBackend::new(width, height)).expect("terminal");
+        terminal
+            .draw(|frame| {
+                let area = frame.area();
+                draw(frame, area);
+            })
+            .expect("draw");
+        let buffer = terminal.backend().buffer();
+        let mut out = String::new();
+        for y in 0..buffer.area.height {
+            for x in 0..buffer.area.width {
+                out.push_str(buffer[(x, y)].symbol());
+            }
+            out.push('\n');
+        }
+        out
+    }
+
+    const SERVER: &str = "http://127.0.0.1:8400";
+
+    #[test]
+    fn catalog_tree_and_filter() {
+        let catalog = catalog(SERVER);
+        let theme = Theme::default();
+        let mut pane = CatalogPane::new(&catalog);
+        let tree = render(44, 12, |f, a| {
+            pane.render(f, a, &catalog, &theme, true, Some((0, 2)));
+        });
+        insta::assert_snapshot!("pane_catalog_tree", tree);
+        pane.filter = LineInput::new("rate");
+        pane.rebuild();
+        let filtered = render(44, 6, |f, a| {
+            pane.render(f, a, &catalog, &theme, true, None);
+        });
+        insta::assert_snapshot!("pane_catalog_filtered", filtered);
+    }
+
+    #[test]
+    fn operation_docs() {
+        let catalog = catalog(SERVER);
+        let api = &catalog.apis[0];
+        let mut scroll = 0;
+        let docs = render(64, 22, |f, a| {
+            operation::render(
+                f,
+                a,
+                api,
+                &api.operations[0],
+                &Theme::default(),
+                false,
+                &mut scroll,
+            );
+        });
+        insta::assert_snapshot!("pane_operation_docs", docs);
+    }
+
+    #[test]
+    fn request_editor_with_a_pinned_error() {
+        let catalog = catalog(SERVER);
+        let api = &catalog.apis[0];
+        let op = &api.operations[0];
+        let vars = Vars::default();
+        let mut draft = Draft::new(api, op, &vars);
+        draft.params[1].value = "text-features".into();
+        let mut editor = RequestEditor::new(draft);
+        editor.preview = Some(core::preview(api, op, &editor.draft, &vars));
+        let error = core::build(api, op, &editor.draft, &vars).expect_err("workspace is missing");
+        editor.pin_error(&error, api);
+        let view = RequestView {
+            api,
+            op,
+            theme: &Theme::default(),
+            focused: true,
+            reveal: false,
+            server_label: SERVER.into(),
+            env: Some("test"),
+        };
+        let screen = render(80, 14, |f, a| view.render(f, a, &mut editor));
+        insta::assert_snapshot!("pane_request_pinned_error", screen);
+    }
+
+    fn outcome(status: u16, reason: &str, headers: &[(&str, &str)], body: &str) -> Outcome {
+        Outcome {
+            sent: BuiltRequest {
+                method: "GET".into(),
+                url: format!("{SERVER}/rate"),
+                headers: vec![("Ocp-Apim-Subscription-Key".into(), "secret-key-1".into())],
+                body: None,
+                secret_values: vec!["secret-key-1".into()],
+            }
+            .masked(),
+            redirects: Vec::new(),
+            version: "HTTP/1.1".into(),
+            status,
+            reason: reason.into(),
+            headers: headers
+                .iter()
+                .map(|(n, v)| ((*n).to_string(), (*v).to_string()))
+                .collect(),
+            body: Bytes::from(body.to_string()),
+            truncated: false,
+            size: body.len() as u64,
+            wire_size: body.len() as u64,
+            decoded_from: None,
+            time_to_headers: Duration::from_micros(2_400),
+            total: Duration::from_micros(3_100),
+        }
+    }
+
+    #[test]
+    fn response_status_explanation_and_tabs() {
+        let theme = Theme::default();
+        let body_theme = portico::tui::body_view::BodyTheme::plain();
+        let o = outcome(
+            429,
+            "Too Many Requests",
+            &[("content-type", "application/json"), ("retry-after", "7")],
+            "{\"statusCode\": 429, \"message\": \"Rate limit is exceeded. Try again in 7 seconds.\"}",
+        );
+        let view = ResponseView::new(o);
+        let now = view.received + Duration::from_millis(2_500);
+        let mut state = RequestState::Done {
+            id: 1,
+            view: Box::new(view),
+        };
+        let pane = ResponsePane {
+            theme: &theme,
+            body_theme: &body_theme,
+            focused: true,
+            now,
+        };
+        let body = render(72, 10, |f, a| pane.render(f, a, &mut state));
+        insta::assert_snapshot!("pane_response_429", body);
+        if let RequestState::Done { view, .. } = &mut state {
+            view.tab = view.tab.cycle(2);
+        }
+        let sent = render(72, 8, |f, a| pane.render(f, a, &mut state));
+        assert!(
+            sent.contains("Ocp-Apim-Subscription-Key: ••••••••"),
+            "{sent}"
+        );
+        assert!(!sent.contains("secret-key-1"), "{sent}");
+
+        let mut flying = RequestState::InFlight {
+            id: 2,
+            started: now - Duration::from_millis(1_250),
+            cancel: tokio_util::sync::CancellationToken::new(),
+        };
+        let spinner = render(50, 3, |f, a| pane.render(f, a, &mut flying));
+        assert!(spinner.contains("Sending… 1.2 s"), "{spinner}");
+        let _ = Instant::now();
+    }
+
+    #[test]
+    fn escape_sequences_reach_the_buffer_only_escaped() {
+        let theme = Theme::default();
+        let body_theme = portico::tui::body_view::BodyTheme::plain();
+        let o = outcome(
+            200,
+            "OK",
+            &[
+                ("content-type", "text/plain"),
+                ("x-evil", "a\u{1b}]0;pwned\u{7}b"),
+            ],
+            "clip\u{1b}]52;c;aGk=\u{7}board",
+        );
+        let mut state = RequestState::Done {
+            id: 1,
+            view: Box::new(ResponseView::new(o)),
+        };
+        let pane = ResponsePane {
+            theme: &theme,
+            body_theme: &body_theme,
+            focused: true,
+            now: Instant::now(),
+        };
+        let body = render(60, 8, |f, a| pane.render(f, a, &mut state));
+        assert!(
+            !body.contains('\u{1b}') && !body.contains('\u{7}'),
+            "{body:?}"
+        );
+        assert!(body.contains("\\x1b]52;c;aGk=\\x07board"), "{body}");
+        if let RequestState::Done { view, .. } = &mut state {
+            view.tab = view.tab.cycle(1);
+        }
+        let headers = render(60, 8, |f, a| pane.render(f, a, &mut state));
+        assert!(
+            headers.contains("x-evil: a\\x1b]0;pwned\\x07b"),
+            "{headers}"
+        );
+    }
 }

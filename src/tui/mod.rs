@@ -14,7 +14,7 @@
 pub mod app;
 pub mod body_view;
 pub mod config;
-pub(crate) mod core;
+pub mod core;
 pub mod input;
 pub mod keymap;
 pub mod sanitize;

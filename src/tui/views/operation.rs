@@ -42,8 +42,8 @@ pub fn doc_lines(api: &Api, op: &Operation, theme: &Theme) -> Vec<Line<'static>>
     }
     if let Some(desc) = op.description.as_ref().filter(|s| !s.trim().is_empty()) {
         lines.push(Line::default());
-        for l in desc.lines() {
-            lines.push(Line::raw(l.to_string()));
+        for l in reflow(desc) {
+            lines.push(Line::raw(l));
         }
     }
     if !op.parameters.is_empty() {
@@ -141,6 +141,37 @@ pub fn doc_lines(api: &Api, op: &Operation, theme: &Theme) -> Vec<Line<'static>>
     lines.into_iter().map(super::clean).collect()
 }
 
+/// Joins hard-wrapped lines into paragraphs so that the pane wraps them
+/// at its own width; blank lines, list items, indented and table lines
+/// keep their breaks.
+pub fn reflow(text: &str) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    let mut joinable = false;
+    for line in text.lines() {
+        let trimmed = line.trim_end();
+        let numbered = trimmed
+            .split_once(". ")
+            .is_some_and(|(n, _)| !n.is_empty() && n.chars().all(|c| c.is_ascii_digit()));
+        let starts_block = trimmed.is_empty()
+            || line.starts_with([' ', '\t', '|', '#', '>'])
+            || trimmed.starts_with("- ")
+            || trimmed.starts_with("* ")
+            || trimmed.starts_with("```")
+            || numbered;
+        match out.last_mut() {
+            Some(last) if joinable && !starts_block => {
+                last.push(' ');
+                last.push_str(trimmed);
+            }
+            _ => out.push(trimmed.to_string()),
+        }
+        joinable = !trimmed.is_empty()
+            && !trimmed.starts_with("```")
+            && !line.starts_with([' ', '\t', '|']);
+    }
+    out
+}
+
 pub fn render(
     frame: &mut Frame,
     area: Rect,
@@ -228,4 +259,25 @@ pub fn render_welcome(
             .style(Style::new().remove_modifier(Modifier::empty())),
         area,
     );
+}
+
+#[cfg(test)]
+mod tests {
+    use super::reflow;
+
+    #[test]
+    fn reflow_joins_paragraphs_and_keeps_lists() {
+        let text = "Scores rows\nsynchronously.\n\n- one\n- two\n  indented\nlast\nline";
+        assert_eq!(
+            reflow(text),
+            vec![
+                "Scores rows synchronously.",
+                "",
+                "- one",
+                "- two",
+                "  indented",
+                "last line"
+            ]
+        );
+    }
 }

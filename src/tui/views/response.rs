@@ -262,18 +262,30 @@ impl ResponsePane<'_> {
         let o = &view.outcome;
         let mut status = vec![
             Span::styled(format!("{} ", o.status), theme.status(o.status)),
-            Span::styled(o.reason.clone(), theme.status(o.status)),
-            Span::styled(format!("  {}", o.version), theme.muted()),
-            Span::raw(format!(
-                "  {} to headers · {} total",
-                duration_text(o.time_to_headers),
-                duration_text(o.total)
-            )),
-            Span::raw(format!("  {}", size_text(o.size))),
+            Span::styled(
+                sanitize::clean_line(&o.reason).into_owned(),
+                theme.status(o.status),
+            ),
+            Span::styled("  headers ", theme.muted()),
+            Span::raw(duration_text(o.time_to_headers)),
+            Span::styled(" · total ", theme.muted()),
+            Span::styled(
+                duration_text(o.total),
+                Style::new().add_modifier(Modifier::BOLD),
+            ),
+            Span::styled(" · ", theme.muted()),
+            Span::raw(size_text(o.size)),
         ];
         if o.truncated {
             status.push(Span::styled(" (truncated)", theme.warning()));
         }
+        if let Some(enc) = &o.decoded_from {
+            status.push(Span::styled(
+                format!(" ({enc} {})", size_text(o.wire_size)),
+                theme.muted(),
+            ));
+        }
+        status.push(Span::styled(format!(" · {}", o.version), theme.muted()));
         let explanation = explain(view, self.now);
         let [status_area, explain_area, tabs_area, body_area] = Layout::vertical([
             Constraint::Length(1),
