@@ -9,13 +9,17 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{OnceLock, mpsc};
 use std::time::{Duration, Instant};
 
+use portico::catalog::OperationKey;
 use portico::catalog::samples::{body_sample, schema_sample};
 use portico::catalog::{
     self, Api, Catalog, Operation, ParamLocation, ParamStyle, Parameter, SchemaSummary,
     SecurityKind, SecurityScheme, Server, ServerVariable, Variable,
 };
+use portico::http::{ErrorKind, RequestError};
 use portico::request::curl::{CurlError, ParsedCurl, draft_from_curl, parse_curl_with, to_curl};
 use portico::request::{self, AuthValue, BuiltRequest, Draft, Row, Vars};
+use portico::request::{http_file, imported};
+use portico::store::{DotEnv, History, HistoryEntry, HistoryLimits, Presets, SaveOptions};
 use proptest::collection::vec;
 use proptest::option;
 use proptest::prelude::*;
@@ -1279,4 +1283,256 @@ fn a_token_scheme_without_a_token_sends_nothing() {
     ];
     let req = request::build(&api, &op, &draft, &vars).expect("builds");
     assert_eq!(req.headers, vec![("X-Key".to_string(), "k".to_string())]);
+}
+
+// ---------------------------------------------------------------------------
+// Target: portal files
+
+fn portal_input() -> impl Strategy<Value = String> {
+    let key = select(vec![
+        "id",
+        "title",
+        "service_url",
+        "url_suffix",
+        "name",
+        "method",
+        "template",
+        "body",
+        "content_type",
+        "default",
+        "enum",
+        "required",
+        "example",
+        "variable",
+        "path",
+        "source",
+        "value",
+        "secret",
+        "headers",
+        "tags",
+        "unknown",
+    ]);
+    let value = prop_oneof![
+        typed_value().prop_map(|v| format!("{v:?}")),
+        template().prop_map(|v| format!("{v:?}")),
+        select(vec![
+            "1",
+            "1.5",
+            "true",
+            "[]",
+            "[1, \"a\"]",
+            "{ value = \"v\", secret = true }",
+            "1979-05-27T07:32:00Z",
+            "inf",
+            "'lit'",
+            "\"\"\"\nmulti\n\"\"\""
+        ])
+        .prop_map(str::to_string),
+    ];
+    let line = prop_oneof![
+        2 => (key, value).prop_map(|(k, v)| format!("{k} = {v}")),
+        1 => select(vec!["[[api]]", "[[api.operation]]", "[[api.operation.param]]", "[[api.operation.capture]]", "[[environment]]", "[environment.variables]", "[[include]]", "[api]", "title = 'T'"]).prop_map(str::to_string),
+    ];
+    prop_oneof![
+        1 => any::<String>(),
+        1 => hostile_text(48),
+        3 => mutated_seed("portal").prop_map(|b| lossy(&b)),
+        3 => vec(line, 0..24).prop_map(|lines| lines.join("\n")),
+        3 => (
+            (typed_value(), typed_value(), typed_value()),
+            (select(vec!["GET", "post", "PUT", "DELETE", "GE T", ""]), template(), typed_value()),
+            (param_name(), typed_value(), typed_value()),
+        )
+            .prop_map(|((id, url, name), (method, template, body), (param, default, var))| {
+                let q = |s: &str| toml::Value::String(s.to_string()).to_string();
+                format!(
+                    "[[api]]\nid = {}\nservice_url = {}\nheaders = [{}]\n\
+                     [[api.operation]]\nname = {}\nmethod = {}\ntemplate = {}\nbody = {}\n\
+                     [[api.operation.param]]\nname = {}\ndefault = {}\n\
+                     [[environment]]\nname = \"e\"\nvariables = {{ a = {}, k = {{ value = {}, secret = true }} }}\n",
+                    q(&id), q(&url), q(&var), q(&name), q(method), q(&template), q(&body),
+                    q(&param), q(&default), q(&var), q(&default)
+                )
+            }),
+    ]
+}
+
+#[test]
+fn fuzz_portal_files() {
+    let operations = AtomicU64::new(0);
+    fuzz("portal", portal_input(), |text| {
+        let location = "tests/fixtures/fuzz/portal/fuzz.toml";
+        match catalog::load_portal_str(&text, location) {
+            Ok(catalog) => {
+                let ops = catalog
+                    .apis
+                    .iter()
+                    .map(|a| a.operations.len())
+                    .sum::<usize>();
+                operations.fetch_add(ops as u64, Ordering::Relaxed);
+                open_everything(&catalog);
+            }
+            Err(e) => prop_assert!(e.to_string().starts_with(location), "{e}"),
+        }
+        Ok(())
+    });
+    let operations = operations.load(Ordering::Relaxed);
+    eprintln!("fuzz target portal: {operations} operations loaded and opened");
+    assert!(operations > 0);
+}
+
+// ---------------------------------------------------------------------------
+// Target: preset, history and environment files
+
+fn store_input() -> impl Strategy<Value = Vec<u8>> {
+    prop_oneof![
+        1 => vec(any::<u8>(), 0..512),
+        1 => hostile_text(48).prop_map(String::into_bytes),
+        4 => mutated_seed("store"),
+    ]
+}
+
+fn sample_entry() -> HistoryEntry {
+    let built = BuiltRequest {
+        method: "GET".into(),
+        url: "http://127.0.0.1:9/x".into(),
+        headers: vec![("Authorization".into(), "Bearer s3cret".into())],
+        body: None,
+        secret_values: vec!["s3cret".into()],
+    };
+    let error = RequestError::new(
+        ErrorKind::Connect,
+        &built.url,
+        Duration::from_millis(3),
+        "refused",
+    );
+    HistoryEntry::from_error(None, &built, &error, 1024)
+}
+
+#[test]
+fn fuzz_store_files() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let key = OperationKey {
+        api: "fuzz".into(),
+        method: "GET".into(),
+        path: "/x".into(),
+    };
+    let entry = sample_entry();
+    fuzz("store", store_input(), |bytes| {
+        let names_path = |e: &dyn std::fmt::Display, path: &std::path::Path| {
+            e.to_string().contains(&path.display().to_string())
+        };
+
+        // Presets: an unreadable file is an error naming it, and a save
+        // into it is refused with the file left as it was.
+        let presets_path = dir.path().join("presets.json");
+        std::fs::write(&presets_path, &bytes).expect("write");
+        let presets = Presets::at(&presets_path);
+        match presets.load() {
+            Ok(_) => {
+                let _ = presets.save(&key, "p", &Draft::default(), SaveOptions::default());
+            }
+            Err(e) => {
+                prop_assert!(names_path(&e, &presets_path), "{e}");
+                prop_assert!(
+                    presets
+                        .save(&key, "p", &Draft::default(), SaveOptions::default())
+                        .is_err()
+                );
+                prop_assert_eq!(std::fs::read(&presets_path).expect("read"), bytes.clone());
+            }
+        }
+
+        // History: unreadable lines are skipped with a warning and kept.
+        let history_path = dir.path().join("history.jsonl");
+        std::fs::write(&history_path, &bytes).expect("write");
+        let history = History::at(&history_path, HistoryLimits::default());
+        match history.read() {
+            Ok(read) => {
+                for w in &read.warnings {
+                    prop_assert!(names_path(w, &history_path), "{w}");
+                }
+                history
+                    .append(&entry)
+                    .map_err(|e| TestCaseError::fail(e.to_string()))?;
+                let after = std::fs::read(&history_path).expect("read");
+                prop_assert!(after.starts_with(&bytes), "history lost what it had");
+                prop_assert!(history.read().is_ok());
+            }
+            Err(e) => prop_assert!(names_path(&e, &history_path), "{e}"),
+        }
+
+        // Environments and .env.
+        let env_path = dir.path().join("environments.toml");
+        std::fs::write(&env_path, &bytes).expect("write");
+        let mut warnings = Vec::new();
+        if let Err(e) = portico::store::env::load_user_file(&env_path, &mut warnings) {
+            prop_assert!(names_path(&e, &env_path), "{e}");
+        }
+        let _ = DotEnv::parse(&lossy(&bytes), &dir.path().join(".env"));
+        Ok(())
+    });
+}
+
+// ---------------------------------------------------------------------------
+// Target: .http files
+
+fn http_file_input() -> impl Strategy<Value = String> {
+    let line = prop_oneof![
+        select(vec![
+            "###",
+            "### name",
+            "# @name n",
+            "// @name n",
+            "@host = http://h",
+            "@x = {{host}}",
+            "GET {{host}}/a HTTP/1.1",
+            "POST https://x.test/b?q=1",
+            "    &lang=en",
+            "Content-Type: application/json",
+            "Authorization: Basic dXNlcjpwYXNz",
+            "# @portico-disabled X-A: 1",
+            "# @portico-disabled-query a=1",
+            "",
+            "{\"a\": 1}",
+            "< ./missing.json",
+            "> {% client.x %}",
+            ">> out.json",
+            "{{$processEnv HOME}}",
+            "{{$dotenv X}}",
+            "{{$guid}}"
+        ])
+        .prop_map(str::to_string),
+        hostile_text(8),
+        typed_value(),
+    ];
+    prop_oneof![
+        1 => any::<String>(),
+        1 => hostile_text(48),
+        3 => mutated_seed("http_file").prop_map(|b| lossy(&b)),
+        3 => vec(line, 0..20).prop_map(|lines| lines.join("\n")),
+    ]
+}
+
+#[test]
+fn fuzz_http_files() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let requests = AtomicU64::new(0);
+    fuzz("http_file", http_file_input(), |text| {
+        if let Ok(file) = http_file::parse(&text, "fuzz.http", dir.path()) {
+            requests.fetch_add(file.requests.len() as u64, Ordering::Relaxed);
+            let vars = Vars::default();
+            for req in &file.requests {
+                let _ = imported::place(curl_catalog(), req, &vars);
+            }
+            let (written, _) = http_file::write(&file);
+            let _ = http_file::parse(&written, "fuzz.http", dir.path());
+        }
+        let mut warnings = Vec::new();
+        let _ = http_file::parse_environments(&text, "http-client.env.json", false, &mut warnings);
+        Ok(())
+    });
+    let requests = requests.load(Ordering::Relaxed);
+    eprintln!("fuzz target http_file: {requests} requests read");
+    assert!(requests > 0);
 }
