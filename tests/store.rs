@@ -714,6 +714,53 @@ fn a_failed_write_keeps_the_old_file() {
         .collect();
     names.sort();
     assert_eq!(names, ["big.json", "presets.json", "presets.json.lock"]);
+
+    // History on a full disk: the call still answers, the history keeps
+    // what it had (no half line), and the user is told.
+    // 200 bytes short of the limit, so that the new line is cut midway.
+    let limit = 64 * 512;
+    let mut before = Vec::new();
+    let mut i = 0;
+    loop {
+        let line = serde_json::to_vec(&entry(i, "/a", Some(200), 1.0)).expect("json");
+        if before.len() + 2 * line.len() > limit - 200 {
+            let mut last = entry(i, "/a", Some(200), 1.0);
+            let pad = limit - 200 - before.len() - line.len() - 1;
+            if let Some(body) = last.request.body.as_mut() {
+                body.data.push_str(&"y".repeat(pad));
+            }
+            before.extend(serde_json::to_vec(&last).expect("json"));
+            before.push(b'\n');
+            break;
+        }
+        before.extend(line);
+        before.push(b'\n');
+        i += 1;
+    }
+    assert_eq!(before.len(), limit - 200);
+    std::fs::write(home.join("history.jsonl"), &before).expect("seed");
+    let output = Command::new("sh")
+        .arg("-c")
+        .arg(r#"trap '' XFSZ; ulimit -f 64; exec "$0" "$@""#)
+        .arg(env!("CARGO_BIN_EXE_portico"))
+        .args(["call", "--op", "RRS Execute"])
+        .env("PORTICO_HOME", home)
+        .current_dir(home)
+        .output()
+        .expect("run portico");
+    assert!(success(&output).contains("200 OK"));
+    assert!(
+        stderr(&output).contains("warning: not recorded in history: cannot append to"),
+        "{}",
+        stderr(&output)
+    );
+    let after = std::fs::read(home.join("history.jsonl")).expect("read");
+    assert!(
+        after == before,
+        "history changed: {} bytes, was {}",
+        after.len(),
+        before.len()
+    );
 }
 
 #[test]

@@ -191,9 +191,12 @@ pub(crate) fn append(path: &Path, bytes: &[u8]) -> Result<u64, StoreError> {
         buffer.push(b'\n');
     }
     buffer.extend_from_slice(bytes);
-    file.write_all(&buffer)
-        .and_then(|()| file.sync_data())
-        .map_err(|e| StoreError::io("append to", path, e))?;
+    if let Err(e) = file.write_all(&buffer).and_then(|()| file.sync_data()) {
+        // A full disk may have taken part of the line: take it back, so
+        // the file ends as it did.
+        let _ = file.set_len(len);
+        return Err(StoreError::io("append to", path, e));
+    }
     Ok(len + buffer.len() as u64)
 }
 
