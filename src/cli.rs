@@ -433,6 +433,9 @@ pub enum ImportCommand {
     /// Read a `.http` file (VS Code REST Client, JetBrains HTTP Client) and
     /// its `http-client.env.json` environments.
     Http(ImportHttpArgs),
+    /// Read a Postman collection (v2.1): folders, disabled headers, `:id`
+    /// path variables, bodies, auth, and its variables as an environment.
+    Postman(ImportPostmanArgs),
 }
 
 #[derive(Debug, Args)]
@@ -446,6 +449,24 @@ pub struct ImportHttpArgs {
     /// with `http-client.private.env.json` beside it for secrets).
     #[arg(long, value_name = "FILE")]
     pub env_file: Option<PathBuf>,
+    #[command(flatten)]
+    pub options: ImportOptions,
+}
+
+#[derive(Debug, Args)]
+pub struct ImportPostmanArgs {
+    /// The collection file (Postman format v2.1 or v2.0).
+    #[arg(value_name = "FILE")]
+    pub file: PathBuf,
+    #[command(flatten)]
+    pub target: Target,
+    #[command(flatten)]
+    pub options: ImportOptions,
+}
+
+/// How the file-import commands report and what they save.
+#[derive(Debug, Args)]
+pub struct ImportOptions {
     /// Print everything read as one JSON object.
     #[arg(long)]
     pub json: bool,
@@ -457,7 +478,7 @@ pub struct ImportHttpArgs {
     pub dry_run: bool,
     /// Print the environments read, as `[[environment]]` tables for the
     /// user's environments.toml (secret values only with --reveal),
-    /// instead of the report.
+    /// instead of saving presets and reporting.
     #[arg(long)]
     pub print_environments: bool,
 }
@@ -532,6 +553,7 @@ async fn import_command(command: &ImportCommand) -> Result<()> {
     match command {
         ImportCommand::Curl(args) => import_curl(args).await,
         ImportCommand::Http(args) => import_http(args).await,
+        ImportCommand::Postman(args) => import_postman(args).await,
     }
 }
 
@@ -685,13 +707,10 @@ fn print_imported(
     catalog: &Catalog,
     requests: &[request::ImportedRequest],
     placed: &[request::imported::Placed],
+    names: &[String],
 ) -> Result<()> {
-    let width = requests
-        .iter()
-        .map(|r| r.name.chars().count())
-        .max()
-        .unwrap_or(0);
-    for (req, placed) in requests.iter().zip(placed) {
+    let width = names.iter().map(|n| n.chars().count()).max().unwrap_or(0);
+    for ((req, placed), name) in requests.iter().zip(placed).zip(names) {
         let target = match placed.operation {
             Some((ai, oi)) => {
                 let api = &catalog.apis[ai];
@@ -703,7 +722,7 @@ fn print_imported(
         writeln!(
             out,
             "{:<width$}  {} {}  -> {target}",
-            req.name, req.method, req.url
+            name, req.method, req.url
         )?;
     }
     Ok(())
@@ -739,40 +758,87 @@ async fn import_http(args: &ImportHttpArgs) -> Result<()> {
         .file_stem()
         .map_or_else(|| "http".to_string(), |s| s.to_string_lossy().into_owned());
     let environments = http_file::environments_with_file_variables(&file, env_file_envs, &fallback);
-    let vars = imported_vars(&environments, args.target.env.as_deref())?;
-    let session = offline_session(&args.target).await?;
+    let variables: serde_json::Map<String, Value> = file
+        .variables
+        .iter()
+        .map(|(n, v)| {
+            (
+                n.clone(),
+                Value::String(shown_value(n, v, args.options.reveal)),
+            )
+        })
+        .collect();
+    finish_import(
+        &args.target,
+        &args.options,
+        &args.file,
+        &file.requests,
+        &environments,
+        json!({ "variables": variables }),
+        warnings,
+    )
+    .await
+}
+
+async fn import_postman(args: &ImportPostmanArgs) -> Result<()> {
+    let collection = request::postman::read(&args.file)?;
+    let environments: Vec<catalog::Environment> = collection.environment.into_iter().collect();
+    finish_import(
+        &args.target,
+        &args.options,
+        &args.file,
+        &collection.requests,
+        &environments,
+        json!({ "collection": collection.name }),
+        collection.warnings,
+    )
+    .await
+}
+
+/// What the import commands share once a file is read: match each request
+/// to the catalog, save the presets, and report (or print the
+/// environments). `extra` adds fields to the JSON report.
+async fn finish_import(
+    target: &Target,
+    options: &ImportOptions,
+    file: &std::path::Path,
+    requests: &[request::ImportedRequest],
+    environments: &[catalog::Environment],
+    extra: Value,
+    warnings: Vec<String>,
+) -> Result<()> {
+    let vars = imported_vars(environments, target.env.as_deref())?;
+    let session = offline_session(target).await?;
+    let mut out = std::io::stdout().lock();
+    if options.print_environments {
+        print_import_warnings(&warnings);
+        out.write_all(environments_toml(environments, options.reveal)?.as_bytes())?;
+        return Ok(());
+    }
     print_warnings(&session.catalog);
-    print_import_warnings(&warnings);
-    let placed: Vec<request::imported::Placed> = file
-        .requests
+    let placed: Vec<request::imported::Placed> = requests
         .iter()
         .map(|r| request::imported::place(&session.catalog, r, &vars))
         .collect();
-    let (names, name_warnings) = request::imported::preset_names(&file.requests, &placed);
-    print_import_warnings(&name_warnings);
-    let saved = if args.dry_run {
+    let (names, name_warnings) = request::imported::preset_names(requests, &placed);
+    let mut warnings = warnings;
+    warnings.extend(name_warnings);
+    print_import_warnings(&warnings);
+    let saved = if options.dry_run {
         None
     } else {
         Some(save_imported(&session, &names, &placed, &vars)?)
     };
-    let mut out = std::io::stdout().lock();
-    if args.print_environments {
-        out.write_all(environments_toml(&environments, args.reveal)?.as_bytes())?;
-        return Ok(());
-    }
-    if args.json {
-        let variables: serde_json::Map<String, Value> = file
-            .variables
-            .iter()
-            .map(|(n, v)| (n.clone(), Value::String(shown_value(n, v, args.reveal))))
-            .collect();
-        let object = json!({
-            "requests": imported_json(&session.catalog, &file.requests, &placed, &names, args.reveal),
+    if options.json {
+        let mut object = json!({
+            "requests": imported_json(&session.catalog, requests, &placed, &names, options.reveal),
             "presets_file": saved,
-            "variables": variables,
-            "environments": shown_environments(&environments, args.reveal),
+            "environments": shown_environments(environments, options.reveal),
             "warnings": warnings,
         });
+        if let (Value::Object(object), Value::Object(extra)) = (&mut object, extra) {
+            object.extend(extra);
+        }
         serde_json::to_writer_pretty(&mut out, &object)?;
         writeln!(out)?;
         return Ok(());
@@ -780,8 +846,8 @@ async fn import_http(args: &ImportHttpArgs) -> Result<()> {
     writeln!(
         out,
         "{} requests in {}{}",
-        file.requests.len(),
-        args.file.display(),
+        requests.len(),
+        file.display(),
         if environments.is_empty() {
             String::new()
         } else {
@@ -795,7 +861,7 @@ async fn import_http(args: &ImportHttpArgs) -> Result<()> {
             )
         }
     )?;
-    print_imported(&mut out, &session.catalog, &file.requests, &placed)?;
+    print_imported(&mut out, &session.catalog, requests, &placed, &names)?;
     print_saved(&mut out, saved.as_deref(), placed.len())?;
     if !environments.is_empty() {
         writeln!(

@@ -934,3 +934,268 @@ async fn http_presets_export_then_import_give_the_same_presets() {
     let none = stdout_json(&portico_at(third.path(), &["presets", "list", "--json"], "").await);
     assert_eq!(none, json!([]));
 }
+
+// --------------------------------------------------------------- Postman --
+
+fn off(name: &str, value: &str) -> Row {
+    Row {
+        name: name.into(),
+        value: value.into(),
+        enabled: false,
+    }
+}
+
+#[test]
+fn postman_collection_imports_folders_disabled_rows_path_variables_and_bodies() {
+    use portico::request::postman;
+    let collection =
+        postman::read(&fixture("users.postman_collection.json")).expect("reads the collection");
+    assert_eq!(collection.name, "Users API");
+    let bearer = row("Authorization", "Bearer {{token}}");
+    let boundary = "----------------------portico";
+    assert_eq!(
+        collection.requests,
+        vec![
+            ImportedRequest {
+                name: "Users / List users".into(),
+                method: "GET".into(),
+                url: "{{baseUrl}}/users?page=2".into(),
+                headers: vec![
+                    row("Accept", "application/json"),
+                    off("X-Trace", "debug-1"),
+                    bearer.clone(),
+                ],
+                disabled_query: vec![off("limit", "50")],
+                body: String::new(),
+            },
+            ImportedRequest {
+                name: "Users / Admin / Create user".into(),
+                method: "POST".into(),
+                url: "{{baseUrl}}/users".into(),
+                headers: vec![
+                    row("Content-Type", "application/json"),
+                    row("X-Request-Id", "{{$guid}}"),
+                    bearer.clone(),
+                ],
+                disabled_query: vec![],
+                body: "{\n  \"name\": \"Ada\",\n  \"note\": \"it's {{note}}\"\n}".into(),
+            },
+            ImportedRequest {
+                name: "Users / Admin / Delete user".into(),
+                method: "DELETE".into(),
+                url: "{{baseUrl}}/users/42".into(),
+                headers: vec![row("Authorization", "Basic YWRtaW46czNjcmV0IHBhc3M=")],
+                disabled_query: vec![],
+                body: String::new(),
+            },
+            ImportedRequest {
+                name: "Users / Get user".into(),
+                method: "GET".into(),
+                url: "{{baseUrl}}/users/{{userId}}".into(),
+                headers: vec![bearer.clone()],
+                disabled_query: vec![],
+                body: String::new(),
+            },
+            ImportedRequest {
+                name: "Login".into(),
+                method: "POST".into(),
+                url: "https://auth.example.test/login".into(),
+                headers: vec![row("Content-Type", "application/x-www-form-urlencoded")],
+                disabled_query: vec![],
+                body: "user=ada+lovelace&pass={{password}}".into(),
+            },
+            ImportedRequest {
+                name: "Upload note".into(),
+                method: "PUT".into(),
+                url: "https://files.example.test/notes/7?api_key={{apiKey}}".into(),
+                headers: vec![row(
+                    "Content-Type",
+                    &format!("multipart/form-data; boundary={boundary}"),
+                )],
+                disabled_query: vec![],
+                body: format!(
+                    "--{boundary}\r\nContent-Disposition: form-data; name=\"title\"\r\n\r\nNotes\r\n--{boundary}--\r\n"
+                ),
+            },
+        ]
+    );
+    let env = collection
+        .environment
+        .clone()
+        .expect("collection variables");
+    assert_eq!(env.name, "Users API");
+    assert_eq!(
+        env.variables.into_iter().collect::<Vec<_>>(),
+        vec![
+            (
+                "baseUrl".to_string(),
+                var("https://api.example.test/v1", false)
+            ),
+            ("token".to_string(), var("tok-0123456789", true)),
+            ("note".to_string(), var("new", false)),
+        ]
+    );
+    assert_eq!(
+        collection.warnings,
+        vec![
+            "`Users / Admin / Create user`: its scripts are not imported",
+            "`Users / Admin / Create user`: `{{$guid}}` is a dynamic variable portico does not generate; define `$guid` in an environment",
+            "`Login`: the disabled form field `remember` is not imported",
+            "`Upload note`: the file field `file` is not imported; portico bodies are text",
+            "the disabled collection variable `old` is not imported",
+        ]
+    );
+
+    // On the definition: through `{{baseUrl}}`, each request finds its
+    // operation; switched-off rows stay switched off in the draft.
+    let catalog = portico::catalog::load_file(&fixture("users.yaml")).expect("users.yaml");
+    let vars = env_vars(collection.environment.as_ref().expect("environment"));
+    let placed: Vec<imported::Placed> = collection
+        .requests
+        .iter()
+        .map(|r| imported::place(&catalog, r, &vars))
+        .collect();
+    let ops: Vec<Option<String>> = placed
+        .iter()
+        .map(|p| {
+            p.operation.map(|(a, o)| {
+                catalog.apis[a].operations[o]
+                    .operation_id
+                    .clone()
+                    .expect("id")
+            })
+        })
+        .collect();
+    assert_eq!(
+        ops,
+        vec![
+            Some("listUsers".to_string()),
+            Some("createUser".to_string()),
+            Some("deleteUser".to_string()),
+            Some("getUser".to_string()),
+            None,
+            None,
+        ]
+    );
+    let list = &placed[0].draft;
+    assert_eq!(list.server_url.as_deref(), Some("{{baseUrl}}"));
+    assert_eq!(
+        list.headers,
+        vec![row("Accept", "application/json"), off("X-Trace", "debug-1")]
+    );
+    let limit = list
+        .params
+        .iter()
+        .find(|p| p.name == "limit")
+        .expect("limit");
+    assert_eq!((limit.value.as_str(), limit.enabled), ("50", false));
+    assert_eq!(list.auth[0].value, "{{token}}");
+    let user_id = |i: usize| {
+        placed[i]
+            .draft
+            .params
+            .iter()
+            .find(|p| p.name == "userId")
+            .expect("userId")
+            .value
+            .clone()
+    };
+    assert_eq!(user_id(2), "42");
+    assert_eq!(user_id(3), "{{userId}}");
+    assert_eq!(
+        placed[1].draft.content_type.as_deref(),
+        Some("application/json")
+    );
+    assert_eq!(placed[4].key.path, "/login");
+    assert_eq!(
+        placed[5].draft.extra_query,
+        vec![row("api_key", "{{apiKey}}")]
+    );
+
+    // Built: the disabled header and query parameter are not sent.
+    let (a, o) = placed[0].operation.expect("listUsers");
+    let api = &catalog.apis[a];
+    let built = portico::request::build(api, &api.operations[o], list, &vars).expect("builds");
+    assert_eq!(built.url, "https://api.example.test/v1/users?page=2");
+    assert_eq!(built.header("X-Trace"), None);
+    assert_eq!(built.header("Authorization"), Some("Bearer tok-0123456789"));
+}
+
+#[tokio::test]
+async fn import_postman_cli_saves_presets_that_export_as_http() {
+    let home = tempfile::tempdir().expect("tempdir");
+    let collection = fixture("users.postman_collection.json");
+    let spec = fixture("users.yaml");
+    let (collection, spec) = (collection.to_string_lossy(), spec.to_string_lossy());
+    let report =
+        stdout_text(&portico_at(home.path(), &["import", "postman", &collection, &spec], "").await);
+    assert!(report.contains("6 requests in "), "{report}");
+    assert!(
+        report.contains("Users / Admin / Delete user  DELETE {{baseUrl}}/users/42  -> users DELETE /users/{userId} (deleteUser)"),
+        "{report}"
+    );
+    assert!(report.contains("saved 6 presets in "), "{report}");
+    let presets =
+        stdout_json(&portico_at(home.path(), &["presets", "list", "--json", &spec], "").await);
+    let names: Vec<&str> = presets
+        .as_array()
+        .expect("array")
+        .iter()
+        .map(|p| p["name"].as_str().expect("name"))
+        .collect();
+    assert_eq!(
+        names,
+        vec![
+            "Users / List users",
+            "Users / Admin / Create user",
+            "Users / Admin / Delete user",
+            "Users / Get user",
+            "Login",
+            "Upload note",
+        ]
+    );
+    // The literal basic credentials were not stored.
+    let stored = serde_json::to_string(&presets).expect("json");
+    assert!(!stored.contains("YWRtaW46czNjcmV0IHBhc3M="), "{stored}");
+
+    let exported = stdout_text(
+        &portico_at(
+            home.path(),
+            &["export", "http", &spec, "--preset", "Users / List users"],
+            "",
+        )
+        .await,
+    );
+    assert!(
+        exported.contains(
+            "### Users / List users\n# @name Users / List users\nGET {{baseUrl}}/users?page=2\n"
+        ),
+        "{exported}"
+    );
+    assert!(
+        exported.contains("# @portico-disabled X-Trace: debug-1\n"),
+        "{exported}"
+    );
+    assert!(
+        exported.contains("# @portico-disabled-query limit=50\n"),
+        "{exported}"
+    );
+
+    let json = stdout_json(
+        &portico(&[
+            "import",
+            "postman",
+            &collection,
+            "--json",
+            "--dry-run",
+            "--reveal",
+        ])
+        .await,
+    );
+    assert_eq!(json["collection"], "Users API");
+    assert_eq!(json["presets_file"], Value::Null);
+    assert_eq!(
+        json["environments"][0]["variables"]["token"],
+        "tok-0123456789"
+    );
+}

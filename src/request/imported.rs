@@ -101,8 +101,32 @@ pub fn place(catalog: &Catalog, req: &ImportedRequest, vars: &Vars) -> Placed {
                 .map(|s| base.restore(&s, &tokens))
                 .filter(|s| s.contains("{{")),
         };
-        draft.headers.extend(disabled_headers);
-        draft.extra_query.extend(req.disabled_query.iter().cloned());
+        // A switched-off row the operation defines as a parameter stays
+        // that parameter, switched off.
+        for row in disabled_headers {
+            match draft.params.iter_mut().find(|p| {
+                p.location == ParamLocation::Header
+                    && p.name.eq_ignore_ascii_case(&row.name)
+                    && p.value.is_empty()
+            }) {
+                Some(p) => {
+                    p.value = row.value;
+                    p.enabled = false;
+                }
+                None => draft.headers.push(row),
+            }
+        }
+        for row in &req.disabled_query {
+            match draft.params.iter_mut().find(|p| {
+                p.location == ParamLocation::Query && p.name == row.name && p.value.is_empty()
+            }) {
+                Some(p) => {
+                    p.value.clone_from(&row.value);
+                    p.enabled = false;
+                }
+                None => draft.extra_query.push(row.clone()),
+            }
+        }
         return Placed {
             key: api.operations[oi].key(api),
             draft,
@@ -246,13 +270,22 @@ pub fn to_imported(
             .collect();
         out.body.clone_from(&draft.body);
     }
+    let switched_off = |location: ParamLocation| {
+        draft
+            .params
+            .iter()
+            .filter(move |p| !p.enabled && !p.value.is_empty() && p.location == location)
+            .map(|p| Row {
+                name: p.name.clone(),
+                value: p.value.clone(),
+                enabled: false,
+            })
+    };
     out.headers
         .extend(draft.headers.iter().filter(|h| !h.enabled).cloned());
-    out.disabled_query = draft
-        .extra_query
-        .iter()
-        .filter(|r| !r.enabled)
-        .cloned()
+    out.headers.extend(switched_off(ParamLocation::Header));
+    out.disabled_query = switched_off(ParamLocation::Query)
+        .chain(draft.extra_query.iter().filter(|r| !r.enabled).cloned())
         .collect();
     out
 }

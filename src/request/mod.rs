@@ -28,6 +28,7 @@ mod draft;
 mod expand;
 pub mod http_file;
 pub mod imported;
+pub mod postman;
 mod vars;
 
 pub use build::{build, check, is_json_content_type, preview};

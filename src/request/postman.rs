@@ -1,0 +1,816 @@
+//! Postman collections (format v2.1, and v2.0's differences) read into
+//! [`ImportedRequest`]s, with the collection's variables as an
+//! environment.
+//!
+//! - Folders nest; a request's name keeps its folder path
+//!   (`Users / Admin / Create user`).
+//! - A header or query parameter with `"disabled": true` stays switched
+//!   off.
+//! - The URL comes from `url.raw` (or its parts); `:id` path variables
+//!   take their `url.variable` value, or become `{{id}}` when it is empty;
+//!   the query comes from `url.query` when given, so that disabled
+//!   parameters are known.
+//! - Bodies: `raw` (its `options.raw.language` gives the Content-Type when
+//!   no header does), `urlencoded`, `formdata` (text fields, as a
+//!   multipart body), `graphql` (as JSON).
+//! - Auth (`bearer`, `basic`, `apikey`, an OAuth 2 access token), from the
+//!   request or inherited from its folders and the collection, becomes a
+//!   header (or a query parameter for a query API key).
+//!
+//! What has no portico equivalent (scripts, file fields and file bodies,
+//! other auth types, dynamic variables such as `{{$guid}}`) is reported
+//! as a warning naming the request.
+
+use base64::Engine as _;
+use indexmap::IndexMap;
+use serde_json::Value;
+use thiserror::Error;
+
+use crate::catalog::{Environment, Variable};
+use crate::secrets::is_secret_name;
+
+use super::Row;
+use super::imported::ImportedRequest;
+
+/// A collection read: its name, requests, variables and what was read but
+/// could not be kept.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Collection {
+    pub name: String,
+    pub requests: Vec<ImportedRequest>,
+    /// The collection's `variable`s as an environment named after it;
+    /// `None` when it has none.
+    pub environment: Option<Environment>,
+    pub warnings: Vec<String>,
+}
+
+#[derive(Debug, Error)]
+pub enum PostmanError {
+    #[error("cannot read {path}: {message}")]
+    Read { path: String, message: String },
+    #[error("{file}: not JSON: {message}")]
+    Json { file: String, message: String },
+    #[error("{file}: {message}")]
+    Invalid { file: String, message: String },
+}
+
+/// Reads a collection file.
+pub fn read(path: &std::path::Path) -> Result<Collection, PostmanError> {
+    let text = std::fs::read_to_string(path).map_err(|e| PostmanError::Read {
+        path: path.display().to_string(),
+        message: e.to_string(),
+    })?;
+    parse(&text, &path.display().to_string())
+}
+
+/// Parses a collection's JSON text; `file` names it in messages.
+pub fn parse(text: &str, file: &str) -> Result<Collection, PostmanError> {
+    let root: Value = serde_json::from_str(text).map_err(|e| PostmanError::Json {
+        file: file.to_string(),
+        message: e.to_string(),
+    })?;
+    let invalid = |message: &str| PostmanError::Invalid {
+        file: file.to_string(),
+        message: message.to_string(),
+    };
+    let info = root
+        .get("info")
+        .ok_or_else(|| invalid("not a Postman collection (no `info`)"))?;
+    let schema = info
+        .get("schema")
+        .and_then(Value::as_str)
+        .unwrap_or_default();
+    if !schema.is_empty() && !schema.contains("/v2.") {
+        return Err(invalid(&format!(
+            "collection schema `{schema}` is not supported; export the collection as v2.1"
+        )));
+    }
+    let items = root
+        .get("item")
+        .and_then(Value::as_array)
+        .ok_or_else(|| invalid("not a Postman collection (no `item` list)"))?;
+    let name = info
+        .get("name")
+        .and_then(Value::as_str)
+        .unwrap_or("postman")
+        .to_string();
+    let mut reader = Reader {
+        requests: Vec::new(),
+        warnings: Vec::new(),
+    };
+    let auth = root.get("auth").filter(|a| !a.is_null());
+    reader.items(items, &[], auth, "item");
+    let environment = collection_variables(&root, &name, &mut reader.warnings);
+    Ok(Collection {
+        name,
+        requests: reader.requests,
+        environment,
+        warnings: reader.warnings,
+    })
+}
+
+struct Reader {
+    requests: Vec<ImportedRequest>,
+    warnings: Vec<String>,
+}
+
+impl Reader {
+    /// `items` of a folder at `path`; `auth` is the nearest enclosing auth;
+    /// `pointer` locates them in the file for messages.
+    fn items(&mut self, items: &[Value], path: &[String], auth: Option<&Value>, pointer: &str) {
+        for (i, item) in items.iter().enumerate() {
+            let pointer = format!("{pointer}[{i}]");
+            let name = item
+                .get("name")
+                .and_then(Value::as_str)
+                .map_or_else(|| format!("item {}", i + 1), |n| n.trim().to_string());
+            let mut full = path.to_vec();
+            full.push(name);
+            let own_auth = item.get("auth").filter(|a| !a.is_null());
+            let auth = own_auth.or(auth);
+            if has_scripts(item) {
+                self.warnings.push(format!(
+                    "`{}`: its scripts are not imported",
+                    full.join(" / ")
+                ));
+            }
+            if let Some(children) = item.get("item").and_then(Value::as_array) {
+                self.items(children, &full, auth, &format!("{pointer}.item"));
+            } else if let Some(request) = item.get("request") {
+                let name = full.join(" / ");
+                let req = self.request(request, &name, auth);
+                self.requests.push(req);
+            } else {
+                self.warnings.push(format!(
+                    "{pointer} (`{}`) is neither a folder nor a request; skipped",
+                    full.join(" / ")
+                ));
+            }
+        }
+    }
+
+    fn warn(&mut self, name: &str, message: impl std::fmt::Display) {
+        self.warnings.push(format!("`{name}`: {message}"));
+    }
+
+    fn request(
+        &mut self,
+        request: &Value,
+        name: &str,
+        inherited: Option<&Value>,
+    ) -> ImportedRequest {
+        // v2.1 allows a request that is only its URL.
+        if let Some(url) = request.as_str() {
+            return ImportedRequest {
+                name: name.to_string(),
+                method: "GET".into(),
+                url: url.to_string(),
+                ..ImportedRequest::default()
+            };
+        }
+        let method = request
+            .get("method")
+            .and_then(Value::as_str)
+            .unwrap_or("GET")
+            .to_ascii_uppercase();
+        let (url, disabled_query) = self.url(request.get("url"), name);
+        let mut out = ImportedRequest {
+            name: name.to_string(),
+            method,
+            url,
+            headers: headers(request.get("header")),
+            disabled_query,
+            body: String::new(),
+        };
+        let auth = request.get("auth").filter(|a| !a.is_null()).or(inherited);
+        if let Some(auth) = auth {
+            self.auth(auth, &mut out);
+        }
+        if let Some(body) = request.get("body").filter(|b| !b.is_null()) {
+            self.body(body, &mut out);
+        }
+        for text in std::iter::once(out.url.as_str())
+            .chain(out.headers.iter().map(|h| h.value.as_str()))
+            .chain(std::iter::once(out.body.as_str()))
+        {
+            for dynamic in dynamic_variables(text) {
+                self.warnings.push(format!(
+                    "`{name}`: `{{{{{dynamic}}}}}` is a dynamic variable portico does not generate; define `{dynamic}` in an environment"
+                ));
+            }
+        }
+        out
+    }
+
+    /// The URL with its enabled query, and the disabled query rows.
+    fn url(&mut self, url: Option<&Value>, name: &str) -> (String, Vec<Row>) {
+        let Some(url) = url else {
+            self.warn(name, "has no URL");
+            return (String::new(), Vec::new());
+        };
+        if let Some(raw) = url.as_str() {
+            return (raw.to_string(), Vec::new());
+        }
+        let raw = match url.get("raw").and_then(Value::as_str) {
+            Some(raw) => raw.to_string(),
+            None => url_from_parts(url),
+        };
+        let (base, raw_query) = match raw.split_once('?') {
+            Some((b, q)) => (b.to_string(), Some(q.to_string())),
+            None => (raw.clone(), None),
+        };
+        let (base, fragment) = match base.split_once('#') {
+            Some((b, f)) => (b.to_string(), Some(f.to_string())),
+            None => (base, None),
+        };
+        let variables: IndexMap<String, String> = url
+            .get("variable")
+            .and_then(Value::as_array)
+            .map(|vars| {
+                vars.iter()
+                    .filter_map(|v| {
+                        let key = v.get("key").and_then(Value::as_str)?;
+                        Some((key.to_string(), value_text(v.get("value"))))
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        let base = path_variables(&base, &variables);
+        let mut disabled = Vec::new();
+        let query = match url.get("query").and_then(Value::as_array) {
+            Some(rows) => {
+                let mut enabled = Vec::new();
+                for row in rows {
+                    let Some(key) = row.get("key").and_then(Value::as_str) else {
+                        continue;
+                    };
+                    let value = row.get("value").filter(|v| !v.is_null());
+                    if is_disabled(row) {
+                        disabled.push(Row {
+                            name: key.to_string(),
+                            value: value_text(value),
+                            enabled: false,
+                        });
+                    } else if value.is_none() {
+                        enabled.push(gentle_encode(key));
+                    } else {
+                        enabled.push(format!(
+                            "{}={}",
+                            gentle_encode(key),
+                            gentle_encode(&value_text(value))
+                        ));
+                    }
+                }
+                (!enabled.is_empty()).then(|| enabled.join("&"))
+            }
+            None => raw_query,
+        };
+        let mut out = base;
+        if let Some(q) = query.filter(|q| !q.is_empty()) {
+            out.push('?');
+            out.push_str(&q);
+        }
+        if let Some(f) = fragment {
+            out.push('#');
+            out.push_str(&f);
+        }
+        (out, disabled)
+    }
+
+    fn auth(&mut self, auth: &Value, out: &mut ImportedRequest) {
+        let kind = auth.get("type").and_then(Value::as_str).unwrap_or("noauth");
+        let params = auth_params(auth.get(kind));
+        let get = |key: &str| params.get(key).cloned().unwrap_or_default();
+        let header = match kind {
+            "noauth" => None,
+            "bearer" => Some((
+                "Authorization".to_string(),
+                format!("Bearer {}", get("token")),
+            )),
+            "basic" => {
+                let (user, pass) = (get("username"), get("password"));
+                let plain = format!("{user}:{pass}");
+                let value = if plain.contains("{{") {
+                    // Encoded when sent: `{{user}}` must stay readable.
+                    format!("Basic {plain}")
+                } else {
+                    format!(
+                        "Basic {}",
+                        base64::engine::general_purpose::STANDARD.encode(plain)
+                    )
+                };
+                Some(("Authorization".to_string(), value))
+            }
+            "apikey" => {
+                let key = params
+                    .get("key")
+                    .cloned()
+                    .unwrap_or_else(|| "X-API-Key".into());
+                let value = get("value");
+                if get("in") == "query" {
+                    let sep = if out.url.contains('?') { '&' } else { '?' };
+                    out.url = format!(
+                        "{}{sep}{}={}",
+                        out.url,
+                        gentle_encode(&key),
+                        gentle_encode(&value)
+                    );
+                    None
+                } else {
+                    Some((key, value))
+                }
+            }
+            "oauth2" if params.contains_key("accessToken") => Some((
+                "Authorization".to_string(),
+                format!("Bearer {}", get("accessToken")),
+            )),
+            other => {
+                let name = out.name.clone();
+                self.warn(
+                    &name,
+                    format_args!("`{other}` auth is not supported; add its header by hand"),
+                );
+                None
+            }
+        };
+        if let Some((name, value)) = header {
+            // A header the request sets itself wins, as in Postman.
+            if !out
+                .headers
+                .iter()
+                .any(|h| h.enabled && h.name.eq_ignore_ascii_case(&name))
+            {
+                out.headers.push(Row {
+                    name,
+                    value,
+                    enabled: true,
+                });
+            }
+        }
+    }
+
+    fn body(&mut self, body: &Value, out: &mut ImportedRequest) {
+        if body.get("disabled").and_then(Value::as_bool) == Some(true) {
+            return;
+        }
+        let name = out.name.clone();
+        let mode = body.get("mode").and_then(Value::as_str).unwrap_or("raw");
+        let content_type = match mode {
+            "raw" => {
+                out.body = value_text(body.get("raw"));
+                let language = body
+                    .pointer("/options/raw/language")
+                    .and_then(Value::as_str)
+                    .unwrap_or("text");
+                match language {
+                    "json" => Some("application/json"),
+                    "xml" => Some("application/xml"),
+                    "html" => Some("text/html"),
+                    "javascript" => Some("application/javascript"),
+                    "graphql" => Some("application/graphql"),
+                    _ => Some("text/plain"),
+                }
+            }
+            "urlencoded" => {
+                let mut pairs = Vec::new();
+                for field in body
+                    .get("urlencoded")
+                    .and_then(Value::as_array)
+                    .into_iter()
+                    .flatten()
+                {
+                    let key = value_text(field.get("key"));
+                    if is_disabled(field) {
+                        self.warn(
+                            &name,
+                            format_args!("the disabled form field `{key}` is not imported"),
+                        );
+                        continue;
+                    }
+                    pairs.push(format!(
+                        "{}={}",
+                        form_encode(&key),
+                        form_encode(&value_text(field.get("value")))
+                    ));
+                }
+                out.body = pairs.join("&");
+                Some("application/x-www-form-urlencoded")
+            }
+            "formdata" => {
+                let mut parts: Vec<(String, String)> = Vec::new();
+                for field in body
+                    .get("formdata")
+                    .and_then(Value::as_array)
+                    .into_iter()
+                    .flatten()
+                {
+                    let key = value_text(field.get("key"));
+                    if is_disabled(field) {
+                        self.warn(
+                            &name,
+                            format_args!("the disabled form field `{key}` is not imported"),
+                        );
+                        continue;
+                    }
+                    if field.get("type").and_then(Value::as_str) == Some("file") {
+                        self.warn(
+                            &name,
+                            format_args!(
+                                "the file field `{key}` is not imported; portico bodies are text"
+                            ),
+                        );
+                        continue;
+                    }
+                    parts.push((key, value_text(field.get("value"))));
+                }
+                let (content_type, text) = multipart_text(&parts);
+                out.body = text;
+                if !parts.is_empty() {
+                    set_content_type(out, &content_type);
+                }
+                None
+            }
+            "graphql" => {
+                let query = value_text(body.pointer("/graphql/query"));
+                let variables = body
+                    .pointer("/graphql/variables")
+                    .map(|v| value_text(Some(v)))
+                    .filter(|v| !v.trim().is_empty())
+                    .and_then(|v| serde_json::from_str::<Value>(&v).ok())
+                    .unwrap_or(Value::Object(serde_json::Map::new()));
+                out.body =
+                    serde_json::json!({ "query": query, "variables": variables }).to_string();
+                Some("application/json")
+            }
+            "file" => {
+                self.warn(
+                    &name,
+                    "a file body is not imported; portico bodies are text",
+                );
+                None
+            }
+            other => {
+                self.warn(
+                    &name,
+                    format_args!("the `{other}` body mode is not supported"),
+                );
+                None
+            }
+        };
+        if let Some(ct) = content_type.filter(|_| !out.body.is_empty()) {
+            set_content_type(out, ct);
+        }
+    }
+}
+
+/// Adds a Content-Type header unless the request has an enabled one.
+fn set_content_type(out: &mut ImportedRequest, content_type: &str) {
+    if !out
+        .headers
+        .iter()
+        .any(|h| h.enabled && h.name.eq_ignore_ascii_case("content-type"))
+    {
+        out.headers.push(Row {
+            name: "Content-Type".into(),
+            value: content_type.to_string(),
+            enabled: true,
+        });
+    }
+}
+
+/// Text form fields as a multipart body, with a boundary none of them
+/// contains.
+fn multipart_text(parts: &[(String, String)]) -> (String, String) {
+    let mut boundary = String::from("----------------------portico");
+    while parts
+        .iter()
+        .any(|(k, v)| k.contains(&boundary) || v.contains(&boundary))
+    {
+        boundary.push('x');
+    }
+    let mut body = String::new();
+    for (key, value) in parts {
+        body.push_str(&format!(
+            "--{boundary}\r\nContent-Disposition: form-data; name=\"{}\"\r\n\r\n{value}\r\n",
+            key.replace('"', "%22")
+        ));
+    }
+    body.push_str(&format!("--{boundary}--\r\n"));
+    (format!("multipart/form-data; boundary={boundary}"), body)
+}
+
+/// Auth parameters: v2.1's `[{key, value}]` or v2.0's `{key: value}`.
+fn auth_params(params: Option<&Value>) -> IndexMap<String, String> {
+    match params {
+        Some(Value::Array(list)) => list
+            .iter()
+            .filter_map(|p| {
+                let key = p.get("key").and_then(Value::as_str)?;
+                Some((key.to_string(), value_text(p.get("value"))))
+            })
+            .collect(),
+        Some(Value::Object(map)) => map
+            .iter()
+            .map(|(k, v)| (k.clone(), value_text(Some(v))))
+            .collect(),
+        _ => IndexMap::new(),
+    }
+}
+
+fn headers(header: Option<&Value>) -> Vec<Row> {
+    match header {
+        Some(Value::Array(list)) => list
+            .iter()
+            .filter_map(|h| {
+                let key = h.get("key").and_then(Value::as_str)?;
+                Some(Row {
+                    name: key.trim().to_string(),
+                    value: value_text(h.get("value")),
+                    enabled: !is_disabled(h),
+                })
+            })
+            .collect(),
+        // v2.1 also allows the headers as one `Name: value` text.
+        Some(Value::String(text)) => text
+            .lines()
+            .filter_map(|line| {
+                let (n, v) = line.split_once(':')?;
+                Some(Row {
+                    name: n.trim().to_string(),
+                    value: v.trim().to_string(),
+                    enabled: true,
+                })
+            })
+            .collect(),
+        _ => Vec::new(),
+    }
+}
+
+fn is_disabled(v: &Value) -> bool {
+    v.get("disabled").and_then(Value::as_bool) == Some(true)
+}
+
+fn has_scripts(item: &Value) -> bool {
+    item.get("event")
+        .and_then(Value::as_array)
+        .is_some_and(|events| {
+            events.iter().any(|e| {
+                e.pointer("/script/exec").is_some_and(|exec| match exec {
+                    Value::Array(lines) => lines
+                        .iter()
+                        .any(|l| l.as_str().is_some_and(|s| !s.trim().is_empty())),
+                    Value::String(s) => !s.trim().is_empty(),
+                    _ => false,
+                })
+            })
+        })
+}
+
+/// A JSON value as text: strings as they are, numbers and booleans
+/// written, null or absent as empty.
+fn value_text(value: Option<&Value>) -> String {
+    match value {
+        None | Some(Value::Null) => String::new(),
+        Some(Value::String(s)) => s.clone(),
+        Some(other) => other.to_string(),
+    }
+}
+
+/// A URL from its parts when `raw` is missing.
+fn url_from_parts(url: &Value) -> String {
+    let join = |v: Option<&Value>, sep: &str| match v {
+        Some(Value::Array(parts)) => parts
+            .iter()
+            .map(|p| match p {
+                Value::String(s) => s.clone(),
+                other => other
+                    .get("value")
+                    .and_then(Value::as_str)
+                    .unwrap_or_default()
+                    .to_string(),
+            })
+            .collect::<Vec<_>>()
+            .join(sep),
+        Some(Value::String(s)) => s.clone(),
+        _ => String::new(),
+    };
+    let mut out = String::new();
+    if let Some(protocol) = url.get("protocol").and_then(Value::as_str) {
+        out.push_str(protocol);
+        out.push_str("://");
+    }
+    out.push_str(&join(url.get("host"), "."));
+    if let Some(port) = url.get("port").and_then(Value::as_str) {
+        out.push(':');
+        out.push_str(port);
+    }
+    let path = join(url.get("path"), "/");
+    if !path.is_empty() {
+        out.push('/');
+        out.push_str(&path);
+    }
+    out
+}
+
+/// `/:id` path segments: the variable's value, or `{{id}}` when it has
+/// none.
+fn path_variables(base: &str, values: &IndexMap<String, String>) -> String {
+    let mut out = String::with_capacity(base.len());
+    let mut rest = base;
+    while let Some(at) = rest.find("/:") {
+        out.push_str(&rest[..=at]);
+        let after = &rest[at + 2..];
+        // As in Postman, the variable is the whole segment.
+        let end = after.find(['/', '?', '#']).unwrap_or(after.len());
+        let name = &after[..end];
+        if name.is_empty() {
+            out.push(':');
+        } else {
+            match values.get(name).filter(|v| !v.is_empty()) {
+                Some(value) => out.push_str(value),
+                None => out.push_str(&format!("{{{{{name}}}}}")),
+            }
+        }
+        rest = &after[end..];
+    }
+    out.push_str(rest);
+    out
+}
+
+/// Encodes what cannot stand in a URL's query as typed, leaving `%`
+/// escapes and `{{variables}}` as they are.
+fn gentle_encode(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            ' ' => out.push_str("%20"),
+            '#' => out.push_str("%23"),
+            '&' => out.push_str("%26"),
+            '"' => out.push_str("%22"),
+            '<' => out.push_str("%3C"),
+            '>' => out.push_str("%3E"),
+            '`' => out.push_str("%60"),
+            c if c.is_control() => {
+                let mut buf = [0u8; 4];
+                for b in c.encode_utf8(&mut buf).bytes() {
+                    out.push_str(&format!("%{b:02X}"));
+                }
+            }
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// `application/x-www-form-urlencoded` encoding, keeping `{{variables}}`
+/// readable.
+fn form_encode(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    loop {
+        let (plain, var, after) = match rest.find("{{") {
+            Some(open) => match rest[open..].find("}}") {
+                Some(close) => (
+                    &rest[..open],
+                    &rest[open..open + close + 2],
+                    &rest[open + close + 2..],
+                ),
+                None => (rest, "", ""),
+            },
+            None => (rest, "", ""),
+        };
+        out.extend(url::form_urlencoded::byte_serialize(plain.as_bytes()));
+        out.push_str(var);
+        if after.is_empty() {
+            break;
+        }
+        rest = after;
+    }
+    out
+}
+
+/// The `{{$name}}` dynamic variables in a text.
+fn dynamic_variables(text: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut rest = text;
+    while let Some(open) = rest.find("{{$") {
+        let after = &rest[open + 2..];
+        let Some(close) = after.find("}}") else {
+            break;
+        };
+        let name = after[..close].trim().to_string();
+        if !out.contains(&name) {
+            out.push(name);
+        }
+        rest = &after[close + 2..];
+    }
+    out
+}
+
+/// The collection's `variable`s as an environment named after it.
+fn collection_variables(
+    root: &Value,
+    name: &str,
+    warnings: &mut Vec<String>,
+) -> Option<Environment> {
+    let list = root.get("variable").and_then(Value::as_array)?;
+    let mut variables = IndexMap::new();
+    for v in list {
+        let Some(key) = v.get("key").or_else(|| v.get("id")).and_then(Value::as_str) else {
+            continue;
+        };
+        if is_disabled(v) {
+            warnings.push(format!(
+                "the disabled collection variable `{key}` is not imported"
+            ));
+            continue;
+        }
+        let secret = v.get("type").and_then(Value::as_str) == Some("secret") || is_secret_name(key);
+        variables.insert(
+            key.to_string(),
+            Variable {
+                value: value_text(v.get("value")),
+                secret,
+            },
+        );
+    }
+    (!variables.is_empty()).then(|| Environment {
+        name: name.to_string(),
+        variables,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn path_variables_take_values_or_stay_variables() {
+        let mut values = IndexMap::new();
+        values.insert("id".to_string(), "42".to_string());
+        values.insert("empty".to_string(), String::new());
+        assert_eq!(
+            path_variables("http://h:8080/u/:id/x/:empty/:other.json", &values),
+            "http://h:8080/u/42/x/{{empty}}/{{other.json}}"
+        );
+        assert_eq!(path_variables("{{base}}/a/:/b", &values), "{{base}}/a/:/b");
+    }
+
+    #[test]
+    fn encodings_keep_variables() {
+        assert_eq!(gentle_encode("a b&c#{{x}}%20"), "a%20b%26c%23{{x}}%20");
+        assert_eq!(form_encode("a b&{{v}}=é"), "a+b%26{{v}}%3D%C3%A9");
+    }
+
+    #[test]
+    fn v2_0_auth_and_string_forms() {
+        let text = r#"{
+            "info": {"name": "old", "schema": "https://schema.getpostman.com/json/collection/v2.0.0/collection.json"},
+            "auth": {"type": "bearer", "bearer": {"token": "{{t}}"}},
+            "item": [
+                {"name": "a", "request": "http://x.test/a"},
+                {"name": "b", "request": {"url": "http://x.test/b", "method": "delete", "header": "X-A: 1\nX-B: 2"}}
+            ]
+        }"#;
+        let c = parse(text, "old.json").expect("parses");
+        assert_eq!(c.requests[0].url, "http://x.test/a");
+        assert_eq!(c.requests[1].method, "DELETE");
+        assert_eq!(
+            c.requests[1].headers,
+            vec![
+                Row {
+                    name: "X-A".into(),
+                    value: "1".into(),
+                    enabled: true
+                },
+                Row {
+                    name: "X-B".into(),
+                    value: "2".into(),
+                    enabled: true
+                },
+                Row {
+                    name: "Authorization".into(),
+                    value: "Bearer {{t}}".into(),
+                    enabled: true
+                },
+            ]
+        );
+    }
+
+    #[test]
+    fn errors_name_the_problem() {
+        let err = parse("{", "c.json").expect_err("not JSON");
+        assert!(err.to_string().starts_with("c.json: not JSON: "), "{err}");
+        let err = parse(r#"{"info": {"schema": "https://schema.getpostman.com/json/collection/v1.0.0/"}, "item": []}"#, "c.json")
+            .expect_err("v1");
+        assert!(
+            err.to_string().contains("export the collection as v2.1"),
+            "{err}"
+        );
+        let err = parse(r#"{"openapi": "3.0.0"}"#, "c.json").expect_err("not a collection");
+        assert_eq!(
+            err.to_string(),
+            "c.json: not a Postman collection (no `info`)"
+        );
+    }
+}
