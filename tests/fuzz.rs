@@ -1536,3 +1536,62 @@ fn fuzz_http_files() {
     eprintln!("fuzz target http_file: {requests} requests read");
     assert!(requests > 0);
 }
+
+// ---------------------------------------------------------------------------
+// A source that cannot be read costs only itself
+
+#[tokio::test]
+async fn a_broken_source_is_reported_and_the_others_load() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let good =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/petstore-3.0.yaml");
+    let bad = dir.path().join("broken.yaml");
+    std::fs::write(
+        &bad,
+        "openapi: 3.0.0\ninfo:\n  title: [unclosed\npaths: {}\n",
+    )
+    .expect("write");
+    let missing = dir.path().join("missing.json");
+    let sources: Vec<String> = [&bad, &good, &missing]
+        .iter()
+        .map(|p| p.display().to_string())
+        .collect();
+
+    let catalog = catalog::load_sources(&sources)
+        .await
+        .expect("the good source loads");
+    assert_eq!(catalog.apis.len(), 1);
+    assert!(!catalog.apis[0].operations.is_empty());
+    // The failures come first, each naming its file (and position).
+    let first = catalog.warnings[0].to_string();
+    assert!(
+        first.contains(&format!("{}:4:6: invalid YAML", bad.display())),
+        "{first}"
+    );
+    assert!(
+        catalog.warnings[1]
+            .to_string()
+            .contains(&missing.display().to_string())
+    );
+
+    // Every source broken: an error, the first one.
+    let err = catalog::load_sources(&[sources[0].clone(), sources[2].clone()])
+        .await
+        .expect_err("nothing loads");
+    assert_eq!(err.source_name(), sources[0]);
+
+    // The CLI lists the good API and warns about the broken one.
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_portico"))
+        .arg("list")
+        .args(&sources)
+        .output()
+        .expect("runs");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert!(stdout.contains("List all pets"), "{stdout}");
+    assert!(
+        stderr.contains(&format!("{}:4:6", bad.display())),
+        "{stderr}"
+    );
+}

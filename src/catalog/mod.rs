@@ -132,14 +132,34 @@ impl LoadError {
 
 /// Loads every source (file path or http(s) URL) into one catalog.
 /// API ids are made unique across sources.
+///
+/// A source that cannot be loaded costs only itself: its error (with
+/// path, line and column) heads the catalog's warnings and the other
+/// sources stay usable. When every source fails, the first error is the
+/// result.
 pub async fn load_sources(sources: &[String]) -> Result<Catalog, LoadError> {
     let mut fetcher = Fetcher::default();
     let mut catalog = Catalog::default();
+    let mut failed = Vec::new();
     for source in sources {
-        let bytes = fetcher.fetch(source).await?;
-        let part = load_async(&mut fetcher, bytes, source, 0).await?;
-        merge(&mut catalog, part);
+        let part = match fetcher.fetch(source).await {
+            Ok(bytes) => load_async(&mut fetcher, bytes, source, 0).await,
+            Err(e) => Err(e),
+        };
+        match part {
+            Ok(part) => merge(&mut catalog, part),
+            Err(e) => failed.push(e),
+        }
     }
+    if failed.len() == sources.len() && !failed.is_empty() {
+        return Err(failed.swap_remove(0));
+    }
+    let failures = failed.into_iter().map(|e| Warning {
+        source: e.source_name().to_string(),
+        pointer: None,
+        message: format!("not loaded: {e}"),
+    });
+    catalog.warnings.splice(0..0, failures);
     Ok(catalog)
 }
 
