@@ -521,7 +521,7 @@ async fn small_terminal_and_resizes_never_panic() {
         h.key(KeyCode::Tab);
     }
     h.key(KeyCode::Char('?'));
-    h.assert_screen("Keys (Esc closes)");
+    h.assert_screen("Keys (Esc closes");
     h.key(KeyCode::Esc);
     insta::assert_snapshot!("rrs_80x24", stable(&h.screen()));
 }
@@ -849,4 +849,48 @@ mod panes {
             "{headers}"
         );
     }
+}
+
+#[tokio::test]
+async fn server_variables_are_rows_with_their_choices() {
+    let mut h = Harness::new(160, 45).await;
+    let real = h.server.url.clone();
+    let mut variables = IndexMap::new();
+    variables.insert(
+        "base".to_string(),
+        portico::catalog::ServerVariable {
+            default: real.clone(),
+            enum_values: vec![real.clone(), "http://127.0.0.1:9".into()],
+            description: None,
+        },
+    );
+    let mut catalog = catalog(&real);
+    catalog.apis[0].servers = vec![Server {
+        url: "{base}".into(),
+        description: None,
+        variables,
+    }];
+    let ctx = TuiContext {
+        catalog,
+        env: None,
+        server_override: None,
+        config: Config::default(),
+    };
+    h.app = App::new(ctx, TestBackend::new(160, 45)).expect("app");
+    h.open("rate limited");
+    h.assert_screen("server");
+    h.assert_screen("(default)");
+    // The only row is the server variable: choose the other value.
+    h.key(KeyCode::Enter);
+    h.assert_screen("base — choose a value");
+    h.key(KeyCode::Down);
+    h.key(KeyCode::Enter);
+    let url = h.app.request_url().expect("open").expect("built");
+    assert_eq!(url, "http://127.0.0.1:9/rate");
+    h.key(KeyCode::Enter);
+    h.key(KeyCode::Up);
+    h.key(KeyCode::Enter);
+    h.key(KeyCode::F(5));
+    h.settle().await;
+    h.assert_screen("429 Too Many Requests");
 }

@@ -94,6 +94,7 @@ pub enum Focus {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ChoosePurpose {
     Enum(usize),
+    ServerVar(usize),
     Example,
     Server,
 }
@@ -752,7 +753,7 @@ impl<B: Backend> App<B> {
                     editor.body_editing = true;
                 } else if let Some(kind) = editor.field_for_selection(api) {
                     // Enter on an enum parameter offers its values.
-                    let enum_values = match kind {
+                    let choice = match kind {
                         FieldKind::Param(i) if action == Action::Select => editor
                             .draft
                             .params
@@ -763,22 +764,37 @@ impl<B: Backend> App<B> {
                                     .iter()
                                     .find(|p| p.name == pv.name && p.location == pv.location)
                             })
-                            .map(|p| p.schema.enum_values.clone())
-                            .unwrap_or_default(),
-                        _ => Vec::new(),
+                            .filter(|p| !p.schema.enum_values.is_empty())
+                            .map(|p| {
+                                let items: Vec<String> = p
+                                    .schema
+                                    .enum_values
+                                    .iter()
+                                    .map(super::views::request::json_text)
+                                    .collect();
+                                (p.name.clone(), items, ChoosePurpose::Enum(i))
+                            }),
+                        FieldKind::ServerVar(i) if action == Action::Select => editor
+                            .server_vars
+                            .get(i)
+                            .filter(|(_, v)| !v.enum_values.is_empty())
+                            .map(|(name, v)| {
+                                (
+                                    name.clone(),
+                                    v.enum_values.clone(),
+                                    ChoosePurpose::ServerVar(i),
+                                )
+                            }),
+                        _ => None,
                     };
-                    if let (false, FieldKind::Param(i)) = (enum_values.is_empty(), kind) {
-                        let items: Vec<String> = enum_values
-                            .iter()
-                            .map(super::views::request::json_text)
-                            .collect();
-                        let current = editor.draft.params[i].value.clone();
+                    if let Some((name, items, purpose)) = choice {
+                        let current = editor.field_text(kind);
                         let selected = items.iter().position(|v| *v == current).unwrap_or(0);
                         self.state.overlay = Some(Overlay::Choose(Chooser {
-                            title: format!("{} — choose a value", editor.draft.params[i].name),
+                            title: format!("{name} — choose a value"),
                             items,
                             selected,
-                            purpose: ChoosePurpose::Enum(i),
+                            purpose,
                         }));
                     } else {
                         editor.start_field(kind);
@@ -898,6 +914,7 @@ impl<B: Backend> App<B> {
         let Some(s) = self.state.ops.get_mut(&op) else {
             return;
         };
+        s.editor.set_server_vars(api);
         let built = core::preview(api, operation, &s.editor.draft, &self.state.vars);
         if let Some(e) = &s.editor.error {
             let fixed = match e.tab {
@@ -1097,6 +1114,14 @@ impl<B: Backend> App<B> {
                 {
                     pv.value = super::views::request::json_text(v);
                     pv.enabled = true;
+                }
+            }
+            ChoosePurpose::ServerVar(row) => {
+                if let Some(s) = self.current_mut()
+                    && let Some((name, var)) = s.editor.server_vars.get(row).cloned()
+                    && let Some(value) = var.enum_values.get(index)
+                {
+                    s.editor.draft.server_vars.insert(name, value.clone());
                 }
             }
             ChoosePurpose::Example => {

@@ -213,6 +213,12 @@ fn render_header(frame: &mut Frame, area: Rect, state: &State) {
         Span::styled(" portico ", theme.accent().add_modifier(Modifier::REVERSED)),
         Span::raw(" "),
     ];
+    if let Some(title) = &state.catalog.title {
+        spans.push(Span::styled(
+            format!("{} · ", super::sanitize::clean_line(title)),
+            theme.title(),
+        ));
+    }
     let apis = state.catalog.apis.len();
     spans.push(Span::styled(
         format!(
@@ -305,6 +311,9 @@ fn footer_actions(state: &State) -> Vec<(String, &'static str)> {
     if in_flight {
         push(key(Action::Back), "cancel");
     }
+    if state.open.is_some() {
+        push(key(Action::Send), "send");
+    }
     match state.focus {
         Focus::Catalog => {
             push(key(Action::Select), "open");
@@ -341,9 +350,6 @@ fn footer_actions(state: &State) -> Vec<(String, &'static str)> {
             push(key(Action::CopyBody), "copy body");
         }
     }
-    if state.open.is_some() {
-        push(key(Action::Send), "send");
-    }
     push(key(Action::NextPane), "pane");
     push(key(Action::Help), "help");
     push(key(Action::Quit), "quit");
@@ -352,8 +358,19 @@ fn footer_actions(state: &State) -> Vec<(String, &'static str)> {
 
 fn render_footer(frame: &mut Frame, area: Rect, state: &State) {
     let theme = &state.config.theme;
+    let mut actions = footer_actions(state);
+    // Help and quit stay visible: drop hints before them until it fits.
+    let width = |a: &[(String, &str)]| -> usize {
+        a.iter()
+            .map(|(k, l)| k.chars().count() + l.chars().count() + 3)
+            .sum()
+    };
+    while width(&actions) > usize::from(area.width) && actions.len() > 2 {
+        let drop = actions.len().saturating_sub(3);
+        actions.remove(drop);
+    }
     let mut spans = Vec::new();
-    for (k, label) in footer_actions(state) {
+    for (k, label) in actions {
         spans.push(Span::styled(format!(" {k}"), theme.key()));
         spans.push(Span::styled(format!(" {label} "), theme.muted()));
     }
@@ -409,7 +426,8 @@ fn render_overlay(frame: &mut Frame, area: Rect, state: &mut State) {
             frame.render_widget(Clear, r);
             frame.render_widget(
                 Paragraph::new(lines)
-                    .block(block(" Keys (Esc closes) ".into()))
+                    .wrap(Wrap { trim: false })
+                    .block(block(" Keys (Esc closes, ↑↓ scroll) ".into()))
                     .scroll((*scroll, 0)),
                 r,
             );

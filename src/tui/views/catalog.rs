@@ -374,18 +374,28 @@ impl CatalogPane {
                         format!("{:<7}", short_method(&operation.method)),
                         theme.method(&operation.method),
                     ),
-                    Span::styled(operation.title(), title_style),
                 ];
-                if operation.deprecated {
-                    spans.push(Span::styled(" deprecated", theme.warning()));
-                }
+                // A ranked list mixes tags: the path says more than a
+                // title, which is often a repeated summary.
                 if self.is_filtered() {
-                    spans.push(Span::styled(format!("  {}", operation.path), theme.muted()));
+                    spans.push(Span::styled(operation.path.clone(), title_style));
+                    if operation.deprecated {
+                        spans.push(Span::styled(" deprecated", theme.warning()));
+                    }
+                    spans.push(Span::styled(
+                        format!("  {}", operation.title()),
+                        theme.muted(),
+                    ));
                     if catalog.apis.len() > 1 {
                         spans.push(Span::styled(
                             format!("  · {}", catalog.apis[api].id),
                             theme.muted(),
                         ));
+                    }
+                } else {
+                    spans.push(Span::styled(operation.title(), title_style));
+                    if operation.deprecated {
+                        spans.push(Span::styled(" deprecated", theme.warning()));
                     }
                 }
                 Line::from(spans)

@@ -13,7 +13,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Cell, Paragraph, Row as TableRow, Table, TableState, Tabs};
 use tui_textarea::TextArea;
 
-use crate::catalog::{Api, Operation, ParamLocation, SecurityKind};
+use crate::catalog::{Api, Operation, ParamLocation, SecurityKind, ServerVariable};
 use crate::request::{BuildError, BuiltRequest, Draft, Row};
 use crate::secrets::{MASK, is_secret_name, mask_header_value};
 use crate::tui::config::Theme;
@@ -51,6 +51,8 @@ pub enum FieldKind {
     HeaderValue(usize),
     AuthValue(usize),
     AuthUser(usize),
+    /// A variable of the chosen server's URL template.
+    ServerVar(usize),
 }
 
 #[derive(Debug, Clone)]
@@ -106,6 +108,8 @@ pub struct RequestEditor {
     /// the curl preview.
     pub preview: Option<(BuiltRequest, Vec<BuildError>)>,
     table_offset: usize,
+    /// The chosen server's variables, shown as rows after the parameters.
+    pub server_vars: Vec<(String, ServerVariable)>,
 }
 
 impl RequestEditor {
@@ -124,6 +128,7 @@ impl RequestEditor {
             error: None,
             preview: None,
             table_offset: 0,
+            server_vars: Vec::new(),
         };
         editor.check_json();
         editor
@@ -134,8 +139,27 @@ impl RequestEditor {
         self.field.is_some() || self.body_editing
     }
 
+    /// Refreshes the server variable rows for the chosen server.
+    pub fn set_server_vars(&mut self, api: &Api) {
+        self.server_vars = match &self.draft.server_url {
+            Some(_) => Vec::new(),
+            None => api
+                .servers
+                .get(self.draft.server)
+                .or_else(|| api.servers.first())
+                .map(|s| {
+                    s.variables
+                        .iter()
+                        .map(|(n, v)| (n.clone(), v.clone()))
+                        .collect()
+                })
+                .unwrap_or_default(),
+        };
+        self.param_row = self.param_row.min(self.param_rows().saturating_sub(1));
+    }
+
     pub fn param_rows(&self) -> usize {
-        self.draft.params.len() + self.draft.extra_query.len()
+        self.draft.params.len() + self.draft.extra_query.len() + self.server_vars.len()
     }
 
     pub fn set_body_text(&mut self, text: &str) {
@@ -254,7 +278,8 @@ impl RequestEditor {
                         FieldKind::ExtraValue(r)
                     })
                 } else {
-                    None
+                    let v = i - self.draft.params.len() - self.draft.extra_query.len();
+                    (v < self.server_vars.len()).then_some(FieldKind::ServerVar(v))
                 }
             }
             ReqTab::Headers => self.draft.headers.get(self.header_row).map(|h| {
@@ -284,6 +309,13 @@ impl RequestEditor {
             FieldKind::HeaderValue(i) => self.draft.headers.get(i).map(|r| r.value.clone()),
             FieldKind::AuthValue(i) => self.draft.auth.get(i).map(|a| a.value.clone()),
             FieldKind::AuthUser(i) => self.draft.auth.get(i).map(|a| a.username.clone()),
+            FieldKind::ServerVar(i) => self.server_vars.get(i).map(|(name, var)| {
+                self.draft
+                    .server_vars
+                    .get(name)
+                    .cloned()
+                    .unwrap_or_else(|| var.default.clone())
+            }),
         }
         .unwrap_or_default()
     }
@@ -302,7 +334,14 @@ impl RequestEditor {
             return;
         };
         let text = field.input.text().to_string();
+        if let FieldKind::ServerVar(i) = field.kind {
+            if let Some((name, _)) = self.server_vars.get(i) {
+                self.draft.server_vars.insert(name.clone(), text);
+            }
+            return;
+        }
         let slot = match field.kind {
+            FieldKind::ServerVar(_) => None,
             FieldKind::Param(i) => self.draft.params.get_mut(i).map(|p| &mut p.value),
             FieldKind::ExtraName(i) => self.draft.extra_query.get_mut(i).map(|r| &mut r.name),
             FieldKind::ExtraValue(i) => self.draft.extra_query.get_mut(i).map(|r| &mut r.value),
@@ -387,7 +426,11 @@ impl RequestEditor {
                 if let Some(p) = self.draft.params.get_mut(self.param_row) {
                     p.enabled = !p.enabled;
                     true
-                } else if let Some(r) = self.draft.extra_query.get_mut(self.param_row - n) {
+                } else if let Some(r) = self
+                    .draft
+                    .extra_query
+                    .get_mut(self.param_row.saturating_sub(n))
+                {
                     r.enabled = !r.enabled;
                     true
                 } else {
@@ -880,6 +923,35 @@ impl RequestView<'_> {
             }
             rows.push(row);
         }
+        for (i, (name, var)) in editor.server_vars.iter().enumerate() {
+            names.push(name.clone());
+            let explicit = editor.draft.server_vars.get(name).filter(|v| !v.is_empty());
+            let editing = editor
+                .field
+                .as_ref()
+                .is_some_and(|f| f.kind == FieldKind::ServerVar(i));
+            let value = match explicit {
+                Some(v) if !editing => Span::raw(v.clone()),
+                _ if editing => self.cell_text(editor, FieldKind::ServerVar(i), "", ""),
+                _ => Span::styled(
+                    format!("{} (default)", var.default),
+                    theme.muted().add_modifier(Modifier::ITALIC),
+                ),
+            };
+            let kind = if var.enum_values.is_empty() {
+                String::new()
+            } else {
+                format!("enum({})", var.enum_values.len())
+            };
+            kinds.push(kind.clone());
+            rows.push(TableRow::new(vec![
+                Cell::from(Span::raw(" ")),
+                Cell::from(Span::raw(name.clone())),
+                Cell::from(Span::styled("server", theme.muted())),
+                Cell::from(value),
+                Cell::from(Span::styled(kind, theme.muted())),
+            ]));
+        }
         self.render_table(
             frame,
             area,
@@ -1060,7 +1132,7 @@ fn fit<'a>(texts: impl Iterator<Item = &'a str>, header: &str, cap: usize) -> Co
 fn value_column(kind: FieldKind, widths: &[Constraint], area: Rect) -> u16 {
     let cells = Layout::horizontal(widths.to_vec()).spacing(1).split(area);
     let index = match kind {
-        FieldKind::Param(_) | FieldKind::ExtraValue(_) => 3,
+        FieldKind::Param(_) | FieldKind::ExtraValue(_) | FieldKind::ServerVar(_) => 3,
         FieldKind::ExtraName(_) | FieldKind::HeaderName(_) => 1,
         FieldKind::HeaderValue(_) | FieldKind::AuthValue(_) | FieldKind::AuthUser(_) => 2,
     };
