@@ -406,6 +406,10 @@ pub struct CurlArgs {
     /// command is for reading, a revealed one for running.
     #[arg(long)]
     pub reveal: bool,
+    /// Start from this saved preset of the operation; -p, -H and -d still
+    /// apply on top.
+    #[arg(long, value_name = "NAME")]
+    pub preset: Option<String>,
 }
 
 impl CurlArgs {
@@ -419,6 +423,7 @@ impl CurlArgs {
             data: self.data.clone(),
             reveal: self.reveal,
             dry_run: true,
+            preset: self.preset.clone(),
             ..CallArgs::default()
         }
     }

@@ -243,6 +243,30 @@ async fn exported_curl_masks_secrets_unless_revealed() {
         "{revealed}"
     );
 
+    // A saved preset exports the same command.
+    let home = tempfile::tempdir().expect("tempdir");
+    let mut save = vec!["call"];
+    save.extend(&args[1..]);
+    save.extend(["--dry-run", "--save-preset", "keyed", "--save-secrets"]);
+    stdout_text(&portico_at(home.path(), &save, "").await);
+    let from_preset = stdout_text(
+        &portico_at(
+            home.path(),
+            &[
+                "curl",
+                spec.as_str(),
+                "--op",
+                "POST /echo",
+                "--preset",
+                "keyed",
+                "--reveal",
+            ],
+            "",
+        )
+        .await,
+    );
+    assert_eq!(from_preset, revealed);
+
     let bad = portico(&["curl", spec.as_str(), "--op", "nope"]).await;
     assert!(!bad.status.success());
     let stderr = String::from_utf8_lossy(&bad.stderr);

@@ -663,3 +663,93 @@ mod tests {
         );
     }
 }
+
+#[cfg(test)]
+mod hostile {
+    use super::*;
+    use crate::request::http_file;
+
+    /// Pieces that stress the readers: separators, variables half written,
+    /// multi-byte text, `< file` lines, odd URLs.
+    const PIECES: &[&str] = &[
+        "###",
+        "\n",
+        "\r\n",
+        " ",
+        "GET ",
+        "POST ",
+        "http://",
+        "{{",
+        "}}",
+        "{{a}}",
+        "{{$guid}}",
+        "@x = 1",
+        "# @name n",
+        "// @name",
+        "?",
+        "&",
+        "=",
+        ":",
+        "/",
+        "/:id",
+        "é",
+        "😀",
+        "\u{0}",
+        "< ./nope",
+        "> {%",
+        "%}",
+        "HTTP/1.1",
+        "Host: h",
+        "a: b",
+        "%",
+        "%zz",
+        "#",
+        "{",
+        "}",
+    ];
+
+    #[test]
+    fn readers_never_panic_on_scrambled_input() {
+        let catalog =
+            crate::catalog::load_portal_str(crate::demo::PORTAL, "demo").expect("demo portal");
+        let mut vars = Vars::default();
+        vars.environment.insert(
+            "a".into(),
+            crate::catalog::Variable {
+                value: "http://127.0.0.1:8400/azureml-demo".into(),
+                secret: false,
+            },
+        );
+        let mut seed: u64 = 0x9e37_79b9_7f4a_7c15;
+        let mut next = || {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed
+        };
+        for _ in 0..3000 {
+            let len = (next() % 40) as usize;
+            let text: String = (0..len)
+                .map(|_| PIECES[(next() % PIECES.len() as u64) as usize])
+                .collect();
+            let Ok(file) =
+                http_file::parse(&text, "fuzz.http", std::path::Path::new("/nonexistent"))
+            else {
+                continue;
+            };
+            for req in &file.requests {
+                let placed = place(&catalog, req, &vars);
+                let back = to_imported(&catalog, &placed.key, &placed.draft, &req.name);
+                let _ = http_file::write(&http_file::HttpFile {
+                    requests: vec![back],
+                    ..http_file::HttpFile::default()
+                });
+            }
+            let json = format!(
+                r#"{{"info": {{"name": "f"}}, "item": [{{"name": "r", "request": {{"url": {{"raw": {raw}, "variable": [{{"key": "id"}}]}}, "header": {raw}, "body": {{"mode": "raw", "raw": {raw}}}}}}}]}}"#,
+                raw = serde_json::Value::String(text.clone())
+            );
+            let _ = crate::request::postman::parse(&json, "fuzz.json");
+        }
+    }
+}

@@ -423,9 +423,9 @@ impl Reader {
                     }
                     parts.push((key, value_text(field.get("value"))));
                 }
-                let (content_type, text) = multipart_text(&parts);
-                out.body = text;
                 if !parts.is_empty() {
+                    let (content_type, text) = multipart_text(&parts);
+                    out.body = text;
                     set_content_type(out, &content_type);
                 }
                 None
@@ -795,6 +795,37 @@ mod tests {
                 },
             ]
         );
+    }
+
+    #[test]
+    fn odd_shapes_are_skipped_or_reported() {
+        let text = r#"{
+            "info": {"name": 5},
+            "auth": "bearer",
+            "variable": [1, {"key": 2}, {"key": "k", "value": {"a": 1}}],
+            "item": [
+                1, "x", null,
+                {"name": "folder", "item": "not a list"},
+                {"name": "r", "request": {"method": 7, "url": {"raw": 9, "query": [{"key": "q", "value": null}, 3]},
+                 "header": [{"key": 1}, {"key": "A", "value": true}],
+                 "auth": {"type": "basic", "basic": "nope"},
+                 "body": {"mode": "urlencoded", "urlencoded": "nope"}}},
+                {"name": "s", "request": {"url": "http://x.test", "body": {"mode": "formdata", "formdata": [{"key": "f", "type": "file"}]}}}
+            ]
+        }"#;
+        let c = parse(text, "odd.json").expect("parses");
+        assert_eq!(c.requests.len(), 2);
+        assert_eq!(c.requests[0].url, "?q");
+        assert_eq!(
+            c.requests[0].headers[0],
+            Row {
+                name: "A".into(),
+                value: "true".into(),
+                enabled: true
+            }
+        );
+        assert_eq!(c.requests[1].body, "");
+        assert!(c.warnings.len() >= 4, "{:?}", c.warnings);
     }
 
     #[test]
