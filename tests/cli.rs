@@ -88,13 +88,14 @@ async fn start_shop() -> Shop {
     Shop { addr, hits }
 }
 
+/// Runs the real binary with a home (presets, history) and working
+/// directory (`.env`) of its own, so the user's files play no part.
 async fn portico(args: &[&str]) -> Output {
+    let home = tempfile::tempdir().expect("home");
     tokio::process::Command::new(env!("CARGO_BIN_EXE_portico"))
         .args(args)
-        .env(
-            "PORTICO_HOME",
-            std::env::temp_dir().join("portico-cli-tests"),
-        )
+        .env("PORTICO_HOME", home.path())
+        .current_dir(home.path())
         .output()
         .await
         .expect("run portico")

@@ -648,9 +648,20 @@ async fn a_poll_gives_up_at_its_limit_with_the_last_value() {
     server.shutdown().await;
 }
 
+/// The real binary, kept away from the user's own files: its home (presets,
+/// history, environments) and working directory (`.env`) are a temp dir.
+fn portico(home: &tempfile::TempDir) -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_portico"));
+    command
+        .env("PORTICO_HOME", home.path())
+        .current_dir(home.path());
+    command
+}
+
 #[test]
 fn portico_run_drives_the_bundled_batch_flow() {
-    let output = Command::new(env!("CARGO_BIN_EXE_portico"))
+    let home = tempfile::tempdir().expect("home");
+    let output = portico(&home)
         .args(["run", "batch"])
         .output()
         .expect("runs");
@@ -675,7 +686,8 @@ fn portico_run_drives_the_bundled_batch_flow() {
 
 #[test]
 fn portico_run_json_reports_and_a_failure_exits_non_zero() {
-    let output = Command::new(env!("CARGO_BIN_EXE_portico"))
+    let home = tempfile::tempdir().expect("home");
+    let output = portico(&home)
         .args(["run", "Batch", "--json"])
         .output()
         .expect("runs");
@@ -693,7 +705,7 @@ fn portico_run_json_reports_and_a_failure_exits_non_zero() {
             .is_some_and(|b| b.contains(SAMPLE_ROW))
     );
 
-    let output = Command::new(env!("CARGO_BIN_EXE_portico"))
+    let output = portico(&home)
         .args(["run", "nightly"])
         .output()
         .expect("runs");
@@ -704,7 +716,7 @@ fn portico_run_json_reports_and_a_failure_exits_non_zero() {
         "portico: no flow named `nightly` (known: batch)"
     );
 
-    let output = Command::new(env!("CARGO_BIN_EXE_portico"))
+    let output = portico(&home)
         .args([
             "run",
             "batch",
