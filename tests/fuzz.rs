@@ -1595,3 +1595,81 @@ async fn a_broken_source_is_reported_and_the_others_load() {
         "{stderr}"
     );
 }
+
+// ---------------------------------------------------------------------------
+// Files named by hostile files
+
+/// A definition or portal file may name any path: devices that never end
+/// or never answer are refused, not read.
+#[test]
+fn references_to_devices_are_not_read() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let definition = dir.path().join("devices.yaml");
+    std::fs::write(
+        &definition,
+        "openapi: 3.0.0\ninfo: {title: d, version: '1'}\npaths:\n  /z: {$ref: '/dev/zero#/a'}\n  /s: {$ref: '/dev/stdin#/a'}\n  /u: {$ref: '/dev/urandom'}\n",
+    )
+    .expect("write");
+    let catalog = bounded("devices", Duration::from_secs(10), move || {
+        catalog::load_file(&definition)
+    })
+    .expect("loads");
+    let warnings: Vec<String> = catalog.warnings.iter().map(ToString::to_string).collect();
+    assert!(
+        warnings
+            .iter()
+            .filter(|w| w.contains("not a regular file"))
+            .count()
+            >= 3,
+        "{warnings:?}"
+    );
+
+    let portal = "[[include]]\nsource = \"/dev/zero\"\n[[api]]\nid = \"a\"\nservice_url = \"http://h\"\n[[api.operation]]\nname = \"n\"\nmethod = \"POST\"\ntemplate = \"/\"\nbody_file = \"/dev/zero\"\n";
+    let catalog = bounded("devices portal", Duration::from_secs(10), move || {
+        catalog::load_portal_str(portal, "devices.toml")
+    })
+    .expect("loads");
+    assert_eq!(catalog.apis.len(), 1);
+    assert_eq!(
+        catalog
+            .warnings
+            .iter()
+            .filter(|w| w.message.contains("not a regular file"))
+            .count(),
+        2,
+        "{:?}",
+        catalog.warnings
+    );
+}
+
+/// A source the user names may be a pipe (`<(curl ...)`), but not an
+/// endless one.
+#[test]
+fn an_endless_source_is_refused() {
+    let err = bounded("zero", Duration::from_secs(30), || {
+        catalog::load_file(std::path::Path::new("/dev/zero"))
+    })
+    .expect_err("refused");
+    assert!(
+        err.to_string().starts_with("/dev/zero: larger than"),
+        "{err}"
+    );
+}
+
+#[test]
+fn curl_and_http_file_bodies_from_devices_are_refused() {
+    let err = bounded("curl zero", Duration::from_secs(10), || {
+        portico::request::curl::parse_curl("curl -d @/dev/zero http://h/")
+    })
+    .expect_err("refused");
+    assert!(err.to_string().contains("not a regular file"), "{err}");
+    let err = bounded("http zero", Duration::from_secs(10), || {
+        http_file::parse(
+            "POST http://h/\n\n< /dev/zero\n",
+            "x.http",
+            std::path::Path::new("."),
+        )
+    })
+    .expect_err("refused");
+    assert!(err.to_string().starts_with("x.http:3: "), "{err}");
+}

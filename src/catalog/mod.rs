@@ -38,6 +38,10 @@ use thiserror::Error;
 const MAX_EXTERNAL: usize = 256;
 /// How deeply portal files may include one another.
 const MAX_INCLUDE_DEPTH: usize = 8;
+/// The largest file or download read as a definition: several times the
+/// largest public definitions, and a stop for `/dev/zero` or a server
+/// that never ends its answer.
+const MAX_SOURCE_BYTES: u64 = 128 * 1024 * 1024;
 
 /// Why a whole source could not be loaded. Problems inside a definition
 /// that spare the rest are [`Warning`]s on the catalog instead.
@@ -142,7 +146,7 @@ pub async fn load_sources(sources: &[String]) -> Result<Catalog, LoadError> {
     let mut catalog = Catalog::default();
     let mut failed = Vec::new();
     for source in sources {
-        let part = match fetcher.fetch(source).await {
+        let part = match fetcher.fetch(source, false).await {
             Ok(bytes) => load_async(&mut fetcher, bytes, source, 0).await,
             Err(e) => Err(e),
         };
@@ -167,7 +171,7 @@ pub async fn load_sources(sources: &[String]) -> Result<Catalog, LoadError> {
 /// name URLs are left out with a warning: only [`load_sources`] fetches.
 pub fn load_file(path: &Path) -> Result<Catalog, LoadError> {
     let location = path.to_string_lossy();
-    let bytes = std::fs::read(path).map_err(|e| LoadError::unreadable(&location, e.to_string()))?;
+    let bytes = read_file(path, false).map_err(|e| LoadError::unreadable(&location, e))?;
     load_bytes(&bytes, &location)
 }
 
@@ -193,7 +197,7 @@ fn load_sync(bytes: Vec<u8>, location: &str, depth: usize) -> Result<Catalog, Lo
         let fetched = if is_url(&next) {
             Err("a $ref over http(s) is fetched only when the definition itself is loaded from a URL".into())
         } else {
-            std::fs::read(&next).map_err(|e| e.to_string())
+            read_file(Path::new(&next), true)
         };
         pending.add_external(next, fetched);
     }
@@ -213,8 +217,8 @@ fn load_portal_sync(text: &str, location: &str, depth: usize) -> Result<Catalog,
                 "an include over http(s) is fetched only when loading through load_sources",
             ))
         } else {
-            std::fs::read(&include)
-                .map_err(|e| LoadError::unreadable(&include, e.to_string()))
+            read_file(Path::new(&include), true)
+                .map_err(|e| LoadError::unreadable(&include, e))
                 .and_then(|bytes| load_sync(bytes, &include, depth + 1))
         };
         include_part(&mut catalog, location, part);
@@ -236,7 +240,7 @@ async fn load_async(
                 catalog.warnings.push(include_too_deep(location, &include));
                 continue;
             }
-            let part = match fetcher.fetch(&include).await {
+            let part = match fetcher.fetch(&include, true).await {
                 Ok(bytes) => Box::pin(load_async(fetcher, bytes, &include, depth + 1)).await,
                 Err(e) => Err(e),
             };
@@ -246,7 +250,7 @@ async fn load_async(
     }
     let mut pending = Definition::parse(text, location)?;
     while let Some(next) = pending.next_external() {
-        let fetched = fetcher.fetch(&next).await.map_err(|e| match e {
+        let fetched = fetcher.fetch(&next, true).await.map_err(|e| match e {
             LoadError::Unreadable { message, .. } => message,
             other => other.to_string(),
         });
@@ -284,11 +288,15 @@ struct Fetcher {
 }
 
 impl Fetcher {
-    async fn fetch(&mut self, location: &str) -> Result<Vec<u8>, LoadError> {
+    /// `named_by_a_file`: the location comes from a definition or portal
+    /// file (a `$ref` or include), not from the user.
+    async fn fetch(&mut self, location: &str, named_by_a_file: bool) -> Result<Vec<u8>, LoadError> {
         if !is_url(location) {
-            return tokio::fs::read(location)
+            let path = std::path::PathBuf::from(location);
+            return tokio::task::spawn_blocking(move || read_file(&path, named_by_a_file))
                 .await
-                .map_err(|e| LoadError::unreadable(location, e.to_string()));
+                .map_err(|e| LoadError::unreadable(location, e.to_string()))?
+                .map_err(|e| LoadError::unreadable(location, e));
         }
         let client = match &self.client {
             Some(client) => client.clone(),
@@ -312,12 +320,51 @@ impl Fetcher {
         if !status.is_success() {
             return Err(LoadError::unreadable(location, format!("HTTP {status}")));
         }
-        let bytes = response
-            .bytes()
+        let mut response = response;
+        let mut bytes = Vec::new();
+        while let Some(chunk) = response
+            .chunk()
             .await
-            .map_err(|e| LoadError::unreadable(location, error_chain(&e)))?;
-        Ok(bytes.to_vec())
+            .map_err(|e| LoadError::unreadable(location, error_chain(&e)))?
+        {
+            if (bytes.len() + chunk.len()) as u64 > MAX_SOURCE_BYTES {
+                return Err(LoadError::unreadable(location, too_large()));
+            }
+            bytes.extend_from_slice(&chunk);
+        }
+        Ok(bytes)
     }
+}
+
+fn too_large() -> String {
+    format!(
+        "larger than {} MiB; not read",
+        MAX_SOURCE_BYTES / 1024 / 1024
+    )
+}
+
+/// Reads a file of at most [`MAX_SOURCE_BYTES`]. A file named by another
+/// file must be a regular file: a `$ref` to `/dev/stdin` or a FIFO would
+/// wait for ever, and one to `/dev/zero` would never end.
+pub(crate) fn read_file(path: &Path, named_by_a_file: bool) -> Result<Vec<u8>, String> {
+    use std::io::Read as _;
+    // Checked before opening: opening a FIFO waits for a writer.
+    if named_by_a_file
+        && !std::fs::metadata(path)
+            .map_err(|e| e.to_string())?
+            .is_file()
+    {
+        return Err("not a regular file; not read".into());
+    }
+    let file = std::fs::File::open(path).map_err(|e| e.to_string())?;
+    let mut bytes = Vec::new();
+    file.take(MAX_SOURCE_BYTES + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| e.to_string())?;
+    if bytes.len() as u64 > MAX_SOURCE_BYTES {
+        return Err(too_large());
+    }
+    Ok(bytes)
 }
 
 fn error_chain(error: &dyn std::error::Error) -> String {

@@ -513,7 +513,7 @@ impl Cx<'_> {
             self.warn(at, format!("body_file {file:?}: only local files are read"));
             return None;
         }
-        match std::fs::read(&location) {
+        match super::read_file(std::path::Path::new(&location), true) {
             Ok(bytes) => Some(
                 String::from_utf8_lossy(&bytes)
                     .trim_start_matches('\u{feff}')

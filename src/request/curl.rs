@@ -202,9 +202,12 @@ pub enum CurlError {
 }
 
 /// Reads a curl command; `-d @file` and `-F name=@file` read files relative
-/// to the current directory, as curl would.
+/// to the current directory, as curl would: regular files of bounded size
+/// only (`-d @/dev/zero` would never end; `@-` is standard input).
 pub fn parse_curl(cmd: &str) -> Result<ParsedCurl, CurlError> {
-    parse_curl_with(cmd, &|path| std::fs::read(path))
+    parse_curl_with(cmd, &|path| {
+        crate::catalog::read_file(std::path::Path::new(path), true).map_err(std::io::Error::other)
+    })
 }
 
 /// [`parse_curl`] with the file reader given (tests, or a base directory).

@@ -387,11 +387,14 @@ impl Reader<'_> {
                 .filter(|p| !p.is_empty());
             if let Some(path) = file_ref {
                 let full = self.base_dir.join(path);
-                let bytes = std::fs::read(&full).map_err(|e| HttpFileError::BodyFile {
-                    file: self.file.to_string(),
-                    line: i + 1,
-                    path: full.display().to_string(),
-                    message: e.to_string(),
+                // Bounded, and never a device or FIFO that would not end.
+                let bytes = crate::catalog::read_file(&full, true).map_err(|message| {
+                    HttpFileError::BodyFile {
+                        file: self.file.to_string(),
+                        line: i + 1,
+                        path: full.display().to_string(),
+                        message,
+                    }
                 })?;
                 let text = String::from_utf8(bytes).map_err(|e| HttpFileError::BodyFile {
                     file: self.file.to_string(),
