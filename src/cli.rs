@@ -1501,6 +1501,7 @@ async fn run_flow(args: &RunArgs) -> Result<()> {
         },
         events: Some(events),
         cancel,
+        history: session.paths.as_ref().map(store::History::new),
         ..flow::RunContext::new(catalog, &engine)
     };
     let runner = async move {

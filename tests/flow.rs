@@ -682,6 +682,26 @@ fn portico_run_drives_the_bundled_batch_flow() {
         "{stdout}"
     );
     assert!(stderr.is_empty(), "{stderr}");
+
+    // Every attempt went to history like any other send, with no key in it.
+    let history = portico(&home)
+        .args(["history", "--json"])
+        .output()
+        .expect("runs");
+    assert!(
+        history.status.success(),
+        "{}",
+        String::from_utf8_lossy(&history.stderr)
+    );
+    let text = String::from_utf8_lossy(&history.stdout);
+    let entries: serde_json::Value = serde_json::from_str(&text).expect("history JSON");
+    let entries = entries.as_array().expect("an array of entries");
+    assert!(entries.len() >= 5, "one entry per attempt: {text}");
+    assert!(!text.contains(portico::demo::API_KEY), "{text}");
+    assert!(
+        !text.contains(portico::demo::PRIMARY_SUBSCRIPTION_KEY),
+        "{text}"
+    );
 }
 
 #[test]

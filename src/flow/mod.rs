@@ -40,6 +40,7 @@ use crate::catalog::{Api, Capture, Catalog, Flow, FlowStep, Operation, Poll};
 use crate::http::{Engine, ErrorKind, Exchange, RequestError, SendOptions, format_elapsed};
 use crate::request::{self, BuildError, BuiltRequest, Draft, Row, Vars};
 use crate::secrets::{MASK, Masker};
+use crate::store::History;
 
 /// How long a step waits out one 429 unless told otherwise.
 pub const DEFAULT_MAX_RATE_LIMIT_WAIT: Duration = Duration::from_secs(120);
@@ -62,6 +63,8 @@ pub struct RunContext<'a> {
     pub cancel: CancellationToken,
     /// The longest `Retry-After` a step waits out; longer fails the step.
     pub max_rate_limit_wait: Duration,
+    /// Where every attempt is recorded, masked, like any other send.
+    pub history: Option<History>,
 }
 
 impl<'a> RunContext<'a> {
@@ -74,6 +77,7 @@ impl<'a> RunContext<'a> {
             events: None,
             cancel: CancellationToken::new(),
             max_rate_limit_wait: DEFAULT_MAX_RATE_LIMIT_WAIT,
+            history: None,
         }
     }
 
@@ -775,7 +779,14 @@ async fn send_step(
         number += 1;
         let at = flow_start.elapsed();
         let sent = Instant::now();
-        let exchange = match cx.engine.send(built, &cx.send, cx.cancel.clone()).await {
+        let result = cx.engine.send(built, &cx.send, cx.cancel.clone()).await;
+        if let Some(history) = &cx.history {
+            let key = p.op.key(p.api);
+            if let Err(error) = history.record(Some(key), None, built, result.as_ref()) {
+                tracing::warn!("flow step not recorded in history: {error}");
+            }
+        }
+        let exchange = match result {
             Ok(exchange) => exchange,
             Err(e) => {
                 let attempt = AttemptReport {
