@@ -547,6 +547,25 @@ async fn mouse_click_focuses_and_opens() {
     h.app.handle(click(MouseEventKind::Down(MouseButton::Left)));
     h.app.draw().expect("draw");
     h.assert_screen("Request · Slow job");
+    // A click on a tab title switches to it.
+    let screen = h.screen();
+    let (row, line) = screen
+        .lines()
+        .enumerate()
+        .find(|(_, l)| l.contains("Headers (0)"))
+        .expect("request tabs");
+    let column = line[..line.find("Headers (0)").expect("tab")]
+        .chars()
+        .count()
+        + 2;
+    h.app.handle(Msg::Input(Event::Mouse(MouseEvent {
+        kind: MouseEventKind::Down(MouseButton::Left),
+        column: u16::try_from(column).expect("column"),
+        row: u16::try_from(row).expect("row"),
+        modifiers: KeyModifiers::NONE,
+    })));
+    h.app.draw().expect("draw");
+    h.assert_screen("No headers. a: add one.");
 }
 
 #[tokio::test]

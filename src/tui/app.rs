@@ -1376,6 +1376,7 @@ impl<B: Backend> App<B> {
             MouseEventKind::Down(MouseButton::Left) => {
                 self.leave_field();
                 self.state.focus = pane;
+                self.click_tab(pane, pos);
                 if pane == Focus::Catalog {
                     let before = self.state.catalog_pane.selected;
                     if let Some(row) = self.state.catalog_pane.click(area, pos) {
@@ -1434,6 +1435,31 @@ impl<B: Backend> App<B> {
                     }
                 }
                 self.dirty = true;
+            }
+            _ => {}
+        }
+    }
+}
+
+impl<B: Backend> App<B> {
+    /// A click on a tab title switches to that tab.
+    fn click_tab(&mut self, pane: Focus, pos: Position) {
+        let Some(s) = self.current_mut() else {
+            return;
+        };
+        match pane {
+            Focus::Request => {
+                if let Some(i) = s.editor.tab_hits.iter().position(|r| r.contains(pos)) {
+                    s.editor.tab = ReqTab::ALL[i.min(ReqTab::ALL.len() - 1)];
+                }
+            }
+            Focus::Response => {
+                if let RequestState::Done { view, .. } = &mut s.request
+                    && let Some(i) = view.tab_hits.iter().position(|r| r.contains(pos))
+                {
+                    view.tab = RespTab::ALL[i.min(RespTab::ALL.len() - 1)];
+                    view.scroll = 0;
+                }
             }
             _ => {}
         }

@@ -70,7 +70,7 @@ pub async fn run(ctx: TuiContext) -> anyhow::Result<()> {
     let mut terminal = TerminalGuard::enter()?;
     let backend = CrosstermBackend::new(stdout());
     let mut app = App::new(ctx, backend)?;
-    app.terminal_mut().clear().context("clearing the screen")?;
+    full_redraw(&mut app)?;
     app.draw_now()?;
     let mut input = spawn_input(app.sender());
     let result = event_loop(&mut app, &mut input, &mut terminal).await;
@@ -104,7 +104,7 @@ async fn event_loop(
                     let result = edit_externally(&text, extension, app_editor(app));
                     terminal.reenter()?;
                     *input = spawn_input(app.sender());
-                    app.terminal_mut().clear().context("clearing the screen")?;
+                    full_redraw(app)?;
                     app.handle(Msg::EditorClosed(app::EditorResult::new(op, result)));
                     app.mark_dirty();
                     app.draw()?;
@@ -112,6 +112,19 @@ async fn event_loop(
             }
         }
     }
+}
+
+/// Clears the screen and makes the next draw repaint every cell. Unlike
+/// `Terminal::clear` it does not ask the terminal where the cursor is: the
+/// answer would race the event reader for standard input.
+fn full_redraw(app: &mut App<CrosstermBackend<std::io::Stdout>>) -> anyhow::Result<()> {
+    let terminal = app.terminal_mut();
+    let size = terminal.size().context("reading the terminal size")?;
+    terminal
+        .resize(ratatui::layout::Rect::new(0, 0, size.width, size.height))
+        .context("clearing the screen")?;
+    app.mark_dirty();
+    Ok(())
 }
 
 fn app_editor<B: ratatui::backend::Backend>(app: &App<B>) -> Option<String> {

@@ -8,6 +8,7 @@ pub mod response;
 
 use std::borrow::Cow;
 
+use ratatui::layout::Rect;
 use ratatui::text::Line;
 
 use super::sanitize;
@@ -21,4 +22,20 @@ pub fn clean(mut line: Line<'_>) -> Line<'_> {
         }
     }
     line
+}
+
+/// Where each title of a `Tabs` widget (one space of padding each side,
+/// a one-column divider) lands, for mouse clicks.
+pub fn tab_hits(area: Rect, titles: &[Line<'_>]) -> Vec<Rect> {
+    let mut x = area.x;
+    let mut out = Vec::with_capacity(titles.len());
+    for title in titles {
+        let width = u16::try_from(title.width())
+            .unwrap_or(u16::MAX)
+            .saturating_add(2);
+        let width = width.min(area.right().saturating_sub(x));
+        out.push(Rect::new(x, area.y, width, area.height.min(1)));
+        x = x.saturating_add(width).saturating_add(1);
+    }
+    out
 }

@@ -110,6 +110,8 @@ pub struct RequestEditor {
     table_offset: usize,
     /// The chosen server's variables, shown as rows after the parameters.
     pub server_vars: Vec<(String, ServerVariable)>,
+    /// Where the tab titles were drawn, for mouse clicks.
+    pub tab_hits: Vec<Rect>,
 }
 
 impl RequestEditor {
@@ -129,6 +131,7 @@ impl RequestEditor {
             preview: None,
             table_offset: 0,
             server_vars: Vec::new(),
+            tab_hits: Vec::new(),
         };
         editor.check_json();
         editor
@@ -668,6 +671,7 @@ impl RequestView<'_> {
                 }
             })
             .collect();
+        editor.tab_hits = super::tab_hits(tabs_area, &titles);
         frame.render_widget(
             Tabs::new(titles)
                 .select(editor.tab.index())
@@ -787,6 +791,9 @@ impl RequestView<'_> {
     }
 
     fn row_note(&self, editor: &RequestEditor) -> Line<'static> {
+        if editor.tab == ReqTab::Headers {
+            return self.headers_note(editor);
+        }
         if editor.tab != ReqTab::Params {
             return Line::default();
         }
@@ -809,6 +816,35 @@ impl RequestView<'_> {
             text.push_str("  (Enter: choose a value)");
         }
         Line::styled(text, self.theme.muted())
+    }
+
+    /// Headers the request gets from elsewhere (auth, body, parameters),
+    /// so that the tab tells the whole story of what is sent.
+    fn headers_note(&self, editor: &RequestEditor) -> Line<'static> {
+        let Some((req, _)) = &editor.preview else {
+            return Line::default();
+        };
+        let own: Vec<&str> = editor
+            .draft
+            .headers
+            .iter()
+            .filter(|h| h.enabled)
+            .map(|h| h.name.as_str())
+            .collect();
+        let mut extra: Vec<&str> = req
+            .headers
+            .iter()
+            .map(|(n, _)| n.as_str())
+            .filter(|n| !own.iter().any(|o| o.eq_ignore_ascii_case(n)))
+            .collect();
+        extra.dedup();
+        if extra.is_empty() {
+            return Line::default();
+        }
+        Line::styled(
+            format!("also sent (auth, body, parameters): {}", extra.join(", ")),
+            self.theme.muted(),
+        )
     }
 
     fn cell_text(

@@ -80,6 +80,8 @@ pub struct ResponseView {
     pub retry_until: Option<Instant>,
     /// Lines shown at the last draw, for paging.
     pub page: usize,
+    /// Where the tab titles were drawn, for mouse clicks.
+    pub tab_hits: Vec<Rect>,
 }
 
 impl ResponseView {
@@ -102,6 +104,7 @@ impl ResponseView {
             body,
             retry_until,
             page: 10,
+            tab_hits: Vec::new(),
         }
     }
 
@@ -314,6 +317,7 @@ impl ResponsePane<'_> {
             Line::raw("Request"),
             Line::raw("Timing"),
         ];
+        view.tab_hits = super::tab_hits(tabs_area, &titles);
         frame.render_widget(
             Tabs::new(titles)
                 .select(view.tab.index())
