@@ -913,3 +913,95 @@ async fn server_variables_are_rows_with_their_choices() {
     h.settle().await;
     h.assert_screen("429 Too Many Requests");
 }
+
+#[tokio::test]
+async fn body_examples_reformat_and_copy() {
+    let mut h = Harness::new(160, 45).await;
+    h.open("rrs");
+    h.key(KeyCode::Char(']'));
+    h.key(KeyCode::Char(']'));
+    h.key(KeyCode::Char('x'));
+    h.assert_screen("Body examples");
+    h.assert_screen("empty — no rows");
+    h.key(KeyCode::Down);
+    h.key(KeyCode::Enter);
+    h.assert_screen("\"Inputs\": {}");
+    // Squash it onto one line by hand, then reformat.
+    h.key(KeyCode::Enter);
+    for _ in 0..2 {
+        h.key(KeyCode::Down);
+        h.key(KeyCode::Home);
+        h.key(KeyCode::Backspace);
+    }
+    h.key(KeyCode::Esc);
+    h.assert_screen("{  \"Inputs\": {}}");
+    h.key(KeyCode::Char('F'));
+    h.assert_screen("  \"Inputs\": {}");
+    h.assert_screen("✓ valid JSON");
+    h.key(KeyCode::Char('B'));
+    match h.app.take_effects().as_slice() {
+        [Effect::Copy(text)] => assert_eq!(text, "{\n  \"Inputs\": {}\n}"),
+        other => panic!("expected one copy, got {other:?}"),
+    }
+    h.assert_screen("Copied the request body");
+}
+
+#[tokio::test]
+async fn retry_after_counts_down_live() {
+    let mut h = Harness::new(160, 45).await;
+    h.open("rate limited");
+    h.key(KeyCode::F(5));
+    h.settle().await;
+    h.assert_screen("retry in 7 s.");
+    // The countdown wakes the loop by itself, once a second.
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(3);
+    while !h.screen().contains("retry in 6 s.") {
+        tokio::time::timeout_at(deadline, h.app.step())
+            .await
+            .expect("a countdown tick")
+            .expect("step");
+    }
+}
+
+#[tokio::test]
+async fn configured_keys_and_no_colour() {
+    let server = start_server().await;
+    let config = Config::from_toml(
+        "[keys]\nsend = \"F9\"\nquit = \"ctrl+q\"\n",
+        "config.toml",
+        true,
+    );
+    assert!(config.warnings.is_empty(), "{:?}", config.warnings);
+    let ctx = TuiContext {
+        catalog: catalog(&server.url),
+        env: None,
+        server_override: None,
+        config,
+    };
+    let app = App::new(ctx, TestBackend::new(120, 40)).expect("app");
+    let mut h = Harness { app, server };
+    h.app.draw().expect("draw");
+    h.open("rate limited");
+    h.key(KeyCode::F(5));
+    assert!(!h.app.is_busy(), "F5 no longer sends");
+    h.key(KeyCode::F(9));
+    assert!(h.app.is_busy(), "F9 sends");
+    h.settle().await;
+    h.assert_screen("429");
+    h.key(KeyCode::Char('q'));
+    assert!(!h.app.should_quit(), "q no longer quits");
+    h.key(KeyCode::Char('?'));
+    h.assert_screen("F9");
+    h.assert_screen("Ctrl+Q");
+    h.key(KeyCode::Esc);
+    // Without colour, nothing on screen has a foreground or background hue.
+    let buffer = h.app.backend().buffer();
+    let coloured = buffer
+        .content()
+        .iter()
+        .filter(|c| c.fg != ratatui::style::Color::Reset || c.bg != ratatui::style::Color::Reset)
+        .count();
+    assert_eq!(coloured, 0, "cells with colour under NO_COLOR");
+    h.key_mod(KeyCode::Char('q'), KeyModifiers::CONTROL);
+    assert!(h.app.should_quit());
+}
