@@ -1673,3 +1673,42 @@ fn curl_and_http_file_bodies_from_devices_are_refused() {
     .expect_err("refused");
     assert!(err.to_string().starts_with("x.http:3: "), "{err}");
 }
+
+/// Many paths naming one path item with a long parameter list: a 100 kB
+/// file that would otherwise copy 20 million parameters.
+#[test]
+fn path_items_referenced_many_times_are_bounded() {
+    let parameters: Vec<Value> = (0..1_000)
+        .map(|i| json!({"name": format!("p{i}"), "in": "query", "schema": {"type": "string", "enum": ["a", "b", "c"]}}))
+        .collect();
+    let methods: serde_json::Map<String, Value> = [
+        "get", "put", "post", "delete", "patch", "head", "options", "trace", "query",
+    ]
+    .iter()
+    .map(|m| ((*m).to_string(), json!({"responses": {}})))
+    .collect();
+    let mut item = Value::Object(methods);
+    item["parameters"] = Value::Array(parameters);
+    let mut paths = serde_json::Map::new();
+    paths.insert("/item".into(), item);
+    for i in 0..2_000 {
+        paths.insert(format!("/p{i}"), json!({"$ref": "#/paths/~1item"}));
+    }
+    let root =
+        json!({"openapi": "3.0.0", "info": {"title": "amplified", "version": "1"}, "paths": paths});
+    let catalog = load("amplified.json", serde_json::to_vec(&root).expect("json")).expect("loads");
+    let parameters: usize = catalog.apis[0]
+        .operations
+        .iter()
+        .map(|o| o.parameters.len())
+        .sum();
+    assert!(parameters < 2_000_000, "{parameters} parameters");
+    assert!(
+        catalog
+            .warnings
+            .iter()
+            .any(|w| w.message.contains("expand to more than")),
+        "{:?}",
+        catalog.warnings
+    );
+}

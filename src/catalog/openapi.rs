@@ -30,6 +30,11 @@ const SUMMARY_VISITS: usize = 64;
 const MAX_CALLBACK_DEPTH: usize = 3;
 /// Callback operations read for one definition.
 const MAX_CALLBACK_OPS: usize = 1_000;
+/// Values (parameters, schema nodes, examples) copied out of one
+/// definition into its operations. References let a small file name one
+/// large path item or parameter list thousands of times; real definitions
+/// copy far less (GitHub's, 13 MB, about 27,000).
+const MAX_COPIED: usize = 1_000_000;
 
 pub(crate) fn normalise(
     document: &Arc<Document>,
@@ -76,6 +81,7 @@ pub(crate) fn normalise(
         warnings,
         callback_depth: 0,
         callback_ops: 0,
+        copied: 0,
     };
 
     let info = doc.pointer("/info");
@@ -145,6 +151,8 @@ struct Cx<'a, 'w> {
     /// Operations read from callbacks so far, against references that
     /// multiply them.
     callback_ops: usize,
+    /// Values copied into operations so far (see [`MAX_COPIED`]).
+    copied: usize,
 }
 
 impl<'a> Cx<'a, '_> {
@@ -163,6 +171,18 @@ impl<'a> Cx<'a, '_> {
         if !known {
             self.warn(pointer, message);
         }
+    }
+
+    /// Whether [`MAX_COPIED`] is spent; says so once.
+    fn over_budget(&mut self, pointer: &str) -> bool {
+        if self.copied <= MAX_COPIED {
+            return false;
+        }
+        self.warn_once(
+            pointer,
+            format!("the definition's references expand to more than {MAX_COPIED} values; the operations from here on are not read"),
+        );
+        true
     }
 
     /// Follows `$ref`s, turning a failure into a warning.
@@ -320,6 +340,9 @@ impl<'a> Cx<'a, '_> {
             self.warn(pointer, "path item is not an object");
             return (Vec::new(), Vec::new());
         };
+        if self.over_budget(pointer) {
+            return (Vec::new(), Vec::new());
+        }
         let shared = self.raw_parameters(
             base,
             item.get("parameters"),
@@ -336,8 +359,12 @@ impl<'a> Cx<'a, '_> {
                 self.warn(&op_pointer, "operation is not an object");
                 continue;
             }
+            if self.over_budget(&op_pointer) {
+                break;
+            }
             let (operation, op_callbacks) =
                 self.operation(base, method, path, op, &shared, &op_pointer);
+            self.copied += operation_weight(&operation);
             ops.push(operation);
             callbacks.extend(op_callbacks);
         }
@@ -851,6 +878,41 @@ impl<'a> Cx<'a, '_> {
             });
         }
         out
+    }
+}
+
+/// How many values an operation holds: itself, its parameters and the
+/// schema nodes and examples copied into it.
+fn operation_weight(op: &Operation) -> usize {
+    let parameters: usize = op
+        .parameters
+        .iter()
+        .map(|p| {
+            1 + p.schema.enum_values.iter().map(value_weight).sum::<usize>()
+                + p.schema.default.as_ref().map_or(0, value_weight)
+                + p.example.as_ref().map_or(0, value_weight)
+        })
+        .sum();
+    let body: usize = op
+        .request_body
+        .iter()
+        .flat_map(|b| &b.content)
+        .map(|m| {
+            1 + m.schema.as_ref().map_or(0, value_weight)
+                + m.examples
+                    .iter()
+                    .map(|e| value_weight(&e.value))
+                    .sum::<usize>()
+        })
+        .sum();
+    1 + parameters + body + op.responses.len()
+}
+
+fn value_weight(value: &Value) -> usize {
+    match value {
+        Value::Array(items) => 1 + items.iter().map(value_weight).sum::<usize>(),
+        Value::Object(map) => 1 + map.values().map(value_weight).sum::<usize>(),
+        _ => 1,
     }
 }
 
