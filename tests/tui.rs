@@ -820,13 +820,27 @@ mod panes {
         );
         assert!(!sent.contains("secret-key-1"), "{sent}");
 
+        let (progress_tx, progress) = tokio::sync::watch::channel(core::Progress::default());
         let mut flying = RequestState::InFlight {
             id: 2,
             started: now - Duration::from_millis(1_250),
             cancel: tokio_util::sync::CancellationToken::new(),
+            progress,
         };
-        let spinner = render(50, 3, |f, a| pane.render(f, a, &mut flying));
+        let spinner = render(70, 3, |f, a| pane.render(f, a, &mut flying));
         assert!(spinner.contains("Sending… 1.2 s"), "{spinner}");
+        progress_tx.send_replace(core::Progress {
+            headers_received: true,
+            status: 200,
+            body_bytes: 3 * 1024 * 1024,
+            content_length: Some(10 * 1024 * 1024),
+            ..core::Progress::default()
+        });
+        let receiving = render(70, 3, |f, a| pane.render(f, a, &mut flying));
+        assert!(
+            receiving.contains("200 · receiving 3.0 MiB of 10.0 MiB"),
+            "{receiving}"
+        );
         let _ = Instant::now();
     }
 
@@ -1004,4 +1018,22 @@ async fn configured_keys_and_no_colour() {
     assert_eq!(coloured, 0, "cells with colour under NO_COLOR");
     h.key_mod(KeyCode::Char('q'), KeyModifiers::CONTROL);
     assert!(h.app.should_quit());
+}
+
+#[tokio::test]
+async fn save_the_response_body_to_a_file() {
+    let mut h = Harness::new(120, 40).await;
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("answer.txt");
+    h.open("rate limited");
+    h.key(KeyCode::F(5));
+    h.settle().await;
+    h.key(KeyCode::Tab);
+    h.key(KeyCode::Char('S'));
+    h.assert_screen("Save the response body to");
+    h.key_mod(KeyCode::Char('u'), KeyModifiers::CONTROL);
+    h.type_text(&path.display().to_string());
+    h.key(KeyCode::Enter);
+    h.assert_screen("Saved 9 bytes to");
+    assert_eq!(std::fs::read(&path).expect("saved"), b"slow down");
 }

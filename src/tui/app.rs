@@ -633,6 +633,7 @@ impl<B: Backend> App<B> {
                 id,
                 started,
                 cancel,
+                ..
             } = &s.request
         {
             cancel.cancel();
@@ -1286,10 +1287,12 @@ impl<B: Backend> App<B> {
         let id = self.next_id;
         self.next_id += 1;
         let cancel = CancellationToken::new();
+        let (progress_tx, progress) = tokio::sync::watch::channel(core::Progress::default());
         s.request = RequestState::InFlight {
             id,
             started: Instant::now(),
             cancel: cancel.clone(),
+            progress,
         };
         tracing::info!(id, method = %req.method, url = %core::masked(&req).url, "send");
         let tx = self.tx.clone();
@@ -1297,7 +1300,10 @@ impl<B: Backend> App<B> {
         let guard = done.clone().drop_guard();
         tokio::spawn(async move {
             let _stop_ticks = guard;
-            let result = sender.send(req, cancel).await.map(Box::new);
+            let result = sender
+                .send(req, cancel, Some(progress_tx))
+                .await
+                .map(Box::new);
             let _ = tx.send(Msg::Response(ResponseMsg { id, op, result }));
         });
         spawn_ticker(self.tx.clone(), Duration::from_millis(100), done);

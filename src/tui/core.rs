@@ -10,6 +10,8 @@ use tokio_util::sync::CancellationToken;
 use crate::catalog::search::SearchIndex;
 use crate::catalog::{Api, Catalog, Operation};
 use crate::http::{Engine, EngineConfig, ErrorKind, Exchange, RequestError, SendOptions};
+
+pub use crate::http::Progress;
 use crate::request::{BuildError, BuiltRequest, Draft, Vars};
 
 /// What the response pane shows for a finished exchange.
@@ -156,12 +158,17 @@ impl Sender {
         })
     }
 
+    /// Sends `req`; `progress` follows the body as it arrives.
     pub async fn send(
         &self,
         req: BuiltRequest,
         cancel: CancellationToken,
+        progress: Option<tokio::sync::watch::Sender<Progress>>,
     ) -> Result<Outcome, Failure> {
-        let options = SendOptions::default();
+        let options = SendOptions {
+            progress,
+            ..SendOptions::default()
+        };
         match self.engine.send(&req, &options, cancel).await {
             Ok(exchange) => Ok(Outcome::from_exchange(exchange, &req.secret_values)),
             Err(e) => Err(e.into()),

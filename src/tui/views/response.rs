@@ -9,11 +9,12 @@ use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph, Tabs, Wrap};
+use tokio::sync::watch;
 use tokio_util::sync::CancellationToken;
 
 use crate::tui::body_view::{BodyTheme, BodyView};
 use crate::tui::config::Theme;
-use crate::tui::core::{Failure, Outcome};
+use crate::tui::core::{Failure, Outcome, Progress};
 use crate::tui::sanitize;
 
 /// Where one operation's request is. Every state carries the id of the
@@ -24,6 +25,8 @@ pub enum RequestState {
         id: u64,
         started: Instant,
         cancel: CancellationToken,
+        /// Headers and body bytes received so far.
+        progress: watch::Receiver<Progress>,
     },
     Done {
         id: u64,
@@ -230,15 +233,29 @@ impl ResponsePane<'_> {
                 "Nothing sent yet. F5 or Ctrl+R sends the request.",
                 theme.muted(),
             ),
-            RequestState::InFlight { started, .. } => {
+            RequestState::InFlight {
+                started, progress, ..
+            } => {
                 let elapsed = self.now.saturating_duration_since(*started);
                 let frame_i =
                     usize::try_from(elapsed.as_millis() / 100).unwrap_or(0) % SPINNER.len();
-                Line::from(vec![
+                let p = *progress.borrow();
+                let mut spans = vec![
                     Span::styled(format!("{} Sending… ", SPINNER[frame_i]), theme.accent()),
                     Span::raw(format!("{:.1} s", elapsed.as_secs_f64())),
-                    Span::styled("   Esc cancels", theme.muted()),
-                ])
+                ];
+                if p.headers_received {
+                    let mut text =
+                        format!("  {} · receiving {}", p.status, size_text(p.body_bytes));
+                    if let Some(total) = p.content_length {
+                        text.push_str(&format!(" of {}", size_text(total)));
+                    }
+                    spans.push(Span::styled(text, theme.status(p.status)));
+                } else if p.redirects > 0 {
+                    spans.push(Span::raw(format!("  after {} redirect(s)", p.redirects)));
+                }
+                spans.push(Span::styled("   Esc cancels", theme.muted()));
+                Line::from(spans)
             }
             RequestState::Cancelled { elapsed, .. } => Line::styled(
                 format!("Cancelled after {}.", duration_text(*elapsed)),
