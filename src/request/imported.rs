@@ -314,7 +314,7 @@ pub fn preset_names(requests: &[ImportedRequest], placed: &[Placed]) -> (Vec<Str
                 .enumerate()
                 .any(|(j, n)| n == name && placed[j].key == *key)
         };
-        let base = req.name.trim().to_string();
+        let base = preset_name(&req.name);
         let mut name = base.clone();
         let mut n = 2;
         while taken(&name, &names) {
@@ -329,6 +329,24 @@ pub fn preset_names(requests: &[ImportedRequest], placed: &[Placed]) -> (Vec<Str
         names.push(name);
     }
     (names, warnings)
+}
+
+/// A name the presets store accepts: one line, no control characters,
+/// trimmed, at most 160 characters (room for a ` (2)`), never empty.
+fn preset_name(name: &str) -> String {
+    let clean: String = name
+        .chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect();
+    let clean = clean.trim();
+    let mut out: String = clean.chars().take(160).collect();
+    if out.chars().count() < clean.chars().count() {
+        out = format!("{}…", out.trim_end());
+    }
+    if out.is_empty() {
+        out = "request".into();
+    }
+    out
 }
 
 /// A URL's origin, path and query pairs (percent-decoded, `+` kept).
@@ -621,6 +639,14 @@ mod tests {
         assert!(hidden.contains("{{not a var}}"), "{hidden}");
         assert_eq!(t.reveal(&hidden), text);
         assert_eq!(t.originals.len(), 3);
+    }
+
+    #[test]
+    fn preset_names_fit_the_store() {
+        assert_eq!(preset_name("  a\tb\n "), "a b");
+        assert_eq!(preset_name(" \u{7} "), "request");
+        let long = "x".repeat(500);
+        assert_eq!(preset_name(&long).chars().count(), 161);
     }
 
     #[test]
