@@ -1,6 +1,8 @@
 //! Hostile definitions and input: explicit worst cases first (deep nesting,
 //! alias bombs, `$ref` chains and cycles), then property-based fuzz targets
-//! that start from the seed corpora in tests/fixtures/fuzz/<target>/.
+//! that start from the seed corpora in tests/fixtures/fuzz/<target>/, then
+//! the regressions they found, broken sources among good ones, files that
+//! name devices, and secrets in what a failed send says.
 //!
 //! Each target runs a modest number of cases by default; set
 //! `PROPTEST_CASES` for a longer run (see README.md, "Fuzzing").
@@ -1711,4 +1713,57 @@ fn path_items_referenced_many_times_are_bounded() {
         "{:?}",
         catalog.warnings
     );
+}
+
+// ---------------------------------------------------------------------------
+// Secrets in what a failed send says
+
+/// A key sent in the query string must not show in the error a failed send
+/// gives (the CLI prints it, the TUI shows and logs it), nor in the curl
+/// preview.
+#[tokio::test]
+async fn a_failed_send_does_not_show_a_query_key() {
+    let api = Api {
+        servers: vec![Server {
+            // Nothing listens on port 1.
+            url: "http://127.0.0.1:1".into(),
+            ..Server::default()
+        }],
+        security_schemes: vec![SecurityScheme {
+            name: "code".into(),
+            kind: SecurityKind::ApiKey {
+                param: "code".into(),
+                location: ParamLocation::Query,
+            },
+            description: None,
+        }],
+        ..Api::default()
+    };
+    let op = Operation {
+        method: "GET".into(),
+        path: "/x".into(),
+        ..Operation::default()
+    };
+    let vars = Vars::default();
+    let mut draft = Draft::new(&api, &op, &vars);
+    draft.auth = vec![AuthValue {
+        scheme: "code".into(),
+        value: "s3cr3t-query-key".into(),
+        username: String::new(),
+    }];
+    let req = request::build(&api, &op, &draft, &vars).expect("builds");
+    assert!(req.url.contains("s3cr3t-query-key"));
+    assert!(!to_curl(&req, true).contains("s3cr3t-query-key"));
+    let engine =
+        portico::http::Engine::new(portico::http::EngineConfig::default()).expect("engine");
+    let err = engine
+        .send(
+            &req,
+            &portico::http::SendOptions::default(),
+            tokio_util::sync::CancellationToken::new(),
+        )
+        .await
+        .expect_err("nothing listens");
+    let shown = format!("{err} / {err:?}");
+    assert!(!shown.contains("s3cr3t-query-key"), "{shown}");
 }
