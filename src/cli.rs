@@ -928,17 +928,20 @@ fn save_imported(
     vars: &Vars,
 ) -> Result<String> {
     let presets = Presets::new(session.paths()?);
+    let entries: Vec<(&catalog::OperationKey, &str, &Draft)> = names
+        .iter()
+        .zip(placed)
+        .map(|(name, placed)| (&placed.key, name.as_str(), &placed.draft))
+        .collect();
+    let reports = presets.save_all(
+        &entries,
+        store::SaveOptions {
+            keep_secrets: false,
+            vars: Some(vars),
+        },
+    )?;
     let mut stderr = std::io::stderr().lock();
-    for (name, placed) in names.iter().zip(placed) {
-        let report = presets.save(
-            &placed.key,
-            name,
-            &placed.draft,
-            store::SaveOptions {
-                keep_secrets: false,
-                vars: Some(vars),
-            },
-        )?;
+    for ((_, name, _), report) in entries.iter().zip(&reports) {
         for withheld in &report.withheld {
             let _ = writeln!(
                 stderr,

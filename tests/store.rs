@@ -1338,3 +1338,59 @@ fn hostile_files_are_errors_or_warnings_never_crashes() {
         assert!(result.is_err(), "{}", &text[..text.len().min(40)]);
     }
 }
+
+#[test]
+fn saving_many_presets_at_once_keeps_every_one_and_updates_repeats() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let presets = Presets::new(&Paths::in_dir(dir.path()));
+    presets
+        .save(
+            &key("/items"),
+            "existing",
+            &sample_draft("old"),
+            SaveOptions::default(),
+        )
+        .expect("save");
+    let drafts: Vec<Draft> = (0..500)
+        .map(|i| sample_draft(&format!("body {i}")))
+        .collect();
+    let names: Vec<String> = (0..500).map(|i| format!("import {i}")).collect();
+    let keys: Vec<OperationKey> = (0..500)
+        .map(|i| key(&format!("/items/{}", i % 7)))
+        .collect();
+    let updated = sample_draft("new");
+    let existing_key = key("/items");
+    let mut entries: Vec<(&OperationKey, &str, &Draft)> = keys
+        .iter()
+        .zip(&names)
+        .zip(&drafts)
+        .map(|((k, n), d)| (k, n.as_str(), d))
+        .collect();
+    entries.push((&existing_key, "existing", &updated));
+
+    let reports = presets
+        .save_all(&entries, SaveOptions::default())
+        .expect("save all");
+    assert_eq!(reports.len(), 501);
+    assert!(reports[..500].iter().all(|r| r.created));
+    assert!(
+        !reports[500].created,
+        "a preset of the same name is updated"
+    );
+
+    let file = Presets::new(&Paths::in_dir(dir.path()))
+        .load()
+        .expect("load");
+    assert_eq!(file.presets.len(), 501);
+    assert_eq!(
+        presets
+            .get(&key("/items/3"), "import 10")
+            .expect("saved")
+            .draft,
+        drafts[10]
+    );
+    assert_eq!(
+        presets.get(&existing_key, "existing").expect("kept").draft,
+        updated
+    );
+}

@@ -190,38 +190,64 @@ impl Presets {
         draft: &Draft,
         options: SaveOptions<'_>,
     ) -> Result<SaveReport, StoreError> {
-        check_name(name)?;
-        let (draft, withheld) = if options.keep_secrets {
-            (draft.clone(), Vec::new())
-        } else {
-            withhold_secrets(draft, options.vars.unwrap_or(&Vars::default()))
-        };
+        let mut reports = self.save_all(&[(key, name, draft)], options)?;
+        Ok(reports.remove(0))
+    }
+
+    /// Saves many presets in one locked read-modify-write, as [`save`]
+    /// would one by one: an import of thousands of requests must not
+    /// rewrite and sync the whole file once per request.
+    ///
+    /// [`save`]: Self::save
+    pub fn save_all(
+        &self,
+        entries: &[(&OperationKey, &str, &Draft)],
+        options: SaveOptions<'_>,
+    ) -> Result<Vec<SaveReport>, StoreError> {
+        let mut prepared = Vec::with_capacity(entries.len());
+        for (key, name, draft) in entries {
+            check_name(name)?;
+            let (draft, withheld) = if options.keep_secrets {
+                ((*draft).clone(), Vec::new())
+            } else {
+                withhold_secrets(draft, options.vars.unwrap_or(&Vars::default()))
+            };
+            prepared.push((*key, *name, draft, withheld));
+        }
         let now = Timestamp::now();
         let created = self.update(|file| {
-            match file
-                .presets
-                .iter_mut()
-                .find(|p| p.operation == *key && p.name == name)
-            {
-                Some(existing) => {
-                    existing.draft = draft;
-                    existing.updated = now;
-                    Ok(false)
-                }
-                None => {
-                    file.presets.push(Preset {
-                        operation: key.clone(),
-                        name: name.to_string(),
-                        created: now,
-                        updated: now,
-                        draft,
-                        extra: Map::new(),
-                    });
-                    Ok(true)
+            let mut created = Vec::with_capacity(prepared.len());
+            for (key, name, draft, _) in &prepared {
+                match file
+                    .presets
+                    .iter_mut()
+                    .find(|p| p.operation == **key && p.name == *name)
+                {
+                    Some(existing) => {
+                        existing.draft = draft.clone();
+                        existing.updated = now;
+                        created.push(false);
+                    }
+                    None => {
+                        file.presets.push(Preset {
+                            operation: (*key).clone(),
+                            name: (*name).to_string(),
+                            created: now,
+                            updated: now,
+                            draft: draft.clone(),
+                            extra: Map::new(),
+                        });
+                        created.push(true);
+                    }
                 }
             }
+            Ok(created)
         })?;
-        Ok(SaveReport { created, withheld })
+        Ok(prepared
+            .into_iter()
+            .zip(created)
+            .map(|((_, _, _, withheld), created)| SaveReport { created, withheld })
+            .collect())
     }
 
     pub fn rename(&self, key: &OperationKey, from: &str, to: &str) -> Result<(), StoreError> {
