@@ -1,0 +1,469 @@
+//! The hostile-server table of the README's troubleshooting section, seen
+//! through the whole TUI: the real [`App`] on ratatui's `TestBackend`,
+//! driven by scripted keys, sending to a fault-injecting loopback server.
+//! Each case asserts that keys pressed while the request is in flight are
+//! answered (the screen changes), and what the user sees at the end.
+
+mod support;
+
+use std::time::{Duration, Instant};
+
+use crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
+use indexmap::IndexMap;
+use portico::catalog::{
+    Api, Catalog, Operation, ParamLocation, ParamStyle, Parameter, ResponseDoc, SchemaSummary,
+    Server,
+};
+use portico::tui::{App, Config, Msg, TuiContext};
+use ratatui::backend::TestBackend;
+use ratatui::buffer::Buffer;
+
+fn op(name: &str, path: &str) -> Operation {
+    Operation {
+        method: "GET".into(),
+        path: path.into(),
+        display_name: Some(name.into()),
+        tags: vec!["Faults".into()],
+        parameters: vec![Parameter {
+            name: "trace".into(),
+            location: ParamLocation::Query,
+            required: false,
+            description: Some("A marker for the test.".into()),
+            deprecated: false,
+            schema: SchemaSummary {
+                type_name: Some("string".into()),
+                ..SchemaSummary::default()
+            },
+            style: ParamStyle::Form,
+            explode: true,
+            example: None,
+            template_variable: None,
+        }],
+        responses: vec![ResponseDoc {
+            status: "200".into(),
+            description: Some("OK".into()),
+            content_types: vec!["application/json".into()],
+        }],
+        ..Operation::default()
+    }
+}
+
+/// One API whose server is the fault server: `Probe` sends to `path`.
+fn catalog(server: &str, path: &str) -> Catalog {
+    Catalog {
+        apis: vec![Api {
+            id: "faults".into(),
+            title: "Fault lab".into(),
+            version: "1.0".into(),
+            description: Some("Servers that misbehave.".into()),
+            source: "test".into(),
+            servers: vec![Server {
+                url: server.into(),
+                description: None,
+                variables: IndexMap::new(),
+            }],
+            operations: vec![op("Probe", path), op("Other probe", "/other")],
+            ..Api::default()
+        }],
+        ..Catalog::default()
+    }
+}
+
+struct Harness {
+    app: App<TestBackend>,
+}
+
+impl Harness {
+    /// The app with `Probe` (pointed at `server` + `path`) open.
+    fn new(server: &str, path: &str) -> Self {
+        let ctx = TuiContext {
+            catalog: catalog(server, path),
+            env: None,
+            server_override: None,
+            config: Config::default(),
+        };
+        let mut app = App::new(ctx, TestBackend::new(200, 40)).expect("app");
+        app.draw().expect("first frame");
+        let mut h = Self { app };
+        h.key(KeyCode::Char('/'));
+        for c in "probe".chars() {
+            h.key(KeyCode::Char(c));
+        }
+        h.key(KeyCode::Enter);
+        h.assert_screen(&format!("GET {path}"));
+        h
+    }
+
+    fn key(&mut self, code: KeyCode) {
+        self.app.handle(Msg::Input(Event::Key(KeyEvent::new(
+            code,
+            KeyModifiers::NONE,
+        ))));
+        self.app.draw().expect("draw");
+    }
+
+    fn buffer(&self) -> Buffer {
+        self.app.backend().buffer().clone()
+    }
+
+    fn screen(&self) -> String {
+        let buffer = self.app.backend().buffer();
+        let mut out = String::new();
+        for y in 0..buffer.area.height {
+            for x in 0..buffer.area.width {
+                out.push_str(buffer[(x, y)].symbol());
+            }
+            out.push('\n');
+        }
+        out
+    }
+
+    fn assert_screen(&self, needle: &str) {
+        let screen = self.screen();
+        assert!(
+            screen.contains(needle),
+            "`{needle}` not on screen:\n{screen}"
+        );
+    }
+
+    fn assert_not_screen(&self, needle: &str) {
+        let screen = self.screen();
+        assert!(!screen.contains(needle), "`{needle}` on screen:\n{screen}");
+    }
+
+    /// F5, then keys while the request is in flight: each is answered
+    /// at once, with a screen that shows it.
+    fn send_and_use_the_ui(&mut self) {
+        self.key(KeyCode::F(5));
+        assert!(self.app.is_busy(), "the request is in flight");
+        self.assert_screen("Sending");
+        self.assert_screen("Esc cancels");
+
+        // The request tabs: Params lists `trace`; Headers does not.
+        self.assert_screen("trace");
+        let before = self.buffer();
+        self.key(KeyCode::Char(']'));
+        assert_ne!(before, self.buffer(), "the tab switch was not drawn");
+        self.key(KeyCode::Char('['));
+        self.assert_screen("trace");
+
+        // Help opens and closes.
+        self.key(KeyCode::Char('?'));
+        self.assert_screen("Everywhere");
+        self.key(KeyCode::Char('?'));
+        self.assert_not_screen("Everywhere");
+
+        // Move to the catalog and down one row; back to the request.
+        self.key(KeyCode::BackTab);
+        self.key(KeyCode::BackTab);
+        let before = self.buffer();
+        self.key(KeyCode::Down);
+        assert_ne!(before, self.buffer(), "the catalog move was not drawn");
+        self.key(KeyCode::Up);
+        self.key(KeyCode::Tab);
+        self.key(KeyCode::Tab);
+        assert!(self.app.is_busy() || self.screen().contains("Sending"));
+    }
+
+    /// Keys again, later in the flight: tabs and the catalog.
+    fn send_and_use_the_ui_again(&mut self) {
+        assert!(self.app.is_busy());
+        let before = self.buffer();
+        self.key(KeyCode::Char(']'));
+        assert_ne!(before, self.buffer(), "the tab switch was not drawn");
+        self.key(KeyCode::Char('['));
+        self.assert_screen("trace");
+        self.assert_screen("Sending");
+    }
+
+    /// Steps until the request ends; fails if that takes `limit`.
+    async fn settle(&mut self, limit: Duration) -> Duration {
+        let started = Instant::now();
+        self.app.settle(limit).await.expect("the request ended");
+        started.elapsed()
+    }
+
+    /// Steps for `wait`, checking that the spinner keeps redrawing.
+    async fn keep_ticking(&mut self, wait: Duration) {
+        let frames = self.app.frames();
+        let deadline = tokio::time::Instant::now() + wait;
+        while tokio::time::Instant::now() < deadline {
+            if let Ok(r) = tokio::time::timeout_at(deadline, self.app.step()).await {
+                r.expect("step");
+            }
+        }
+        assert!(
+            self.app.frames() > frames + 1,
+            "the spinner did not redraw while in flight"
+        );
+        assert!(self.app.is_busy(), "still in flight");
+    }
+
+    /// The response pane's message from `start` on, wrapped lines joined:
+    /// `✗ message (after N ms)`.
+    fn message(&self, start: &str) -> String {
+        let buffer = self.app.backend().buffer();
+        let area = buffer.area;
+        let found = (0..area.height).find_map(|y| {
+            let row: String = (0..area.width).map(|x| buffer[(x, y)].symbol()).collect();
+            let at = row.find(start)?;
+            Some((u16::try_from(row[..at].chars().count()).expect("column"), y))
+        });
+        let Some((x0, y0)) = found else {
+            panic!("no `{start}` on screen:\n{}", self.screen());
+        };
+        let mut parts = Vec::new();
+        for y in y0..area.height {
+            let mut row = String::new();
+            for x in x0..area.width {
+                let symbol = buffer[(x, y)].symbol();
+                if symbol == "│" {
+                    break;
+                }
+                row.push_str(symbol);
+            }
+            let row = row.trim().to_string();
+            if row.is_empty() {
+                break;
+            }
+            parts.push(row);
+        }
+        parts.join(" ")
+    }
+
+    fn error_line(&self) -> String {
+        self.message("✗")
+    }
+}
+
+/// Asserts the error line names `what` and ends with the elapsed time.
+fn assert_error(h: &Harness, what: &str) {
+    let line = h.error_line();
+    assert!(line.contains(what), "`{what}` not in `{line}`");
+    assert!(line.contains("(after "), "no elapsed time in `{line}`");
+    assert!(
+        line.ends_with(" ms)") || line.ends_with(" s)"),
+        "no elapsed time in `{line}`"
+    );
+    assert!(!h.app.is_busy());
+}
+
+/// Sends, uses the UI while in flight, and waits (briefly) for the error.
+async fn fails_with(server: &str, path: &str, what: &str) -> Harness {
+    let mut h = Harness::new(server, path);
+    h.send_and_use_the_ui();
+    let took = h.settle(Duration::from_secs(5)).await;
+    assert!(took < Duration::from_secs(5));
+    assert_error(&h, what);
+    h
+}
+
+#[tokio::test]
+async fn connection_refused() {
+    let port = support::closed_port().await;
+    let h = fails_with(
+        &format!("http://127.0.0.1:{port}"),
+        "/x",
+        "connection refused",
+    )
+    .await;
+    assert_error(&h, &format!("127.0.0.1:{port}/x"));
+}
+
+#[tokio::test]
+async fn accepted_then_closed() {
+    let server = support::RawServer::close_immediately().await;
+    fails_with(
+        &server.url(""),
+        "/x",
+        "connection closed before the response headers",
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn reset_mid_headers() {
+    let server = support::RawServer::respond_then_reset("HTTP/1.1 200 OK\r\nx-half: ").await;
+    fails_with(
+        &server.url(""),
+        "/x",
+        "connection reset before the response headers",
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn reset_mid_body() {
+    let mut raw = b"HTTP/1.1 200 OK\r\ncontent-length: 1000\r\n\r\n".to_vec();
+    raw.extend_from_slice(&[b'a'; 100]);
+    let server = support::RawServer::respond_then_reset(raw).await;
+    fails_with(
+        &server.url(""),
+        "/x",
+        "connection reset mid-body after 100 of 1000 bytes",
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn content_length_longer_than_the_body() {
+    let server =
+        support::RawServer::respond("HTTP/1.1 200 OK\r\ncontent-length: 100\r\n\r\nshort").await;
+    fails_with(
+        &server.url(""),
+        "/x",
+        "connection closed mid-body after 5 of 100 bytes",
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn invalid_http() {
+    let server = support::RawServer::respond("HELLO WORLD\r\n\r\n").await;
+    fails_with(&server.url(""), "/x", "invalid response: not valid HTTP").await;
+}
+
+#[tokio::test]
+async fn ten_thousand_headers() {
+    let mut raw = b"HTTP/1.1 200 OK\r\n".to_vec();
+    for i in 0..10_000 {
+        raw.extend_from_slice(format!("x-h-{i}: {i}\r\n").as_bytes());
+    }
+    raw.extend_from_slice(b"content-length: 2\r\n\r\nok");
+    let server = support::RawServer::respond(raw).await;
+    fails_with(
+        &server.url(""),
+        "/x",
+        "invalid response: response headers too large",
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn a_one_megabyte_header_line() {
+    let mut raw = b"HTTP/1.1 200 OK\r\nx-huge: ".to_vec();
+    raw.extend(std::iter::repeat_n(b'h', 1024 * 1024));
+    raw.extend_from_slice(b"\r\ncontent-length: 2\r\n\r\nok");
+    let server = support::RawServer::respond(raw).await;
+    fails_with(&server.url(""), "/x", "response headers too large").await;
+}
+
+#[tokio::test]
+async fn header_lines_that_keep_coming() {
+    let server = support::RawServer::start(|mut stream| async move {
+        use tokio::io::AsyncWriteExt;
+        support::read_request_head(&mut stream).await;
+        let _ = stream.write_all(b"HTTP/1.1 200 OK\r\n").await;
+        let line = b"x-more: and more and more and more\r\n".repeat(100);
+        while stream.write_all(&line).await.is_ok() {}
+    })
+    .await;
+    fails_with(&server.url(""), "/x", "response headers too large").await;
+}
+
+#[tokio::test]
+async fn redirect_loop() {
+    let server = support::TestServer::start().await;
+    let h = fails_with(&server.url(""), "/loop", "redirect loop").await;
+    assert_error(&h, "/loop -> ");
+}
+
+#[tokio::test]
+async fn invalid_gzip() {
+    let server = support::TestServer::start().await;
+    fails_with(&server.url(""), "/bad-gzip", "cannot decode gzip body").await;
+}
+
+/// A request that never ends by itself: the spinner keeps going, keys
+/// are answered, and Esc cancels at once.
+async fn never_ends(server: &str, path: &str) -> Harness {
+    let mut h = Harness::new(server, path);
+    h.send_and_use_the_ui();
+    h.keep_ticking(Duration::from_millis(400)).await;
+    h.send_and_use_the_ui_again();
+    let started = Instant::now();
+    h.key(KeyCode::Esc);
+    assert!(!h.app.is_busy(), "Esc ends the request");
+    assert!(started.elapsed() < Duration::from_millis(500));
+    let line = h.message("Cancelled");
+    assert!(line.starts_with("Cancelled after "), "{line}");
+    h.assert_not_screen("Sending");
+    // The late end of the cancelled send is dropped, not shown.
+    while let Ok(Ok(true)) = tokio::time::timeout(Duration::from_millis(200), h.app.step()).await {}
+    h.assert_screen("Cancelled after ");
+    h
+}
+
+#[tokio::test]
+async fn headers_that_never_end_are_cancelled() {
+    let server = support::RawServer::respond_then_hang("HTTP/1.1 200 OK\r\nx-a: b\r\n").await;
+    never_ends(&server.url(""), "/x").await;
+}
+
+#[tokio::test]
+async fn a_dripping_body_shows_progress_and_is_cancelled() {
+    let server = support::TestServer::start().await;
+    let mut h = Harness::new(&server.url(""), "/drip");
+    h.send_and_use_the_ui();
+    h.keep_ticking(Duration::from_millis(500)).await;
+    h.assert_screen("200 · receiving ");
+    drop(h);
+    never_ends(&server.url(""), "/drip").await;
+}
+
+#[tokio::test]
+async fn a_body_that_never_ends_is_capped() {
+    let server = support::TestServer::start().await;
+    let mut h = Harness::new(&server.url(""), "/endless");
+    h.send_and_use_the_ui();
+    h.settle(Duration::from_secs(30)).await;
+    h.assert_screen("200 OK");
+    h.assert_screen("(truncated)");
+    h.assert_screen(" MiB (truncated)");
+    h.assert_screen("xxxxxxxx");
+}
+
+#[tokio::test]
+async fn a_non_utf8_body_declared_as_json() {
+    let server = support::TestServer::start().await;
+    let mut h = Harness::new(&server.url(""), "/non-utf8-json");
+    h.send_and_use_the_ui();
+    h.settle(Duration::from_secs(5)).await;
+    h.assert_screen("200 OK");
+    // Not text: a hex dump of the bytes as received, with the reason.
+    h.assert_screen("Body (binary)");
+    h.assert_screen("not valid UTF-8");
+    h.assert_screen("63 61 66 e9 20 ff fe");
+}
+
+#[tokio::test]
+async fn escape_sequences_in_a_body_reach_the_screen_only_escaped() {
+    let body: &[u8] = b"clip \x1b]52;c;SGVsbG8=\x07 title \x1b]0;pwned\x07 clear \x1b[2J\x1b[H red \x1b[31mRED\x1b[0m bell \x07 end";
+    let mut raw = format!(
+        "HTTP/1.1 200 OK\r\ncontent-type: text/plain\r\ncontent-length: {}\r\nx-note: plain\r\n\r\n",
+        body.len()
+    )
+    .into_bytes();
+    raw.extend_from_slice(body);
+    let server = support::RawServer::respond(raw).await;
+    let mut h = Harness::new(&server.url(""), "/x");
+    h.send_and_use_the_ui();
+    h.settle(Duration::from_secs(5)).await;
+    h.assert_screen("200 OK");
+    h.assert_screen("\\x1b]52;c;SGVsbG8=\\x07");
+    assert_clean(&h);
+}
+
+/// No cell of the whole screen holds an escape or a bell.
+fn assert_clean(h: &Harness) {
+    let buffer = h.app.backend().buffer();
+    for y in 0..buffer.area.height {
+        for x in 0..buffer.area.width {
+            let symbol = buffer[(x, y)].symbol();
+            assert!(
+                !symbol.contains(['\x1b', '\x07']) && !symbol.chars().any(char::is_control),
+                "a control character at ({x}, {y}): {symbol:?}"
+            );
+        }
+    }
+}
