@@ -369,6 +369,17 @@ async fn redirect_loop() {
 }
 
 #[tokio::test]
+async fn too_many_redirects() {
+    let server = support::TestServer::start().await;
+    fails_with(
+        &server.url(""),
+        "/redirect/11",
+        "too many redirects (more than 10)",
+    )
+    .await;
+}
+
+#[tokio::test]
 async fn invalid_gzip() {
     let server = support::TestServer::start().await;
     fails_with(&server.url(""), "/bad-gzip", "cannot decode gzip body").await;
@@ -451,6 +462,56 @@ async fn escape_sequences_in_a_body_reach_the_screen_only_escaped() {
     h.settle(Duration::from_secs(5)).await;
     h.assert_screen("200 OK");
     h.assert_screen("\\x1b]52;c;SGVsbG8=\\x07");
+    h.assert_screen("\\x1b[2J");
+    assert_clean(&h);
+    // Every tab of the response, and the body unwrapped.
+    h.key(KeyCode::Tab);
+    for _ in 0..4 {
+        h.key(KeyCode::Right);
+        assert_clean(&h);
+    }
+    h.key(KeyCode::Char('w'));
+    assert_clean(&h);
+}
+
+#[tokio::test]
+async fn escape_sequences_in_an_invalid_answer_stay_out_of_the_error_line() {
+    let server =
+        support::RawServer::respond(&b"\x1b]52;c;SGVsbG8=\x07\x1b]0;pwned\x07\x1b[2J\r\n\r\n"[..])
+            .await;
+    let h = fails_with(&server.url(""), "/x", "invalid response").await;
+    assert_clean(&h);
+}
+
+#[tokio::test]
+async fn a_five_gigabyte_body_is_capped() {
+    let server = support::TestServer::start().await;
+    let mut h = Harness::new(&server.url(""), "/bytes/5000000000");
+    h.send_and_use_the_ui();
+    let took = h.settle(Duration::from_secs(30)).await;
+    assert!(took < Duration::from_secs(20), "{took:?}");
+    h.assert_screen("200 OK");
+    h.assert_screen(" MiB (truncated)");
+    h.assert_screen("Body (binary)");
+}
+
+#[tokio::test]
+async fn bad_chunked_encoding() {
+    let server = support::RawServer::respond(
+        "HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\n\r\n5\r\nhello\r\nzz\r\n",
+    )
+    .await;
+    fails_with(&server.url(""), "/x", "invalid response mid-body after").await;
+}
+
+#[tokio::test]
+async fn a_declared_charset_is_honoured() {
+    let server = support::TestServer::start().await;
+    let mut h = Harness::new(&server.url(""), "/non-utf8");
+    h.send_and_use_the_ui();
+    h.settle(Duration::from_secs(5)).await;
+    h.assert_screen("200 OK");
+    h.assert_screen("café ÿþ");
     assert_clean(&h);
 }
 
@@ -465,5 +526,19 @@ fn assert_clean(h: &Harness) {
                 "a control character at ({x}, {y}): {symbol:?}"
             );
         }
+    }
+}
+
+/// HTTP forbids control characters in a head: the parser refuses such
+/// an answer, and the error line that says so stays clean.
+#[tokio::test]
+async fn escape_sequences_in_a_header_or_the_reason() {
+    for raw in [
+        &b"HTTP/1.1 200 OK\r\nx-evil: a\x1b]52;c;SGVsbG8=\x07b\r\ncontent-length: 2\r\n\r\nok"[..],
+        b"HTTP/1.1 200 Fine\x1b]0;pwned\x07\r\ncontent-length: 2\r\n\r\nok",
+    ] {
+        let server = support::RawServer::respond(raw).await;
+        let h = fails_with(&server.url(""), "/x", "invalid response: not valid HTTP").await;
+        assert_clean(&h);
     }
 }
