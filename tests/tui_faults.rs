@@ -402,6 +402,13 @@ async fn never_ends(server: &str, path: &str) -> Harness {
     // The late end of the cancelled send is dropped, not shown.
     while let Ok(Ok(true)) = tokio::time::timeout(Duration::from_millis(200), h.app.step()).await {}
     h.assert_screen("Cancelled after ");
+    // And the app sends again: in flight once more, cancelled once more.
+    h.key(KeyCode::F(5));
+    assert!(h.app.is_busy());
+    h.assert_screen("Sending");
+    h.key(KeyCode::Esc);
+    assert!(!h.app.is_busy());
+    h.assert_screen("Cancelled after ");
     h
 }
 
