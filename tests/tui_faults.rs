@@ -271,6 +271,12 @@ async fn connection_refused() {
 }
 
 #[tokio::test]
+async fn an_untrusted_certificate() {
+    let server = support::TlsServer::start();
+    fails_with(&server.url(""), "/secure", "TLS handshake failed").await;
+}
+
+#[tokio::test]
 async fn accepted_then_closed() {
     let server = support::RawServer::close_immediately().await;
     fails_with(
