@@ -91,6 +91,7 @@ fn bench(c: &mut Criterion) {
         env: None,
         server_override: None,
         config: Config::default(),
+        home: None,
     };
     let mut app = App::new(ctx, TestBackend::new(160, 45)).expect("app");
     runtime.block_on(async {
@@ -136,6 +137,7 @@ fn bench(c: &mut Criterion) {
                 env: None,
                 server_override: None,
                 config: Config::default(),
+                home: None,
             };
             let mut app = App::new(ctx, TestBackend::new(160, 45)).expect("app");
             app.draw().expect("first frame");

@@ -230,6 +230,7 @@ impl Harness {
             env: None,
             server_override: None,
             config: Config::default(),
+            home: None,
         };
         let mut app = App::new(ctx, TestBackend::new(width, height)).expect("app");
         app.draw().expect("first frame");
@@ -606,6 +607,7 @@ async fn demo_rrs_execute_walkthrough() {
         env: None,
         server_override: None,
         config: Config::default(),
+        home: None,
     };
     let mut app = App::new(ctx, TestBackend::new(160, 45)).expect("app");
     app.draw().expect("draw");
@@ -908,6 +910,7 @@ async fn server_variables_are_rows_with_their_choices() {
         env: None,
         server_override: None,
         config: Config::default(),
+        home: None,
     };
     h.app = App::new(ctx, TestBackend::new(160, 45)).expect("app");
     h.open("rate limited");
@@ -991,6 +994,7 @@ async fn configured_keys_and_no_colour() {
         env: None,
         server_override: None,
         config,
+        home: None,
     };
     let app = App::new(ctx, TestBackend::new(120, 40)).expect("app");
     let mut h = Harness { app, server };

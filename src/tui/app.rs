@@ -189,6 +189,7 @@ impl<B: Backend> App<B> {
             env,
             server_override,
             config,
+            home: _,
         } = ctx;
         let mut warnings: Vec<String> = config.warnings.clone();
         warnings.extend(catalog.warnings.iter().map(ToString::to_string));

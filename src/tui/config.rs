@@ -34,20 +34,24 @@ pub struct Config {
 }
 
 impl Config {
-    /// Where the config file lives: `$PORTICO_HOME/config.toml`, else the
-    /// platform's config directory.
-    pub fn default_path() -> Option<PathBuf> {
-        if let Some(home) = std::env::var_os("PORTICO_HOME").filter(|h| !h.is_empty()) {
-            return Some(PathBuf::from(home).join("config.toml"));
-        }
-        directories::ProjectDirs::from("", "", "portico")
-            .map(|d| d.config_dir().join("config.toml"))
+    /// Where the config file lives, beside the other files portico keeps
+    /// (`--home DIR`, else `PORTICO_HOME`, else the platform's config
+    /// directory).
+    pub fn path_in(home: Option<&Path>) -> Option<PathBuf> {
+        crate::store::Paths::resolve(home)
+            .ok()
+            .map(|p| p.config_dir.join("config.toml"))
     }
 
     /// Loads the user's config; a missing file is the defaults.
     pub fn load() -> Self {
+        Self::load_in(None)
+    }
+
+    /// Loads the config of a given home (`--home`), or the default one.
+    pub fn load_in(home: Option<&Path>) -> Self {
         let no_color = no_color();
-        match Self::default_path() {
+        match Self::path_in(home) {
             Some(path) => Self::load_from(&path, no_color),
             None => Self {
                 theme: Theme::new(no_color),

@@ -50,6 +50,10 @@ pub struct TuiContext {
     /// A base URL that replaces the definitions' servers (`--server`).
     pub server_override: Option<String>,
     pub config: Config,
+    /// `--home DIR`: where the config file and the logs are, as for every
+    /// other file portico keeps. `None` uses `PORTICO_HOME` or the
+    /// platform's directories.
+    pub home: Option<PathBuf>,
 }
 
 impl TuiContext {
@@ -60,13 +64,17 @@ impl TuiContext {
             env: None,
             server_override: None,
             config: Config::load(),
+            home: None,
         }
     }
 }
 
 /// Runs the interface until the user quits.
-pub async fn run(ctx: TuiContext) -> anyhow::Result<()> {
-    let _log_guard = init_logging();
+pub async fn run(mut ctx: TuiContext) -> anyhow::Result<()> {
+    let _log_guard = init_logging(ctx.home.as_deref());
+    if ctx.home.is_some() {
+        ctx.config = Config::load_in(ctx.home.as_deref());
+    }
     let mut terminal = TerminalGuard::enter()?;
     let backend = CrosstermBackend::new(stdout());
     let mut app = App::new(ctx, backend)?;
@@ -216,22 +224,18 @@ fn install_panic_hook() {
     });
 }
 
-/// Where logs go: `$PORTICO_HOME/logs`, else the user's state (or cache)
-/// directory.
-pub fn log_dir() -> Option<PathBuf> {
-    if let Some(home) = std::env::var_os("PORTICO_HOME").filter(|h| !h.is_empty()) {
-        return Some(PathBuf::from(home).join("logs"));
-    }
-    let dirs = directories::ProjectDirs::from("", "", "portico")?;
-    Some(
-        dirs.state_dir()
-            .unwrap_or_else(|| dirs.cache_dir())
-            .join("logs"),
-    )
+/// Where logs go: `logs/` in the state directory (beside the history),
+/// or in `--home` / `PORTICO_HOME`.
+pub fn log_dir(home: Option<&std::path::Path>) -> Option<PathBuf> {
+    crate::store::Paths::resolve(home)
+        .ok()
+        .map(|p| p.state_dir.join("logs"))
 }
 
-fn init_logging() -> Option<tracing_appender::non_blocking::WorkerGuard> {
-    let dir = log_dir()?;
+fn init_logging(
+    home: Option<&std::path::Path>,
+) -> Option<tracing_appender::non_blocking::WorkerGuard> {
+    let dir = log_dir(home)?;
     std::fs::create_dir_all(&dir).ok()?;
     let appender = tracing_appender::rolling::never(&dir, "portico.log");
     let (writer, guard) = tracing_appender::non_blocking(appender);
