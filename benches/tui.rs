@@ -92,6 +92,7 @@ fn bench(c: &mut Criterion) {
         server_override: None,
         config: Config::default(),
         home: None,
+        paths: None,
     };
     let mut app = App::new(ctx, TestBackend::new(160, 45)).expect("app");
     runtime.block_on(async {
@@ -138,6 +139,7 @@ fn bench(c: &mut Criterion) {
                 server_override: None,
                 config: Config::default(),
                 home: None,
+                paths: None,
             };
             let mut app = App::new(ctx, TestBackend::new(160, 45)).expect("app");
             app.draw().expect("first frame");

@@ -1655,8 +1655,14 @@ async fn run_demo(args: &DemoArgs) -> Result<()> {
 /// Opens the interactive UI on the target's catalog.
 pub async fn open_tui(target: &Target) -> Result<()> {
     // The demo service (when there is one) must outlive the interface.
-    let Session { catalog, demo, .. } = Session::open(target).await?;
+    let Session {
+        catalog,
+        demo,
+        paths,
+    } = Session::open(target).await?;
     let mut context = crate::tui::TuiContext::new(catalog);
+    context.paths = paths;
+    context.home.clone_from(&target.home);
     context.env.clone_from(&target.env);
     context.server_override.clone_from(&target.server);
     let result = crate::tui::run(context).await;

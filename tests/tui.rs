@@ -231,6 +231,7 @@ impl Harness {
             server_override: None,
             config: Config::default(),
             home: None,
+            paths: None,
         };
         let mut app = App::new(ctx, TestBackend::new(width, height)).expect("app");
         app.draw().expect("first frame");
@@ -608,6 +609,7 @@ async fn demo_rrs_execute_walkthrough() {
         server_override: None,
         config: Config::default(),
         home: None,
+        paths: None,
     };
     let mut app = App::new(ctx, TestBackend::new(160, 45)).expect("app");
     app.draw().expect("draw");
@@ -911,6 +913,7 @@ async fn server_variables_are_rows_with_their_choices() {
         server_override: None,
         config: Config::default(),
         home: None,
+        paths: None,
     };
     h.app = App::new(ctx, TestBackend::new(160, 45)).expect("app");
     h.open("rate limited");
@@ -995,6 +998,7 @@ async fn configured_keys_and_no_colour() {
         server_override: None,
         config,
         home: None,
+        paths: None,
     };
     let app = App::new(ctx, TestBackend::new(120, 40)).expect("app");
     let mut h = Harness { app, server };

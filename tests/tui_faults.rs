@@ -81,6 +81,8 @@ impl Harness {
             env: None,
             server_override: None,
             config: Config::default(),
+            home: None,
+            paths: None,
         };
         let mut app = App::new(ctx, TestBackend::new(200, 40)).expect("app");
         app.draw().expect("first frame");

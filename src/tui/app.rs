@@ -36,6 +36,11 @@ use super::views::response::{RequestState, RespTab, ResponseView};
 use crate::catalog::Catalog;
 use crate::request::Vars;
 
+mod tools;
+
+use super::views::panel::Panel;
+pub use tools::{AfterSend, Tools, ToolsMsg};
+
 /// `(api index, operation index)` in the catalog.
 pub type OpRef = (usize, usize);
 
@@ -47,6 +52,8 @@ pub enum Msg {
     /// Wakes the loop to animate the spinner or a countdown.
     Tick,
     EditorClosed(EditorResult),
+    /// Presets, history, flows and the dashboard's background results.
+    Tools(ToolsMsg),
 }
 
 /// A send's result, tagged with the send's id.
@@ -55,6 +62,8 @@ pub struct ResponseMsg {
     pub(crate) id: u64,
     pub(crate) op: OpRef,
     pub(crate) result: Result<Box<Outcome>, Failure>,
+    /// What recording and capturing made of it.
+    pub(crate) after: AfterSend,
 }
 
 /// The body text back from `$EDITOR`, or why there is none.
@@ -97,6 +106,7 @@ pub enum ChoosePurpose {
     ServerVar(usize),
     Example,
     Server,
+    Environment,
 }
 
 pub struct Chooser {
@@ -120,6 +130,8 @@ pub enum Overlay {
     SaveBody(LineInput),
     /// The response body search prompt.
     Search(LineInput),
+    /// Presets, history, flows, the dashboard and their prompts.
+    Panel(Panel),
 }
 
 /// A one-line message in the header, cleared by the next key.
@@ -164,6 +176,7 @@ pub struct State {
     pub warnings: Vec<String>,
     /// When ticks are wanted for a countdown.
     pub countdown_until: Option<Instant>,
+    pub tools: Tools,
 }
 
 pub struct App<B: Backend> {
@@ -190,24 +203,11 @@ impl<B: Backend> App<B> {
             server_override,
             config,
             home: _,
+            paths,
         } = ctx;
         let mut warnings: Vec<String> = config.warnings.clone();
         warnings.extend(catalog.warnings.iter().map(ToString::to_string));
-        let chosen = match &env {
-            Some(name) => {
-                let found = catalog.environments.iter().find(|e| e.name == *name);
-                if found.is_none() {
-                    warnings.push(format!("no environment named `{name}` in the catalog"));
-                }
-                found
-            }
-            None => catalog.environments.first(),
-        };
-        let mut vars = Vars::default();
-        let env_name = chosen.map(|e| e.name.clone());
-        if let Some(e) = chosen {
-            vars.environment = e.variables.clone();
-        }
+        let (tools, env_name, vars) = Tools::new(&catalog, paths, env.as_deref(), &mut warnings);
         let catalog_pane = CatalogPane::new(&catalog);
         let body_theme = if config.theme.color {
             BodyTheme::coloured()
@@ -231,6 +231,7 @@ impl<B: Backend> App<B> {
             areas: Areas::default(),
             warnings,
             countdown_until: None,
+            tools,
         };
         let mut app = Self {
             terminal,
@@ -294,6 +295,7 @@ impl<B: Backend> App<B> {
             .ops
             .values()
             .any(|s| matches!(s.request, RequestState::InFlight { .. }))
+            || self.state.tools.is_busy()
     }
 
     pub fn mark_dirty(&mut self) {
@@ -365,6 +367,7 @@ impl<B: Backend> App<B> {
                 }
             }
             Msg::EditorClosed(result) => self.on_editor_closed(result),
+            Msg::Tools(msg) => self.on_tools_msg(msg),
         }
     }
 
@@ -429,6 +432,10 @@ impl<B: Backend> App<B> {
         self.dirty = true;
         if let Some(Overlay::SaveBody(input) | Overlay::Search(input)) = &mut self.state.overlay {
             input.insert_str(text);
+            return;
+        }
+        if let Some(Overlay::Panel(panel)) = &mut self.state.overlay {
+            tools::paste(panel, text);
             return;
         }
         if self.state.catalog_pane.filtering {
@@ -612,6 +619,13 @@ impl<B: Backend> App<B> {
             }
             Action::CopyBody => self.copy_body(),
             Action::ChooseServer => self.choose_server(),
+            Action::SavePreset
+            | Action::Presets
+            | Action::History
+            | Action::Environments
+            | Action::Flows
+            | Action::Dashboard
+            | Action::Capture => self.run_tool_action(action),
             // `/` filters the catalog from anywhere but the response,
             // where it searches the body.
             Action::Filter if self.state.focus != Focus::Response => {
@@ -1035,6 +1049,7 @@ impl<B: Backend> App<B> {
             return;
         };
         match overlay {
+            Overlay::Panel(_) => self.on_panel_key(key, action),
             Overlay::Help { scroll } | Overlay::Curl { scroll } | Overlay::Warnings { scroll } => {
                 match action {
                     Some(Action::Up) => *scroll = scroll.saturating_sub(1),
@@ -1139,6 +1154,7 @@ impl<B: Backend> App<B> {
                     s.editor.tab = ReqTab::Body;
                 }
             }
+            ChoosePurpose::Environment => self.switch_environment(index),
             ChoosePurpose::Server => {
                 let Some(op) = self.state.open else {
                     return;
@@ -1270,6 +1286,10 @@ impl<B: Backend> App<B> {
             }
         };
         s.editor.error = None;
+        let job = self
+            .state
+            .tools
+            .send_job(api, operation, &s.editor.draft, &self.state.vars);
         if self.sender.is_none() {
             match Sender::new() {
                 Ok(sender) => self.sender = Some(sender),
@@ -1301,18 +1321,26 @@ impl<B: Backend> App<B> {
         let guard = done.clone().drop_guard();
         tokio::spawn(async move {
             let _stop_ticks = guard;
-            let result = sender
-                .send(req, cancel, Some(progress_tx))
-                .await
-                .map(Box::new);
-            let _ = tx.send(Msg::Response(ResponseMsg { id, op, result }));
+            let (result, after) =
+                tools::send_and_record(&sender, req, cancel, Some(progress_tx), job).await;
+            let _ = tx.send(Msg::Response(ResponseMsg {
+                id,
+                op,
+                result,
+                after,
+            }));
         });
         spawn_ticker(self.tx.clone(), Duration::from_millis(100), done);
         self.dirty = true;
     }
 
     fn on_response(&mut self, msg: ResponseMsg) {
-        let ResponseMsg { id, op, result } = msg;
+        let ResponseMsg {
+            id,
+            op,
+            result,
+            after,
+        } = msg;
         let Some(s) = self.state.ops.get_mut(&op) else {
             return;
         };
@@ -1342,6 +1370,7 @@ impl<B: Backend> App<B> {
                 RequestState::Failed { id, failure }
             }
         };
+        self.after_send(after);
         self.dirty = true;
     }
 

@@ -46,7 +46,7 @@ impl Outcome {
             .map(|(_, v)| v.as_str())
     }
 
-    fn from_exchange(exchange: Exchange, secrets: &[String]) -> Self {
+    pub(crate) fn from_exchange(exchange: Exchange, secrets: &[String]) -> Self {
         let Exchange {
             request,
             redirects,
@@ -173,6 +173,26 @@ impl Sender {
             Ok(exchange) => Ok(Outcome::from_exchange(exchange, &req.secret_values)),
             Err(e) => Err(e.into()),
         }
+    }
+
+    /// The engine's own answer, for callers that record or capture from
+    /// it before it is shaped for display.
+    pub async fn send_exchange(
+        &self,
+        req: &BuiltRequest,
+        cancel: CancellationToken,
+        progress: Option<tokio::sync::watch::Sender<Progress>>,
+    ) -> Result<Exchange, RequestError> {
+        let options = SendOptions {
+            progress,
+            ..SendOptions::default()
+        };
+        self.engine.send(req, &options, cancel).await
+    }
+
+    /// The engine (one connection pool), for flow runs.
+    pub fn engine(&self) -> &Engine {
+        &self.engine
     }
 }
 

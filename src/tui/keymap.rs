@@ -54,6 +54,17 @@ pub enum Action {
     Warnings,
     ScrollLeft,
     ScrollRight,
+    SavePreset,
+    Presets,
+    History,
+    Environments,
+    Flows,
+    Dashboard,
+    Capture,
+    Rename,
+    Compare,
+    FilterOperation,
+    FilterStatus,
 }
 
 /// Where an action is offered; the footer and the help group by this.
@@ -65,6 +76,8 @@ pub enum Scope {
     Request,
     Body,
     Response,
+    /// Presets, history, environments, flows and the usage dashboard.
+    Tools,
 }
 
 impl Scope {
@@ -76,6 +89,7 @@ impl Scope {
             Self::Request => "Request editor",
             Self::Body => "Request body",
             Self::Response => "Response",
+            Self::Tools => "Presets, history, environments, flows",
         }
     }
 }
@@ -121,6 +135,17 @@ impl Action {
         Self::Warnings,
         Self::ScrollLeft,
         Self::ScrollRight,
+        Self::SavePreset,
+        Self::Presets,
+        Self::History,
+        Self::Environments,
+        Self::Flows,
+        Self::Dashboard,
+        Self::Capture,
+        Self::Rename,
+        Self::Compare,
+        Self::FilterOperation,
+        Self::FilterStatus,
     ];
 
     pub fn name(self) -> &'static str {
@@ -164,6 +189,17 @@ impl Action {
             Self::Warnings => "warnings",
             Self::ScrollLeft => "scroll_left",
             Self::ScrollRight => "scroll_right",
+            Self::SavePreset => "save_preset",
+            Self::Presets => "presets",
+            Self::History => "history",
+            Self::Environments => "environments",
+            Self::Flows => "flows",
+            Self::Dashboard => "dashboard",
+            Self::Capture => "capture",
+            Self::Rename => "rename",
+            Self::Compare => "compare",
+            Self::FilterOperation => "filter_operation",
+            Self::FilterStatus => "filter_status",
         }
     }
 
@@ -213,6 +249,17 @@ impl Action {
             Self::Warnings => "warnings",
             Self::ScrollLeft => "scroll left",
             Self::ScrollRight => "scroll right",
+            Self::SavePreset => "save preset",
+            Self::Presets => "presets",
+            Self::History => "history",
+            Self::Environments => "environment",
+            Self::Flows => "flows",
+            Self::Dashboard => "usage",
+            Self::Capture => "capture",
+            Self::Rename => "rename",
+            Self::Compare => "compare",
+            Self::FilterOperation => "operation filter",
+            Self::FilterStatus => "status filter",
         }
     }
 
@@ -258,6 +305,17 @@ impl Action {
             Self::Warnings => "Show the problems found in the definitions and the config",
             Self::ScrollLeft => "Scroll the response body left",
             Self::ScrollRight => "Scroll the response body right",
+            Self::SavePreset => "Save the current request as a named preset",
+            Self::Presets => "List the presets of the operation (Tab: all, orphans too); load one",
+            Self::History => "Browse what was sent: open an old response, re-send it, compare it",
+            Self::Environments => "Switch the active environment",
+            Self::Flows => "Run one of the catalog's flows, with its progress",
+            Self::Dashboard => "Usage: calls, status classes and latency per operation",
+            Self::Capture => "Capture a value of the JSON response (JSONPath) into a variable",
+            Self::Rename => "Rename the selected preset",
+            Self::Compare => "Compare the selected old response with the current one",
+            Self::FilterOperation => "History: this operation only, or all",
+            Self::FilterStatus => "History: step through the status classes",
         }
     }
 
@@ -296,7 +354,18 @@ impl Action {
             | Self::SearchPrev
             | Self::SaveBody
             | Self::ScrollLeft
-            | Self::ScrollRight => Scope::Response,
+            | Self::ScrollRight
+            | Self::Capture => Scope::Response,
+            Self::SavePreset
+            | Self::Presets
+            | Self::History
+            | Self::Environments
+            | Self::Flows
+            | Self::Dashboard
+            | Self::Rename
+            | Self::Compare
+            | Self::FilterOperation
+            | Self::FilterStatus => Scope::Tools,
         }
     }
 
@@ -514,6 +583,17 @@ const DEFAULTS: &[(Action, &[&str])] = &[
     (Action::Warnings, &["W"]),
     (Action::ScrollLeft, &["<"]),
     (Action::ScrollRight, &[">"]),
+    (Action::SavePreset, &["ctrl+s"]),
+    (Action::Presets, &["p"]),
+    (Action::History, &["H"]),
+    (Action::Environments, &["v"]),
+    (Action::Flows, &["f"]),
+    (Action::Dashboard, &["u"]),
+    (Action::Capture, &["C"]),
+    (Action::Rename, &["r"]),
+    (Action::Compare, &["D"]),
+    (Action::FilterOperation, &["o"]),
+    (Action::FilterStatus, &["t"]),
 ];
 
 impl Keymap {
@@ -568,6 +648,7 @@ impl Keymap {
             Scope::Request,
             Scope::Body,
             Scope::Response,
+            Scope::Tools,
         ];
         scopes
             .iter()

@@ -15,6 +15,7 @@ pub mod app;
 pub mod body_view;
 pub mod config;
 pub mod core;
+pub mod diff;
 pub mod input;
 pub mod keymap;
 pub mod sanitize;
@@ -54,6 +55,9 @@ pub struct TuiContext {
     /// other file portico keeps. `None` uses `PORTICO_HOME` or the
     /// platform's directories.
     pub home: Option<PathBuf>,
+    /// Where presets, history and the user's environments live; `None`
+    /// keeps nothing (no home directory).
+    pub paths: Option<crate::store::Paths>,
 }
 
 impl TuiContext {
@@ -65,6 +69,7 @@ impl TuiContext {
             server_override: None,
             config: Config::load(),
             home: None,
+            paths: crate::store::Paths::resolve(None).ok(),
         }
     }
 }

@@ -281,6 +281,7 @@ fn footer_actions(state: &State) -> Vec<(String, &'static str)> {
                 push(key(Action::CopyCurl), "copy");
                 push(Some("Esc".into()), "close");
             }
+            Overlay::Panel(panel) => return super::views::panel::footer(panel, keys),
             _ => push(Some("Esc".into()), "close"),
         }
         return out;
@@ -348,8 +349,23 @@ fn footer_actions(state: &State) -> Vec<(String, &'static str)> {
             push(Some("/".into()), "search");
             push(key(Action::SaveBody), "save");
             push(key(Action::CopyBody), "copy body");
+            push(key(Action::Capture), "capture");
         }
     }
+    // The tools come after the pane's own keys: a narrow footer drops them
+    // first.
+    if state.focus == Focus::Request {
+        push(key(Action::SavePreset), "save preset");
+        push(key(Action::Presets), "presets");
+    }
+    push(key(Action::History), "history");
+    if !state.catalog.flows.is_empty() {
+        push(key(Action::Flows), "flows");
+    }
+    if state.tools.environments.list.len() > 1 {
+        push(key(Action::Environments), "environment");
+    }
+    push(key(Action::Dashboard), "usage");
     push(key(Action::NextPane), "pane");
     push(key(Action::Help), "help");
     push(key(Action::Quit), "quit");
@@ -518,6 +534,15 @@ fn render_overlay(frame: &mut Frame, area: Rect, state: &mut State) {
                 Paragraph::new(lines).block(block(format!(" {} ", chooser.title))),
                 r,
             );
+        }
+        Overlay::Panel(panel) => {
+            let cx = super::views::panel::PanelCtx {
+                theme: &theme,
+                keymap: &state.config.keymap,
+                reveal: state.reveal,
+                now: Instant::now(),
+            };
+            super::views::panel::render(frame, area, panel, &cx);
         }
         Overlay::SaveBody(input) | Overlay::Search(input) => {
             let title = if matches!(overlay, Overlay::Search(_)) {

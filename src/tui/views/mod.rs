@@ -2,7 +2,12 @@
 //! only what it needs between frames (selection, scroll).
 
 pub mod catalog;
+pub mod dashboard;
+pub mod flows;
+pub mod history;
 pub mod operation;
+pub mod panel;
+pub mod presets;
 pub mod request;
 pub mod response;
 

@@ -85,6 +85,9 @@ pub struct ResponseView {
     pub page: usize,
     /// Where the tab titles were drawn, for mouse clicks.
     pub tab_hits: Vec<Rect>,
+    /// Where an answer not received just now came from ("history,
+    /// 12:30:01 UTC"), shown in the status line.
+    pub origin: Option<String>,
 }
 
 impl ResponseView {
@@ -108,6 +111,7 @@ impl ResponseView {
             retry_until,
             page: 10,
             tab_hits: Vec::new(),
+            origin: None,
         }
     }
 
@@ -306,6 +310,9 @@ impl ResponsePane<'_> {
             ));
         }
         status.push(Span::styled(format!(" · {}", o.version), theme.muted()));
+        if let Some(origin) = &view.origin {
+            status.push(Span::styled(format!("  · from {origin}"), theme.warning()));
+        }
         let explanation = explain(view, self.now);
         let [status_area, explain_area, tabs_area, body_area] = Layout::vertical([
             Constraint::Length(1),

@@ -1,0 +1,266 @@
+//! The tool panels drawn over the panes (presets, history, flows, the
+//! usage dashboard, a diff) and the two small modals they use: a one-line
+//! prompt that takes raw keys, and a yes/no confirmation.
+//!
+//! Each panel keeps only its own state (rows, selection, scroll); what its
+//! keys do lives with the app (`app::tools`).
+
+use std::cell::Cell;
+use std::time::Instant;
+
+use ratatui::Frame;
+use ratatui::layout::{Position, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
+
+use super::dashboard::DashboardView;
+use super::flows::FlowsView;
+use super::history::{DiffView, HistoryView};
+use super::presets::PresetsView;
+use crate::catalog::OperationKey;
+use crate::tui::app::OpRef;
+use crate::tui::config::Theme;
+use crate::tui::input::LineInput;
+use crate::tui::keymap::{Action, Keymap};
+use crate::tui::sanitize;
+
+pub enum Panel {
+    Presets(PresetsView),
+    History(Box<HistoryView>),
+    Diff(DiffView),
+    Flows(FlowsView),
+    Dashboard(DashboardView),
+    Prompt(Prompt),
+    Confirm(Confirm),
+}
+
+/// What a prompt's text is for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PromptPurpose {
+    SavePreset(OpRef),
+    RenamePreset {
+        key: OperationKey,
+        from: String,
+        /// The presets list to go back to: all presets, or this one's.
+        all: bool,
+    },
+    /// A JSONPath on the response of this operation.
+    CapturePath(OpRef),
+    /// The variable the value of `path` goes into.
+    CaptureName {
+        op: OpRef,
+        path: String,
+    },
+}
+
+/// A one-line text prompt. Keys are typed, Enter accepts, Esc cancels.
+pub struct Prompt {
+    pub title: String,
+    pub input: LineInput,
+    pub purpose: PromptPurpose,
+    /// A line under the field: what the text would do (a JSONPath's value),
+    /// or what is wrong with it.
+    pub hint: Option<(String, bool)>,
+    /// The parsed JSON body a capture prompt evaluates paths against.
+    pub json: Option<serde_json::Value>,
+}
+
+impl Prompt {
+    pub fn new(title: impl Into<String>, text: impl Into<String>, purpose: PromptPurpose) -> Self {
+        Self {
+            title: title.into(),
+            input: LineInput::new(text),
+            purpose,
+            hint: None,
+            json: None,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ConfirmAction {
+    DeletePreset {
+        key: OperationKey,
+        name: String,
+        all: bool,
+    },
+}
+
+/// A yes/no question; only `y` answers yes.
+pub struct Confirm {
+    pub question: String,
+    pub action: ConfirmAction,
+}
+
+/// What every panel needs to draw.
+pub struct PanelCtx<'a> {
+    pub theme: &'a Theme,
+    pub keymap: &'a Keymap,
+    pub reveal: bool,
+    pub now: Instant,
+}
+
+impl PanelCtx<'_> {
+    pub fn block(&self, title: &str) -> Block<'static> {
+        Block::default()
+            .borders(Borders::ALL)
+            .border_style(self.theme.border(true))
+            .title(Span::styled(
+                format!(" {} ", sanitize::clean_line(title)),
+                self.theme.title(),
+            ))
+    }
+
+    pub fn key(&self, action: Action) -> String {
+        self.keymap.key_label(action).unwrap_or_else(|| "?".into())
+    }
+}
+
+/// The rectangle a large panel takes over `area`.
+pub fn big(area: Rect) -> Rect {
+    let w = area.width.saturating_sub(4).max(area.width.min(20));
+    let h = area.height.saturating_sub(2).max(area.height.min(6));
+    Rect {
+        x: area.x + (area.width - w) / 2,
+        y: area.y + (area.height - h) / 2,
+        width: w,
+        height: h,
+    }
+}
+
+fn centered(area: Rect, width: u16, height: u16) -> Rect {
+    let w = width.min(area.width);
+    let h = height.min(area.height);
+    Rect {
+        x: area.x + (area.width - w) / 2,
+        y: area.y + (area.height - h) / 2,
+        width: w,
+        height: h,
+    }
+}
+
+pub fn render(frame: &mut Frame, area: Rect, panel: &Panel, cx: &PanelCtx<'_>) {
+    match panel {
+        Panel::Presets(v) => v.render(frame, big(area), cx),
+        Panel::History(v) => v.render(frame, big(area), cx),
+        Panel::Diff(v) => v.render(frame, big(area), cx),
+        Panel::Flows(v) => v.render(frame, big(area), cx),
+        Panel::Dashboard(v) => v.render(frame, big(area), cx),
+        Panel::Prompt(p) => render_prompt(frame, area, p, cx),
+        Panel::Confirm(c) => {
+            let width = u16::try_from(sanitize::display_width(&c.question))
+                .unwrap_or(u16::MAX)
+                .saturating_add(4)
+                .max(30);
+            let r = centered(area, width, 4);
+            frame.render_widget(Clear, r);
+            let lines = vec![
+                Line::raw(sanitize::clean_line(&c.question).into_owned()),
+                Line::from(vec![
+                    Span::styled("y", cx.theme.key()),
+                    Span::styled(" yes   ", cx.theme.muted()),
+                    Span::styled("any other key", cx.theme.key()),
+                    Span::styled(" no", cx.theme.muted()),
+                ]),
+            ];
+            frame.render_widget(
+                Paragraph::new(lines)
+                    .wrap(Wrap { trim: false })
+                    .block(cx.block("Confirm")),
+                r,
+            );
+        }
+    }
+}
+
+fn render_prompt(frame: &mut Frame, area: Rect, p: &Prompt, cx: &PanelCtx<'_>) {
+    let height = if p.hint.is_some() { 4 } else { 3 };
+    let r = centered(area, 76, height);
+    frame.render_widget(Clear, r);
+    let mut lines = vec![Line::raw(sanitize::clean_line(p.input.text()).into_owned())];
+    if let Some((hint, error)) = &p.hint {
+        let style = if *error {
+            cx.theme.error()
+        } else {
+            cx.theme.muted()
+        };
+        lines.push(Line::styled(
+            sanitize::truncate(&sanitize::clean_line(hint), usize::from(r.width)).into_owned(),
+            style,
+        ));
+    }
+    frame.render_widget(Paragraph::new(lines).block(cx.block(&p.title)), r);
+    let x = r.x + 1 + u16::try_from(p.input.cursor_column()).unwrap_or(0);
+    frame.set_cursor_position(Position::new(x.min(r.right().saturating_sub(2)), r.y + 1));
+}
+
+/// The keys that work in a panel, for the footer.
+pub fn footer(panel: &Panel, keymap: &Keymap) -> Vec<(String, &'static str)> {
+    let key = |a: Action| keymap.key_label(a).unwrap_or_else(|| "?".into());
+    let mut out: Vec<(String, &'static str)> = Vec::new();
+    match panel {
+        Panel::Prompt(_) => {
+            out.push(("Enter".into(), "accept"));
+            out.push(("Esc".into(), "cancel"));
+        }
+        Panel::Confirm(_) => {
+            out.push(("y".into(), "yes"));
+            out.push(("other".into(), "no"));
+        }
+        Panel::Presets(_) => {
+            out.push(("↑↓".into(), "move"));
+            out.push((key(Action::Select), "load"));
+            out.push((key(Action::Rename), "rename"));
+            out.push((key(Action::DeleteRow), "delete"));
+            out.push((key(Action::NextPane), "this operation/all"));
+            out.push((key(Action::Back), "close"));
+        }
+        Panel::History(_) => {
+            out.push(("↑↓".into(), "move"));
+            out.push((key(Action::Select), "open response"));
+            out.push((key(Action::Send), "re-send"));
+            out.push((key(Action::Compare), "compare"));
+            out.push((key(Action::FilterOperation), "operation filter"));
+            out.push((key(Action::FilterStatus), "status filter"));
+            out.push((key(Action::Back), "close"));
+        }
+        Panel::Diff(_) => {
+            out.push(("↑↓".into(), "scroll"));
+            out.push((key(Action::Back), "close"));
+        }
+        Panel::Flows(v) => {
+            if v.is_running() {
+                out.push((key(Action::Back), "cancel the run"));
+            } else {
+                out.push(("↑↓".into(), "move"));
+                out.push((key(Action::Select), "run"));
+                out.push((key(Action::Back), "close"));
+            }
+        }
+        Panel::Dashboard(_) => {
+            out.push(("↑↓".into(), "scroll"));
+            out.push((key(Action::Dashboard), "refresh"));
+            out.push((key(Action::Back), "close"));
+        }
+    }
+    out
+}
+
+/// Rows that fit a list of `height` lines with `selected` kept in view;
+/// `offset` remembers where the list was, so moving does not recentre it.
+pub fn visible_range(
+    len: usize,
+    selected: usize,
+    height: usize,
+    offset: &Cell<usize>,
+) -> std::ops::Range<usize> {
+    let height = height.max(1);
+    let mut top = offset.get().min(len.saturating_sub(1));
+    if selected < top {
+        top = selected;
+    } else if selected >= top + height {
+        top = selected + 1 - height;
+    }
+    offset.set(top);
+    top..(top + height).min(len)
+}

@@ -1,0 +1,441 @@
+//! Presets, history, environments, captures, flows and the usage dashboard
+//! in the TUI: the real [`App`] on ratatui's `TestBackend`, driven by
+//! scripted keys against the bundled demo service started in this process,
+//! with portico's files in a temporary home.
+
+use std::path::Path;
+use std::time::Duration;
+
+use crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
+use portico::demo::{self, DemoConfig, DemoServer};
+use portico::store::Paths;
+use portico::tui::{App, Config, Msg, TuiContext};
+use ratatui::backend::TestBackend;
+
+async fn start_demo() -> DemoServer {
+    demo::start(
+        0,
+        DemoConfig {
+            // The flow and the tests send more than a gateway would allow.
+            rate_limit: 0,
+            rate_window: Duration::from_secs(60),
+            job_duration: Duration::from_millis(300),
+        },
+    )
+    .await
+    .expect("demo service")
+}
+
+fn context(server: &DemoServer, home: &Path) -> TuiContext {
+    TuiContext {
+        catalog: demo::bundled_catalog(server).expect("bundled catalog"),
+        env: None,
+        server_override: None,
+        config: Config::default(),
+        home: None,
+        paths: Some(Paths::in_dir(home)),
+    }
+}
+
+struct Harness {
+    app: App<TestBackend>,
+}
+
+impl Harness {
+    fn new(server: &DemoServer, home: &Path) -> Self {
+        Self::with(context(server, home))
+    }
+
+    fn with(ctx: TuiContext) -> Self {
+        let mut app = App::new(ctx, TestBackend::new(160, 45)).expect("app");
+        app.draw().expect("first frame");
+        Self { app }
+    }
+
+    fn key(&mut self, code: KeyCode) {
+        self.key_mod(code, KeyModifiers::NONE);
+    }
+
+    fn key_mod(&mut self, code: KeyCode, mods: KeyModifiers) {
+        self.app
+            .handle(Msg::Input(Event::Key(KeyEvent::new(code, mods))));
+        self.app.draw().expect("draw");
+    }
+
+    fn type_text(&mut self, text: &str) {
+        for c in text.chars() {
+            self.key(KeyCode::Char(c));
+        }
+    }
+
+    fn screen(&self) -> String {
+        let buffer = self.app.backend().buffer();
+        let mut out = String::new();
+        for y in 0..buffer.area.height {
+            for x in 0..buffer.area.width {
+                out.push_str(buffer[(x, y)].symbol());
+            }
+            out.push('\n');
+        }
+        out
+    }
+
+    #[track_caller]
+    fn assert_screen(&self, needle: &str) {
+        let screen = self.screen();
+        assert!(
+            screen.contains(needle),
+            "`{needle}` not on screen:\n{screen}"
+        );
+    }
+
+    /// Steps the loop until no send, read or flow is under way.
+    async fn settle(&mut self) {
+        self.app
+            .settle(Duration::from_secs(30))
+            .await
+            .expect("settle");
+    }
+
+    fn open(&mut self, filter: &str) {
+        self.key(KeyCode::Char('/'));
+        // A filter typed before is still there.
+        self.key_mod(KeyCode::Char('u'), KeyModifiers::CONTROL);
+        self.type_text(filter);
+        self.key(KeyCode::Enter);
+    }
+
+    fn url(&self) -> String {
+        self.app
+            .request_url()
+            .expect("an operation is open")
+            .expect("the request builds")
+    }
+}
+
+#[tokio::test]
+async fn preset_round_trip_across_a_restart() {
+    let server = start_demo().await;
+    let home = tempfile::tempdir().expect("home");
+    {
+        let mut h = Harness::new(&server, home.path());
+        h.open("rrs exe");
+        // Headers tab: add a header the preset must keep.
+        h.key(KeyCode::Right);
+        h.key(KeyCode::Char('a'));
+        h.type_text("X-Trace");
+        h.key(KeyCode::Enter);
+        h.type_text("round-trip-42");
+        h.key(KeyCode::Enter);
+        h.key_mod(KeyCode::Char('s'), KeyModifiers::CONTROL);
+        h.assert_screen("Save the request of RRS Execute as the preset");
+        h.type_text("mine");
+        h.key(KeyCode::Enter);
+        h.assert_screen("Saved preset `mine`");
+        // The app goes away: only the file remains.
+    }
+    let file = std::fs::read_to_string(home.path().join("presets.json")).expect("presets file");
+    assert!(file.contains("round-trip-42"), "{file}");
+    assert!(
+        !file.contains(demo::API_KEY) && !file.contains(demo::PRIMARY_SUBSCRIPTION_KEY),
+        "a secret was saved:\n{file}"
+    );
+
+    let mut h = Harness::new(&server, home.path());
+    h.open("rrs exe");
+    h.key(KeyCode::Right);
+    let screen = h.screen();
+    assert!(
+        !screen.contains("round-trip-42"),
+        "a fresh draft has no such header"
+    );
+    h.key(KeyCode::Char('p'));
+    h.assert_screen("Presets · RRS Execute");
+    h.assert_screen("mine");
+    h.key(KeyCode::Enter);
+    h.assert_screen("Loaded preset `mine`");
+    h.key(KeyCode::F(5));
+    h.settle().await;
+    h.assert_screen("200 OK");
+    // The request as sent carried the preset's header.
+    h.key(KeyCode::Tab);
+    h.key(KeyCode::Right);
+    h.key(KeyCode::Right);
+    h.assert_screen("round-trip-42");
+
+    // Rename, then delete with confirmation.
+    h.key(KeyCode::Char('p'));
+    h.key(KeyCode::Char('r'));
+    h.key_mod(KeyCode::Char('u'), KeyModifiers::CONTROL);
+    h.type_text("renamed");
+    h.key(KeyCode::Enter);
+    h.assert_screen("Renamed `mine` to `renamed`");
+    h.key(KeyCode::Char('d'));
+    h.assert_screen("Delete the preset `renamed` of RRS Execute?");
+    h.key(KeyCode::Char('n'));
+    h.assert_screen("renamed");
+    h.key(KeyCode::Char('d'));
+    h.key(KeyCode::Char('y'));
+    h.assert_screen("Deleted preset `renamed`");
+    h.assert_screen("No presets for this operation");
+}
+
+#[tokio::test]
+async fn orphaned_presets_show_in_the_global_list() {
+    let server = start_demo().await;
+    let home = tempfile::tempdir().expect("home");
+    let draft = portico::request::Draft {
+        body: "{}".into(),
+        ..Default::default()
+    };
+    portico::store::Presets::new(&Paths::in_dir(home.path()))
+        .save(
+            &portico::catalog::OperationKey {
+                api: "azureml-demo".into(),
+                method: "POST".into(),
+                path: "/gone".into(),
+            },
+            "old one",
+            &draft,
+            portico::store::SaveOptions::default(),
+        )
+        .expect("save");
+    let mut h = Harness::new(&server, home.path());
+    h.key(KeyCode::Char('p'));
+    h.assert_screen("Presets · all operations");
+    h.assert_screen("old one");
+    h.assert_screen("orphaned");
+    h.key(KeyCode::Enter);
+    h.assert_screen("`old one` is orphaned");
+}
+
+#[tokio::test]
+async fn history_lists_reopens_compares_and_resends() {
+    let server = start_demo().await;
+    let home = tempfile::tempdir().expect("home");
+    let mut h = Harness::new(&server, home.path());
+    h.open("rrs exe");
+    h.key(KeyCode::F(5));
+    h.settle().await;
+    h.assert_screen("200 OK");
+
+    h.key(KeyCode::Char('H'));
+    h.settle().await;
+    h.assert_screen("History (times in UTC)");
+    h.assert_screen("1 of 1");
+    h.assert_screen("RRS Execute");
+    // What was sent is masked in history.
+    let screen = h.screen();
+    assert!(!screen.contains(demo::API_KEY), "{screen}");
+
+    // Compare with the current response: the same request, the same answer.
+    h.key(KeyCode::Char('D'));
+    h.assert_screen("The bodies are identical.");
+    h.key(KeyCode::Esc);
+    h.assert_screen("History (times in UTC)");
+
+    // Re-send from history.
+    h.key(KeyCode::F(5));
+    h.settle().await;
+    h.assert_screen("200 OK");
+    h.key(KeyCode::Char('H'));
+    h.settle().await;
+    h.assert_screen("2 of 2");
+    // Filters: 4xx shows none; back to all.
+    h.key(KeyCode::Char('t'));
+    h.key(KeyCode::Char('t'));
+    h.assert_screen("status 4xx");
+    h.assert_screen("0 of 2");
+    for _ in 0..5 {
+        h.key(KeyCode::Char('t'));
+    }
+    h.assert_screen("2 of 2");
+    // Open the old response in the response pane.
+    h.key(KeyCode::Down);
+    h.key(KeyCode::Enter);
+    h.assert_screen("from history");
+    h.assert_screen("The response of");
+
+    // The dashboard counts both calls and asks the gateway.
+    h.key(KeyCode::Char('u'));
+    h.settle().await;
+    h.assert_screen("From history");
+    h.assert_screen("Gateway usage report");
+    h.assert_screen("RRS Execute");
+    h.assert_screen("primary  2 calls");
+    let screen = h.screen();
+    let row = screen
+        .lines()
+        .find(|l| l.contains("RRS Execute") && l.contains("ms"))
+        .unwrap_or_else(|| panic!("no dashboard row:\n{screen}"));
+    assert!(
+        row.split_whitespace().any(|w| w == "2"),
+        "two calls expected: {row}"
+    );
+}
+
+#[tokio::test]
+async fn failed_sends_are_recorded_too() {
+    let server = start_demo().await;
+    let home = tempfile::tempdir().expect("home");
+    let mut ctx = context(&server, home.path());
+    // Nothing listens there.
+    ctx.server_override = Some("http://127.0.0.1:9".into());
+    let mut h = Harness::with(ctx);
+    h.open("usage");
+    h.key(KeyCode::F(5));
+    h.settle().await;
+    h.key(KeyCode::Char('H'));
+    h.settle().await;
+    h.assert_screen("failed");
+    h.key(KeyCode::Char('t'));
+    h.key(KeyCode::Char('t'));
+    h.key(KeyCode::Char('t'));
+    h.key(KeyCode::Char('t'));
+    h.assert_screen("status failed");
+    h.assert_screen("1 of 1");
+}
+
+#[tokio::test]
+async fn the_batch_flow_runs_to_finished() {
+    let server = start_demo().await;
+    let home = tempfile::tempdir().expect("home");
+    let mut h = Harness::new(&server, home.path());
+    h.key(KeyCode::Char('f'));
+    h.assert_screen("Flows");
+    h.assert_screen("batch");
+    h.assert_screen("Upload the sample CSV");
+    h.key(KeyCode::Enter);
+    h.assert_screen("Running…");
+    h.settle().await;
+    h.assert_screen("Flow succeeded");
+    h.assert_screen("Finished");
+    h.assert_screen("captured jobid");
+    h.assert_screen("5. Download the result");
+    let screen = h.screen();
+    assert!(!screen.contains("✗"), "no step may fail:\n{screen}");
+    // The captured values stay: BES Status now names the job.
+    h.key(KeyCode::Esc);
+    h.key(KeyCode::Esc);
+    h.open("bes status");
+    let url = h.url();
+    assert!(!url.contains("jobid"), "{url}");
+    // The flow's requests are in history.
+    h.key(KeyCode::Char('H'));
+    h.settle().await;
+    h.assert_screen("Blob Download");
+    h.assert_screen("BES Submit");
+}
+
+#[tokio::test]
+async fn escape_cancels_a_flow_run() {
+    let server = demo::start(
+        0,
+        DemoConfig {
+            rate_limit: 0,
+            rate_window: Duration::from_secs(60),
+            job_duration: Duration::from_secs(60),
+        },
+    )
+    .await
+    .expect("demo");
+    let home = tempfile::tempdir().expect("home");
+    let mut h = Harness::new(&server, home.path());
+    h.key(KeyCode::Char('f'));
+    h.key(KeyCode::Enter);
+    // Let it reach the poll.
+    for _ in 0..200 {
+        if h.screen().contains("200 OK  Running") {
+            break;
+        }
+        tokio::time::timeout(Duration::from_secs(5), h.app.step())
+            .await
+            .expect("progress")
+            .expect("step");
+    }
+    h.key(KeyCode::Esc);
+    h.settle().await;
+    h.assert_screen("Flow cancelled");
+    assert!(!h.app.is_busy());
+}
+
+#[tokio::test]
+async fn switching_environments_changes_the_url() {
+    let server = start_demo().await;
+    let home = tempfile::tempdir().expect("home");
+    std::fs::write(
+        home.path().join("environments.toml"),
+        r#"
+[[environment]]
+name = "staging"
+[environment.variables]
+workspace = "staging-ws"
+service = "text-features"
+apiversion = "2.0"
+details = "false"
+api_key = { value = "staging-key-123456", secret = true }
+subscription_key = { value = "staging-sub-123456", secret = true }
+"#,
+    )
+    .expect("environments file");
+    let mut h = Harness::new(&server, home.path());
+    h.assert_screen("env demo");
+    h.open("rrs exe");
+    assert!(
+        h.url().contains("/workspaces/demo-workspace/"),
+        "{}",
+        h.url()
+    );
+    h.key(KeyCode::Char('v'));
+    h.assert_screen("Environment");
+    h.assert_screen("● demo");
+    h.assert_screen("staging");
+    h.key(KeyCode::Down);
+    h.key(KeyCode::Enter);
+    h.assert_screen("env staging");
+    let url = h.url();
+    assert!(url.contains("/workspaces/staging-ws/"), "{url}");
+}
+
+#[tokio::test]
+async fn captures_make_jobid_resolve_in_bes_status() {
+    let server = start_demo().await;
+    let home = tempfile::tempdir().expect("home");
+    let mut h = Harness::new(&server, home.path());
+    h.open("bes status");
+    let before = h.app.request_url().expect("open");
+    assert!(
+        before.is_err(),
+        "no job id yet, so the build fails: {before:?}"
+    );
+    h.open("bes submit");
+    h.key(KeyCode::F(5));
+    h.settle().await;
+    h.assert_screen("200 OK");
+    h.assert_screen("captured jobid = ");
+    h.open("bes status");
+    let url = h.url();
+    assert!(!url.contains("{{jobid}}"), "{url}");
+    h.key(KeyCode::F(5));
+    h.settle().await;
+    h.assert_screen("200 OK");
+    h.assert_screen("NotStarted");
+
+    // Pick a value from the response pane into a new variable.
+    h.key(KeyCode::Char('C'));
+    h.assert_screen("Capture from the response: JSONPath");
+    h.key_mod(KeyCode::Char('u'), KeyModifiers::CONTROL);
+    h.type_text("$.StatusCode");
+    h.assert_screen("→ NotStarted");
+    h.key(KeyCode::Enter);
+    h.assert_screen("Store the value of $.StatusCode in the variable");
+    h.key_mod(KeyCode::Char('u'), KeyModifiers::CONTROL);
+    h.type_text("state");
+    h.key(KeyCode::Enter);
+    h.assert_screen("captured state = NotStarted");
+    // Typing in a prompt never triggers keys: `q` is text there.
+    h.key(KeyCode::Char('C'));
+    h.type_text("q");
+    assert!(!h.app.should_quit());
+    h.key(KeyCode::Esc);
+}
