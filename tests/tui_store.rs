@@ -312,6 +312,8 @@ async fn the_batch_flow_runs_to_finished() {
     h.assert_screen("Finished");
     h.assert_screen("captured jobid");
     h.assert_screen("5. Download the result");
+    // The scored CSV the last step downloaded.
+    h.assert_screen("Col2_HashingFeature");
     let screen = h.screen();
     assert!(!screen.contains("✗"), "no step may fail:\n{screen}");
     // The captured values stay: BES Status now names the job.

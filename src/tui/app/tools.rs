@@ -39,7 +39,7 @@ use crate::tui::diff;
 use crate::tui::input::InputResult;
 use crate::tui::keymap::Action;
 use crate::tui::sanitize;
-use crate::tui::views::dashboard::{DashRow, DashboardView, UsageState};
+use crate::tui::views::dashboard::{BARS, DashRow, DashboardView, UsageState};
 use crate::tui::views::flows::{FlowItem, FlowRun, FlowsView};
 use crate::tui::views::history::{DiffView, HistoryView};
 use crate::tui::views::panel::{Confirm, ConfirmAction, Panel, Prompt, PromptPurpose};
@@ -414,10 +414,9 @@ fn exchange_of(outcome: &Outcome) -> Exchange {
     }
 }
 
-/// The sparkline's axis: 30 bars over the history's span, a minute each
-/// at least.
+/// The sparkline's axis: [`BARS`] bars over the history's span, a minute
+/// each at least.
 fn series_spec(entries: &[HistoryEntry]) -> (SeriesSpec, String) {
-    const BARS: usize = 30;
     let now = Timestamp::now();
     let oldest = entries.iter().map(|e| e.time.0).min().unwrap_or(now.0);
     let span_ms = u64::try_from(now.0 - oldest).unwrap_or(0);
@@ -425,7 +424,7 @@ fn series_spec(entries: &[HistoryEntry]) -> (SeriesSpec, String) {
     let bucket = Duration::from_millis(bucket_ms);
     let label = format!(
         "calls over the last {}, one bar per {}",
-        span_text(bucket * u32::try_from(BARS).unwrap_or(30)),
+        span_text(bucket * u32::try_from(BARS).unwrap_or(24)),
         span_text(bucket)
     );
     (

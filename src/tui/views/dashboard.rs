@@ -13,6 +13,9 @@ use super::panel::PanelCtx;
 use crate::store::{OperationStats, StatusClass};
 use crate::tui::sanitize;
 
+/// Bars of the activity sparkline; `app::tools` sizes its buckets to it.
+pub const BARS: usize = 24;
+
 pub struct DashRow {
     pub title: String,
     pub stats: OperationStats,
@@ -62,9 +65,12 @@ impl DashboardView {
         frame.render_widget(block, area);
         let wide = inner.width >= 110;
         let (history_area, usage_area) = if wide {
-            let [a, b] =
-                Layout::horizontal([Constraint::Percentage(64), Constraint::Percentage(36)])
-                    .areas(inner);
+            let [a, _gap, b] = Layout::horizontal([
+                Constraint::Percentage(64),
+                Constraint::Length(3),
+                Constraint::Min(0),
+            ])
+            .areas(inner);
             (a, b)
         } else {
             let [a, b] = Layout::vertical([Constraint::Percentage(60), Constraint::Percentage(40)])
@@ -91,7 +97,7 @@ impl DashboardView {
                 theme.muted(),
             ));
         }
-        let spark_w: u16 = if area.width >= 100 { 30 } else { 15 };
+        let spark_w = u16::try_from(BARS).unwrap_or(24);
         let numbers = "calls  2xx  4xx  5xx fail    p50    p95    max";
         let numbers_w = u16::try_from(numbers.len()).unwrap_or(48);
         let name_w = area.width.saturating_sub(numbers_w + spark_w + 3).max(8);

@@ -61,7 +61,12 @@ pub struct StepProgress {
     pub captured: Vec<(String, String, bool)>,
     pub error: Option<String>,
     pub elapsed: Option<Duration>,
+    /// The first lines of the last step's answer: what the flow produced.
+    pub result: Vec<String>,
 }
+
+/// Lines of the final answer shown under the last step.
+const RESULT_LINES: usize = 8;
 
 /// A run in progress or finished.
 pub struct FlowRun {
@@ -91,6 +96,7 @@ impl FlowRun {
                     captured: Vec::new(),
                     error: None,
                     elapsed: None,
+                    result: Vec::new(),
                 })
                 .collect(),
             outcome: None,
@@ -139,7 +145,17 @@ impl FlowRun {
                 }
             }
             FlowEvent::StepFinished { step, report } => {
+                let last = step + 1 == self.steps.len();
                 if let Some(s) = self.step_mut(step) {
+                    if last && let Some(exchange) = &report.exchange {
+                        s.result = exchange
+                            .response
+                            .body_text_lossy()
+                            .lines()
+                            .take(RESULT_LINES + 1)
+                            .map(|l| sanitize::clean_line(l).into_owned())
+                            .collect();
+                    }
                     s.state = StepState::Done(report.outcome);
                     s.error = report.error;
                     s.elapsed = Some(report.elapsed);
@@ -404,6 +420,18 @@ impl FlowsView {
                     format!("    ✗ {}", sanitize::clean_line(e)),
                     theme.error(),
                 ));
+            }
+            if !step.result.is_empty() {
+                lines.push(Line::styled("    result", theme.muted()));
+                for (k, l) in step.result.iter().enumerate() {
+                    let text = if k == RESULT_LINES {
+                        "…".to_string()
+                    } else {
+                        sanitize::truncate(l, usize::from(inner.width).saturating_sub(6))
+                            .into_owned()
+                    };
+                    lines.push(Line::raw(format!("      {text}")));
+                }
             }
         }
         // The outcome stays on top; the newest steps stay in view below it

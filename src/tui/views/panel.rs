@@ -231,6 +231,8 @@ pub fn footer(panel: &Panel, keymap: &Keymap) -> Vec<(String, &'static str)> {
         Panel::Flows(v) => {
             if v.is_running() {
                 out.push((key(Action::Back), "cancel the run"));
+            } else if v.run.is_some() {
+                out.push((key(Action::Back), "back to the flows"));
             } else {
                 out.push(("↑↓".into(), "move"));
                 out.push((key(Action::Select), "run"));

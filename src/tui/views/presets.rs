@@ -189,10 +189,10 @@ fn detail_lines<'a>(row: &PresetRow, cx: &PanelCtx<'_>) -> Vec<Line<'a>> {
         lines.extend(
             d.body
                 .lines()
-                .take(12)
+                .take(60)
                 .map(|t| Line::raw(format!("  {}", sanitize::clean_line(t)))),
         );
-        if d.body.lines().count() > 12 {
+        if d.body.lines().count() > 60 {
             lines.push(Line::styled("  …", theme.muted()));
         }
     }
