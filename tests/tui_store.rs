@@ -441,3 +441,37 @@ async fn captures_make_jobid_resolve_in_bes_status() {
     assert!(!h.app.should_quit());
     h.key(KeyCode::Esc);
 }
+
+#[tokio::test]
+async fn panels_fit_small_terminals_and_the_help_lists_their_keys() {
+    let server = start_demo().await;
+    let home = tempfile::tempdir().expect("home");
+    let mut h = Harness::new(&server, home.path());
+    h.key(KeyCode::Char('?'));
+    for _ in 0..100 {
+        if h.screen()
+            .contains("Save the current request as a named preset")
+        {
+            break;
+        }
+        h.key(KeyCode::Down);
+    }
+    h.assert_screen("Presets, history, environments, flows");
+    h.assert_screen("Save the current request as a named preset");
+    h.key(KeyCode::Esc);
+    h.open("rrs exe");
+    h.key(KeyCode::F(5));
+    h.settle().await;
+    for (w, ht) in [(80, 24), (40, 12), (20, 6), (160, 45)] {
+        h.app.terminal_mut().backend_mut().resize(w, ht);
+        h.app.handle(Msg::Input(Event::Resize(w, ht)));
+        for key in ['p', 'H', 'u', 'f', 'v', 'C'] {
+            h.key(KeyCode::Char(key));
+            h.settle().await;
+            h.key(KeyCode::Esc);
+        }
+        h.key_mod(KeyCode::Char('s'), KeyModifiers::CONTROL);
+        h.key(KeyCode::Esc);
+    }
+    assert!(!h.app.should_quit());
+}
