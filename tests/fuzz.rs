@@ -1767,3 +1767,41 @@ async fn a_failed_send_does_not_show_a_query_key() {
     let shown = format!("{err} / {err:?}");
     assert!(!shown.contains("s3cr3t-query-key"), "{shown}");
 }
+
+/// A cookie parameter whose name starts with a tab made a Cookie header
+/// starting with one: sent as is, but read back from a curl export (and by
+/// any server) without it.
+#[test]
+fn header_values_are_sent_without_surrounding_whitespace() {
+    let api = Api {
+        servers: vec![Server {
+            url: "https://api.example.com".into(),
+            ..Server::default()
+        }],
+        ..Api::default()
+    };
+    let op = Operation {
+        method: "GET".into(),
+        path: "/".into(),
+        parameters: vec![Parameter {
+            name: "\t".into(),
+            location: ParamLocation::Cookie,
+            required: false,
+            description: None,
+            deprecated: false,
+            schema: SchemaSummary::default(),
+            style: ParamStyle::Form,
+            explode: true,
+            example: None,
+            template_variable: None,
+        }],
+        ..Operation::default()
+    };
+    let vars = Vars::default();
+    let mut draft = Draft::new(&api, &op, &vars);
+    draft.params[0].value = "v".into();
+    let req = request::build(&api, &op, &draft, &vars).expect("builds");
+    assert_eq!(req.header("Cookie"), Some("=v"));
+    let back = reimport(&to_curl(&req, false)).expect("reads back");
+    assert_eq!(back.headers, req.headers);
+}

@@ -132,6 +132,14 @@ fn assemble(api: &Api, op: &Operation, draft: &Draft, ctx: &mut Ctx<'_>) -> Buil
         Some(text.into_bytes())
     };
 
+    // What is sent is what HTTP reads: no whitespace around a value (a
+    // Cookie header joined from parameters may start with some).
+    for (_, value) in &mut headers {
+        let trimmed = trim_ows(value);
+        if trimmed.len() != value.len() {
+            *value = trimmed.to_string();
+        }
+    }
     for (name, value) in &headers {
         check_header(name, value, ctx);
         if is_secret_name(name) {
