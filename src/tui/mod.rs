@@ -243,13 +243,28 @@ fn init_logging(
     let dir = log_dir(home)?;
     std::fs::create_dir_all(&dir).ok()?;
     let appender = tracing_appender::rolling::never(&dir, "portico.log");
-    let (writer, guard) = tracing_appender::non_blocking(appender);
-    let filter = tracing_subscriber::EnvFilter::try_from_env("PORTICO_LOG")
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("portico=info"));
-    let installed = tracing_subscriber::fmt()
-        .with_writer(writer)
-        .with_ansi(false)
-        .with_env_filter(filter)
+    // A small queue: the default one (128k lines) costs milliseconds of
+    // start-up to allocate, and this program logs a few lines a request.
+    let (writer, guard) = tracing_appender::non_blocking::NonBlockingBuilder::default()
+        .buffered_lines_limit(1024)
+        .finish(appender);
+    // `Targets` rather than `EnvFilter`: the latter compiles regexes at
+    // start-up, which costs more than the whole first frame.
+    let filter: tracing_subscriber::filter::Targets = std::env::var("PORTICO_LOG")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or_else(|| {
+            tracing_subscriber::filter::Targets::new().with_target("portico", tracing::Level::INFO)
+        });
+    use tracing_subscriber::layer::SubscriberExt as _;
+    use tracing_subscriber::util::SubscriberInitExt as _;
+    let installed = tracing_subscriber::registry()
+        .with(
+            tracing_subscriber::fmt::layer()
+                .with_writer(writer)
+                .with_ansi(false),
+        )
+        .with(filter)
         .try_init()
         .is_ok();
     // Someone else (the binary) already logs somewhere: keep theirs.
