@@ -1217,19 +1217,19 @@ async fn run_portal_op(
     let response = request.send().await.expect("send");
     let status = response.status();
     let text = response.text().await.expect("body");
-    if let Some(captures) = op.get("capture").and_then(|c| c.as_array()) {
-        if let Ok(json) = serde_json::from_str::<Value>(&text) {
-            for c in captures {
-                let path = serde_json_path::JsonPath::parse(c["path"].as_str().expect("path"))
-                    .expect("JSONPath");
-                if let Ok(found) = path.query(&json).exactly_one() {
-                    let value = found
-                        .as_str()
-                        .map_or_else(|| found.to_string(), str::to_string);
-                    let var = c["variable"].as_str().expect("variable").to_string();
-                    vars.retain(|(k, _)| *k != var);
-                    vars.push((var, value));
-                }
+    if let Some(captures) = op.get("capture").and_then(|c| c.as_array())
+        && let Ok(json) = serde_json::from_str::<Value>(&text)
+    {
+        for c in captures {
+            let path = serde_json_path::JsonPath::parse(c["path"].as_str().expect("path"))
+                .expect("JSONPath");
+            if let Ok(found) = path.query(&json).exactly_one() {
+                let value = found
+                    .as_str()
+                    .map_or_else(|| found.to_string(), str::to_string);
+                let var = c["variable"].as_str().expect("variable").to_string();
+                vars.retain(|(k, _)| *k != var);
+                vars.push((var, value));
             }
         }
     }

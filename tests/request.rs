@@ -1430,10 +1430,10 @@ fn real_curl_sends_what_portico_would() {
     std::thread::spawn(move || {
         for stream in listener.incoming() {
             let Ok(mut stream) = stream else { break };
-            if let Some(seen) = read_request(&mut stream) {
-                if tx.send(seen).is_err() {
-                    break;
-                }
+            if let Some(seen) = read_request(&mut stream)
+                && tx.send(seen).is_err()
+            {
+                break;
             }
         }
     });

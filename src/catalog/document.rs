@@ -98,18 +98,19 @@ impl Node {
         text: &'a str,
         tokens: &[String],
     ) -> Option<Vec<(&'a str, &'a Value)>> {
-        if self.value.get().is_none() && self.is_large() {
-            if let Some(members) = self.members(text) {
-                return match tokens.split_first() {
-                    Some((first, rest)) => members.get(first)?.entries(text, rest),
-                    None => Some(
-                        members
-                            .iter()
-                            .filter_map(|(k, node)| Some((k.as_str(), node.whole(text)?)))
-                            .collect(),
-                    ),
-                };
-            }
+        if self.value.get().is_none()
+            && self.is_large()
+            && let Some(members) = self.members(text)
+        {
+            return match tokens.split_first() {
+                Some((first, rest)) => members.get(first)?.entries(text, rest),
+                None => Some(
+                    members
+                        .iter()
+                        .filter_map(|(k, node)| Some((k.as_str(), node.whole(text)?)))
+                        .collect(),
+                ),
+            };
         }
         let value = self.get(text, tokens)?;
         Some(

@@ -542,10 +542,10 @@ fn scan_json_refs(text: &str, out: &mut Vec<String>) {
             continue;
         }
         let mut de = serde_json::Deserializer::from_str(rest);
-        if let Ok(s) = <String as serde::Deserialize>::deserialize(&mut de) {
-            if seen.insert(s.clone()) {
-                out.push(s);
-            }
+        if let Ok(s) = <String as serde::Deserialize>::deserialize(&mut de)
+            && seen.insert(s.clone())
+        {
+            out.push(s);
         }
     }
 }

@@ -452,11 +452,10 @@ impl<'a> Cx<'a, '_> {
         if !form_fields.is_empty() && operation.request_body.is_none() {
             operation.request_body = Some(self.form_body_v2(&form_fields, op));
         }
-        if !self.v2 {
-            if let Some(body) = op.get("requestBody") {
-                operation.request_body =
-                    self.body_v3(base, body, &format!("{pointer}/requestBody"));
-            }
+        if !self.v2
+            && let Some(body) = op.get("requestBody")
+        {
+            operation.request_body = self.body_v3(base, body, &format!("{pointer}/requestBody"));
         }
         operation.responses = self.responses(base, op, &format!("{pointer}/responses"));
 
@@ -648,10 +647,10 @@ impl<'a> Cx<'a, '_> {
                     .into_iter()
                     .flatten()
                 {
-                    if let Ok((b, part)) = self.doc.deref(base, part) {
-                        if let Some(t) = self.type_of(b, part, depth + 1, visits) {
-                            return Some(t);
-                        }
+                    if let Ok((b, part)) = self.doc.deref(base, part)
+                        && let Some(t) = self.type_of(b, part, depth + 1, visits)
+                    {
+                        return Some(t);
                     }
                 }
             }

@@ -275,11 +275,10 @@ impl Cx<'_> {
             .url_suffix
             .as_deref()
             .map(|s| s.trim().trim_matches('/'))
+            && !suffix.is_empty()
         {
-            if !suffix.is_empty() {
-                url.push('/');
-                url.push_str(suffix);
-            }
+            url.push('/');
+            url.push_str(suffix);
         }
         let mut default_headers = Vec::new();
         for header in &api.headers {

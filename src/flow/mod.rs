@@ -890,23 +890,23 @@ async fn send_step(
         let value = capture::select_text(&poll.until, &json);
         attempt.value.clone_from(&value);
         record(cx, index, report, attempt);
-        if let Some(value) = &value {
-            if poll.spec.values.is_empty() || poll.spec.values.contains(value) {
-                if poll.spec.success.is_empty() || poll.spec.success.contains(value) {
-                    return Ok(exchange);
-                }
-                let details = poll
-                    .details
-                    .as_ref()
-                    .and_then(|d| capture::select_text(d, &json))
-                    .filter(|d| d != "null");
-                report.exchange = Some(exchange);
-                return Err(StepError::PollEnded {
-                    path: poll.spec.until.clone(),
-                    value: value.clone(),
-                    details,
-                });
+        if let Some(value) = &value
+            && (poll.spec.values.is_empty() || poll.spec.values.contains(value))
+        {
+            if poll.spec.success.is_empty() || poll.spec.success.contains(value) {
+                return Ok(exchange);
             }
+            let details = poll
+                .details
+                .as_ref()
+                .and_then(|d| capture::select_text(d, &json))
+                .filter(|d| d != "null");
+            report.exchange = Some(exchange);
+            return Err(StepError::PollEnded {
+                path: poll.spec.until.clone(),
+                value: value.clone(),
+                details,
+            });
         }
         let last = match &value {
             Some(v) => format!("`{}` was {v}", poll.spec.until),

@@ -121,10 +121,11 @@ fn assemble(api: &Api, op: &Operation, draft: &Draft, ctx: &mut Ctx<'_>) -> Buil
             .headers
             .iter()
             .any(|r| !r.enabled && r.name.trim().eq_ignore_ascii_case("content-type"));
-        if declared.is_none() && !switched_off {
-            if let Some(ct) = draft.content_type.as_ref().filter(|c| !c.is_empty()) {
-                headers.push(("Content-Type".into(), ct.clone()));
-            }
+        if declared.is_none()
+            && !switched_off
+            && let Some(ct) = draft.content_type.as_ref().filter(|c| !c.is_empty())
+        {
+            headers.push(("Content-Type".into(), ct.clone()));
         }
         if content_type.as_deref().is_some_and(is_json_content_type) {
             check_json(&text, text != draft.body, ctx);
@@ -241,10 +242,10 @@ fn resolve_relative(api: &Api, server: &str) -> String {
     if server.contains("://") {
         return server.to_string();
     }
-    if api.source.starts_with("http://") || api.source.starts_with("https://") {
-        if let Ok(joined) = url::Url::parse(&api.source).and_then(|s| s.join(server)) {
-            return joined.to_string();
-        }
+    if (api.source.starts_with("http://") || api.source.starts_with("https://"))
+        && let Ok(joined) = url::Url::parse(&api.source).and_then(|s| s.join(server))
+    {
+        return joined.to_string();
     }
     server.to_string()
 }

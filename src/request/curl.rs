@@ -661,13 +661,13 @@ impl State {
     }
 
     fn add_header(&mut self, raw: &str) -> Result<(), CurlError> {
-        if let Some(name) = raw.strip_suffix(';') {
-            if !name.contains(':') {
-                self.parsed
-                    .headers
-                    .push((name.trim().to_string(), String::new()));
-                return Ok(());
-            }
+        if let Some(name) = raw.strip_suffix(';')
+            && !name.contains(':')
+        {
+            self.parsed
+                .headers
+                .push((name.trim().to_string(), String::new()));
+            return Ok(());
         }
         let Some((name, value)) = raw.split_once(':') else {
             return Err(CurlError::BadHeader {
@@ -733,12 +733,12 @@ impl State {
                 message: e.to_string(),
             });
         }
-        if let Some(user) = self.user.take() {
-            if !self.has_header("authorization") {
-                let encoded = base64::engine::general_purpose::STANDARD.encode(user.as_bytes());
-                self.extra_headers
-                    .push(("Authorization".into(), format!("Basic {encoded}")));
-            }
+        if let Some(user) = self.user.take()
+            && !self.has_header("authorization")
+        {
+            let encoded = base64::engine::general_purpose::STANDARD.encode(user.as_bytes());
+            self.extra_headers
+                .push(("Authorization".into(), format!("Basic {encoded}")));
         }
         if !self.form.is_empty() {
             let (content_type, bytes) = multipart(&self.form);
@@ -1396,13 +1396,13 @@ pub fn draft_from_curl(catalog: &Catalog, parsed: &ParsedCurl) -> Option<(usize,
             continue;
         }
         if name.eq_ignore_ascii_case("authorization") {
-            if let Some(token) = strip_word(value, "bearer") {
-                if let Some(scheme) = auth_scheme(&|k| {
+            if let Some(token) = strip_word(value, "bearer")
+                && let Some(scheme) = auth_scheme(&|k| {
                     matches!(k, SecurityKind::Bearer { .. } | SecurityKind::OAuth2 { .. })
-                }) {
-                    set_auth(&mut draft, &scheme, token.to_string(), String::new());
-                    continue;
-                }
+                })
+            {
+                set_auth(&mut draft, &scheme, token.to_string(), String::new());
+                continue;
             }
             if let Some(encoded) = strip_word(value, "basic") {
                 let decoded = base64::engine::general_purpose::STANDARD

@@ -63,10 +63,10 @@ pub(crate) fn shape(text: &str, schema: Option<&SchemaSummary>) -> Shaped {
     match type_name {
         Some("array") => {
             let trimmed = text.trim();
-            if trimmed.starts_with('[') {
-                if let Ok(Value::Array(items)) = serde_json::from_str::<Value>(trimmed) {
-                    return Shaped::Array(items.iter().map(json_scalar).collect());
-                }
+            if trimmed.starts_with('[')
+                && let Ok(Value::Array(items)) = serde_json::from_str::<Value>(trimmed)
+            {
+                return Shaped::Array(items.iter().map(json_scalar).collect());
             }
             if trimmed.is_empty() {
                 return Shaped::Array(Vec::new());
@@ -75,14 +75,14 @@ pub(crate) fn shape(text: &str, schema: Option<&SchemaSummary>) -> Shaped {
         }
         Some("object") => {
             let trimmed = text.trim();
-            if trimmed.starts_with('{') {
-                if let Ok(Value::Object(map)) = serde_json::from_str::<Value>(trimmed) {
-                    return Shaped::Object(
-                        map.iter()
-                            .map(|(k, v)| (k.clone(), json_scalar(v)))
-                            .collect(),
-                    );
-                }
+            if trimmed.starts_with('{')
+                && let Ok(Value::Object(map)) = serde_json::from_str::<Value>(trimmed)
+            {
+                return Shaped::Object(
+                    map.iter()
+                        .map(|(k, v)| (k.clone(), json_scalar(v)))
+                        .collect(),
+                );
             }
             if trimmed.is_empty() {
                 return Shaped::Object(Vec::new());

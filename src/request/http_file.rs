@@ -301,10 +301,10 @@ impl Reader<'_> {
         } else {
             ("GET".to_string(), line)
         };
-        if let Some((before, version)) = url.rsplit_once(char::is_whitespace) {
-            if version.to_ascii_uppercase().starts_with("HTTP/") {
-                url = before.trim_end();
-            }
+        if let Some((before, version)) = url.rsplit_once(char::is_whitespace)
+            && version.to_ascii_uppercase().starts_with("HTTP/")
+        {
+            url = before.trim_end();
         }
         // Spaces may only appear inside `{{ }}` (`{{$randomInt 1 9}}`).
         let mut depth = 0usize;

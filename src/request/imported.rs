@@ -450,10 +450,10 @@ impl Base {
             return base;
         }
         let leading = tokens.leading(url);
-        if let Some(token) = &leading {
-            if let Some(value) = tokens.resolve(token, vars) {
-                base.var = Some((token.clone(), value));
-            }
+        if let Some(token) = &leading
+            && let Some(value) = tokens.resolve(token, vars)
+        {
+            base.var = Some((token.clone(), value));
         }
         let resolved = base.probe_url(url);
         base.add_scheme = !resolved.contains("://");

@@ -130,10 +130,10 @@ pub(crate) fn scan(text: &str) -> Vec<Piece<'_>> {
 pub fn referenced_variables(text: &str) -> Vec<String> {
     let mut names: Vec<String> = Vec::new();
     for piece in scan(text) {
-        if let Piece::Var { name, .. } = piece {
-            if !names.iter().any(|n| n == name) {
-                names.push(name.to_string());
-            }
+        if let Piece::Var { name, .. } = piece
+            && !names.iter().any(|n| n == name)
+        {
+            names.push(name.to_string());
         }
     }
     names

@@ -68,10 +68,6 @@ fn open_lock_file(path: &Path) -> Result<(File, PathBuf), StoreError> {
 
 /// Takes the exclusive lock for writing `path`, waiting for another
 /// process that holds it.
-// `File::lock` is stable since Rust 1.89, above the declared
-// `rust-version`; raising that also turns on let-chain lints across the
-// crate, so the raise is left to a change of its own.
-#[allow(clippy::incompatible_msrv)]
 pub(crate) fn lock_exclusive(path: &Path) -> Result<Lock, StoreError> {
     let (file, lock_path) = open_lock_file(path)?;
     file.lock()
@@ -81,7 +77,6 @@ pub(crate) fn lock_exclusive(path: &Path) -> Result<Lock, StoreError> {
 
 /// Takes the shared lock for reading `path` while no one appends to it.
 /// `None` when the directory does not exist yet (nothing to read).
-#[allow(clippy::incompatible_msrv)]
 pub(crate) fn lock_shared(path: &Path) -> Result<Option<Lock>, StoreError> {
     if path.parent().is_some_and(|dir| !dir.is_dir()) {
         return Ok(None);

@@ -463,10 +463,10 @@ impl Withholder<'_> {
 /// `Bearer abc` -> (`Bearer `, `abc`): the scheme word tells a reader what
 /// kind of secret it is and is not itself secret.
 fn split_scheme(value: &str) -> (&str, &str) {
-    if let Some((word, rest)) = value.split_once(' ') {
-        if ["bearer", "basic", "digest", "token"].contains(&word.to_ascii_lowercase().as_str()) {
-            return (&value[..=word.len()], rest);
-        }
+    if let Some((word, rest)) = value.split_once(' ')
+        && ["bearer", "basic", "digest", "token"].contains(&word.to_ascii_lowercase().as_str())
+    {
+        return (&value[..=word.len()], rest);
     }
     ("", value)
 }

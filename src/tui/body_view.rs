@@ -1139,7 +1139,7 @@ fn human_size(n: usize) -> String {
     let mut grouped = String::new();
     let digits = n.to_string();
     for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
             grouped.push(',');
         }
         grouped.push(c);
