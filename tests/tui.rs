@@ -1045,3 +1045,27 @@ async fn save_the_response_body_to_a_file() {
     h.assert_screen("Saved 9 bytes to");
     assert_eq!(std::fs::read(&path).expect("saved"), b"slow down");
 }
+
+/// With `--server`, the overview names the base URL requests really go to,
+/// not the definition's own server.
+#[tokio::test]
+async fn the_overview_shows_the_server_override() {
+    let server = start_server().await;
+    let catalog = catalog(&server.url);
+    let own = catalog.apis[0].servers[0].url.clone();
+    let ctx = TuiContext {
+        catalog,
+        env: None,
+        server_override: Some("http://127.0.0.1:9/override".into()),
+        config: Config::default(),
+        home: None,
+        paths: None,
+    };
+    let mut h = Harness {
+        app: App::new(ctx, TestBackend::new(160, 45)).expect("app"),
+        server,
+    };
+    h.app.draw().expect("first frame");
+    h.assert_screen("http://127.0.0.1:9/override");
+    assert!(!h.screen().contains(&own), "{}", h.screen());
+}

@@ -57,6 +57,7 @@ pub fn render(frame: &mut Frame, state: &mut State) {
                     frame,
                     a,
                     &state.catalog,
+                    state.server_override.as_deref(),
                     &theme,
                     state.focus == Focus::Operation,
                 );

@@ -200,10 +200,14 @@ pub fn render(
     frame.render_widget(paragraph.block(block).scroll((*scroll, 0)), area);
 }
 
+/// `server_override` is `--server`: the base URL every request goes to,
+/// shown instead of the definitions' own servers so the overview tells
+/// where requests really go.
 pub fn render_welcome(
     frame: &mut Frame,
     area: Rect,
     catalog: &Catalog,
+    server_override: Option<&str>,
     theme: &Theme,
     focused: bool,
 ) {
@@ -237,8 +241,8 @@ pub fn render_welcome(
         {
             lines.push(Line::raw(format!("  {d}")));
         }
-        if let Some(s) = api.servers.first() {
-            lines.push(Line::styled(format!("  {}", s.url), theme.muted()));
+        if let Some(url) = server_override.or(api.servers.first().map(|s| s.url.as_str())) {
+            lines.push(Line::styled(format!("  {url}"), theme.muted()));
         }
     }
     if !catalog.warnings.is_empty() {
