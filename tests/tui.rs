@@ -1,6 +1,10 @@
-//! The TUI harness: the real [`App`] on ratatui's `TestBackend`, driven by
-//! scripted keys, sending to a loopback server started in this process.
+//! The TUI as a whole: the real [`App`] on ratatui's `TestBackend` (through
+//! the shared harness in support/tui.rs), driven by scripted keys, sending
+//! to a loopback server started in this process.
 
+mod support;
+
+use std::ops::{Deref, DerefMut};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
@@ -10,17 +14,15 @@ use axum::extract::{Path, Query};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::IntoResponse;
 use axum::routing::{get, post};
-use crossterm::event::{
-    Event, KeyCode, KeyEvent, KeyModifiers, MouseButton, MouseEvent, MouseEventKind,
-};
+use crossterm::event::{Event, KeyCode, KeyModifiers, MouseButton, MouseEvent, MouseEventKind};
 use indexmap::IndexMap;
 use portico::catalog::{
     Api, Catalog, Environment, Example, MediaType, Operation, ParamLocation, ParamStyle, Parameter,
     RequestBody, ResponseDoc, SchemaSummary, SecurityKind, SecurityScheme, Server, Variable,
 };
-use portico::tui::{App, Config, Effect, Msg, TuiContext};
-use ratatui::backend::TestBackend;
+use portico::tui::{Config, Effect, Msg, TuiContext};
 use serde_json::{Value, json};
+use support::tui::{Harness, context};
 
 /// A loopback server that counts the requests it receives.
 struct TestServer {
@@ -217,75 +219,30 @@ fn catalog(server: &str) -> Catalog {
     }
 }
 
-struct Harness {
-    app: App<TestBackend>,
+/// The shared harness with the counting server behind [`catalog`].
+struct Lab {
+    h: Harness,
     server: TestServer,
 }
 
-impl Harness {
+impl Lab {
     async fn new(width: u16, height: u16) -> Self {
         let server = start_server().await;
-        let ctx = TuiContext {
-            catalog: catalog(&server.url),
-            env: None,
-            server_override: None,
-            config: Config::default(),
-            home: None,
-            paths: None,
-        };
-        let mut app = App::new(ctx, TestBackend::new(width, height)).expect("app");
-        app.draw().expect("first frame");
-        Self { app, server }
+        let h = Harness::start(context(catalog(&server.url)), width, height);
+        Self { h, server }
     }
+}
 
-    fn key(&mut self, code: KeyCode) {
-        self.key_mod(code, KeyModifiers::NONE);
+impl Deref for Lab {
+    type Target = Harness;
+    fn deref(&self) -> &Harness {
+        &self.h
     }
+}
 
-    fn key_mod(&mut self, code: KeyCode, mods: KeyModifiers) {
-        self.app
-            .handle(Msg::Input(Event::Key(KeyEvent::new(code, mods))));
-        self.app.draw().expect("draw");
-    }
-
-    fn type_text(&mut self, text: &str) {
-        for c in text.chars() {
-            self.key(KeyCode::Char(c));
-        }
-    }
-
-    fn screen(&self) -> String {
-        let buffer = self.app.backend().buffer();
-        let mut out = String::new();
-        for y in 0..buffer.area.height {
-            for x in 0..buffer.area.width {
-                out.push_str(buffer[(x, y)].symbol());
-            }
-            out.push('\n');
-        }
-        out
-    }
-
-    fn assert_screen(&self, needle: &str) {
-        let screen = self.screen();
-        assert!(
-            screen.contains(needle),
-            "`{needle}` not on screen:\n{screen}"
-        );
-    }
-
-    async fn settle(&mut self) {
-        self.app
-            .settle(Duration::from_secs(10))
-            .await
-            .expect("settle");
-    }
-
-    /// Opens an operation through the filter, as a user would.
-    fn open(&mut self, filter: &str) {
-        self.key(KeyCode::Char('/'));
-        self.type_text(filter);
-        self.key(KeyCode::Enter);
+impl DerefMut for Lab {
+    fn deref_mut(&mut self) -> &mut Harness {
+        &mut self.h
     }
 }
 
@@ -323,7 +280,7 @@ fn stable(screen: &str) -> String {
 
 #[tokio::test]
 async fn filter_open_edit_send_and_read() {
-    let mut h = Harness::new(160, 45).await;
+    let mut h = Lab::new(160, 45).await;
     h.assert_screen("Text features");
     h.assert_screen("deprecated");
     h.open("rrs exe");
@@ -384,7 +341,7 @@ async fn filter_open_edit_send_and_read() {
 
 #[tokio::test]
 async fn build_errors_are_shown_where_they_are_and_nothing_is_sent() {
-    let mut h = Harness::new(160, 45).await;
+    let mut h = Lab::new(160, 45).await;
     h.open("rrs");
     h.key(KeyCode::F(5));
     h.assert_screen("Not sent: missing required path parameter `workspace`");
@@ -416,7 +373,7 @@ async fn build_errors_are_shown_where_they_are_and_nothing_is_sent() {
 
 #[tokio::test]
 async fn escape_cancels_a_request_in_flight() {
-    let mut h = Harness::new(120, 40).await;
+    let mut h = Lab::new(120, 40).await;
     h.open("slow job");
     h.key(KeyCode::F(5));
     assert!(h.app.is_busy());
@@ -442,7 +399,7 @@ async fn escape_cancels_a_request_in_flight() {
 
 #[tokio::test]
 async fn idle_app_draws_nothing() {
-    let mut h = Harness::new(100, 30).await;
+    let mut h = Lab::new(100, 30).await;
     let frames = h.app.frames();
     let waited = tokio::time::timeout(Duration::from_millis(300), h.app.step()).await;
     assert!(waited.is_err(), "no message may arrive while idle");
@@ -452,7 +409,7 @@ async fn idle_app_draws_nothing() {
 
 #[tokio::test]
 async fn gateway_answers_are_explained() {
-    let mut h = Harness::new(160, 45).await;
+    let mut h = Lab::new(160, 45).await;
     h.open("rate limited");
     h.key(KeyCode::F(5));
     h.settle().await;
@@ -503,7 +460,7 @@ async fn gateway_answers_are_explained() {
 
 #[tokio::test]
 async fn small_terminal_and_resizes_never_panic() {
-    let mut h = Harness::new(80, 24).await;
+    let mut h = Lab::new(80, 24).await;
     h.open("rrs");
     h.assert_screen("Params (4)");
     for (w, h2) in [
@@ -515,9 +472,7 @@ async fn small_terminal_and_resizes_never_panic() {
         (100, 30),
         (80, 24),
     ] {
-        h.app.terminal_mut().backend_mut().resize(w, h2);
-        h.app.handle(Msg::Input(Event::Resize(w, h2)));
-        h.app.draw().expect("draw");
+        h.resize(w, h2);
     }
     for _ in 0..4 {
         h.key(KeyCode::Tab);
@@ -530,7 +485,7 @@ async fn small_terminal_and_resizes_never_panic() {
 
 #[tokio::test]
 async fn mouse_click_focuses_and_opens() {
-    let mut h = Harness::new(160, 45).await;
+    let mut h = Lab::new(160, 45).await;
     // The catalog's first operation row sits under the API and tag rows.
     let screen = h.screen();
     let row = screen
@@ -572,7 +527,7 @@ async fn mouse_click_focuses_and_opens() {
 
 #[tokio::test]
 async fn headers_rows_add_toggle_delete_and_mask() {
-    let mut h = Harness::new(160, 45).await;
+    let mut h = Lab::new(160, 45).await;
     h.open("slow");
     h.key(KeyCode::Right);
     h.assert_screen("No headers.");
@@ -603,23 +558,8 @@ async fn demo_rrs_execute_walkthrough() {
     let demo = portico::demo::start(0, portico::demo::DemoConfig::default())
         .await
         .expect("demo");
-    let ctx = TuiContext {
-        catalog: portico::demo::bundled_catalog(&demo).expect("catalog"),
-        env: None,
-        server_override: None,
-        config: Config::default(),
-        home: None,
-        paths: None,
-    };
-    let mut app = App::new(ctx, TestBackend::new(160, 45)).expect("app");
-    app.draw().expect("draw");
-    let mut h = Harness {
-        app,
-        server: TestServer {
-            url: demo.base_url(),
-            hits: Arc::new(AtomicUsize::new(0)),
-        },
-    };
+    let ctx = context(portico::demo::bundled_catalog(&demo).expect("catalog"));
+    let mut h = Harness::start(ctx, 160, 45);
     h.assert_screen("Text features (Azure ML demo)");
     h.open("rrs execute");
     h.assert_screen("env demo");
@@ -890,7 +830,7 @@ mod panes {
 
 #[tokio::test]
 async fn server_variables_are_rows_with_their_choices() {
-    let mut h = Harness::new(160, 45).await;
+    let mut h = Lab::new(160, 45).await;
     let real = h.server.url.clone();
     let mut variables = IndexMap::new();
     variables.insert(
@@ -907,15 +847,7 @@ async fn server_variables_are_rows_with_their_choices() {
         description: None,
         variables,
     }];
-    let ctx = TuiContext {
-        catalog,
-        env: None,
-        server_override: None,
-        config: Config::default(),
-        home: None,
-        paths: None,
-    };
-    h.app = App::new(ctx, TestBackend::new(160, 45)).expect("app");
+    h.h = Harness::start(context(catalog), 160, 45);
     h.open("rate limited");
     h.assert_screen("server");
     h.assert_screen("(default)");
@@ -936,7 +868,7 @@ async fn server_variables_are_rows_with_their_choices() {
 
 #[tokio::test]
 async fn body_examples_reformat_and_copy() {
-    let mut h = Harness::new(160, 45).await;
+    let mut h = Lab::new(160, 45).await;
     h.open("rrs");
     h.key(KeyCode::Char(']'));
     h.key(KeyCode::Char(']'));
@@ -968,7 +900,7 @@ async fn body_examples_reformat_and_copy() {
 
 #[tokio::test]
 async fn retry_after_counts_down_live() {
-    let mut h = Harness::new(160, 45).await;
+    let mut h = Lab::new(160, 45).await;
     h.open("rate limited");
     h.key(KeyCode::F(5));
     h.settle().await;
@@ -993,16 +925,10 @@ async fn configured_keys_and_no_colour() {
     );
     assert!(config.warnings.is_empty(), "{:?}", config.warnings);
     let ctx = TuiContext {
-        catalog: catalog(&server.url),
-        env: None,
-        server_override: None,
         config,
-        home: None,
-        paths: None,
+        ..context(catalog(&server.url))
     };
-    let app = App::new(ctx, TestBackend::new(120, 40)).expect("app");
-    let mut h = Harness { app, server };
-    h.app.draw().expect("draw");
+    let mut h = Harness::start(ctx, 120, 40);
     h.open("rate limited");
     h.key(KeyCode::F(5));
     assert!(!h.app.is_busy(), "F5 no longer sends");
@@ -1030,7 +956,7 @@ async fn configured_keys_and_no_colour() {
 
 #[tokio::test]
 async fn save_the_response_body_to_a_file() {
-    let mut h = Harness::new(120, 40).await;
+    let mut h = Lab::new(120, 40).await;
     let dir = tempfile::tempdir().expect("temp dir");
     let path = dir.path().join("answer.txt");
     h.open("rate limited");
@@ -1054,18 +980,10 @@ async fn the_overview_shows_the_server_override() {
     let catalog = catalog(&server.url);
     let own = catalog.apis[0].servers[0].url.clone();
     let ctx = TuiContext {
-        catalog,
-        env: None,
         server_override: Some("http://127.0.0.1:9/override".into()),
-        config: Config::default(),
-        home: None,
-        paths: None,
+        ..context(catalog)
     };
-    let mut h = Harness {
-        app: App::new(ctx, TestBackend::new(160, 45)).expect("app"),
-        server,
-    };
-    h.app.draw().expect("first frame");
+    let h = Harness::start(ctx, 160, 45);
     h.assert_screen("http://127.0.0.1:9/override");
     assert!(!h.screen().contains(&own), "{}", h.screen());
 }

@@ -8,15 +8,13 @@ mod support;
 
 use std::time::{Duration, Instant};
 
-use crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
+use crossterm::event::KeyCode;
 use indexmap::IndexMap;
 use portico::catalog::{
     Api, Catalog, Operation, ParamLocation, ParamStyle, Parameter, ResponseDoc, SchemaSummary,
     Server,
 };
-use portico::tui::{App, Config, Msg, TuiContext};
-use ratatui::backend::TestBackend;
-use ratatui::buffer::Buffer;
+use support::tui::{Harness, context};
 
 fn op(name: &str, path: &str) -> Operation {
     Operation {
@@ -69,70 +67,24 @@ fn catalog(server: &str, path: &str) -> Catalog {
     }
 }
 
-struct Harness {
-    app: App<TestBackend>,
+/// `Probe` (pointed at `server` + `path`) open in the app.
+fn probe(server: &str, path: &str) -> Harness {
+    let mut h = Harness::start(context(catalog(server, path)), 200, 40);
+    h.open("probe");
+    h.assert_screen(&format!("GET {path}"));
+    h
 }
 
-impl Harness {
-    /// The app with `Probe` (pointed at `server` + `path`) open.
-    fn new(server: &str, path: &str) -> Self {
-        let ctx = TuiContext {
-            catalog: catalog(server, path),
-            env: None,
-            server_override: None,
-            config: Config::default(),
-            home: None,
-            paths: None,
-        };
-        let mut app = App::new(ctx, TestBackend::new(200, 40)).expect("app");
-        app.draw().expect("first frame");
-        let mut h = Self { app };
-        h.key(KeyCode::Char('/'));
-        for c in "probe".chars() {
-            h.key(KeyCode::Char(c));
-        }
-        h.key(KeyCode::Enter);
-        h.assert_screen(&format!("GET {path}"));
-        h
-    }
+/// What these tests do with the harness: use the UI while a request is in
+/// flight.
+trait InFlight {
+    fn send_and_use_the_ui(&mut self);
+    fn send_and_use_the_ui_again(&mut self);
+    async fn keep_ticking(&mut self, wait: Duration);
+    fn error_line(&self) -> String;
+}
 
-    fn key(&mut self, code: KeyCode) {
-        self.app.handle(Msg::Input(Event::Key(KeyEvent::new(
-            code,
-            KeyModifiers::NONE,
-        ))));
-        self.app.draw().expect("draw");
-    }
-
-    fn buffer(&self) -> Buffer {
-        self.app.backend().buffer().clone()
-    }
-
-    fn screen(&self) -> String {
-        let buffer = self.app.backend().buffer();
-        let mut out = String::new();
-        for y in 0..buffer.area.height {
-            for x in 0..buffer.area.width {
-                out.push_str(buffer[(x, y)].symbol());
-            }
-            out.push('\n');
-        }
-        out
-    }
-
-    fn assert_screen(&self, needle: &str) {
-        let screen = self.screen();
-        assert!(
-            screen.contains(needle),
-            "`{needle}` not on screen:\n{screen}"
-        );
-    }
-
-    fn assert_not_screen(&self, needle: &str) {
-        let screen = self.screen();
-        assert!(!screen.contains(needle), "`{needle}` on screen:\n{screen}");
-    }
-
+impl InFlight for Harness {
     /// F5, then keys while the request is in flight: each is answered
     /// at once, with a screen that shows it.
     fn send_and_use_the_ui(&mut self) {
@@ -178,59 +130,15 @@ impl Harness {
         self.assert_screen("Sending");
     }
 
-    /// Steps until the request ends; fails if that takes `limit`.
-    async fn settle(&mut self, limit: Duration) -> Duration {
-        let started = Instant::now();
-        self.app.settle(limit).await.expect("the request ended");
-        started.elapsed()
-    }
-
     /// Steps for `wait`, checking that the spinner keeps redrawing.
     async fn keep_ticking(&mut self, wait: Duration) {
         let frames = self.app.frames();
-        let deadline = tokio::time::Instant::now() + wait;
-        while tokio::time::Instant::now() < deadline {
-            if let Ok(r) = tokio::time::timeout_at(deadline, self.app.step()).await {
-                r.expect("step");
-            }
-        }
+        self.run_for(wait).await;
         assert!(
             self.app.frames() > frames + 1,
             "the spinner did not redraw while in flight"
         );
         assert!(self.app.is_busy(), "still in flight");
-    }
-
-    /// The response pane's message from `start` on, wrapped lines joined:
-    /// `✗ message (after N ms)`.
-    fn message(&self, start: &str) -> String {
-        let buffer = self.app.backend().buffer();
-        let area = buffer.area;
-        let found = (0..area.height).find_map(|y| {
-            let row: String = (0..area.width).map(|x| buffer[(x, y)].symbol()).collect();
-            let at = row.find(start)?;
-            Some((u16::try_from(row[..at].chars().count()).expect("column"), y))
-        });
-        let Some((x0, y0)) = found else {
-            panic!("no `{start}` on screen:\n{}", self.screen());
-        };
-        let mut parts = Vec::new();
-        for y in y0..area.height {
-            let mut row = String::new();
-            for x in x0..area.width {
-                let symbol = buffer[(x, y)].symbol();
-                if symbol == "│" {
-                    break;
-                }
-                row.push_str(symbol);
-            }
-            let row = row.trim().to_string();
-            if row.is_empty() {
-                break;
-            }
-            parts.push(row);
-        }
-        parts.join(" ")
     }
 
     fn error_line(&self) -> String {
@@ -252,9 +160,9 @@ fn assert_error(h: &Harness, what: &str) {
 
 /// Sends, uses the UI while in flight, and waits (briefly) for the error.
 async fn fails_with(server: &str, path: &str, what: &str) -> Harness {
-    let mut h = Harness::new(server, path);
+    let mut h = probe(server, path);
     h.send_and_use_the_ui();
-    let took = h.settle(Duration::from_secs(5)).await;
+    let took = h.settle_within(Duration::from_secs(5)).await;
     assert!(took < Duration::from_secs(5));
     assert_error(&h, what);
     h
@@ -396,7 +304,7 @@ async fn invalid_gzip() {
 /// A request that never ends by itself: the spinner keeps going, keys
 /// are answered, and Esc cancels at once.
 async fn never_ends(server: &str, path: &str) -> Harness {
-    let mut h = Harness::new(server, path);
+    let mut h = probe(server, path);
     h.send_and_use_the_ui();
     h.keep_ticking(Duration::from_millis(400)).await;
     h.send_and_use_the_ui_again();
@@ -429,7 +337,7 @@ async fn headers_that_never_end_are_cancelled() {
 #[tokio::test]
 async fn a_dripping_body_shows_progress_and_is_cancelled() {
     let server = support::TestServer::start().await;
-    let mut h = Harness::new(&server.url(""), "/drip");
+    let mut h = probe(&server.url(""), "/drip");
     h.send_and_use_the_ui();
     h.keep_ticking(Duration::from_millis(500)).await;
     h.assert_screen("200 · receiving ");
@@ -440,9 +348,9 @@ async fn a_dripping_body_shows_progress_and_is_cancelled() {
 #[tokio::test]
 async fn a_body_that_never_ends_is_capped() {
     let server = support::TestServer::start().await;
-    let mut h = Harness::new(&server.url(""), "/endless");
+    let mut h = probe(&server.url(""), "/endless");
     h.send_and_use_the_ui();
-    h.settle(Duration::from_secs(30)).await;
+    h.settle_within(Duration::from_secs(30)).await;
     h.assert_screen("200 OK");
     h.assert_screen("(truncated)");
     h.assert_screen(" MiB (truncated)");
@@ -452,9 +360,9 @@ async fn a_body_that_never_ends_is_capped() {
 #[tokio::test]
 async fn a_non_utf8_body_declared_as_json() {
     let server = support::TestServer::start().await;
-    let mut h = Harness::new(&server.url(""), "/non-utf8-json");
+    let mut h = probe(&server.url(""), "/non-utf8-json");
     h.send_and_use_the_ui();
-    h.settle(Duration::from_secs(5)).await;
+    h.settle_within(Duration::from_secs(5)).await;
     h.assert_screen("200 OK");
     // Not text: a hex dump of the bytes as received, with the reason.
     h.assert_screen("Body (binary)");
@@ -472,9 +380,9 @@ async fn escape_sequences_in_a_body_reach_the_screen_only_escaped() {
     .into_bytes();
     raw.extend_from_slice(body);
     let server = support::RawServer::respond(raw).await;
-    let mut h = Harness::new(&server.url(""), "/x");
+    let mut h = probe(&server.url(""), "/x");
     h.send_and_use_the_ui();
-    h.settle(Duration::from_secs(5)).await;
+    h.settle_within(Duration::from_secs(5)).await;
     h.assert_screen("200 OK");
     h.assert_screen("\\x1b]52;c;SGVsbG8=\\x07");
     h.assert_screen("\\x1b[2J");
@@ -501,9 +409,9 @@ async fn escape_sequences_in_an_invalid_answer_stay_out_of_the_error_line() {
 #[tokio::test]
 async fn a_five_gigabyte_body_is_capped() {
     let server = support::TestServer::start().await;
-    let mut h = Harness::new(&server.url(""), "/bytes/5000000000");
+    let mut h = probe(&server.url(""), "/bytes/5000000000");
     h.send_and_use_the_ui();
-    let took = h.settle(Duration::from_secs(30)).await;
+    let took = h.settle_within(Duration::from_secs(30)).await;
     assert!(took < Duration::from_secs(20), "{took:?}");
     h.assert_screen("200 OK");
     h.assert_screen(" MiB (truncated)");
@@ -522,9 +430,9 @@ async fn bad_chunked_encoding() {
 #[tokio::test]
 async fn a_declared_charset_is_honoured() {
     let server = support::TestServer::start().await;
-    let mut h = Harness::new(&server.url(""), "/non-utf8");
+    let mut h = probe(&server.url(""), "/non-utf8");
     h.send_and_use_the_ui();
-    h.settle(Duration::from_secs(5)).await;
+    h.settle_within(Duration::from_secs(5)).await;
     h.assert_screen("200 OK");
     h.assert_screen("café ÿþ");
     assert_clean(&h);

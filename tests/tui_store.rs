@@ -3,14 +3,16 @@
 //! scripted keys against the bundled demo service started in this process,
 //! with portico's files in a temporary home.
 
+mod support;
+
 use std::path::Path;
 use std::time::Duration;
 
-use crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
+use crossterm::event::{KeyCode, KeyModifiers};
 use portico::demo::{self, DemoConfig, DemoServer};
 use portico::store::Paths;
-use portico::tui::{App, Config, Msg, TuiContext};
-use ratatui::backend::TestBackend;
+use portico::tui::TuiContext;
+use support::tui::{Harness, context};
 
 async fn start_demo() -> DemoServer {
     demo::start(
@@ -26,91 +28,16 @@ async fn start_demo() -> DemoServer {
     .expect("demo service")
 }
 
-fn context(server: &DemoServer, home: &Path) -> TuiContext {
+fn store_context(server: &DemoServer, home: &Path) -> TuiContext {
     TuiContext {
-        catalog: demo::bundled_catalog(server).expect("bundled catalog"),
-        env: None,
-        server_override: None,
-        config: Config::default(),
-        home: None,
         paths: Some(Paths::in_dir(home)),
+        ..context(demo::bundled_catalog(server).expect("bundled catalog"))
     }
 }
 
-struct Harness {
-    app: App<TestBackend>,
-}
-
-impl Harness {
-    fn new(server: &DemoServer, home: &Path) -> Self {
-        Self::with(context(server, home))
-    }
-
-    fn with(ctx: TuiContext) -> Self {
-        let mut app = App::new(ctx, TestBackend::new(160, 45)).expect("app");
-        app.draw().expect("first frame");
-        Self { app }
-    }
-
-    fn key(&mut self, code: KeyCode) {
-        self.key_mod(code, KeyModifiers::NONE);
-    }
-
-    fn key_mod(&mut self, code: KeyCode, mods: KeyModifiers) {
-        self.app
-            .handle(Msg::Input(Event::Key(KeyEvent::new(code, mods))));
-        self.app.draw().expect("draw");
-    }
-
-    fn type_text(&mut self, text: &str) {
-        for c in text.chars() {
-            self.key(KeyCode::Char(c));
-        }
-    }
-
-    fn screen(&self) -> String {
-        let buffer = self.app.backend().buffer();
-        let mut out = String::new();
-        for y in 0..buffer.area.height {
-            for x in 0..buffer.area.width {
-                out.push_str(buffer[(x, y)].symbol());
-            }
-            out.push('\n');
-        }
-        out
-    }
-
-    #[track_caller]
-    fn assert_screen(&self, needle: &str) {
-        let screen = self.screen();
-        assert!(
-            screen.contains(needle),
-            "`{needle}` not on screen:\n{screen}"
-        );
-    }
-
-    /// Steps the loop until no send, read or flow is under way.
-    async fn settle(&mut self) {
-        self.app
-            .settle(Duration::from_secs(30))
-            .await
-            .expect("settle");
-    }
-
-    fn open(&mut self, filter: &str) {
-        self.key(KeyCode::Char('/'));
-        // A filter typed before is still there.
-        self.key_mod(KeyCode::Char('u'), KeyModifiers::CONTROL);
-        self.type_text(filter);
-        self.key(KeyCode::Enter);
-    }
-
-    fn url(&self) -> String {
-        self.app
-            .request_url()
-            .expect("an operation is open")
-            .expect("the request builds")
-    }
+/// The app on the bundled demo with portico's files under `home`.
+fn start(server: &DemoServer, home: &Path) -> Harness {
+    Harness::start(store_context(server, home), 160, 45)
 }
 
 #[tokio::test]
@@ -118,7 +45,7 @@ async fn preset_round_trip_across_a_restart() {
     let server = start_demo().await;
     let home = tempfile::tempdir().expect("home");
     {
-        let mut h = Harness::new(&server, home.path());
+        let mut h = start(&server, home.path());
         h.open("rrs exe");
         // Headers tab: add a header the preset must keep.
         h.key(KeyCode::Right);
@@ -141,7 +68,7 @@ async fn preset_round_trip_across_a_restart() {
         "a secret was saved:\n{file}"
     );
 
-    let mut h = Harness::new(&server, home.path());
+    let mut h = start(&server, home.path());
     h.open("rrs exe");
     h.key(KeyCode::Right);
     let screen = h.screen();
@@ -200,7 +127,7 @@ async fn orphaned_presets_show_in_the_global_list() {
             portico::store::SaveOptions::default(),
         )
         .expect("save");
-    let mut h = Harness::new(&server, home.path());
+    let mut h = start(&server, home.path());
     h.key(KeyCode::Char('p'));
     h.assert_screen("Presets · all operations");
     h.assert_screen("old one");
@@ -213,7 +140,7 @@ async fn orphaned_presets_show_in_the_global_list() {
 async fn history_lists_reopens_compares_and_resends() {
     let server = start_demo().await;
     let home = tempfile::tempdir().expect("home");
-    let mut h = Harness::new(&server, home.path());
+    let mut h = start(&server, home.path());
     h.open("rrs exe");
     h.key(KeyCode::F(5));
     h.settle().await;
@@ -278,10 +205,10 @@ async fn history_lists_reopens_compares_and_resends() {
 async fn failed_sends_are_recorded_too() {
     let server = start_demo().await;
     let home = tempfile::tempdir().expect("home");
-    let mut ctx = context(&server, home.path());
+    let mut ctx = store_context(&server, home.path());
     // Nothing listens there.
     ctx.server_override = Some("http://127.0.0.1:9".into());
-    let mut h = Harness::with(ctx);
+    let mut h = Harness::start(ctx, 160, 45);
     h.open("usage");
     h.key(KeyCode::F(5));
     h.settle().await;
@@ -300,7 +227,7 @@ async fn failed_sends_are_recorded_too() {
 async fn the_batch_flow_runs_to_finished() {
     let server = start_demo().await;
     let home = tempfile::tempdir().expect("home");
-    let mut h = Harness::new(&server, home.path());
+    let mut h = start(&server, home.path());
     h.key(KeyCode::Char('f'));
     h.assert_screen("Flows");
     h.assert_screen("batch");
@@ -342,7 +269,7 @@ async fn escape_cancels_a_flow_run() {
     .await
     .expect("demo");
     let home = tempfile::tempdir().expect("home");
-    let mut h = Harness::new(&server, home.path());
+    let mut h = start(&server, home.path());
     h.key(KeyCode::Char('f'));
     h.key(KeyCode::Enter);
     // Let it reach the poll.
@@ -380,7 +307,7 @@ subscription_key = { value = "staging-sub-123456", secret = true }
 "#,
     )
     .expect("environments file");
-    let mut h = Harness::new(&server, home.path());
+    let mut h = start(&server, home.path());
     h.assert_screen("env demo");
     h.open("rrs exe");
     assert!(
@@ -403,7 +330,7 @@ subscription_key = { value = "staging-sub-123456", secret = true }
 async fn captures_make_jobid_resolve_in_bes_status() {
     let server = start_demo().await;
     let home = tempfile::tempdir().expect("home");
-    let mut h = Harness::new(&server, home.path());
+    let mut h = start(&server, home.path());
     h.open("bes status");
     let before = h.app.request_url().expect("open");
     assert!(
@@ -446,7 +373,7 @@ async fn captures_make_jobid_resolve_in_bes_status() {
 async fn panels_fit_small_terminals_and_the_help_lists_their_keys() {
     let server = start_demo().await;
     let home = tempfile::tempdir().expect("home");
-    let mut h = Harness::new(&server, home.path());
+    let mut h = start(&server, home.path());
     h.key(KeyCode::Char('?'));
     for _ in 0..100 {
         if h.screen()
@@ -463,8 +390,7 @@ async fn panels_fit_small_terminals_and_the_help_lists_their_keys() {
     h.key(KeyCode::F(5));
     h.settle().await;
     for (w, ht) in [(80, 24), (40, 12), (20, 6), (160, 45)] {
-        h.app.terminal_mut().backend_mut().resize(w, ht);
-        h.app.handle(Msg::Input(Event::Resize(w, ht)));
+        h.resize(w, ht);
         for key in ['p', 'H', 'u', 'f', 'v', 'C'] {
             h.key(KeyCode::Char(key));
             h.settle().await;
