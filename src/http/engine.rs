@@ -487,12 +487,37 @@ impl Sink {
         }
         let room = self.cap.saturating_sub(self.held.len());
         if piece.len() > room {
+            self.reserve_within_cap(room);
             self.held.extend_from_slice(&piece[..room]);
             self.truncated = true;
             return Ok(false);
         }
+        self.reserve_within_cap(piece.len());
         self.held.extend_from_slice(&piece);
         Ok(true)
+    }
+
+    /// Makes room for `additional` more bytes by doubling, as `BytesMut`
+    /// would, but never past the cap: plain doubling from a small start
+    /// (an unknown or compressed length) can reserve nearly twice the cap,
+    /// and the body keeps that allocation for as long as it is shown. Near
+    /// the cap it goes straight to it, rather than copying the whole body
+    /// once more for a last small step.
+    fn reserve_within_cap(&mut self, additional: usize) {
+        let needed = self.held.len() + additional;
+        if needed <= self.held.capacity() {
+            return;
+        }
+        let doubled = self.held.capacity().saturating_mul(2);
+        let target = if doubled >= self.cap / 3 * 2 {
+            self.cap
+        } else {
+            doubled
+        }
+        .max(needed);
+        let mut grown = BytesMut::with_capacity(target);
+        grown.extend_from_slice(&self.held);
+        self.held = grown;
     }
 
     /// Flushes the file and moves it into place.
