@@ -415,11 +415,20 @@ impl HistoryFilter {
     }
 }
 
+/// Lines skipped that get a warning of their own; the rest are counted in
+/// one more. A warning weighs more than a short bad line, so a warning for
+/// each would let a corrupt file take many times its size in memory.
+const MAX_LINE_WARNINGS: usize = 100;
+
 /// What a read found: the entries, and the lines it had to skip.
 #[derive(Debug, Clone, Default)]
 pub struct HistoryRead {
     pub entries: Vec<HistoryEntry>,
+    /// The first skipped lines, each with why, then (when there were more)
+    /// one warning that counts the rest.
     pub warnings: Vec<FileWarning>,
+    /// Every line skipped.
+    pub skipped: usize,
 }
 
 impl HistoryRead {
@@ -433,12 +442,27 @@ impl HistoryRead {
             }
             match serde_json::from_slice::<HistoryEntry>(line) {
                 Ok(entry) => read.entries.push(entry),
-                Err(e) => read.warnings.push(FileWarning {
-                    path: path.to_path_buf(),
-                    line: index + 1,
-                    message: format!("history entry skipped: {e}"),
-                }),
+                Err(e) => {
+                    read.skipped += 1;
+                    if read.skipped <= MAX_LINE_WARNINGS {
+                        read.warnings.push(FileWarning {
+                            path: path.to_path_buf(),
+                            line: index + 1,
+                            message: format!("history entry skipped: {e}"),
+                        });
+                    }
+                }
             }
+        }
+        if read.skipped > MAX_LINE_WARNINGS {
+            read.warnings.push(FileWarning {
+                path: path.to_path_buf(),
+                line: 0,
+                message: format!(
+                    "{} more unreadable history lines skipped",
+                    read.skipped - MAX_LINE_WARNINGS
+                ),
+            });
         }
         read
     }
@@ -574,6 +598,7 @@ impl History {
         Ok(HistoryRead {
             entries,
             warnings: read.warnings,
+            skipped: read.skipped,
         })
     }
 }
@@ -744,6 +769,17 @@ fn stats_of(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn skipped_lines_are_all_counted_but_warned_about_a_hundred_at_most() {
+        let bytes = "not json\n".repeat(1_000);
+        let read = HistoryRead::parse(bytes.as_bytes(), Path::new("h.jsonl"));
+        assert_eq!(read.skipped, 1_000);
+        assert_eq!(read.warnings.len(), MAX_LINE_WARNINGS + 1);
+        assert_eq!(read.warnings[99].line, 100);
+        let last = read.warnings.last().expect("summary").to_string();
+        assert_eq!(last, "h.jsonl: 900 more unreadable history lines skipped");
+    }
 
     #[test]
     fn nearest_rank_percentiles() {

@@ -589,7 +589,7 @@ impl<B: Backend> App<B> {
                             (e, title)
                         })
                         .collect();
-                    view.set_entries(entries, read.warnings.len());
+                    view.set_entries(entries, read.skipped);
                 }
                 Err(e) => {
                     view.loading = false;
