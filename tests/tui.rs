@@ -987,3 +987,61 @@ async fn the_overview_shows_the_server_override() {
     h.assert_screen("http://127.0.0.1:9/override");
     assert!(!h.screen().contains(&own), "{}", h.screen());
 }
+
+/// HTML in a definition's descriptions (httpbin's, Uber's) reads as text
+/// in the overview and the operation's docs: breaks, items and links kept,
+/// tags and entities gone; Markdown and `<placeholders>` stay as written.
+#[tokio::test]
+async fn html_in_descriptions_reads_as_text() {
+    let server = start_server().await;
+    let mut catalog = catalog(&server.url);
+    catalog.apis[0].description = Some(
+        "A simple HTTP Request &amp; Response Service.<br/> A <a href='http://kennethreitz.com/'>Kenneth Reitz</a> project."
+            .into(),
+    );
+    let mut html = op("Price estimates", "GET", "/estimates/price", "Batch");
+    html.description = Some(
+        "Returns an estimated price range.<br><br>The response also includes the [ISO 4217](http://en.wikipedia.org/wiki/ISO_4217) code.<ul><li>low &lt; high</li><li>see <a href=\"https://x.test/surge\">surge</a></li></ul>Format: `refs/heads/<branch name>`."
+            .into(),
+    );
+    catalog.apis[0].operations.push(html);
+    let mut h = Harness::start(context(catalog), 160, 45);
+    h.assert_screen("  A simple HTTP Request & Response Service.");
+    h.assert_not_screen("<br/>");
+    h.open("price estimates");
+    h.assert_screen("GET /estimates/price");
+    for line in [
+        "Returns an estimated price range.",
+        "The response also includes the [ISO",
+        "- low < high",
+        "- see surge (https://x.test/surge)",
+        "Format: `refs/heads/<branch name>`.",
+    ] {
+        let row = h.line_with(line).unwrap_or_else(|| {
+            panic!("`{line}` not on screen:\n{}", h.screen());
+        });
+        // Each on a row of its own: nothing else before it in the pane.
+        let before = row.split(line).next().unwrap_or_default();
+        assert!(
+            before.trim_end().ends_with('│'),
+            "`{line}` shares its row: {row}"
+        );
+    }
+    // The paragraph break stays a blank row.
+    let screen = h.screen();
+    let rows: Vec<&str> = screen.lines().collect();
+    let at = rows
+        .iter()
+        .position(|r| r.contains("Returns an estimated price range."))
+        .expect("first paragraph");
+    assert!(
+        rows[at + 1].contains("│ ") && !rows[at + 1].contains("The response"),
+        "{screen}"
+    );
+    assert!(
+        rows[at + 2].contains("The response also includes"),
+        "{screen}"
+    );
+    h.assert_not_screen("<li>");
+    h.assert_not_screen("&lt;");
+}

@@ -2,6 +2,8 @@
 //! (summary, description, parameters, body, responses), wrapped and
 //! scrollable; and, before any operation is open, a short welcome.
 
+use std::borrow::Cow;
+
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::style::{Modifier, Style};
@@ -42,7 +44,7 @@ pub fn doc_lines(api: &Api, op: &Operation, theme: &Theme) -> Vec<Line<'static>>
     }
     if let Some(desc) = op.description.as_ref().filter(|s| !s.trim().is_empty()) {
         lines.push(Line::default());
-        for l in reflow(desc) {
+        for l in doc_text(desc) {
             lines.push(Line::raw(l));
         }
     }
@@ -79,7 +81,7 @@ pub fn doc_lines(api: &Api, op: &Operation, theme: &Theme) -> Vec<Line<'static>>
             }
             lines.push(Line::from(spans));
             if let Some(d) = p.description.as_ref().filter(|d| !d.trim().is_empty()) {
-                for l in d.lines() {
+                for l in html_to_text(d).lines() {
                     lines.push(Line::raw(format!("      {l}")));
                 }
             }
@@ -101,7 +103,7 @@ pub fn doc_lines(api: &Api, op: &Operation, theme: &Theme) -> Vec<Line<'static>>
             lines.push(Line::raw(text));
         }
         if let Some(d) = &body.description {
-            for l in d.lines() {
+            for l in html_to_text(d).lines() {
                 lines.push(Line::raw(format!("  {l}")));
             }
         }
@@ -120,9 +122,7 @@ pub fn doc_lines(api: &Api, op: &Operation, theme: &Theme) -> Vec<Line<'static>>
                 Span::raw("  "),
                 Span::styled(format!("{:<7}", r.status), theme.status(code)),
                 Span::raw(
-                    r.description
-                        .clone()
-                        .unwrap_or_default()
+                    html_to_text(r.description.as_deref().unwrap_or_default())
                         .lines()
                         .next()
                         .unwrap_or("")
@@ -168,6 +168,282 @@ pub fn reflow(text: &str) -> Vec<String> {
         joinable = !trimmed.is_empty()
             && !trimmed.starts_with("```")
             && !line.starts_with([' ', '\t', '|']);
+    }
+    out
+}
+
+/// Tags [`html_to_text`] knows; any other `<word>` (GitHub's `<branch
+/// name>`, a generic `List<T>`) is text and stays as written.
+const INLINE_TAGS: &[&str] = &[
+    "a", "abbr", "b", "big", "cite", "code", "del", "em", "font", "i", "ins", "kbd", "mark", "q",
+    "s", "samp", "small", "span", "strike", "strong", "sub", "sup", "tt", "u", "var",
+];
+const BLOCK_TAGS: &[&str] = &[
+    "article",
+    "blockquote",
+    "dd",
+    "div",
+    "dl",
+    "dt",
+    "footer",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "header",
+    "ol",
+    "p",
+    "pre",
+    "section",
+    "table",
+    "tbody",
+    "thead",
+    "tr",
+    "ul",
+];
+
+/// The HTML that definitions put in descriptions (`<br/>`, `<p>`, `<a
+/// href="u">text</a>`, `<b>`, `<code>`, `&amp;`), as plain text: line
+/// breaks for `br`, paragraphs for `p` and other blocks, `- ` items for
+/// `li`, links as `text (url)`, other known tags dropped, entities
+/// decoded. Text without any of that, Markdown included, comes back
+/// unchanged (borrowed), and so does Markdown code between backticks.
+pub fn html_to_text(text: &str) -> Cow<'_, str> {
+    if !text.contains(['<', '&']) {
+        return Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut changed = false;
+    // The href of the `<a>` being read, and where its text starts in `out`.
+    let mut link: Option<(String, usize)> = None;
+    // After a break the source's own spaces and newlines are layout only.
+    let mut after_break = false;
+    let mut rest = text;
+    while let Some(c) = rest.chars().next() {
+        if after_break && c.is_whitespace() {
+            rest = &rest[c.len_utf8()..];
+            continue;
+        }
+        after_break = false;
+        if c == '`'
+            && let Some(end) = rest[1..].find('`')
+        {
+            out.push_str(&rest[..end + 2]);
+            rest = &rest[end + 2..];
+            continue;
+        }
+        if c == '&'
+            && let Some((decoded, len)) = entity(rest)
+        {
+            out.push(decoded);
+            rest = &rest[len..];
+            changed = true;
+            continue;
+        }
+        if c == '<'
+            && let Some(tag) = Tag::parse(rest)
+        {
+            rest = &rest[tag.len..];
+            changed = true;
+            match (tag.name.as_str(), tag.closing) {
+                ("br" | "hr", _) => {
+                    trim_end_spaces(&mut out);
+                    if !out.is_empty() && !out.ends_with("\n\n") {
+                        out.push('\n');
+                    }
+                    after_break = true;
+                }
+                ("li", false) => {
+                    line_breaks(&mut out, 1);
+                    out.push_str("- ");
+                    after_break = true;
+                }
+                ("li", true) => {
+                    line_breaks(&mut out, 1);
+                    after_break = true;
+                }
+                ("td" | "th", false) if !out.is_empty() && !out.ends_with(['\n', ' ']) => {
+                    out.push(' ');
+                }
+                ("a", false) => link = tag.href.map(|href| (href, out.len())),
+                ("a", true) => {
+                    if let Some((href, start)) = link.take() {
+                        let shown = out.get(start..).unwrap_or_default().trim();
+                        if shown.is_empty() {
+                            out.push_str(&href);
+                        } else if shown != href {
+                            out.push_str(&format!(" ({href})"));
+                        }
+                    }
+                }
+                (name, _) if BLOCK_TAGS.contains(&name) => {
+                    line_breaks(&mut out, 2);
+                    after_break = true;
+                }
+                _ => {}
+            }
+            continue;
+        }
+        out.push(c);
+        rest = &rest[c.len_utf8()..];
+    }
+    if !changed {
+        return Cow::Borrowed(text);
+    }
+    trim_end_spaces(&mut out);
+    while out.ends_with('\n') {
+        out.pop();
+        trim_end_spaces(&mut out);
+    }
+    Cow::Owned(out)
+}
+
+fn trim_end_spaces(out: &mut String) {
+    let kept = out.trim_end_matches([' ', '\t']).len();
+    out.truncate(kept);
+}
+
+/// Ends the text so far with `n` line breaks (one: a new line, two: a
+/// blank line), never more, and none at the very start.
+fn line_breaks(out: &mut String, n: usize) {
+    trim_end_spaces(out);
+    if out.is_empty() {
+        return;
+    }
+    let have = out.len() - out.trim_end_matches('\n').len();
+    for _ in have..n {
+        out.push('\n');
+    }
+}
+
+/// An HTML tag at the start of `text`: `<name attrs>`, `</name>` or
+/// `<name/>`, if `name` is one of the known tags.
+struct Tag {
+    name: String,
+    closing: bool,
+    href: Option<String>,
+    /// Bytes of `text` the tag takes.
+    len: usize,
+}
+
+impl Tag {
+    fn parse(text: &str) -> Option<Self> {
+        let body = text.strip_prefix('<')?;
+        let (closing, body) = match body.strip_prefix('/') {
+            Some(b) => (true, b),
+            None => (false, body),
+        };
+        let name_len = body
+            .find(|c: char| !c.is_ascii_alphanumeric())
+            .unwrap_or(body.len());
+        let name = body[..name_len].to_ascii_lowercase();
+        let known = matches!(name.as_str(), "br" | "hr" | "li" | "td" | "th")
+            || INLINE_TAGS.contains(&name.as_str())
+            || BLOCK_TAGS.contains(&name.as_str());
+        if !known {
+            return None;
+        }
+        // Attributes up to `>`, quotes respected; a tag stays on one line.
+        let attrs_start = name_len;
+        let mut quote = None;
+        let mut end = None;
+        for (i, c) in body[attrs_start..].char_indices() {
+            match (quote, c) {
+                (Some(q), c) if c == q => quote = None,
+                (Some(_), _) => {}
+                (None, '"' | '\'') => quote = Some(c),
+                (None, '>') => {
+                    end = Some(attrs_start + i);
+                    break;
+                }
+                (None, '<' | '\n') => return None,
+                (None, _) => {}
+            }
+        }
+        let end = end?;
+        let attrs = &body[attrs_start..end];
+        // `<b>` but not `<bogus>`: the name ends at a space, `/` or `>`.
+        if !attrs.is_empty() && !attrs.starts_with([' ', '\t', '/']) {
+            return None;
+        }
+        let href = (name == "a").then(|| attribute(attrs, "href")).flatten();
+        Some(Self {
+            name,
+            closing,
+            href,
+            len: 1 + usize::from(closing) + end + 1,
+        })
+    }
+}
+
+/// The value of `name="v"`, `name='v'` or `name=v` among a tag's
+/// attributes, entities decoded.
+fn attribute(attrs: &str, name: &str) -> Option<String> {
+    let lower = attrs.to_ascii_lowercase();
+    let mut from = 0;
+    while let Some(at) = lower[from..].find(name).map(|i| i + from) {
+        from = at + name.len();
+        let before_ok = at == 0 || lower[..at].ends_with([' ', '\t']);
+        let after = lower[from..].trim_start();
+        if !before_ok || !after.starts_with('=') {
+            continue;
+        }
+        let value = attrs[attrs.len() - after.len() + 1..].trim_start();
+        let raw = match value.chars().next() {
+            Some(q @ ('"' | '\'')) => value[1..].split(q).next().unwrap_or_default(),
+            _ => value.split([' ', '\t', '/']).next().unwrap_or_default(),
+        };
+        return Some(html_to_text(raw).into_owned());
+    }
+    None
+}
+
+/// The character of an entity at the start of `text` (`&amp;`, `&#39;`,
+/// `&#x27;`) and the bytes it takes; `None` for anything else, which
+/// stays as written.
+fn entity(text: &str) -> Option<(char, usize)> {
+    let end = text.bytes().take(12).position(|b| b == b';')?;
+    let name = &text[1..end];
+    let c = match name {
+        "amp" => '&',
+        "lt" => '<',
+        "gt" => '>',
+        "quot" => '"',
+        "apos" => '\'',
+        "nbsp" => ' ',
+        "copy" => '©',
+        "reg" => '®',
+        "trade" => '™',
+        "ndash" => '–',
+        "mdash" => '—',
+        "hellip" => '…',
+        "lsquo" => '‘',
+        "rsquo" => '’',
+        "ldquo" => '“',
+        "rdquo" => '”',
+        _ => {
+            let num = name.strip_prefix('#')?;
+            let code = match num.strip_prefix(['x', 'X']) {
+                Some(hex) => u32::from_str_radix(hex, 16).ok()?,
+                None => num.parse().ok()?,
+            };
+            char::from_u32(code)?
+        }
+    };
+    Some((c, end + 1))
+}
+
+/// A description as the pane shows it: hard-wrapped lines joined into
+/// paragraphs ([`reflow`]), then HTML made readable ([`html_to_text`]).
+pub fn doc_text(text: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    for line in reflow(text) {
+        match html_to_text(&line) {
+            Cow::Borrowed(_) => out.push(line),
+            Cow::Owned(converted) => out.extend(converted.lines().map(str::to_string)),
+        }
     }
     out
 }
@@ -234,11 +510,12 @@ pub fn render_welcome(
                 theme.muted(),
             ),
         ]));
-        if let Some(d) = api
-            .description
-            .as_ref()
-            .and_then(|d| d.lines().find(|l| !l.trim().is_empty()))
-        {
+        if let Some(d) = api.description.as_deref().and_then(|d| {
+            html_to_text(d)
+                .lines()
+                .find(|l| !l.trim().is_empty())
+                .map(str::to_string)
+        }) {
             lines.push(Line::raw(format!("  {d}")));
         }
         if let Some(url) = server_override.or(api.servers.first().map(|s| s.url.as_str())) {
@@ -267,7 +544,66 @@ pub fn render_welcome(
 
 #[cfg(test)]
 mod tests {
-    use super::reflow;
+    use super::{doc_text, html_to_text, reflow};
+    use std::borrow::Cow;
+
+    #[test]
+    fn html_reads_as_text() {
+        // httpbin's API description (flasgger).
+        let httpbin = "A simple HTTP Request & Response Service.<br/> A <a href='http://kennethreitz.com/'>Kenneth Reitz</a> project.<br/> <br/> <b>Run locally: </b> <br/> <code>$ docker pull ghcr.io/psf/httpbin</code> <br/><code>$ docker run -p 80:8080 ghcr.io/psf/httpbin</code>";
+        assert_eq!(
+            html_to_text(httpbin),
+            "A simple HTTP Request & Response Service.\n\
+             A Kenneth Reitz (http://kennethreitz.com/) project.\n\
+             \n\
+             Run locally:\n\
+             $ docker pull ghcr.io/psf/httpbin\n\
+             $ docker run -p 80:8080 ghcr.io/psf/httpbin"
+        );
+        // Uber's, Markdown link and `<br><br>` mixed.
+        let uber = "The Price Estimates endpoint returns an estimated price range.<br><br>The response also includes the [ISO 4217](http://en.wikipedia.org/wiki/ISO_4217) currency code.";
+        assert_eq!(
+            doc_text(uber),
+            [
+                "The Price Estimates endpoint returns an estimated price range.",
+                "",
+                "The response also includes the [ISO 4217](http://en.wikipedia.org/wiki/ISO_4217) currency code."
+            ]
+        );
+        assert_eq!(
+            html_to_text(
+                "<p>Lists:</p><ul><li>one &amp; <i>two</i></li>\n<li>&lt;three&gt; &#39;3&#x27;</li></ul><p>See <a href=\"https://x.test/a?b=1&amp;c=2\">the docs</a>.</p>"
+            ),
+            "Lists:\n\n- one & two\n- <three> '3'\n\nSee the docs (https://x.test/a?b=1&c=2)."
+        );
+        assert_eq!(
+            html_to_text("<a href=\"https://x.test\">https://x.test</a>"),
+            "https://x.test"
+        );
+    }
+
+    #[test]
+    fn markdown_and_other_angle_brackets_stay() {
+        // GitHub's: placeholders in angle brackets, in and out of code.
+        for text in [
+            "The full Git reference, formatted as `refs/heads/<branch name>`.",
+            "formatted either as `refs/heads/<branch name>` or simply <branch name>. To reference a pull request use `refs/pull/<number>/merge`.",
+            "Returns a `List<T>` where a < b && c > d; **bold** and [a link](https://x.test).",
+            "An unknown entity &bogus; and &amp without its end stay; a `<b>` in code too.",
+            "an unclosed <b tag and a lone ` backtick",
+        ] {
+            assert!(
+                matches!(html_to_text(text), Cow::Borrowed(t) if t == text),
+                "{text}"
+            );
+        }
+        assert_eq!(
+            html_to_text("keep `<br/>` here<br/>but break there"),
+            "keep `<br/>` here\nbut break there"
+        );
+        // An entity cut at a multi-byte character is text.
+        assert_eq!(html_to_text("&ééééééé;"), "&ééééééé;");
+    }
 
     #[test]
     fn reflow_joins_paragraphs_and_keeps_lists() {
