@@ -37,6 +37,10 @@ pub struct Cli {
     pub command: Option<Command>,
     #[command(flatten)]
     pub target: Target,
+    /// Give up on a request after this many seconds; 0 waits until you
+    /// cancel (default: `timeout` in config.toml, else 30).
+    #[arg(long, value_name = "SECS")]
+    pub timeout: Option<f64>,
 }
 
 /// Where the APIs come from and where requests go: shared by the TUI and
@@ -59,6 +63,11 @@ pub struct Target {
     /// platform's config, data and state directories).
     #[arg(long, value_name = "DIR", env = store::HOME_VAR)]
     pub home: Option<PathBuf>,
+    /// Send without checking TLS certificates, for every API (a test
+    /// gateway with a self-signed certificate). A portal file can turn
+    /// checking off for one API instead: `tls_verify = false`.
+    #[arg(short = 'k', long)]
+    pub insecure: bool,
 }
 
 #[derive(Debug, Subcommand)]
@@ -252,6 +261,16 @@ impl Session {
     /// Loads the sources, or the bundled demo when there are none (started
     /// in-process unless `--server` points at a running one).
     pub async fn open(target: &Target) -> Result<Self> {
+        let mut session = Self::load(target).await?;
+        if target.insecure {
+            for api in &mut session.catalog.apis {
+                api.skip_tls_verify = true;
+            }
+        }
+        Ok(session)
+    }
+
+    async fn load(target: &Target) -> Result<Self> {
         if !target.sources.is_empty() {
             let catalog = catalog::load_sources(&target.sources).await?;
             return Ok(Self {
@@ -1176,6 +1195,8 @@ fn matched_operation_json(
 /// the command line's overrides, and the request built from it.
 struct Prepared {
     built: BuiltRequest,
+    /// The API's `tls_verify = false` or `--insecure`.
+    skip_tls_verify: bool,
     key: catalog::OperationKey,
     draft: Draft,
     vars: Vars,
@@ -1215,6 +1236,7 @@ fn prepare(session: &Session, args: &CallArgs) -> Result<Prepared> {
     }
     Ok(Prepared {
         built,
+        skip_tls_verify: api.skip_tls_verify,
         key: op.key(api),
         draft,
         vars,
@@ -1226,6 +1248,7 @@ async fn call(args: &CallArgs) -> Result<()> {
     print_warnings(&session.catalog);
     let Prepared {
         built,
+        skip_tls_verify,
         key,
         draft,
         vars,
@@ -1248,9 +1271,16 @@ async fn call(args: &CallArgs) -> Result<()> {
     }
 
     let engine = Engine::new(EngineConfig::default())?;
+    if skip_tls_verify && built.url.starts_with("https:") {
+        eprintln!(
+            "portico: warning: TLS certificate not verified for {}",
+            key.api
+        );
+    }
     let options = SendOptions {
         timeout: Some(Duration::from_secs_f64(args.timeout.max(0.001))),
         save_to: args.output.clone(),
+        accept_invalid_certs: skip_tls_verify,
         ..SendOptions::default()
     };
     let cancel = CancellationToken::new();
@@ -1652,8 +1682,13 @@ async fn run_demo(args: &DemoArgs) -> Result<()> {
     Ok(())
 }
 
-/// Opens the interactive UI on the target's catalog.
-pub async fn open_tui(target: &Target) -> Result<()> {
+/// Opens the interactive UI on the target's catalog; `timeout` (seconds)
+/// overrides the config file's.
+pub async fn open_tui(target: &Target, timeout: Option<f64>) -> Result<()> {
+    let timeout = timeout
+        .map(crate::tui::parse_timeout)
+        .transpose()
+        .map_err(|e| anyhow!("--timeout: {e}"))?;
     // The demo service (when there is one) must outlive the interface.
     let Session {
         catalog,
@@ -1661,6 +1696,12 @@ pub async fn open_tui(target: &Target) -> Result<()> {
         paths,
     } = Session::open(target).await?;
     let mut context = crate::tui::TuiContext::new(catalog);
+    if target.home.is_some() {
+        context.config = crate::tui::Config::load_in(target.home.as_deref());
+    }
+    if let Some(timeout) = timeout {
+        context.config.timeout = timeout;
+    }
     context.paths = paths;
     context.home.clone_from(&target.home);
     context.env.clone_from(&target.env);

@@ -21,7 +21,7 @@ fn main() -> ExitCode {
     let result = runtime.block_on(async move {
         match cli.command {
             Some(command) => cli::run(command).await,
-            None => cli::open_tui(&cli.target).await,
+            None => cli::open_tui(&cli.target, cli.timeout).await,
         }
     });
     match result {

@@ -476,6 +476,49 @@ colour = "red"
     assert_eq!(catalog.apis[0].operations[0].parameters[0].name, "id");
 }
 
+/// Certificate checking is on for every API unless its portal entry
+/// (or the include that brought it) turns it off by name.
+#[test]
+fn tls_verify_false_is_per_api_and_per_include() {
+    let petstore = fixture("petstore-3.0.yaml");
+    let text = format!(
+        r#"
+[[include]]
+source = "{petstore}"
+tls_verify = false
+
+[[include]]
+source = "{petstore}"
+
+[[api]]
+id = "checked"
+service_url = "https://127.0.0.1:1"
+
+[[api]]
+id = "unchecked"
+service_url = "https://127.0.0.1:2"
+tls_verify = false
+"#,
+        petstore = petstore.display()
+    );
+    let catalog = catalog::load_portal_str(&text, "/tmp/p.toml").expect("loads");
+    assert!(catalog.warnings.is_empty(), "{:?}", catalog.warnings);
+    let switches: Vec<_> = catalog
+        .apis
+        .iter()
+        .map(|a| (a.id.as_str(), a.skip_tls_verify))
+        .collect();
+    assert_eq!(
+        switches,
+        [
+            ("checked", false),
+            ("unchecked", true),
+            ("fixture-petstore", true),
+            ("fixture-petstore-2", false),
+        ]
+    );
+}
+
 #[test]
 fn selectors_find_operations_or_list_matches() {
     let catalog = Catalog {

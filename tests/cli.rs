@@ -14,6 +14,8 @@ use axum::http::HeaderMap;
 use axum::routing::{get, post};
 use serde_json::{Value, json};
 
+mod support;
+
 const SPEC: &str = r#"
 openapi: 3.0.3
 info: { title: Shop, version: "1.0" }
@@ -317,4 +319,56 @@ async fn bundled_demo_answers_rrs_execute_with_no_typing() {
         !request.contains(portico::demo::PRIMARY_SUBSCRIPTION_KEY),
         "{request}"
     );
+}
+
+/// An https API with a self-signed certificate: refused while checking is
+/// on, reached when its portal entry says `tls_verify = false` or the
+/// command line says `-k`, and then the user is told on stderr.
+#[tokio::test]
+async fn tls_verification_is_on_unless_turned_off_per_api_or_by_flag() {
+    let server = support::TlsServer::start();
+    let dir = tempfile::tempdir().expect("tempdir");
+    let write_portal = |name: &str, switch: &str| {
+        let path = dir.path().join(name);
+        let text = format!(
+            "[[api]]\nid = \"selfsigned\"\nservice_url = \"{}\"\n{switch}\n\
+             [[api.operation]]\nname = \"Probe\"\nmethod = \"GET\"\ntemplate = \"/probe\"\n\
+             [[flow]]\nname = \"probe\"\n[[flow.step]]\nop = \"Probe\"\n",
+            server.url("")
+        );
+        std::fs::write(&path, text).expect("write portal");
+        path.to_string_lossy().into_owned()
+    };
+    let checked = write_portal("checked.toml", "");
+    let unchecked = write_portal("unchecked.toml", "tls_verify = false");
+
+    let refused = portico(&["call", &checked, "--op", "Probe"]).await;
+    assert!(!refused.status.success());
+    let stderr = String::from_utf8_lossy(&refused.stderr);
+    assert!(stderr.contains("TLS handshake failed"), "{stderr}");
+    assert!(stderr.contains("certificate"), "{stderr}");
+
+    for args in [
+        vec!["call", &unchecked, "--op", "Probe"],
+        vec!["call", "-k", &checked, "--op", "Probe"],
+    ] {
+        let output = portico(&args).await;
+        let stdout = String::from_utf8_lossy(&output.stdout);
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(output.status.success(), "{args:?}: {stderr}");
+        assert!(stdout.starts_with("HTTP/1.1 200 OK"), "{args:?}: {stdout}");
+        assert!(
+            stderr.contains("TLS certificate not verified for selfsigned"),
+            "{args:?}: {stderr}"
+        );
+    }
+
+    // Flows follow each API's switch too.
+    let flow = portico(&["run", "probe", &unchecked]).await;
+    let stderr = String::from_utf8_lossy(&flow.stderr);
+    assert!(flow.status.success(), "{stderr}");
+    let flow = portico(&["run", "probe", &checked]).await;
+    assert!(!flow.status.success());
+    let out = String::from_utf8_lossy(&flow.stdout) + String::from_utf8_lossy(&flow.stderr);
+    assert!(out.contains("TLS handshake failed"), "{out}");
 }

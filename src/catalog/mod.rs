@@ -208,20 +208,23 @@ fn load_portal_sync(text: &str, location: &str, depth: usize) -> Result<Catalog,
     let (mut catalog, includes) = portal::parse(text, location)?;
     for include in includes {
         if depth >= MAX_INCLUDE_DEPTH {
-            catalog.warnings.push(include_too_deep(location, &include));
+            catalog
+                .warnings
+                .push(include_too_deep(location, &include.location));
             continue;
         }
-        let part = if is_url(&include) {
+        let source = &include.location;
+        let part = if is_url(source) {
             Err(LoadError::unreadable(
-                &include,
+                source,
                 "an include over http(s) is fetched only when loading through load_sources",
             ))
         } else {
-            read_file(Path::new(&include), true)
-                .map_err(|e| LoadError::unreadable(&include, e))
-                .and_then(|bytes| load_sync(bytes, &include, depth + 1))
+            read_file(Path::new(source), true)
+                .map_err(|e| LoadError::unreadable(source, e))
+                .and_then(|bytes| load_sync(bytes, source, depth + 1))
         };
-        include_part(&mut catalog, location, part);
+        include_part(&mut catalog, location, &include, part);
     }
     Ok(catalog)
 }
@@ -236,15 +239,16 @@ async fn load_async(
     if portal::is_portal(location, &text) {
         let (mut catalog, includes) = portal::parse(&text, location)?;
         for include in includes {
+            let source = &include.location;
             if depth >= MAX_INCLUDE_DEPTH {
-                catalog.warnings.push(include_too_deep(location, &include));
+                catalog.warnings.push(include_too_deep(location, source));
                 continue;
             }
-            let part = match fetcher.fetch(&include, true).await {
-                Ok(bytes) => Box::pin(load_async(fetcher, bytes, &include, depth + 1)).await,
+            let part = match fetcher.fetch(source, true).await {
+                Ok(bytes) => Box::pin(load_async(fetcher, bytes, source, depth + 1)).await,
                 Err(e) => Err(e),
             };
-            include_part(&mut catalog, location, part);
+            include_part(&mut catalog, location, &include, part);
         }
         return Ok(catalog);
     }
@@ -270,9 +274,21 @@ fn include_too_deep(location: &str, include: &str) -> Warning {
 }
 
 /// A broken include costs a warning, not the portal.
-fn include_part(catalog: &mut Catalog, location: &str, part: Result<Catalog, LoadError>) {
+fn include_part(
+    catalog: &mut Catalog,
+    location: &str,
+    include: &portal::IncludeSource,
+    part: Result<Catalog, LoadError>,
+) {
     match part {
-        Ok(part) => merge(catalog, part),
+        Ok(mut part) => {
+            if include.skip_tls_verify {
+                for api in &mut part.apis {
+                    api.skip_tls_verify = true;
+                }
+            }
+            merge(catalog, part);
+        }
         Err(e) => catalog.warnings.push(Warning {
             source: location.to_string(),
             pointer: None,

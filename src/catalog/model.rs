@@ -46,6 +46,11 @@ pub struct Api {
     pub security: Vec<SecurityRequirement>,
     /// Headers sent with every request of this API (portal files).
     pub default_headers: Vec<(String, String)>,
+    /// Send without checking the server's TLS certificate (a self-signed
+    /// test gateway). Off unless the user asks for it: `tls_verify = false`
+    /// in a portal file, `--insecure`, or the TUI's switch; every screen
+    /// that sends shows it.
+    pub skip_tls_verify: bool,
     pub operations: Vec<Operation>,
     /// Webhooks and callbacks: documentation only, never callable.
     pub webhooks: Vec<Operation>,

@@ -77,6 +77,7 @@ struct PortalPoll {
 #[derive(Deserialize)]
 struct Include {
     source: String,
+    tls_verify: Option<bool>,
     #[serde(flatten)]
     unknown: BTreeMap<String, toml::Value>,
 }
@@ -91,6 +92,7 @@ struct PortalApi {
     url_suffix: Option<String>,
     #[serde(default)]
     headers: Vec<String>,
+    tls_verify: Option<bool>,
     #[serde(default)]
     operation: Vec<PortalOperation>,
     #[serde(flatten)]
@@ -169,9 +171,20 @@ pub(crate) fn is_portal(location: &str, text: &str) -> bool {
     })
 }
 
-/// The portal's own APIs and environments, and the include sources it
-/// names (resolved against the portal's location).
-pub(crate) fn parse(text: &str, location: &str) -> Result<(Catalog, Vec<String>), LoadError> {
+/// A source a portal file includes.
+pub(crate) struct IncludeSource {
+    /// Resolved against the portal's location.
+    pub location: String,
+    /// `tls_verify = false`: every API of the source sends without
+    /// checking certificates.
+    pub skip_tls_verify: bool,
+}
+
+/// The portal's own APIs and environments, and the sources it includes.
+pub(crate) fn parse(
+    text: &str,
+    location: &str,
+) -> Result<(Catalog, Vec<IncludeSource>), LoadError> {
     let file: PortalFile = toml::from_str(text).map_err(|e| syntax_error(text, location, &e))?;
     let mut cx = Cx {
         location,
@@ -226,7 +239,10 @@ pub(crate) fn parse(text: &str, location: &str) -> Result<(Catalog, Vec<String>)
     let mut includes = Vec::new();
     for (i, include) in file.include.into_iter().enumerate() {
         cx.unknown_keys(&format!("include[{i}]"), &include.unknown);
-        includes.push(join_location(location, &include.source));
+        includes.push(IncludeSource {
+            location: join_location(location, &include.source),
+            skip_tls_verify: include.tls_verify == Some(false),
+        });
     }
     catalog.warnings = cx.warnings;
     Ok((catalog, includes))
@@ -309,6 +325,7 @@ impl Cx<'_> {
                 ..Server::default()
             }],
             default_headers,
+            skip_tls_verify: api.tls_verify == Some(false),
             operations,
             ..Api::default()
         }

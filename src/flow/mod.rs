@@ -779,7 +779,11 @@ async fn send_step(
         number += 1;
         let at = flow_start.elapsed();
         let sent = Instant::now();
-        let result = cx.engine.send(built, &cx.send, cx.cancel.clone()).await;
+        let options = SendOptions {
+            accept_invalid_certs: cx.send.accept_invalid_certs || p.api.skip_tls_verify,
+            ..cx.send.clone()
+        };
+        let result = cx.engine.send(built, &options, cx.cancel.clone()).await;
         if let Some(history) = &cx.history {
             let key = p.op.key(p.api);
             if let Err(error) = history.record(Some(key), None, built, result.as_ref()) {

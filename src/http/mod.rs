@@ -56,6 +56,9 @@ impl Default for EngineConfig {
     }
 }
 
+/// How long a request may take unless the caller says otherwise.
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
+
 /// The default in-memory body cap: 16 MiB.
 pub const DEFAULT_BODY_CAP: usize = 16 * 1024 * 1024;
 
@@ -85,7 +88,7 @@ pub struct SendOptions {
 impl Default for SendOptions {
     fn default() -> Self {
         Self {
-            timeout: Some(Duration::from_secs(30)),
+            timeout: Some(DEFAULT_TIMEOUT),
             body_cap: DEFAULT_BODY_CAP,
             save_to: None,
             max_redirects: 10,

@@ -26,13 +26,14 @@ use tokio_util::sync::CancellationToken;
 use super::TuiContext;
 use super::body_view::{BodyKind, BodyTheme};
 use super::config::Config;
+use super::core::ErrorKind;
 use super::core::{self, Failure, Outcome, Sender};
 use super::input::{InputResult, LineInput};
 use super::keymap::Action;
 use super::ui;
 use super::views::catalog::{CatalogPane, TreeRow};
 use super::views::request::{FieldKind, JsonCheck, ReqTab, RequestEditor};
-use super::views::response::{RequestState, RespTab, ResponseView};
+use super::views::response::{RequestState, RespTab, ResponseView, duration_text};
 use crate::catalog::Catalog;
 use crate::request::Vars;
 
@@ -619,6 +620,7 @@ impl<B: Backend> App<B> {
             }
             Action::CopyBody => self.copy_body(),
             Action::ChooseServer => self.choose_server(),
+            Action::ToggleTlsVerify => self.toggle_tls_verify(),
             Action::SavePreset
             | Action::Presets
             | Action::History
@@ -1270,6 +1272,9 @@ impl<B: Backend> App<B> {
             self.notice("Open an operation first (Enter in the catalog)", true);
             return;
         };
+        let Some(sender) = self.sender_or_explain() else {
+            return;
+        };
         self.refresh_preview();
         let api = &self.state.catalog.apis[op.0];
         let operation = &api.operations[op.1];
@@ -1290,18 +1295,6 @@ impl<B: Backend> App<B> {
             .state
             .tools
             .send_job(api, operation, &s.editor.draft, &self.state.vars);
-        if self.sender.is_none() {
-            match Sender::new() {
-                Ok(sender) => self.sender = Some(sender),
-                Err(e) => {
-                    self.notice(format!("Cannot send: {e}"), true);
-                    return;
-                }
-            }
-        }
-        let Some(sender) = self.sender.clone() else {
-            return;
-        };
         if let RequestState::InFlight { cancel, .. } = &s.request {
             cancel.cancel();
         }
@@ -1341,6 +1334,10 @@ impl<B: Backend> App<B> {
             result,
             after,
         } = msg;
+        let result = result.map_err(|mut failure| {
+            failure.hint = failure_hint(&failure, &self.state, op);
+            failure
+        });
         let Some(s) = self.state.ops.get_mut(&op) else {
             return;
         };
@@ -1499,6 +1496,28 @@ impl<B: Backend> App<B> {
             }
             _ => {}
         }
+    }
+}
+
+/// What the user can do about a failed send, for the errors that have
+/// a way out: a certificate not trusted, a timeout.
+fn failure_hint(failure: &Failure, state: &State, (api, _): OpRef) -> Option<String> {
+    let key = |action| state.config.keymap.key_label(action).unwrap_or_default();
+    match failure.kind? {
+        ErrorKind::Tls if !state.catalog.apis.get(api)?.skip_tls_verify => Some(format!(
+            "If you trust this server, {} stops checking certificates for this API until you quit; \
+             `tls_verify = false` in a portal file does it for good",
+            key(Action::ToggleTlsVerify)
+        )),
+        ErrorKind::Timeout => Some(match state.config.timeout {
+            Some(limit) => format!(
+                "The limit is {}: `timeout` in config.toml or --timeout changes it (0 waits until {} cancels)",
+                duration_text(limit),
+                key(Action::Back)
+            ),
+            None => "The server did not answer in time".to_string(),
+        }),
+        _ => None,
     }
 }
 

@@ -7,6 +7,7 @@
 //!
 //! ```toml
 //! editor = "nvim"            # else $VISUAL, $EDITOR, vi
+//! timeout = 30               # seconds per request; 0 waits until cancelled
 //! [keys]
 //! send = ["F5", "ctrl+r", "ctrl+s"]
 //! quit = "ctrl+q"
@@ -16,21 +17,49 @@
 //! ```
 
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 use ratatui::style::{Color, Modifier, Style};
 
 use super::keymap::{Action, KeyCombo, Keymap};
 
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct Config {
     pub keymap: Keymap,
     pub theme: Theme,
     /// Command for editing the body outside (`editor` in the file).
     pub editor: Option<String>,
+    /// How long one request may take (`timeout` in the file, or
+    /// `--timeout`); `None` waits until the user cancels.
+    pub timeout: Option<Duration>,
     /// Problems found in the file, shown once at start-up.
     pub warnings: Vec<String>,
     /// Where the file was looked for.
     pub path: Option<PathBuf>,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Self {
+            keymap: Keymap::default(),
+            theme: Theme::default(),
+            editor: None,
+            timeout: Some(crate::http::DEFAULT_TIMEOUT),
+            warnings: Vec::new(),
+            path: None,
+        }
+    }
+}
+
+/// A timeout in seconds as the config file and `--timeout` give it: `0`
+/// means none; a negative, NaN or absurd value is an error.
+pub fn parse_timeout(seconds: f64) -> Result<Option<Duration>, String> {
+    if seconds == 0.0 {
+        return Ok(None);
+    }
+    Duration::try_from_secs_f64(seconds)
+        .map(Some)
+        .map_err(|_| format!("{seconds} is not a number of seconds (0 waits until cancelled)"))
 }
 
 impl Config {
@@ -96,6 +125,11 @@ impl Config {
         for (key, value) in &table {
             match (key.as_str(), value) {
                 ("editor", toml::Value::String(s)) => config.editor = Some(s.clone()),
+                #[allow(clippy::cast_precision_loss)] // seconds, far below 2^53
+                ("timeout", toml::Value::Integer(seconds)) => {
+                    config.set_timeout(*seconds as f64, origin);
+                }
+                ("timeout", toml::Value::Float(seconds)) => config.set_timeout(*seconds, origin),
                 ("keys", toml::Value::Table(keys)) => config.apply_keys(keys, origin),
                 ("colors" | "colours", toml::Value::Table(colors)) => {
                     if !no_color {
@@ -108,6 +142,13 @@ impl Config {
             }
         }
         config
+    }
+
+    fn set_timeout(&mut self, seconds: f64, origin: &str) {
+        match parse_timeout(seconds) {
+            Ok(timeout) => self.timeout = timeout,
+            Err(e) => self.warnings.push(format!("{origin}: timeout: {e}")),
+        }
     }
 
     fn apply_keys(&mut self, keys: &toml::Table, origin: &str) {
@@ -343,6 +384,31 @@ nope = "red"
             assert!(all.contains(needle), "{needle} missing from {all}");
         }
         assert!(all.contains("config.toml"));
+    }
+
+    #[test]
+    fn timeouts_in_seconds_zero_for_none_and_bad_values_warned() {
+        let default = Config::from_toml("", "c.toml", false);
+        assert_eq!(default.timeout, Some(crate::http::DEFAULT_TIMEOUT));
+        for (text, expected) in [
+            ("timeout = 5", Some(Duration::from_secs(5))),
+            ("timeout = 0.25", Some(Duration::from_millis(250))),
+            ("timeout = 0", None),
+        ] {
+            let config = Config::from_toml(text, "c.toml", false);
+            assert_eq!(config.timeout, expected, "{text}");
+            assert!(config.warnings.is_empty(), "{text}: {:?}", config.warnings);
+        }
+        for text in ["timeout = -1", "timeout = nan", "timeout = \"30s\""] {
+            let config = Config::from_toml(text, "c.toml", false);
+            assert_eq!(config.timeout, default.timeout, "{text}");
+            assert_eq!(config.warnings.len(), 1, "{text}");
+            assert!(
+                config.warnings[0].contains("timeout"),
+                "{:?}",
+                config.warnings
+            );
+        }
     }
 
     #[test]

@@ -9,9 +9,9 @@ use tokio_util::sync::CancellationToken;
 
 use crate::catalog::search::SearchIndex;
 use crate::catalog::{Api, Catalog, Operation};
-use crate::http::{Engine, EngineConfig, ErrorKind, Exchange, RequestError, SendOptions};
+use crate::http::{Engine, EngineConfig, Exchange, RequestError, SendOptions};
 
-pub use crate::http::Progress;
+pub use crate::http::{ErrorKind, Progress};
 use crate::request::{BuildError, BuiltRequest, Draft, Vars};
 
 /// What the response pane shows for a finished exchange.
@@ -89,6 +89,11 @@ pub struct Failure {
     pub message: String,
     pub elapsed: Duration,
     pub cancelled: bool,
+    /// The engine's kind of error; `None` when the failure is not the
+    /// engine's (a history entry without a response, a failed record).
+    pub kind: Option<ErrorKind>,
+    /// What the user can do about it, when there is something.
+    pub hint: Option<String>,
 }
 
 impl From<RequestError> for Failure {
@@ -102,6 +107,8 @@ impl From<RequestError> for Failure {
             message,
             elapsed: e.elapsed,
             cancelled: e.kind == ErrorKind::Cancelled,
+            kind: Some(e.kind),
+            hint: None,
         }
     }
 }
@@ -149,26 +156,48 @@ pub fn to_curl(req: &BuiltRequest, mask: bool) -> String {
 #[derive(Clone)]
 pub struct Sender {
     engine: Engine,
+    timeout: Option<Duration>,
 }
 
 impl Sender {
-    pub fn new() -> anyhow::Result<Self> {
+    /// `timeout` bounds each request; `None` waits until cancelled.
+    pub fn new(timeout: Option<Duration>) -> anyhow::Result<Self> {
         Ok(Self {
             engine: Engine::new(EngineConfig::default())?,
+            timeout,
         })
     }
 
-    /// Sends `req`; `progress` follows the body as it arrives.
+    /// The limit on one request.
+    pub fn timeout(&self) -> Option<Duration> {
+        self.timeout
+    }
+
+    /// The options every send of the TUI uses: its timeout, and the API's
+    /// TLS switch.
+    pub fn options(
+        &self,
+        skip_tls_verify: bool,
+        progress: Option<tokio::sync::watch::Sender<Progress>>,
+    ) -> SendOptions {
+        SendOptions {
+            timeout: self.timeout,
+            accept_invalid_certs: skip_tls_verify,
+            progress,
+            ..SendOptions::default()
+        }
+    }
+
+    /// Sends `req` to an API (`skip_tls_verify`: its TLS switch);
+    /// `progress` follows the body as it arrives.
     pub async fn send(
         &self,
         req: BuiltRequest,
+        skip_tls_verify: bool,
         cancel: CancellationToken,
         progress: Option<tokio::sync::watch::Sender<Progress>>,
     ) -> Result<Outcome, Failure> {
-        let options = SendOptions {
-            progress,
-            ..SendOptions::default()
-        };
+        let options = self.options(skip_tls_verify, progress);
         match self.engine.send(&req, &options, cancel).await {
             Ok(exchange) => Ok(Outcome::from_exchange(exchange, &req.secret_values)),
             Err(e) => Err(e.into()),
@@ -180,13 +209,11 @@ impl Sender {
     pub async fn send_exchange(
         &self,
         req: &BuiltRequest,
+        skip_tls_verify: bool,
         cancel: CancellationToken,
         progress: Option<tokio::sync::watch::Sender<Progress>>,
     ) -> Result<Exchange, RequestError> {
-        let options = SendOptions {
-            progress,
-            ..SendOptions::default()
-        };
+        let options = self.options(skip_tls_verify, progress);
         self.engine.send(req, &options, cancel).await
     }
 

@@ -38,6 +38,7 @@ pub enum Action {
     DeleteRow,
     ToggleRow,
     Reveal,
+    ToggleTlsVerify,
     CurlPreview,
     CopyUrl,
     CopyCurl,
@@ -108,6 +109,7 @@ impl Action {
         Self::CurlPreview,
         Self::Reveal,
         Self::ChooseServer,
+        Self::ToggleTlsVerify,
         Self::Up,
         Self::Down,
         Self::Left,
@@ -173,6 +175,7 @@ impl Action {
             Self::DeleteRow => "delete_row",
             Self::ToggleRow => "toggle_row",
             Self::Reveal => "reveal",
+            Self::ToggleTlsVerify => "toggle_tls_verify",
             Self::CurlPreview => "curl_preview",
             Self::CopyUrl => "copy_url",
             Self::CopyCurl => "copy_curl",
@@ -233,6 +236,7 @@ impl Action {
             Self::DeleteRow => "delete",
             Self::ToggleRow => "on/off",
             Self::Reveal => "reveal secrets",
+            Self::ToggleTlsVerify => "TLS check",
             Self::CurlPreview => "curl",
             Self::CopyUrl => "copy URL",
             Self::CopyCurl => "copy curl",
@@ -289,6 +293,9 @@ impl Action {
             Self::DeleteRow => "Delete the selected row",
             Self::ToggleRow => "Enable or disable the selected row",
             Self::Reveal => "Reveal or mask secret values",
+            Self::ToggleTlsVerify => {
+                "Turn TLS certificate checking off (or back on) for this API until you quit"
+            }
             Self::CurlPreview => "Show the request as a curl command",
             Self::CopyUrl => "Copy the request URL",
             Self::CopyCurl => "Copy the curl command",
@@ -333,6 +340,7 @@ impl Action {
             | Self::CopyCurl
             | Self::CopyBody
             | Self::ChooseServer
+            | Self::ToggleTlsVerify
             | Self::Warnings => Scope::Global,
             Self::Up
             | Self::Down
@@ -567,6 +575,7 @@ const DEFAULTS: &[(Action, &[&str])] = &[
     (Action::DeleteRow, &["d", "delete"]),
     (Action::ToggleRow, &["space"]),
     (Action::Reveal, &["R"]),
+    (Action::ToggleTlsVerify, &["T"]),
     (Action::CurlPreview, &["c"]),
     (Action::CopyUrl, &["y"]),
     (Action::CopyCurl, &["Y"]),

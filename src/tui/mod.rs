@@ -39,7 +39,7 @@ use ratatui::backend::CrosstermBackend;
 use tokio::sync::mpsc;
 
 pub use app::{App, Effect, Msg};
-pub use config::Config;
+pub use config::{Config, parse_timeout};
 
 use crate::catalog::Catalog;
 
@@ -50,9 +50,10 @@ pub struct TuiContext {
     pub env: Option<String>,
     /// A base URL that replaces the definitions' servers (`--server`).
     pub server_override: Option<String>,
+    /// The config file of the home, with `--timeout` applied.
     pub config: Config,
-    /// `--home DIR`: where the config file and the logs are, as for every
-    /// other file portico keeps. `None` uses `PORTICO_HOME` or the
+    /// `--home DIR`: where the logs are, as for every other file portico
+    /// keeps. `None` uses `PORTICO_HOME` or the
     /// platform's directories.
     pub home: Option<PathBuf>,
     /// Where presets, history and the user's environments live; `None`
@@ -75,11 +76,8 @@ impl TuiContext {
 }
 
 /// Runs the interface until the user quits.
-pub async fn run(mut ctx: TuiContext) -> anyhow::Result<()> {
+pub async fn run(ctx: TuiContext) -> anyhow::Result<()> {
     let _log_guard = init_logging(ctx.home.as_deref());
-    if ctx.home.is_some() {
-        ctx.config = Config::load_in(ctx.home.as_deref());
-    }
     let mut terminal = TerminalGuard::enter()?;
     let backend = CrosstermBackend::new(stdout());
     let mut app = App::new(ctx, backend)?;

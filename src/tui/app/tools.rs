@@ -81,6 +81,8 @@ pub struct AfterSend {
 
 /// What the send task needs to record the request and capture from it.
 pub(crate) struct SendJob {
+    /// The API's TLS switch.
+    skip_tls_verify: bool,
     history: Option<History>,
     key: OperationKey,
     draft: Draft,
@@ -183,6 +185,7 @@ impl Tools {
         vars: &Vars,
     ) -> SendJob {
         SendJob {
+            skip_tls_verify: api.skip_tls_verify,
             history: self.history(),
             key: op.key(api),
             draft: draft.clone(),
@@ -203,6 +206,7 @@ pub(crate) async fn send_and_record(
     job: SendJob,
 ) -> (Result<Box<Outcome>, Failure>, AfterSend) {
     let SendJob {
+        skip_tls_verify,
         history,
         key,
         draft,
@@ -210,7 +214,9 @@ pub(crate) async fn send_and_record(
         captures,
     } = job;
     let mut after = AfterSend::default();
-    let mut result = sender.send_exchange(&req, cancel, progress).await;
+    let mut result = sender
+        .send_exchange(&req, skip_tls_verify, cancel, progress)
+        .await;
     let mut req = req;
     let cancelled = matches!(&result, Err(e) if e.kind == ErrorKind::Cancelled);
     if let Some(history) = history.filter(|_| !cancelled) {
@@ -231,6 +237,8 @@ pub(crate) async fn send_and_record(
                     message: format!("recording the request failed: {e}"),
                     elapsed: Duration::ZERO,
                     cancelled: false,
+                    kind: None,
+                    hint: None,
                 };
                 return (Err(failure), after);
             }
@@ -475,9 +483,44 @@ impl<B: Backend> App<B> {
         );
     }
 
-    fn sender_or_explain(&mut self) -> Option<Sender> {
+    /// `T`: certificate checking off, or back on, for the open
+    /// operation's API, for this session only (a portal file's
+    /// `tls_verify = false` is the lasting switch). The request pane says
+    /// so for as long as it is off.
+    pub(super) fn toggle_tls_verify(&mut self) {
+        let Some((api_index, _)) = self.state.open else {
+            self.notice("Open an operation first: the switch is per API", true);
+            return;
+        };
+        let api = &mut self.state.catalog.apis[api_index];
+        api.skip_tls_verify = !api.skip_tls_verify;
+        let (off, title) = (api.skip_tls_verify, api.title.clone());
+        // Flows read the catalog through a shared copy; the next run
+        // takes a fresh one with the switch as it is now.
+        self.state.tools.catalog = None;
+        let title = sanitize::clean_line(&title).into_owned();
+        let key = self
+            .state
+            .config
+            .keymap
+            .key_label(Action::ToggleTlsVerify)
+            .unwrap_or_default();
+        if off {
+            self.notice(
+                format!("TLS certificates are NOT checked for {title} until you quit ({key} checks them again)"),
+                true,
+            );
+        } else {
+            self.notice(
+                format!("TLS certificates are checked for {title} again"),
+                false,
+            );
+        }
+    }
+
+    pub(super) fn sender_or_explain(&mut self) -> Option<Sender> {
         if self.sender.is_none() {
-            match Sender::new() {
+            match Sender::new(self.state.config.timeout) {
                 Ok(sender) => self.sender = Some(sender),
                 Err(e) => {
                     self.notice(format!("Cannot send: {e}"), true);
@@ -1068,6 +1111,8 @@ impl<B: Backend> App<B> {
                             .map_or_else(|| "no response".into(), |e| e.message.clone()),
                         elapsed: Duration::from_secs_f64(entry.timing.total_ms.max(0.0) / 1000.0),
                         cancelled: false,
+                        kind: None,
+                        hint: None,
                     },
                 },
             };
@@ -1333,6 +1378,7 @@ impl<B: Backend> App<B> {
             let mut vars = vars;
             let report = {
                 let mut cx = RunContext::new(&catalog, sender.engine());
+                cx.send.timeout = sender.timeout();
                 cx.server_url = server_url;
                 cx.events = Some(events_tx);
                 cx.cancel = cancel;
@@ -1396,13 +1442,17 @@ impl<B: Backend> App<B> {
             Ok(req) => req,
             Err(e) => return UsageState::Unavailable(format!("Cannot ask the gateway: {e}")),
         };
+        let skip_tls_verify = api.skip_tls_verify;
         let Some(sender) = self.sender_or_explain() else {
             return UsageState::Unavailable("Cannot send".into());
         };
         self.state.tools.loads += 1;
         let tx = self.tx.clone();
         tokio::spawn(async move {
-            let result = match sender.send(req, CancellationToken::new(), None).await {
+            let result = match sender
+                .send(req, skip_tls_verify, CancellationToken::new(), None)
+                .await
+            {
                 Ok(o) if (200..300).contains(&o.status) => {
                     serde_json::from_slice(&o.body).map_err(|e| format!("not JSON: {e}"))
                 }

@@ -521,6 +521,12 @@ pub fn render_welcome(
         if let Some(url) = server_override.or(api.servers.first().map(|s| s.url.as_str())) {
             lines.push(Line::styled(format!("  {url}"), theme.muted()));
         }
+        if api.skip_tls_verify {
+            lines.push(Line::styled(
+                "  ⚠ TLS certificates are not verified for this API",
+                theme.error(),
+            ));
+        }
     }
     if !catalog.warnings.is_empty() {
         lines.push(Line::default());

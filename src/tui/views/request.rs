@@ -619,10 +619,16 @@ impl RequestView<'_> {
     pub fn render(&self, frame: &mut Frame, area: Rect, editor: &mut RequestEditor) {
         let theme = self.theme;
         let title = format!(" Request · {} ", sanitize::clean_line(&self.op.title()));
+        let mut title = vec![Span::styled(title, theme.title())];
+        if self.api.skip_tls_verify {
+            // In the frame, not a row that a short pane would drop: it
+            // must stay in sight for as long as the switch is off.
+            title.push(Span::styled(" ⚠ TLS NOT VERIFIED ", theme.error()));
+        }
         let block = Block::default()
             .borders(Borders::ALL)
             .border_style(theme.border(self.focused))
-            .title(Span::styled(title, theme.title()));
+            .title(Line::from(title));
         let inner = block.inner(area);
         frame.render_widget(block, area);
         if inner.height < 2 || inner.width < 4 {

@@ -265,14 +265,22 @@ impl ResponsePane<'_> {
                 format!("Cancelled after {}.", duration_text(*elapsed)),
                 theme.warning(),
             ),
-            RequestState::Failed { failure, .. } => Line::styled(
-                format!(
-                    "✗ {} (after {})",
-                    failure.message,
-                    duration_text(failure.elapsed)
-                ),
-                theme.error(),
-            ),
+            RequestState::Failed { failure, .. } => {
+                let mut lines = vec![Line::styled(
+                    format!(
+                        "✗ {} (after {})",
+                        failure.message,
+                        duration_text(failure.elapsed)
+                    ),
+                    theme.error(),
+                )];
+                if let Some(hint) = &failure.hint {
+                    lines.push(Line::default());
+                    lines.push(Line::styled(format!("ⓘ {hint}"), theme.warning()));
+                }
+                frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), inner);
+                return;
+            }
             RequestState::Done { view, .. } => {
                 self.render_done(frame, inner, view);
                 return;
