@@ -180,10 +180,46 @@ async fn connection_refused() {
     assert_error(&h, &format!("127.0.0.1:{port}/x"));
 }
 
+/// A self-signed server: refused, with the way out named; `T` turns
+/// checking off for the API (shown in the request frame for as long as
+/// it is off) and the same request goes through; `T` again refuses it.
 #[tokio::test]
 async fn an_untrusted_certificate() {
     let server = support::TlsServer::start();
-    fails_with(&server.url(""), "/secure", "TLS handshake failed").await;
+    let mut h = fails_with(&server.url(""), "/secure", "TLS handshake failed").await;
+    h.assert_screen("If you trust this server, T stops checking certificates for this API");
+    h.assert_not_screen("TLS NOT VERIFIED");
+
+    h.key(KeyCode::Char('T'));
+    h.assert_screen("TLS NOT VERIFIED");
+    h.assert_screen("TLS certificates are NOT checked for Fault lab until you quit");
+    h.key(KeyCode::F(5));
+    h.settle_within(Duration::from_secs(5)).await;
+    h.assert_screen("200 OK");
+    h.assert_screen("TLS NOT VERIFIED");
+
+    h.key(KeyCode::Char('T'));
+    h.assert_not_screen("TLS NOT VERIFIED");
+    h.assert_screen("TLS certificates are checked for Fault lab again");
+    h.key(KeyCode::F(5));
+    h.settle_within(Duration::from_secs(5)).await;
+    assert_error(&h, "TLS handshake failed");
+}
+
+/// An API whose portal entry says `tls_verify = false` is marked from the
+/// first screen on, and its requests go through.
+#[tokio::test]
+async fn an_api_marked_not_to_check_certificates_says_so() {
+    let server = support::TlsServer::start();
+    let mut catalog = catalog(&server.url(""), "/secure");
+    catalog.apis[0].skip_tls_verify = true;
+    let mut h = Harness::start(context(catalog), 200, 40);
+    h.assert_screen("⚠ TLS certificates are not verified for this API");
+    h.open("probe");
+    h.assert_screen("TLS NOT VERIFIED");
+    h.key(KeyCode::F(5));
+    h.settle_within(Duration::from_secs(5)).await;
+    h.assert_screen("200 OK");
 }
 
 #[tokio::test]
@@ -326,6 +362,42 @@ async fn never_ends(server: &str, path: &str) -> Harness {
     assert!(!h.app.is_busy());
     h.assert_screen("Cancelled after ");
     h
+}
+
+/// With a request limit (`timeout` in config.toml), what never ends by
+/// itself ends there: keys are answered meanwhile, and the error says what
+/// timed out, when, and how to change the limit.
+async fn times_out(server: &str, path: &str, what: &str) {
+    let limit = Duration::from_millis(800);
+    let mut ctx = context(catalog(server, path));
+    ctx.config.timeout = Some(limit);
+    let mut h = Harness::start(ctx, 200, 40);
+    h.open("probe");
+    let started = Instant::now();
+    h.send_and_use_the_ui();
+    h.keep_ticking(Duration::from_millis(300)).await;
+    h.send_and_use_the_ui_again();
+    h.settle_within(Duration::from_secs(10)).await;
+    assert!(started.elapsed() >= limit, "ended before the limit");
+    assert_error(&h, what);
+    h.assert_screen("The limit is 800 ms: `timeout` in config.toml or --timeout changes it");
+}
+
+#[tokio::test]
+async fn headers_that_never_end_time_out() {
+    let server = support::RawServer::respond_then_hang("HTTP/1.1 200 OK\r\nx-a: b\r\n").await;
+    times_out(
+        &server.url(""),
+        "/x",
+        "timed out while waiting for the response headers",
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn a_dripping_body_times_out() {
+    let server = support::TestServer::start().await;
+    times_out(&server.url(""), "/drip", "timed out mid-body after ").await;
 }
 
 #[tokio::test]

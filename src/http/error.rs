@@ -273,7 +273,33 @@ fn find_tls(err: &(dyn StdError + 'static)) -> Option<String> {
     links(err)
         .into_iter()
         .find_map(|e| e.downcast_ref::<rustls::Error>())
-        .map(ToString::to_string)
+        .map(tls_words)
+}
+
+/// A refused certificate in words: rustls shows its variants' names
+/// (`invalid peer certificate: UnknownIssuer`), which tell a user little.
+fn tls_words(error: &rustls::Error) -> String {
+    use rustls::CertificateError as Cert;
+    let rustls::Error::InvalidCertificate(cert) = error else {
+        return error.to_string();
+    };
+    let why = match cert {
+        Cert::UnknownIssuer => "its issuer is unknown (self-signed, or a private CA)".to_string(),
+        Cert::Expired | Cert::ExpiredContext { .. } => "it has expired".to_string(),
+        Cert::NotValidYet | Cert::NotValidYetContext { .. } => "it is not valid yet".to_string(),
+        Cert::NotValidForName | Cert::NotValidForNameContext { .. } => {
+            "it was issued for another host name".to_string()
+        }
+        Cert::Revoked => "it has been revoked".to_string(),
+        Cert::BadSignature => "its signature does not verify".to_string(),
+        // webpki's reason for a self-signed CA certificate served as the
+        // server's own, the usual test-gateway setup.
+        Cert::Other(other) if format!("{other:?}").contains("CaUsedAsEndEntity") => {
+            "it is a CA certificate used as the server's own (self-signed)".to_string()
+        }
+        other => format!("{other:?}"),
+    };
+    format!("the server's certificate is not trusted: {why}")
 }
 
 #[cfg(test)]
