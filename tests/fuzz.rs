@@ -8,7 +8,7 @@
 //! `PROPTEST_CASES` for a longer run (see README.md, "Fuzzing").
 
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{OnceLock, mpsc};
+use std::sync::{Arc, OnceLock, mpsc};
 use std::time::{Duration, Instant};
 
 use portico::catalog::OperationKey;
@@ -363,7 +363,9 @@ fn callback_cycles_are_bounded() {
 // tests/fixtures/fuzz/<target>/ with random mutations, and structured
 // inputs built to reach deep code (definitions with random `$ref`s,
 // requests with hostile values). A case that panics fails the target, and
-// so does one that takes longer than CASE_LIMIT.
+// so does one that has not returned after CASE_LIMIT: each case runs on a
+// worker thread under a watchdog, so a true hang (an endless loop) fails
+// the test with the input that hung instead of blocking the run forever.
 
 /// Cases per target when `PROPTEST_CASES` is not set: the whole file stays
 /// well under a minute in a debug build.
@@ -386,30 +388,165 @@ fn fuzz_config() -> ProptestConfig {
 
 /// Runs one target and prints how many cases it executed and how long it
 /// took (`cargo test --test fuzz -- --nocapture` shows the figures).
-fn fuzz<S>(target: &str, strategy: S, test: impl Fn(S::Value) -> Result<(), TestCaseError>)
-where
+fn fuzz<S>(
+    target: &str,
+    strategy: S,
+    test: impl Fn(S::Value) -> Result<(), TestCaseError> + Send + 'static,
+) where
     S: Strategy,
-    S::Value: std::fmt::Debug,
+    S::Value: Clone + Send + 'static,
 {
-    let mut runner = TestRunner::new(fuzz_config());
-    let executed = AtomicU64::new(0);
     let started = Instant::now();
-    let result = runner.run(&strategy, |input| {
-        executed.fetch_add(1, Ordering::Relaxed);
-        let case_started = Instant::now();
-        test(input)?;
-        let took = case_started.elapsed();
-        prop_assert!(took < CASE_LIMIT, "one case took {took:?}");
-        Ok(())
-    });
+    let result = run_target(target, fuzz_config(), CASE_LIMIT, &strategy, test);
+    let executed = match &result {
+        Ok(n) | Err((n, _)) => *n,
+    };
     eprintln!(
-        "fuzz target {target}: {} cases in {:.1?}",
-        executed.load(Ordering::Relaxed),
+        "fuzz target {target}: {executed} cases in {:.1?}",
         started.elapsed()
     );
-    if let Err(e) = result {
+    if let Err((_, e)) = result {
         panic!("fuzz target {target}: {e}");
     }
+}
+
+/// Runs `test` on every case `strategy` draws, each on a long-lived worker
+/// thread (with the 2 MiB stack tokio's workers have) that the caller
+/// waits for at most `limit`. Returns the cases executed, or them and why
+/// the target failed. A case that does not return in time is a hang: the
+/// worker is left to it, the remaining shrink steps pass at once (a hang
+/// cannot be shrunk) and the error shows the input that hung.
+fn run_target<S>(
+    target: &str,
+    config: ProptestConfig,
+    limit: Duration,
+    strategy: &S,
+    test: impl Fn(S::Value) -> Result<(), TestCaseError> + Send + 'static,
+) -> Result<u64, (u64, String)>
+where
+    S: Strategy,
+    S::Value: Clone + Send + 'static,
+{
+    let (inputs, cases) = mpsc::channel::<S::Value>();
+    let (report, outcomes) = mpsc::channel();
+    std::thread::Builder::new()
+        .name(format!("fuzz {target}"))
+        .stack_size(2 << 20)
+        .spawn(move || {
+            // Ends when the runner is done and drops `inputs`.
+            while let Ok(input) = cases.recv() {
+                let outcome =
+                    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| test(input)))
+                        .unwrap_or_else(|panic| {
+                            let message = panic
+                                .downcast_ref::<&str>()
+                                .map(|s| (*s).to_string())
+                                .or_else(|| panic.downcast_ref::<String>().cloned())
+                                .unwrap_or_else(|| "a panic".into());
+                            Err(TestCaseError::fail(format!("panicked: {message}")))
+                        });
+                if report.send(outcome).is_err() {
+                    break;
+                }
+            }
+        })
+        .expect("spawn a fuzz worker");
+
+    let executed = std::cell::Cell::new(0u64);
+    let hung: std::cell::RefCell<Option<String>> = std::cell::RefCell::new(None);
+    let mut runner = TestRunner::new(config);
+    let result = runner.run(strategy, |input| {
+        if hung.borrow().is_some() {
+            return Ok(());
+        }
+        executed.set(executed.get() + 1);
+        // Kept to show should the case never return.
+        let shown = input.clone();
+        inputs
+            .send(input)
+            .map_err(|_| TestCaseError::fail("the fuzz worker is gone"))?;
+        match outcomes.recv_timeout(limit) {
+            Ok(outcome) => outcome,
+            Err(mpsc::RecvTimeoutError::Timeout) => {
+                *hung.borrow_mut() = Some(format!("{shown:?}"));
+                Err(TestCaseError::fail("hung"))
+            }
+            Err(mpsc::RecvTimeoutError::Disconnected) => {
+                Err(TestCaseError::fail("the fuzz worker is gone"))
+            }
+        }
+    });
+    let executed = executed.get();
+    if let Some(input) = hung.into_inner() {
+        return Err((
+            executed,
+            format!("a case did not return within {limit:?} (a hang; not shrunk); input: {input}"),
+        ));
+    }
+    result
+        .map(|()| executed)
+        .map_err(|e| (executed, e.to_string()))
+}
+
+/// The watchdog itself: a case that never returns fails its target within
+/// the limit, naming the input, and the cases before it ran normally.
+#[test]
+fn a_case_that_never_returns_fails_with_its_input() {
+    let config = ProptestConfig {
+        cases: 50,
+        failure_persistence: None,
+        ..ProptestConfig::default()
+    };
+    let started = Instant::now();
+    let result = run_target(
+        "hang",
+        config.clone(),
+        Duration::from_millis(200),
+        &(0u32..100),
+        |n| {
+            if n >= 7 {
+                // An endless loop, as a bug would make one.
+                loop {
+                    std::thread::park();
+                }
+            }
+            Ok(())
+        },
+    );
+    let (executed, message) = result.expect_err("the hang is caught");
+    assert!(
+        message.starts_with("a case did not return within 200ms (a hang; not shrunk); input: "),
+        "{message}"
+    );
+    let input: u32 = message
+        .rsplit(' ')
+        .next()
+        .and_then(|n| n.parse().ok())
+        .expect("the input is shown");
+    assert!(input >= 7, "{message}");
+    assert!(executed >= 1);
+    assert!(started.elapsed() < Duration::from_secs(5));
+
+    // A panic is a failure like any other, and is shrunk.
+    let result = run_target(
+        "panic",
+        config.clone(),
+        Duration::from_secs(5),
+        &(0u32..100),
+        |n| {
+            assert!(n < 10, "too big");
+            Ok(())
+        },
+    );
+    let (_, message) = result.expect_err("the panic is caught");
+    assert!(message.contains("panicked: too big"), "{message}");
+    assert!(message.contains("minimal failing input: 10"), "{message}");
+
+    // And a target whose cases all pass runs every one of them.
+    let result = run_target("pass", config, Duration::from_secs(5), &(0u32..100), |_| {
+        Ok(())
+    });
+    assert_eq!(result, Ok(50));
 }
 
 /// The seed corpus of a target.
@@ -747,8 +884,9 @@ fn definition_input() -> impl Strategy<Value = (String, Vec<u8>)> {
 
 #[test]
 fn fuzz_definition_loader() {
-    let operations = AtomicU64::new(0);
-    fuzz("definition", definition_input(), |(name, bytes)| {
+    let operations = Arc::new(AtomicU64::new(0));
+    let counted = Arc::clone(&operations);
+    fuzz("definition", definition_input(), move |(name, bytes)| {
         let location = format!("tests/fixtures/fuzz/definition/{name}");
         match catalog::load_bytes(&bytes, &location) {
             Ok(catalog) => {
@@ -757,7 +895,7 @@ fn fuzz_definition_loader() {
                     .iter()
                     .map(|a| a.operations.len())
                     .sum::<usize>();
-                operations.fetch_add(ops as u64, Ordering::Relaxed);
+                counted.fetch_add(ops as u64, Ordering::Relaxed);
                 open_everything(&catalog);
             }
             Err(e) => prop_assert!(e.to_string().starts_with(&location), "{e}"),
@@ -1039,8 +1177,9 @@ fn reimport(command: &str) -> Result<ParsedCurl, CurlError> {
 
 #[test]
 fn fuzz_url_templates_and_build() {
-    let built = AtomicU64::new(0);
-    fuzz("template", build_case(), |case| {
+    let built = Arc::new(AtomicU64::new(0));
+    let counted = Arc::clone(&built);
+    fuzz("template", build_case(), move |case| {
         let BuildCase {
             api,
             op,
@@ -1063,7 +1202,7 @@ fn fuzz_url_templates_and_build() {
             prop_assert!(!problems.is_empty());
             return Ok(());
         };
-        built.fetch_add(1, Ordering::Relaxed);
+        counted.fetch_add(1, Ordering::Relaxed);
         for (name, value) in &req.headers {
             prop_assert!(
                 !name.contains(['\r', '\n']) && !value.contains(['\r', '\n']),
@@ -1139,8 +1278,9 @@ fn curl_input() -> impl Strategy<Value = String> {
 
 #[test]
 fn fuzz_curl_import() {
-    let imported = AtomicU64::new(0);
-    fuzz("curl", curl_input(), |command| {
+    let imported = Arc::new(AtomicU64::new(0));
+    let counted = Arc::clone(&imported);
+    fuzz("curl", curl_input(), move |command| {
         let Ok(parsed) = parse_curl_with(&command, &|path| {
             if path.len() % 2 == 0 {
                 Ok(path.as_bytes().repeat(3))
@@ -1153,7 +1293,7 @@ fn fuzz_curl_import() {
         }) else {
             return Ok(());
         };
-        imported.fetch_add(1, Ordering::Relaxed);
+        counted.fetch_add(1, Ordering::Relaxed);
         let req = parsed.to_request();
         let _ = req.masked();
         let _ = draft_from_curl(curl_catalog(), &parsed);
@@ -1361,8 +1501,9 @@ fn portal_input() -> impl Strategy<Value = String> {
 
 #[test]
 fn fuzz_portal_files() {
-    let operations = AtomicU64::new(0);
-    fuzz("portal", portal_input(), |text| {
+    let operations = Arc::new(AtomicU64::new(0));
+    let counted = Arc::clone(&operations);
+    fuzz("portal", portal_input(), move |text| {
         let location = "tests/fixtures/fuzz/portal/fuzz.toml";
         match catalog::load_portal_str(&text, location) {
             Ok(catalog) => {
@@ -1371,7 +1512,7 @@ fn fuzz_portal_files() {
                     .iter()
                     .map(|a| a.operations.len())
                     .sum::<usize>();
-                operations.fetch_add(ops as u64, Ordering::Relaxed);
+                counted.fetch_add(ops as u64, Ordering::Relaxed);
                 open_everything(&catalog);
             }
             Err(e) => prop_assert!(e.to_string().starts_with(location), "{e}"),
@@ -1420,7 +1561,7 @@ fn fuzz_store_files() {
         path: "/x".into(),
     };
     let entry = sample_entry();
-    fuzz("store", store_input(), |bytes| {
+    fuzz("store", store_input(), move |bytes| {
         let names_path = |e: &dyn std::fmt::Display, path: &std::path::Path| {
             e.to_string().contains(&path.display().to_string())
         };
@@ -1519,10 +1660,11 @@ fn http_file_input() -> impl Strategy<Value = String> {
 #[test]
 fn fuzz_http_files() {
     let dir = tempfile::tempdir().expect("temp dir");
-    let requests = AtomicU64::new(0);
-    fuzz("http_file", http_file_input(), |text| {
+    let requests = Arc::new(AtomicU64::new(0));
+    let counted = Arc::clone(&requests);
+    fuzz("http_file", http_file_input(), move |text| {
         if let Ok(file) = http_file::parse(&text, "fuzz.http", dir.path()) {
-            requests.fetch_add(file.requests.len() as u64, Ordering::Relaxed);
+            counted.fetch_add(file.requests.len() as u64, Ordering::Relaxed);
             let vars = Vars::default();
             for req in &file.requests {
                 let _ = imported::place(curl_catalog(), req, &vars);
