@@ -1045,3 +1045,37 @@ async fn html_in_descriptions_reads_as_text() {
     h.assert_not_screen("<li>");
     h.assert_not_screen("&lt;");
 }
+
+/// The help overlay scrolls until its last line is at the bottom, not
+/// past it: one Up after scrolling far shows the line before the last.
+#[tokio::test]
+async fn help_scrolls_to_its_last_line_and_no_further() {
+    for (width, height) in [(100, 30), (60, 20), (160, 45)] {
+        let mut h = Lab::new(width, height).await;
+        h.key(KeyCode::Char('?'));
+        h.assert_screen("Keys (Esc closes");
+        let last = "Ctrl+C always quits.";
+        for _ in 0..30 {
+            h.key(KeyCode::PageDown);
+        }
+        let screen = h.screen();
+        let rows: Vec<&str> = screen.lines().collect();
+        let at = rows
+            .iter()
+            .position(|r| r.contains(last))
+            .unwrap_or_else(|| panic!("{width}x{height}: the last line is not shown:\n{screen}"));
+        assert!(
+            rows[at + 1].contains('└'),
+            "{width}x{height}: the last line is not at the bottom:\n{screen}"
+        );
+        h.key(KeyCode::Up);
+        h.assert_not_screen(last);
+        h.key(KeyCode::Down);
+        h.assert_screen(last);
+        // Back to the top.
+        for _ in 0..30 {
+            h.key(KeyCode::PageUp);
+        }
+        h.assert_screen("Everywhere");
+    }
+}

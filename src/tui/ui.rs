@@ -12,6 +12,7 @@ use ratatui::layout::{Constraint, Layout, Position, Rect};
 use ratatui::style::Modifier;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
+use unicode_width::UnicodeWidthStr;
 
 use super::app::{Areas, Focus, Overlay, State};
 use super::keymap::Action;
@@ -405,6 +406,118 @@ fn centered(area: Rect, width: u16, height: u16) -> Rect {
     }
 }
 
+/// The key list, wrapped here rather than by the paragraph so that the
+/// number of rows is known and scrolling stops with the last row at the
+/// bottom.
+fn render_help(frame: &mut Frame, area: Rect, state: &mut State) {
+    const KEYS: usize = 24;
+    let theme = &state.config.theme;
+    let r = centered(area, 90, area.height.saturating_sub(2).max(10));
+    let width = usize::from(r.width.saturating_sub(2)).max(1);
+    let mut lines = Vec::new();
+    for (scope, rows) in state.config.keymap.help() {
+        lines.push(Line::styled(scope.title(), theme.accent()));
+        for (keys, desc) in rows {
+            let indent = if width >= KEYS + 16 { KEYS } else { 4 };
+            let pad = " ".repeat(indent);
+            let keys = format!("  {keys:<22}");
+            let mut wrapped = wrap_words(desc, width - indent.min(width - 1)).into_iter();
+            if indent == KEYS && keys.width() <= KEYS {
+                let head = wrapped.next().unwrap_or_default();
+                lines.push(Line::from(vec![
+                    Span::styled(keys, theme.key()),
+                    Span::raw(head),
+                ]));
+            } else {
+                // Long key lists, or a narrow overlay: the description
+                // goes under the keys.
+                for k in wrap_words(keys.trim(), width.saturating_sub(2)) {
+                    lines.push(Line::styled(format!("  {k}"), theme.key()));
+                }
+            }
+            lines.extend(wrapped.map(|more| Line::raw(format!("{pad}{more}"))));
+        }
+        lines.push(Line::default());
+    }
+    let mut notes = vec![
+        "In a text field keys are typed; Enter or Esc leaves it. Ctrl+C always quits.".to_string(),
+    ];
+    if let Some(path) = &state.config.path {
+        notes.push(format!("Keys and colours: {}", path.display()));
+    }
+    for note in &notes {
+        for l in wrap_words(note, width) {
+            lines.push(Line::styled(l, theme.muted()));
+        }
+    }
+    let inner_height = usize::from(r.height.saturating_sub(2));
+    let max = u16::try_from(lines.len().saturating_sub(inner_height)).unwrap_or(u16::MAX);
+    let top = match &mut state.overlay {
+        Some(Overlay::Help { scroll }) => {
+            *scroll = (*scroll).min(max);
+            *scroll
+        }
+        _ => 0,
+    };
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .border_style(theme.border(true))
+        .title(Span::styled(
+            " Keys (Esc closes, ↑↓ scroll) ",
+            theme.title(),
+        ));
+    frame.render_widget(Clear, r);
+    frame.render_widget(Paragraph::new(lines).block(block).scroll((top, 0)), r);
+}
+
+/// Greedy word wrap at `width` columns; a word longer than a row is cut.
+fn wrap_words(text: &str, width: usize) -> Vec<String> {
+    let width = width.max(1);
+    let mut out = Vec::new();
+    let mut row = String::new();
+    for word in text.split_whitespace() {
+        let mut word = word.to_string();
+        loop {
+            let sep = usize::from(!row.is_empty());
+            if row.width() + sep + word.width() <= width {
+                if sep == 1 {
+                    row.push(' ');
+                }
+                row.push_str(&word);
+                break;
+            }
+            if !row.is_empty() {
+                out.push(std::mem::take(&mut row));
+                continue;
+            }
+            // A word wider than a row: cut it.
+            let mut cut = String::new();
+            let mut rest = String::new();
+            for c in word.chars() {
+                if rest.is_empty() && cut.width() + c.to_string().width() <= width {
+                    cut.push(c);
+                } else {
+                    rest.push(c);
+                }
+            }
+            if cut.is_empty() {
+                // Not even one character fits; give up on the row.
+                out.push(word);
+                break;
+            }
+            out.push(cut);
+            word = rest;
+            if word.is_empty() {
+                break;
+            }
+        }
+    }
+    if !row.is_empty() || out.is_empty() {
+        out.push(row);
+    }
+    out
+}
+
 fn render_overlay(frame: &mut Frame, area: Rect, state: &mut State) {
     let theme = state.config.theme.clone();
     let Some(overlay) = &state.overlay else {
@@ -417,38 +530,7 @@ fn render_overlay(frame: &mut Frame, area: Rect, state: &mut State) {
             .title(Span::styled(title, theme.title()))
     };
     match overlay {
-        Overlay::Help { scroll } => {
-            let mut lines = Vec::new();
-            for (scope, rows) in state.config.keymap.help() {
-                lines.push(Line::styled(scope.title(), theme.accent()));
-                for (keys, desc) in rows {
-                    lines.push(Line::from(vec![
-                        Span::styled(format!("  {keys:<22}"), theme.key()),
-                        Span::raw(desc),
-                    ]));
-                }
-                lines.push(Line::default());
-            }
-            lines.push(Line::styled(
-                "In a text field keys are typed; Enter or Esc leaves it. Ctrl+C always quits.",
-                theme.muted(),
-            ));
-            if let Some(path) = &state.config.path {
-                lines.push(Line::styled(
-                    format!("Keys and colours: {}", path.display()),
-                    theme.muted(),
-                ));
-            }
-            let r = centered(area, 90, area.height.saturating_sub(2).max(10));
-            frame.render_widget(Clear, r);
-            frame.render_widget(
-                Paragraph::new(lines)
-                    .wrap(Wrap { trim: false })
-                    .block(block(" Keys (Esc closes, ↑↓ scroll) ".into()))
-                    .scroll((*scroll, 0)),
-                r,
-            );
-        }
+        Overlay::Help { .. } => render_help(frame, area, state),
         Overlay::Curl { scroll } => {
             let text = state
                 .open
@@ -608,5 +690,16 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn words_wrap_at_the_width_and_long_words_are_cut() {
+        assert_eq!(
+            wrap_words("send the request now", 9),
+            ["send the", "request", "now"]
+        );
+        assert_eq!(wrap_words("abcdefghij", 4), ["abcd", "efgh", "ij"]);
+        assert_eq!(wrap_words("", 5), [""]);
+        assert_eq!(wrap_words("a b", 1), ["a", "b"]);
     }
 }
