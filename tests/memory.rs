@@ -394,15 +394,16 @@ fn definition_cases(figures: &mut Vec<Figure>) {
     });
 
     // A big real definition, as a reference point for the ratio of peak to
-    // file size.
-    let github = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../../shared/specs/github-api.github.com-3.0.json");
-    let github = [
-        github,
-        "/work/shared/specs/github-api.github.com-3.0.json".into(),
-    ]
-    .into_iter()
-    .find(|p| p.is_file());
+    // file size: shared/specs next to the checkout, or next to the
+    // worktrees folder.
+    let github = ["..", "../.."]
+        .iter()
+        .map(|up| {
+            Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join(up)
+                .join("shared/specs/github-api.github.com-3.0.json")
+        })
+        .find(|p| p.is_file());
     match github {
         Some(path) => {
             let bytes = std::fs::read(&path).expect("read");
