@@ -43,6 +43,47 @@ pub struct Cli {
     pub timeout: Option<f64>,
 }
 
+impl Cli {
+    /// Parses a command line (the program's name first). Options written
+    /// before a command (`portico --home DIR list`) belong to the command:
+    /// clap alone would read the command's name as a SOURCE and open the
+    /// TUI on a file called `list`.
+    pub fn parse_args(args: Vec<std::ffi::OsString>) -> Self {
+        Self::parse_from(commands_first(args))
+    }
+}
+
+/// `args` with a command name that would be read as a SOURCE moved to the
+/// front, where the command's own flags (which include every option of
+/// [`Target`]) then read the rest. A word counts as the command when the
+/// words before it parse as options alone and a SOURCE would start there;
+/// a file of that name stays a SOURCE.
+fn commands_first(mut args: Vec<std::ffi::OsString>) -> Vec<std::ffi::OsString> {
+    use clap::CommandFactory;
+    let command = Cli::command();
+    let names: Vec<&str> = command
+        .get_subcommands()
+        .map(clap::Command::get_name)
+        .collect();
+    let found = args.iter().enumerate().skip(1).position(|(i, word)| {
+        let Some(word) = word.to_str() else {
+            return false;
+        };
+        if !names.contains(&word) || std::path::Path::new(word).exists() {
+            return false;
+        }
+        command
+            .clone()
+            .try_get_matches_from(&args[..=i])
+            .is_ok_and(|m| m.subcommand().is_none() && m.index_of("sources") == Some(i))
+    });
+    if let Some(offset) = found {
+        let name = args.remove(offset + 1);
+        args.insert(1, name);
+    }
+    args
+}
+
 /// Where the APIs come from and where requests go: shared by the TUI and
 /// the commands that send.
 #[derive(Debug, Clone, Default, Args)]

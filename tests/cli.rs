@@ -373,3 +373,27 @@ async fn tls_verification_is_on_unless_turned_off_per_api_or_by_flag() {
     let out = String::from_utf8_lossy(&flow.stdout) + String::from_utf8_lossy(&flow.stderr);
     assert!(out.contains("TLS handshake failed"), "{out}");
 }
+
+/// Options may come before the command: `portico --home DIR list` is
+/// `portico list --home DIR`, not the TUI opened on a file called `list`.
+#[tokio::test]
+async fn options_before_the_command_belong_to_it() {
+    let home = tempfile::tempdir().expect("home");
+    let home = home.path().to_string_lossy().into_owned();
+    let before = portico(&["--home", &home, "history", "--limit", "1"]).await;
+    let after = portico(&["history", "--limit", "1", "--home", &home]).await;
+    let stdout = String::from_utf8_lossy(&before.stdout);
+    assert!(
+        before.status.success(),
+        "{}",
+        String::from_utf8_lossy(&before.stderr)
+    );
+    assert!(stdout.contains(&home), "the history of --home: {stdout}");
+    assert_eq!(before.stdout, after.stdout);
+
+    let listed = stdout_json(&portico(&["--env", "demo", "list", "--json"]).await);
+    assert!(
+        listed.as_array().is_some_and(|ops| ops.len() == 8),
+        "{listed}"
+    );
+}
