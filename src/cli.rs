@@ -1915,7 +1915,13 @@ fn record_history(
     result: &Result<Exchange, crate::http::RequestError>,
 ) {
     let recorded = session.paths().and_then(|paths| {
-        store::History::new(paths).record(Some(key.clone()), Some(source), built, result.as_ref())
+        store::History::new(paths).record(
+            Some(key.clone()),
+            Some(source),
+            built,
+            result.as_ref(),
+            &[],
+        )
     });
     if let Err(error) = recorded {
         eprintln!("portico: warning: not recorded in history: {error}");

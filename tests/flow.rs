@@ -702,6 +702,19 @@ fn portico_run_drives_the_bundled_batch_flow() {
         !text.contains(portico::demo::PRIMARY_SUBSCRIPTION_KEY),
         "{text}"
     );
+    // The SAS token is captured from BES Status's answer, after that answer
+    // was recorded: the record masks it all the same, there and in the
+    // download's URL.
+    let raw = std::fs::read_to_string(home.path().join("history.jsonl")).expect("history file");
+    let mut seen = 0;
+    for marker in ["SasSignature", "sig="] {
+        for (at, _) in raw.match_indices(marker) {
+            let after: String = raw[at + marker.len()..].chars().take(16).collect();
+            assert!(after.contains("••••••••"), "{marker}{after} in history");
+            seen += 1;
+        }
+    }
+    assert!(seen >= 2, "the token's places are in history: {raw}");
 }
 
 #[test]

@@ -249,6 +249,23 @@ async fn the_batch_flow_runs_to_finished() {
     h.open("bes status");
     let url = h.url();
     assert!(!url.contains("jobid"), "{url}");
+    // Sent by hand, BES Status answers the SAS token again, and captures
+    // it: the answer is on screen as it came, and masked in history.
+    h.key(KeyCode::F(5));
+    h.settle().await;
+    let line = h.line_with("SasSignature").expect("the token in the body");
+    let token: String = line
+        .split("SasSignature")
+        .nth(1)
+        .expect("after the name")
+        .chars()
+        .skip_while(|c| !c.is_ascii_hexdigit())
+        .take_while(char::is_ascii_hexdigit)
+        .collect();
+    assert!(token.len() >= 16, "{line}");
+    let history = std::fs::read_to_string(home.path().join("history.jsonl")).expect("history");
+    assert!(history.contains("SasSignature"), "the answer is recorded");
+    assert!(!history.contains(&token), "the SAS token is in history");
     // The flow's requests are in history.
     h.key(KeyCode::Char('H'));
     h.settle().await;

@@ -44,6 +44,45 @@ pub enum CaptureError {
     },
 }
 
+/// A captured value is kept secret when its name says so (`sas_token`) or
+/// the environment marks the variable secret.
+fn is_secret_variable(variable: &str, vars: &Vars) -> bool {
+    is_secret_name(variable) || vars.environment.get(variable).is_some_and(|v| v.secret)
+}
+
+/// Every value to mask when `exchange` is recorded: the secret variables
+/// known so far, and what `captures` would keep from this very answer as
+/// secrets. The answer that carries a token is recorded before the token
+/// becomes a variable, so its own body must be masked with it.
+pub fn secrets_to_mask(captures: &[Capture], exchange: &Exchange, vars: &Vars) -> Vec<String> {
+    let known = vars
+        .environment
+        .values()
+        .chain(vars.captured.values())
+        .filter(|v| v.secret && !v.value.is_empty())
+        .map(|v| v.value.clone());
+    let mut secrets: Vec<String> = known.collect();
+    let secret_captures: Vec<&Capture> = captures
+        .iter()
+        .filter(|c| is_secret_variable(&c.variable, vars))
+        .collect();
+    if secret_captures.is_empty() {
+        return secrets;
+    }
+    let Ok(body) = body_json(&exchange.response) else {
+        return secrets;
+    };
+    for capture in secret_captures {
+        if let Ok(path) = JsonPath::parse(&capture.path)
+            && let Some(value) = select_text(&path, &body)
+            && !value.is_empty()
+        {
+            secrets.push(value);
+        }
+    }
+    secrets
+}
+
 /// Parses a JSONPath, naming the capture (or poll) it belongs to.
 pub(crate) fn parse_path(variable: &str, path: &str) -> Result<JsonPath, CaptureError> {
     JsonPath::parse(path).map_err(|e| CaptureError::InvalidPath {
@@ -146,8 +185,7 @@ pub fn apply_captures(
         found.push((capture.variable.clone(), value));
     }
     for (variable, value) in &found {
-        let secret =
-            is_secret_name(variable) || vars.environment.get(variable).is_some_and(|v| v.secret);
+        let secret = is_secret_variable(variable, vars);
         vars.captured.insert(
             variable.clone(),
             Variable {
@@ -184,6 +222,34 @@ mod tests {
             variable: variable.into(),
             path: path.into(),
         }
+    }
+
+    #[test]
+    fn secrets_to_mask_are_known_secrets_and_secret_captures_of_this_answer() {
+        let ex = exchange(r#"{"sas": "s1gnature", "id": "job-7"}"#, "application/json");
+        let mut vars = Vars::default();
+        vars.environment.insert(
+            "api_key".into(),
+            Variable {
+                value: "k-123".into(),
+                secret: true,
+            },
+        );
+        vars.environment.insert(
+            "region".into(),
+            Variable {
+                value: "west".into(),
+                secret: false,
+            },
+        );
+        let captures = [capture("sas_token", "$.sas"), capture("jobid", "$.id")];
+        assert_eq!(
+            secrets_to_mask(&captures, &ex, &vars),
+            ["k-123", "s1gnature"]
+        );
+        // Not JSON: the known secrets still.
+        let html = exchange("<html>token</html>", "text/html");
+        assert_eq!(secrets_to_mask(&captures, &html, &vars), ["k-123"]);
     }
 
     #[test]

@@ -33,7 +33,7 @@ use thiserror::Error;
 use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 
-pub use capture::{CaptureError, apply_captures};
+pub use capture::{CaptureError, apply_captures, secrets_to_mask};
 pub use wait::retry_after;
 
 use crate::catalog::{Api, Capture, Catalog, Flow, FlowStep, Operation, Poll};
@@ -704,7 +704,7 @@ async fn run_step(
                 method: built.method.clone(),
                 url: report.url.clone(),
             });
-            send_step(cx, p, index, &built, flow_start, &mut report).await
+            send_step(cx, p, index, &built, vars, flow_start, &mut report).await
         }
         Err(e) => {
             cx.emit(FlowEvent::StepStarted {
@@ -760,6 +760,7 @@ async fn send_step(
     p: &Prepared<'_>,
     index: usize,
     built: &BuiltRequest,
+    vars: &Vars,
     flow_start: Instant,
     report: &mut StepReport,
 ) -> Result<Exchange, StepError> {
@@ -786,7 +787,12 @@ async fn send_step(
         let result = cx.engine.send(built, &options, cx.cancel.clone()).await;
         if let Some(history) = &cx.history {
             let key = p.op.key(p.api);
-            if let Err(error) = history.record(Some(key), None, built, result.as_ref()) {
+            let also_secret = match &result {
+                Ok(exchange) => secrets_to_mask(&p.captures, exchange, vars),
+                Err(_) => Vec::new(),
+            };
+            let recorded = history.record(Some(key), None, built, result.as_ref(), &also_secret);
+            if let Err(error) = recorded {
                 tracing::warn!("flow step not recorded in history: {error}");
             }
         }

@@ -518,17 +518,26 @@ impl History {
 
     /// Records the outcome of sending `built`, made from `draft` (when
     /// there is one) with `vars`: the exchange, or why the send failed.
+    /// The request's secrets are masked, and `also_secret` too (values the
+    /// answer carries that the request did not, such as a token it hands
+    /// out: see `flow::secrets_to_mask`).
     pub fn record(
         &self,
         operation: Option<OperationKey>,
         source: Option<(&Draft, &Vars)>,
         built: &BuiltRequest,
         result: Result<&Exchange, &RequestError>,
+        also_secret: &[String],
     ) -> Result<(), StoreError> {
         let cap = self.limits.body_cap;
         let mut entry = match result {
-            Ok(exchange) => {
+            Ok(exchange) if also_secret.is_empty() => {
                 HistoryEntry::from_exchange(operation, exchange, &built.secret_values, cap)
+            }
+            Ok(exchange) => {
+                let mut secrets = built.secret_values.clone();
+                secrets.extend_from_slice(also_secret);
+                HistoryEntry::from_exchange(operation, exchange, &secrets, cap)
             }
             Err(error) => HistoryEntry::from_error(operation, built, error, cap),
         };

@@ -220,8 +220,13 @@ pub(crate) async fn send_and_record(
     let mut req = req;
     let cancelled = matches!(&result, Err(e) if e.kind == ErrorKind::Cancelled);
     if let Some(history) = history.filter(|_| !cancelled) {
+        let also_secret = match &result {
+            Ok(exchange) => flow::secrets_to_mask(&captures, exchange, &vars),
+            Err(_) => Vec::new(),
+        };
         let joined = tokio::task::spawn_blocking(move || {
-            let recorded = history.record(Some(key), Some((&draft, &vars)), &req, result.as_ref());
+            let source = Some((&draft, &vars));
+            let recorded = history.record(Some(key), source, &req, result.as_ref(), &also_secret);
             (req, result, vars, recorded)
         })
         .await;
