@@ -1079,3 +1079,25 @@ async fn help_scrolls_to_its_last_line_and_no_further() {
         h.assert_screen("Everywhere");
     }
 }
+
+/// A body over the 16 MiB cap: the status line says what is held, in the
+/// same units as the body pane.
+#[tokio::test]
+async fn a_capped_body_is_labelled_with_the_cap() {
+    let big = support::TestServer::start().await;
+    let mut catalog = catalog(&big.url(""));
+    // 17 MB, sent in 64 KiB chunks: the read stops one chunk past the cap.
+    catalog.apis[0]
+        .operations
+        .push(op("Big body", "GET", "/bytes/17000000", "Batch"));
+    let mut h = Harness::start(context(catalog), 160, 45);
+    h.open("big body");
+    h.key(KeyCode::F(5));
+    h.settle().await;
+    let status = h.line_with("200 OK").expect("status line");
+    assert!(status.contains(" · 16.0 MiB (truncated)"), "{status}");
+    h.assert_screen("binary, 16.0 MiB (16,777,216 bytes)");
+    h.key(KeyCode::Tab);
+    h.key(KeyCode::Left);
+    h.assert_screen("Size             16.0 MiB (16,777,216 bytes) kept of ");
+}

@@ -1135,23 +1135,44 @@ fn legacy_encoding(
     (encoding != encoding_rs::UTF_8).then_some((encoding, 0))
 }
 
-fn human_size(n: usize) -> String {
-    let mut grouped = String::new();
-    let digits = n.to_string();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            grouped.push(',');
-        }
-        grouped.push(c);
+/// A size for people, in binary units: `512 B`, `2.0 KiB`, `16.0 MiB`.
+/// The one formatter for sizes in the interface, so that a cap, a body
+/// and a progress count read alike.
+pub fn size_text(bytes: u64) -> String {
+    const UNITS: [&str; 3] = ["KiB", "MiB", "GiB"];
+    if bytes < 1024 {
+        return format!("{bytes} B");
     }
     #[allow(clippy::cast_precision_loss)] // a rounded size for people
-    let f = n as f64;
+    let mut value = bytes as f64 / 1024.0;
+    let mut unit = 0;
+    while value >= 1024.0 && unit + 1 < UNITS.len() {
+        value /= 1024.0;
+        unit += 1;
+    }
+    format!("{value:.1} {}", UNITS[unit])
+}
+
+/// `16,777,216`: a byte count with thousands separators.
+pub fn grouped(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// [`size_text`] with the exact count: `10.0 MiB (10,485,760 bytes)`.
+fn human_size(n: usize) -> String {
+    let n = n as u64;
     if n < 1024 {
-        format!("{grouped} bytes")
-    } else if n < 1024 * 1024 {
-        format!("{:.1} KiB ({grouped} bytes)", f / 1024.0)
+        format!("{} bytes", grouped(n))
     } else {
-        format!("{:.1} MiB ({grouped} bytes)", f / (1024.0 * 1024.0))
+        format!("{} ({} bytes)", size_text(n), grouped(n))
     }
 }
 
@@ -2126,5 +2147,10 @@ mod tests {
         assert_eq!(human_size(0), "0 bytes");
         assert_eq!(human_size(1023), "1,023 bytes");
         assert_eq!(human_size(10 * 1024 * 1024), "10.0 MiB (10,485,760 bytes)");
+        assert_eq!(size_text(512), "512 B");
+        assert_eq!(size_text(2048), "2.0 KiB");
+        assert_eq!(size_text(16 * 1024 * 1024), "16.0 MiB");
+        assert_eq!(size_text(5_000_000_000), "4.7 GiB");
+        assert_eq!(grouped(16_823_294), "16,823,294");
     }
 }

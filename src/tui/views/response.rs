@@ -12,7 +12,7 @@ use ratatui::widgets::{Block, Borders, Paragraph, Tabs, Wrap};
 use tokio::sync::watch;
 use tokio_util::sync::CancellationToken;
 
-use crate::tui::body_view::{BodyTheme, BodyView};
+use crate::tui::body_view::{BodyTheme, BodyView, grouped, size_text};
 use crate::tui::config::Theme;
 use crate::tui::core::{Failure, Outcome, Progress};
 use crate::tui::sanitize;
@@ -147,6 +147,17 @@ impl ResponseView {
             .unwrap_or_default()
     }
 
+    /// The body size the status line shows: what is held. A body cut at
+    /// the cap counts the bytes read past it too (up to a network chunk),
+    /// which made a 16 MiB cap read "16.1 MiB".
+    pub fn shown_size(&self) -> u64 {
+        if self.outcome.truncated {
+            self.outcome.body.len() as u64
+        } else {
+            self.outcome.size
+        }
+    }
+
     /// Seconds left before a rate-limited call may be retried.
     pub fn retry_left(&self, now: Instant) -> Option<u64> {
         self.retry_until
@@ -193,18 +204,6 @@ pub struct ResponsePane<'a> {
     pub body_theme: &'a BodyTheme,
     pub focused: bool,
     pub now: Instant,
-}
-
-fn size_text(bytes: u64) -> String {
-    const KIB: f64 = 1024.0;
-    let b = bytes as f64;
-    if b < KIB {
-        format!("{bytes} B")
-    } else if b < KIB * KIB {
-        format!("{:.1} KiB", b / KIB)
-    } else {
-        format!("{:.1} MiB", b / KIB / KIB)
-    }
 }
 
 pub fn duration_text(d: Duration) -> String {
@@ -306,7 +305,7 @@ impl ResponsePane<'_> {
                 Style::new().add_modifier(Modifier::BOLD),
             ),
             Span::styled(" · ", theme.muted()),
-            Span::raw(size_text(o.size)),
+            Span::raw(size_text(view.shown_size())),
         ];
         if o.truncated {
             status.push(Span::styled(" (truncated)", theme.warning()));
@@ -421,7 +420,16 @@ impl ResponsePane<'_> {
                     ]),
                     Line::from(vec![
                         Span::styled("Size             ", theme.muted()),
-                        Span::raw(format!("{} ({} bytes)", size_text(o.size), o.size)),
+                        Span::raw(if o.truncated {
+                            format!(
+                                "{} ({} bytes) kept of {} read, cut at the cap",
+                                size_text(view.shown_size()),
+                                grouped(view.shown_size()),
+                                grouped(o.size)
+                            )
+                        } else {
+                            format!("{} ({} bytes)", size_text(o.size), grouped(o.size))
+                        }),
                     ]),
                 ];
                 if o.redirects.is_empty() {
@@ -448,8 +456,6 @@ mod tests {
 
     #[test]
     fn sizes_and_durations() {
-        assert_eq!(size_text(512), "512 B");
-        assert_eq!(size_text(2048), "2.0 KiB");
         assert_eq!(duration_text(Duration::from_micros(1500)), "1.5 ms");
         assert_eq!(duration_text(Duration::from_millis(250)), "250 ms");
     }
