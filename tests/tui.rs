@@ -1081,7 +1081,8 @@ async fn help_scrolls_to_its_last_line_and_no_further() {
 }
 
 /// A body over the 16 MiB cap: the status line says what is held, in the
-/// same units as the body pane.
+/// same units as the body pane, and keeps `(truncated)` in sight at every
+/// width from 80 to 160 columns.
 #[tokio::test]
 async fn a_capped_body_is_labelled_with_the_cap() {
     let big = support::TestServer::start().await;
@@ -1100,4 +1101,15 @@ async fn a_capped_body_is_labelled_with_the_cap() {
     h.key(KeyCode::Tab);
     h.key(KeyCode::Left);
     h.assert_screen("Size             16.0 MiB (16,777,216 bytes) kept of ");
+    for width in (80..=160).step_by(10) {
+        h.resize(width, 40);
+        let status = h.line_with("200 OK").unwrap_or_else(|| {
+            panic!("{width} columns: no status line:\n{}", h.screen());
+        });
+        assert!(
+            status.contains("16.0 MiB (truncated)"),
+            "{width} columns: {status}"
+        );
+        assert!(status.contains(" · total "), "{width} columns: {status}");
+    }
 }

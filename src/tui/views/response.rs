@@ -217,6 +217,24 @@ pub fn duration_text(d: Duration) -> String {
     }
 }
 
+/// Drops the parts that matter least until the line fits in `width`
+/// columns; parts of equal rank go together.
+fn fit_parts(mut parts: Vec<(u8, Span<'_>)>, width: usize) -> Vec<Span<'_>> {
+    let total = |parts: &[(u8, Span)]| parts.iter().map(|(_, s)| s.width()).sum::<usize>();
+    while total(&parts) > width {
+        let Some(least) = parts
+            .iter()
+            .map(|(rank, _)| *rank)
+            .filter(|r| *r < u8::MAX)
+            .min()
+        else {
+            break;
+        };
+        parts.retain(|(rank, _)| *rank != least);
+    }
+    parts.into_iter().map(|(_, span)| span).collect()
+}
+
 const SPINNER: [&str; 10] = ["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏"];
 
 impl ResponsePane<'_> {
@@ -291,35 +309,54 @@ impl ResponsePane<'_> {
     fn render_done(&self, frame: &mut Frame, area: Rect, view: &mut ResponseView) {
         let theme = self.theme;
         let o = &view.outcome;
-        let mut status = vec![
-            Span::styled(format!("{} ", o.status), theme.status(o.status)),
-            Span::styled(
-                sanitize::clean_line(&o.reason).into_owned(),
-                theme.status(o.status),
+        // Each part with how long it stays when the line is too narrow
+        // (higher stays longer): the code, the truncation warning and the
+        // size outlast the protocol version and the encoding.
+        let mut parts: Vec<(u8, Span)> = vec![
+            (
+                u8::MAX,
+                Span::styled(format!("{} ", o.status), theme.status(o.status)),
             ),
-            Span::styled("  headers ", theme.muted()),
-            Span::raw(duration_text(o.time_to_headers)),
-            Span::styled(" · total ", theme.muted()),
-            Span::styled(
-                duration_text(o.total),
-                Style::new().add_modifier(Modifier::BOLD),
+            (
+                5,
+                Span::styled(
+                    sanitize::clean_line(&o.reason).into_owned(),
+                    theme.status(o.status),
+                ),
             ),
-            Span::styled(" · ", theme.muted()),
-            Span::raw(size_text(view.shown_size())),
+            (2, Span::styled("  headers ", theme.muted())),
+            (2, Span::raw(duration_text(o.time_to_headers))),
+            (6, Span::styled(" · total ", theme.muted())),
+            (
+                6,
+                Span::styled(
+                    duration_text(o.total),
+                    Style::new().add_modifier(Modifier::BOLD),
+                ),
+            ),
+            (8, Span::styled(" · ", theme.muted())),
+            (8, Span::raw(size_text(view.shown_size()))),
         ];
         if o.truncated {
-            status.push(Span::styled(" (truncated)", theme.warning()));
+            parts.push((9, Span::styled(" (truncated)", theme.warning())));
         }
         if let Some(enc) = &o.decoded_from {
-            status.push(Span::styled(
-                format!(" ({enc} {})", size_text(o.wire_size)),
-                theme.muted(),
+            parts.push((
+                3,
+                Span::styled(
+                    format!(" ({enc} {})", size_text(o.wire_size)),
+                    theme.muted(),
+                ),
             ));
         }
-        status.push(Span::styled(format!(" · {}", o.version), theme.muted()));
+        parts.push((1, Span::styled(format!(" · {}", o.version), theme.muted())));
         if let Some(origin) = &view.origin {
-            status.push(Span::styled(format!("  · from {origin}"), theme.warning()));
+            parts.push((
+                7,
+                Span::styled(format!("  · from {origin}"), theme.warning()),
+            ));
         }
+        let status = fit_parts(parts, usize::from(area.width));
         let explanation = explain(view, self.now);
         let [status_area, explain_area, tabs_area, body_area] = Layout::vertical([
             Constraint::Length(1),
