@@ -418,3 +418,47 @@ async fn panels_fit_small_terminals_and_the_help_lists_their_keys() {
     }
     assert!(!h.app.should_quit());
 }
+
+/// The answer shows before its history record is written, and the record
+/// still lands when the app quits right after: here the history file is
+/// locked by someone else until after the quit.
+#[tokio::test]
+async fn the_answer_shows_first_and_its_record_lands_after_a_quit() {
+    let server = start_demo().await;
+    let home = tempfile::tempdir().expect("home");
+    let history = home.path().join("history.jsonl");
+    let lock = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(home.path().join("history.jsonl.lock"))
+        .expect("lock file");
+    lock.lock().expect("hold the history lock");
+
+    let mut h = start(&server, home.path());
+    h.open("rrs exe");
+    h.key(KeyCode::F(5));
+    // Recording waits for the lock; the answer does not.
+    h.wait_for("200 OK", Duration::from_secs(10)).await;
+    assert!(h.app.is_busy(), "the record has not landed yet");
+    assert!(
+        std::fs::read_to_string(&history)
+            .unwrap_or_default()
+            .is_empty(),
+        "recorded while the lock was held"
+    );
+    h.key(KeyCode::Char('q'));
+    assert!(h.app.should_quit());
+
+    drop(lock);
+    tokio::time::timeout(
+        Duration::from_secs(10),
+        h.app.finish(Duration::from_secs(5)),
+    )
+    .await
+    .expect("finish returns");
+    assert!(!h.app.is_busy());
+    let recorded = std::fs::read_to_string(&history).expect("history file");
+    assert_eq!(recorded.lines().count(), 1, "{recorded}");
+    assert!(recorded.contains("/execute"), "{recorded}");
+}

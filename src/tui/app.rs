@@ -63,8 +63,11 @@ pub struct ResponseMsg {
     pub(crate) id: u64,
     pub(crate) op: OpRef,
     pub(crate) result: Result<Box<Outcome>, Failure>,
-    /// What recording and capturing made of it.
+    /// What capturing made of it.
     pub(crate) after: AfterSend,
+    /// Its history record is being written: a [`ToolsMsg::Recorded`]
+    /// follows.
+    pub(crate) recording: bool,
 }
 
 /// The body text back from `$EDITOR`, or why there is none.
@@ -349,6 +352,34 @@ impl<B: Backend> App<B> {
             }
         }
         self.draw()
+    }
+
+    /// After the last frame: waits (up to `limit`) for the history records
+    /// of the answers already received, so that quitting right after an
+    /// answer does not lose its record. Keys are no longer read.
+    pub async fn finish(&mut self, limit: Duration) {
+        let deadline = tokio::time::Instant::now() + limit;
+        loop {
+            while let Ok(msg) = self.rx.try_recv() {
+                if !matches!(msg, Msg::Input(_)) {
+                    self.handle(msg);
+                }
+            }
+            if self.state.tools.recording == 0 {
+                return;
+            }
+            match tokio::time::timeout_at(deadline, self.rx.recv()).await {
+                Ok(Some(Msg::Input(_))) => {}
+                Ok(Some(msg)) => self.handle(msg),
+                Ok(None) | Err(_) => {
+                    tracing::warn!(
+                        pending = self.state.tools.recording,
+                        "quit before history records landed"
+                    );
+                    return;
+                }
+            }
+        }
     }
 
     pub fn handle(&mut self, msg: Msg) {
@@ -1314,14 +1345,20 @@ impl<B: Backend> App<B> {
         let guard = done.clone().drop_guard();
         tokio::spawn(async move {
             let _stop_ticks = guard;
-            let (result, after) =
-                tools::send_and_record(&sender, req, cancel, Some(progress_tx), job).await;
-            let _ = tx.send(Msg::Response(ResponseMsg {
-                id,
-                op,
-                result,
-                after,
-            }));
+            let deliver = |result, after, recording| {
+                let _ = tx.send(Msg::Response(ResponseMsg {
+                    id,
+                    op,
+                    result,
+                    after,
+                    recording,
+                }));
+            };
+            let recorded =
+                tools::send_and_record(&sender, req, cancel, Some(progress_tx), job, deliver).await;
+            if let Some(result) = recorded {
+                let _ = tx.send(Msg::Tools(ToolsMsg::Recorded(result)));
+            }
         });
         spawn_ticker(self.tx.clone(), Duration::from_millis(100), done);
         self.dirty = true;
@@ -1333,7 +1370,12 @@ impl<B: Backend> App<B> {
             op,
             result,
             after,
+            recording,
         } = msg;
+        // Counted even for a stale answer: its record still lands.
+        if recording {
+            self.state.tools.recording += 1;
+        }
         let result = result.map_err(|mut failure| {
             failure.hint = failure_hint(&failure, &self.state, op);
             failure

@@ -24,6 +24,7 @@ pub mod views;
 
 use std::io::{Write, stdout};
 use std::path::PathBuf;
+use std::time::Duration;
 
 use anyhow::Context as _;
 use crossterm::event::{
@@ -86,6 +87,7 @@ pub async fn run(ctx: TuiContext) -> anyhow::Result<()> {
     let mut input = spawn_input(app.sender());
     let result = event_loop(&mut app, &mut input, &mut terminal).await;
     input.abort();
+    app.finish(Duration::from_secs(5)).await;
     drop(app);
     terminal.leave();
     result

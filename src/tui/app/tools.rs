@@ -62,6 +62,8 @@ pub enum ToolsMsg {
     },
     /// Progress of the flow run `id`.
     Flow { id: u64, event: FlowEvent },
+    /// A send's history record landed (or failed: the error).
+    Recorded(Result<(), String>),
     /// The run `id` ended; the variables it captured, to keep.
     FlowDone {
         id: u64,
@@ -76,7 +78,6 @@ pub struct AfterSend {
     /// Values the operation's captures took, to store as variables.
     pub captured: Vec<(String, Variable)>,
     pub capture_error: Option<String>,
-    pub history_error: Option<String>,
 }
 
 /// What the send task needs to record the request and capture from it.
@@ -99,6 +100,8 @@ pub struct Tools {
     next_id: u64,
     /// History reads and usage fetches under way.
     loads: usize,
+    /// Answers shown whose history record has not landed yet.
+    pub(super) recording: usize,
     /// The flow run under way, and how to stop it.
     flow: Option<(u64, CancellationToken)>,
     /// A shared copy of the catalog for flow runs (made on the first run).
@@ -151,6 +154,7 @@ impl Tools {
             environments,
             next_id: 1,
             loads: 0,
+            recording: 0,
             flow: None,
             catalog: None,
             last_preset: HashMap::new(),
@@ -160,7 +164,7 @@ impl Tools {
 
     /// A history read, usage fetch or flow run is under way.
     pub fn is_busy(&self) -> bool {
-        self.loads > 0 || self.flow.is_some()
+        self.loads > 0 || self.flow.is_some() || self.recording > 0
     }
 
     fn next_id(&mut self) -> u64 {
@@ -195,16 +199,20 @@ impl Tools {
     }
 }
 
-/// Sends, records the exchange (or the failure) in history, and applies
-/// the operation's captures to a 2xx answer. A cancelled send is not
-/// recorded: the user took it back.
+/// Sends, applies the operation's captures to a 2xx answer, hands the
+/// result to `deliver`, and only then records the exchange (or the
+/// failure) in history: the file write (a few milliseconds) no longer
+/// stands between the answer and the screen. Returns what recording made
+/// of it: `None` when nothing was to be recorded (no home, or a cancelled
+/// send, which the user took back), else the error if the write failed.
 pub(crate) async fn send_and_record(
     sender: &Sender,
     req: BuiltRequest,
     cancel: CancellationToken,
     progress: Option<tokio::sync::watch::Sender<core::Progress>>,
     job: SendJob,
-) -> (Result<Box<Outcome>, Failure>, AfterSend) {
+    deliver: impl FnOnce(Result<Box<Outcome>, Failure>, AfterSend, bool),
+) -> Option<Result<(), String>> {
     let SendJob {
         skip_tls_verify,
         history,
@@ -214,42 +222,26 @@ pub(crate) async fn send_and_record(
         captures,
     } = job;
     let mut after = AfterSend::default();
-    let mut result = sender
+    let result = sender
         .send_exchange(&req, skip_tls_verify, cancel, progress)
         .await;
-    let mut req = req;
     let cancelled = matches!(&result, Err(e) if e.kind == ErrorKind::Cancelled);
-    if let Some(history) = history.filter(|_| !cancelled) {
+    // What the record needs, taken before the captures change the
+    // variables (the body is shared, not copied).
+    let record = history.filter(|_| !cancelled).map(|history| {
         let also_secret = match &result {
             Ok(exchange) => flow::secrets_to_mask(&captures, exchange, &vars),
             Err(_) => Vec::new(),
         };
-        let joined = tokio::task::spawn_blocking(move || {
-            let source = Some((&draft, &vars));
-            let recorded = history.record(Some(key), source, &req, result.as_ref(), &also_secret);
-            (req, result, vars, recorded)
-        })
-        .await;
-        match joined {
-            Ok((r, res, v, recorded)) => {
-                req = r;
-                result = res;
-                vars = v;
-                after.history_error = recorded.err().map(|e| e.to_string());
-            }
-            Err(e) => {
-                let failure = Failure {
-                    message: format!("recording the request failed: {e}"),
-                    elapsed: Duration::ZERO,
-                    cancelled: false,
-                    kind: None,
-                    hint: None,
-                };
-                return (Err(failure), after);
-            }
-        }
-    }
-    match result {
+        (
+            history,
+            also_secret,
+            req.clone(),
+            result.clone(),
+            vars.clone(),
+        )
+    });
+    let shown = match result {
         Ok(exchange) => {
             if !captures.is_empty() && (200..300).contains(&exchange.response.status) {
                 match flow::apply_captures(&captures, &exchange, &mut vars) {
@@ -265,11 +257,23 @@ pub(crate) async fn send_and_record(
                     Err(e) => after.capture_error = Some(e.to_string()),
                 }
             }
-            let outcome = Outcome::from_exchange(exchange, &req.secret_values);
-            (Ok(Box::new(outcome)), after)
+            Ok(Box::new(Outcome::from_exchange(
+                exchange,
+                &req.secret_values,
+            )))
         }
-        Err(e) => (Err(e.into()), after),
-    }
+        Err(e) => Err(e.into()),
+    };
+    deliver(shown, after, record.is_some());
+    let (history, also_secret, req, result, vars) = record?;
+    let joined = tokio::task::spawn_blocking(move || {
+        let source = Some((&draft, &vars));
+        history
+            .record(Some(key), source, &req, result.as_ref(), &also_secret)
+            .map_err(|e| e.to_string())
+    })
+    .await;
+    Some(joined.unwrap_or_else(|e| Err(format!("recording the request failed: {e}"))))
 }
 
 /// Pasted text goes into a prompt; other panels ignore it.
@@ -553,10 +557,6 @@ impl<B: Backend> App<B> {
             notes.push(e);
             error = true;
         }
-        if let Some(e) = after.history_error {
-            notes.push(format!("not recorded in history: {e}"));
-            error = true;
-        }
         if !notes.is_empty() {
             self.notice(notes.join(" · "), error);
             self.refresh_preview();
@@ -566,6 +566,12 @@ impl<B: Backend> App<B> {
     pub(super) fn on_tools_msg(&mut self, msg: ToolsMsg) {
         self.dirty = true;
         match msg {
+            ToolsMsg::Recorded(result) => {
+                self.state.tools.recording = self.state.tools.recording.saturating_sub(1);
+                if let Err(e) = result {
+                    self.notice(format!("Not recorded in history: {e}"), true);
+                }
+            }
             ToolsMsg::HistoryRead { id, result } => {
                 self.state.tools.loads = self.state.tools.loads.saturating_sub(1);
                 self.on_history_read(id, result);
