@@ -550,6 +550,38 @@ fn corrupt_preset_file_is_reported_and_left_untouched() {
     assert_eq!(std::fs::read(&path).expect("read"), corrupt);
 }
 
+/// A preset file grown past what portico reads (or a device in its place)
+/// is refused like a corrupt one: reported, never read whole, never
+/// overwritten.
+#[test]
+fn an_oversized_preset_file_is_refused_and_left_untouched() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("presets.json");
+    let file = std::fs::File::create(&path).expect("create");
+    // Sparse: 65 MiB of zeros that take no disk.
+    file.set_len(65 * 1024 * 1024).expect("grow");
+    drop(file);
+    let presets = Presets::new(&Paths::in_dir(dir.path()));
+    for error in [
+        presets.load().expect_err("too large"),
+        presets
+            .save(&key("/x"), "p", &sample_draft(""), SaveOptions::default())
+            .expect_err("refused"),
+    ] {
+        let text = error.to_string();
+        assert!(matches!(error, StoreError::Corrupt { .. }), "{error:?}");
+        assert!(
+            text.contains("larger than the 64 MiB portico reads"),
+            "{text}"
+        );
+        assert!(text.contains("left untouched"), "{text}");
+    }
+    assert_eq!(
+        std::fs::metadata(&path).expect("size").len(),
+        65 * 1024 * 1024
+    );
+}
+
 /// kill -9 at random moments while a process saves large presets over and
 /// over: the file always parses, holds one whole round, and never goes
 /// back to an older round.
@@ -998,6 +1030,68 @@ fn history_stays_within_its_limits() {
     let read = by_size.read().expect("read");
     assert_eq!(read.entries.last().map(|e| e.time.0), Some(199));
     assert!(read.entries.len() > 10, "{}", read.entries.len());
+}
+
+/// A history file grown far past its limit (by hand, or by an old
+/// version): only its newest end is read, the warning says so and names
+/// the right line of a bad entry there, and the next append compacts it
+/// down to the limit, newest entries kept.
+#[test]
+fn an_overgrown_history_is_read_from_its_end() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("history.jsonl");
+    let limits = HistoryLimits {
+        max_entries: 100_000,
+        max_bytes: 64 * 1024,
+        body_cap: 1024,
+    };
+    let mut text = String::new();
+    for t in 0..2_000 {
+        text.push_str(&serde_json::to_string(&entry(t, "/a", Some(200), 1.0)).expect("json"));
+        text.push('\n');
+        if t == 1_990 {
+            text.push_str("not json\n");
+        }
+    }
+    std::fs::write(&path, &text).expect("write");
+    let size = text.len() as u64;
+    assert!(size > 8 * limits.max_bytes, "{size}");
+    let history = History::at(&path, limits);
+
+    let read = history.read().expect("read");
+    let times: Vec<i64> = read.entries.iter().map(|e| e.time.0).collect();
+    assert_eq!(times.last(), Some(&1_999));
+    let first = times[0];
+    assert_eq!(
+        times,
+        (first..2_000).collect::<Vec<_>>(),
+        "consecutive, newest last"
+    );
+    assert!(times.len() < 400, "{} entries read", times.len());
+    let warnings: Vec<String> = read.warnings.iter().map(ToString::to_string).collect();
+    assert!(
+        warnings[0].contains("larger than its 64.0 KiB limit"),
+        "{warnings:?}"
+    );
+    assert!(
+        warnings[0].contains(&format!("lines 1 to {first}")),
+        "{warnings:?}"
+    );
+    // `not json` is line 1,992 of the file (after entry 1,990, itself line 1,991).
+    assert!(warnings[1].contains(":1992"), "{warnings:?}");
+
+    history
+        .append(&entry(2_000, "/a", Some(200), 1.0))
+        .expect("append");
+    let after = std::fs::metadata(&path).expect("size").len();
+    assert!(after <= limits.max_bytes, "{after} bytes after compaction");
+    let read = history.read().expect("read");
+    assert_eq!(read.entries.last().map(|e| e.time.0), Some(2_000));
+    assert!(
+        read.warnings
+            .iter()
+            .all(|w| !w.to_string().contains("larger than"))
+    );
 }
 
 #[test]

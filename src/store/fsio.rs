@@ -10,7 +10,7 @@
 
 use std::ffi::OsString;
 use std::fs::{self, File, OpenOptions};
-use std::io::{ErrorKind, Write};
+use std::io::{ErrorKind, Read, Write};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 
@@ -87,13 +87,103 @@ pub(crate) fn lock_shared(path: &Path) -> Result<Option<Lock>, StoreError> {
     Ok(Some(Lock { _file: file }))
 }
 
-/// The file's bytes, or `None` when it does not exist.
+/// The largest preset or environment file read whole: far beyond any
+/// real one, and small enough that a file grown by accident (or a device
+/// put in its place) cannot take the memory.
+pub(crate) const MAX_READ_BYTES: u64 = 64 * 1024 * 1024;
+
+/// The file's bytes, or `None` when it does not exist. A file larger than
+/// [`MAX_READ_BYTES`] is refused as corrupt, so it is never overwritten.
 pub(crate) fn read_optional(path: &Path) -> Result<Option<Vec<u8>>, StoreError> {
-    match fs::read(path) {
-        Ok(bytes) => Ok(Some(bytes)),
-        Err(e) if e.kind() == ErrorKind::NotFound => Ok(None),
-        Err(e) => Err(StoreError::io("read", path, e)),
+    let file = match File::open(path) {
+        Ok(file) => file,
+        Err(e) if e.kind() == ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(StoreError::io("read", path, e)),
+    };
+    // Sized from the file, so the buffer is allocated once.
+    let hint = file
+        .metadata()
+        .map_or(0, |m| m.len())
+        .min(MAX_READ_BYTES + 1);
+    let mut bytes = Vec::with_capacity(usize::try_from(hint).unwrap_or(0));
+    file.take(MAX_READ_BYTES + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| StoreError::io("read", path, e))?;
+    if bytes.len() as u64 > MAX_READ_BYTES {
+        return Err(StoreError::Corrupt {
+            path: path.to_path_buf(),
+            line: 0,
+            column: 0,
+            message: format!(
+                "larger than the {} MiB portico reads",
+                MAX_READ_BYTES / 1024 / 1024
+            ),
+        });
     }
+    Ok(Some(bytes))
+}
+
+/// The end of a file read by [`read_tail`].
+pub(crate) struct Tail {
+    /// Whole lines only: the partial line where the tail starts is left out.
+    pub bytes: Vec<u8>,
+    /// The 1-based number of the tail's first line in the whole file.
+    pub first_line: usize,
+    /// Bytes before the tail, not read into memory.
+    pub skipped: u64,
+}
+
+/// The last `max` bytes of a line-oriented file (from a line start), or
+/// `None` when it does not exist. The lines before are counted as they
+/// stream by, never held, so memory stays within `max` whatever the size.
+pub(crate) fn read_tail(path: &Path, max: u64) -> Result<Option<Tail>, StoreError> {
+    let mut file = match File::open(path) {
+        Ok(file) => file,
+        Err(e) if e.kind() == ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(StoreError::io("read", path, e)),
+    };
+    let read_error = |e| StoreError::io("read", path, e);
+    let metadata = file.metadata().map_err(read_error)?;
+    let len = metadata.len();
+    if len <= max || !metadata.is_file() {
+        let mut bytes = Vec::with_capacity(usize::try_from(len.min(max)).unwrap_or(0));
+        file.take(max).read_to_end(&mut bytes).map_err(read_error)?;
+        return Ok(Some(Tail {
+            bytes,
+            first_line: 1,
+            skipped: 0,
+        }));
+    }
+    let start = len - max;
+    let mut newlines = 0usize;
+    let mut last = b'\n';
+    let mut head = (&mut file).take(start);
+    let mut buf = vec![0u8; 64 * 1024];
+    loop {
+        let n = head.read(&mut buf).map_err(read_error)?;
+        if n == 0 {
+            break;
+        }
+        newlines += buf[..n].iter().filter(|&&b| b == b'\n').count();
+        last = buf[n - 1];
+    }
+    let mut bytes = Vec::with_capacity(usize::try_from(max).unwrap_or(0));
+    file.take(max).read_to_end(&mut bytes).map_err(read_error)?;
+    // The tail starts mid-line unless the byte before it ended one.
+    let cut = if last == b'\n' {
+        0
+    } else {
+        bytes
+            .iter()
+            .position(|&b| b == b'\n')
+            .map_or(bytes.len(), |i| i + 1)
+    };
+    bytes.drain(..cut);
+    Ok(Some(Tail {
+        bytes,
+        first_line: newlines + 1 + usize::from(cut > 0),
+        skipped: start + cut as u64,
+    }))
 }
 
 static TEMP_COUNTER: AtomicU64 = AtomicU64::new(0);

@@ -435,6 +435,12 @@ impl HistoryRead {
     /// Parses a history file's bytes, line by line; `path` names it in the
     /// warnings for lines that do not parse.
     pub fn parse(bytes: &[u8], path: &Path) -> Self {
+        Self::parse_from(bytes, path, 1)
+    }
+
+    /// [`HistoryRead::parse`] of a file's end whose first line is line
+    /// `first_line` of the file, for warnings that point at the right line.
+    fn parse_from(bytes: &[u8], path: &Path, first_line: usize) -> Self {
         let mut read = Self::default();
         for (index, line) in bytes.split(|&b| b == b'\n').enumerate() {
             if line.iter().all(u8::is_ascii_whitespace) {
@@ -447,7 +453,7 @@ impl HistoryRead {
                     if read.skipped <= MAX_LINE_WARNINGS {
                         read.warnings.push(FileWarning {
                             path: path.to_path_buf(),
-                            line: index + 1,
+                            line: index + first_line,
                             message: format!("history entry skipped: {e}"),
                         });
                     }
@@ -465,6 +471,17 @@ impl HistoryRead {
             });
         }
         read
+    }
+}
+
+/// A size for a warning: KiB or MiB, one decimal.
+#[allow(clippy::cast_precision_loss)] // a size shown to one decimal
+fn size_text(bytes: u64) -> String {
+    let kib = bytes as f64 / 1024.0;
+    if kib < 1024.0 {
+        format!("{kib:.1} KiB")
+    } else {
+        format!("{:.1} MiB", kib / 1024.0)
     }
 }
 
@@ -551,9 +568,12 @@ impl History {
     /// Lines are kept as they are, unreadable ones included (they count
     /// as entries): compaction drops only what is too old.
     fn compact_locked(&self, over_size: bool) -> Result<(), StoreError> {
-        let Some(bytes) = fsio::read_optional(&self.path)? else {
+        // What is kept fits in the limit, so the file's end is enough,
+        // however large the file has grown.
+        let Some(tail) = fsio::read_tail(&self.path, self.limits.max_bytes)? else {
             return Ok(());
         };
+        let bytes = tail.bytes;
         let lines: Vec<&[u8]> = bytes
             .split(|&b| b == b'\n')
             .filter(|line| !line.iter().all(u8::is_ascii_whitespace))
@@ -581,17 +601,36 @@ impl History {
         fsio::write_atomic(&self.path, &out)
     }
 
-    /// Every entry, oldest first, and the lines that were skipped.
+    /// Every entry, oldest first, and the lines that were skipped. A file
+    /// grown past its size limit (by hand: portico compacts it) is read
+    /// from its newest end only, with a warning.
     pub fn read(&self) -> Result<HistoryRead, StoreError> {
-        let bytes = {
+        let tail = {
             // Without the lock (a read-only directory) a half-written last
             // line is possible, and skipped like any bad line.
             let _lock = fsio::lock_shared(&self.path).ok().flatten();
-            fsio::read_optional(&self.path)?
+            fsio::read_tail(&self.path, self.limits.max_bytes)?
         };
-        Ok(bytes.map_or_else(HistoryRead::default, |bytes| {
-            HistoryRead::parse(&bytes, &self.path)
-        }))
+        let Some(tail) = tail else {
+            return Ok(HistoryRead::default());
+        };
+        let mut read = HistoryRead::parse_from(&tail.bytes, &self.path, tail.first_line);
+        if tail.skipped > 0 {
+            read.warnings.insert(
+                0,
+                FileWarning {
+                    path: self.path.clone(),
+                    line: 0,
+                    message: format!(
+                        "the file is larger than its {} limit: its oldest {} (lines 1 to {}) are not read, and go at the next compaction",
+                        size_text(self.limits.max_bytes),
+                        size_text(tail.skipped),
+                        tail.first_line - 1
+                    ),
+                },
+            );
+        }
+        Ok(read)
     }
 
     /// The entries that match, newest first.
