@@ -78,6 +78,21 @@ impl Masker {
         self.values.is_empty()
     }
 
+    /// Whether `text` holds a secret value (as is, or percent-encoded).
+    pub fn masks(&self, text: &str) -> bool {
+        self.values.iter().any(|value| {
+            text.contains(value.as_str())
+                || text.contains(
+                    percent_encoding::utf8_percent_encode(
+                        value,
+                        percent_encoding::NON_ALPHANUMERIC,
+                    )
+                    .to_string()
+                    .as_str(),
+                )
+        })
+    }
+
     pub fn mask(&self, text: &str) -> String {
         let mut out = text.to_string();
         for value in &self.values {

@@ -339,6 +339,31 @@ async fn filter_open_edit_send_and_read() {
     h.assert_screen("Time to headers");
 }
 
+/// A server that echoes the key back (the execute route answers it as
+/// `key`): masked in the body like everywhere else, until R reveals it.
+#[tokio::test]
+async fn secrets_the_server_echoes_are_masked_until_revealed() {
+    let mut h = Lab::new(160, 45).await;
+    h.open("rrs exe");
+    h.key(KeyCode::Enter);
+    h.type_text("ws-1");
+    h.key(KeyCode::Enter);
+    h.key(KeyCode::Down);
+    h.key(KeyCode::Char('e'));
+    h.type_text("svc");
+    h.key(KeyCode::Enter);
+    h.key(KeyCode::F(5));
+    h.settle().await;
+    h.assert_screen("200 OK");
+    h.assert_screen("\"key\": \"••••••••\"");
+    h.assert_not_screen("sk-test-123456");
+    h.key(KeyCode::Char('R'));
+    h.assert_screen("\"key\": \"sk-test-123456\"");
+    h.key(KeyCode::Char('R'));
+    h.assert_screen("\"key\": \"••••••••\"");
+    h.assert_not_screen("sk-test-123456");
+}
+
 #[tokio::test]
 async fn build_errors_are_shown_where_they_are_and_nothing_is_sent() {
     let mut h = Lab::new(160, 45).await;
@@ -727,6 +752,7 @@ mod panes {
             decoded_from: None,
             time_to_headers: Duration::from_micros(2_400),
             total: Duration::from_micros(3_100),
+            secrets: vec!["secret-key-1".into()],
         }
     }
 
@@ -751,6 +777,7 @@ mod panes {
             body_theme: &body_theme,
             focused: true,
             now,
+            reveal: false,
         };
         let body = render(72, 10, |f, a| pane.render(f, a, &mut state));
         insta::assert_snapshot!("pane_response_429", body);
@@ -810,6 +837,7 @@ mod panes {
             body_theme: &body_theme,
             focused: true,
             now: Instant::now(),
+            reveal: false,
         };
         let body = render(60, 8, |f, a| pane.render(f, a, &mut state));
         assert!(

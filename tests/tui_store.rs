@@ -250,10 +250,13 @@ async fn the_batch_flow_runs_to_finished() {
     let url = h.url();
     assert!(!url.contains("jobid"), "{url}");
     // Sent by hand, BES Status answers the SAS token again, and captures
-    // it: the answer is on screen as it came, and masked in history.
+    // it: masked on screen until revealed, and masked in history.
     h.key(KeyCode::F(5));
     h.settle().await;
+    h.assert_screen("\"SasSignature\": \"••••••••\"");
+    h.key(KeyCode::Char('R'));
     let line = h.line_with("SasSignature").expect("the token in the body");
+    h.key(KeyCode::Char('R'));
     let token: String = line
         .split("SasSignature")
         .nth(1)

@@ -36,6 +36,9 @@ pub struct Outcome {
     pub decoded_from: Option<String>,
     pub time_to_headers: Duration,
     pub total: Duration,
+    /// The request's secret values, masked wherever the answer echoes
+    /// them (body, headers) until revealed.
+    pub secrets: Vec<String>,
 }
 
 impl Outcome {
@@ -79,6 +82,7 @@ impl Outcome {
             decoded_from: response.decoded_from,
             time_to_headers: timing.headers,
             total: timing.total,
+            secrets: secrets.to_vec(),
         }
     }
 }

@@ -104,6 +104,7 @@ pub fn render(frame: &mut Frame, state: &mut State) {
                         body_theme: &state.body_theme,
                         focused: state.focus == Focus::Response,
                         now: Instant::now(),
+                        reveal: state.reveal,
                     };
                     pane.render(frame, a, &mut s.request);
                 }

@@ -226,21 +226,17 @@ pub(crate) async fn send_and_record(
         .send_exchange(&req, skip_tls_verify, cancel, progress)
         .await;
     let cancelled = matches!(&result, Err(e) if e.kind == ErrorKind::Cancelled);
+    // Besides the request's own: every secret variable, and the tokens
+    // this answer hands out, masked on screen and in history alike.
+    let also_secret = match &result {
+        Ok(exchange) => flow::secrets_to_mask(&captures, exchange, &vars),
+        Err(_) => Vec::new(),
+    };
     // What the record needs, taken before the captures change the
     // variables (the body is shared, not copied).
-    let record = history.filter(|_| !cancelled).map(|history| {
-        let also_secret = match &result {
-            Ok(exchange) => flow::secrets_to_mask(&captures, exchange, &vars),
-            Err(_) => Vec::new(),
-        };
-        (
-            history,
-            also_secret,
-            req.clone(),
-            result.clone(),
-            vars.clone(),
-        )
-    });
+    let record = history
+        .filter(|_| !cancelled)
+        .map(|history| (history, req.clone(), result.clone(), vars.clone()));
     let shown = match result {
         Ok(exchange) => {
             if !captures.is_empty() && (200..300).contains(&exchange.response.status) {
@@ -257,15 +253,14 @@ pub(crate) async fn send_and_record(
                     Err(e) => after.capture_error = Some(e.to_string()),
                 }
             }
-            Ok(Box::new(Outcome::from_exchange(
-                exchange,
-                &req.secret_values,
-            )))
+            let mut secrets = req.secret_values.clone();
+            secrets.extend(also_secret.iter().cloned());
+            Ok(Box::new(Outcome::from_exchange(exchange, &secrets)))
         }
         Err(e) => Err(e.into()),
     };
     deliver(shown, after, record.is_some());
-    let (history, also_secret, req, result, vars) = record?;
+    let (history, req, result, vars) = record?;
     let joined = tokio::task::spawn_blocking(move || {
         let source = Some((&draft, &vars));
         history
@@ -407,6 +402,8 @@ fn outcome_from_entry(entry: &HistoryEntry) -> Option<Outcome> {
         decoded_from: None,
         time_to_headers: ms(entry.timing.headers_ms.unwrap_or(entry.timing.total_ms)),
         total: ms(entry.timing.total_ms),
+        // History holds it masked already.
+        secrets: Vec::new(),
     })
 }
 

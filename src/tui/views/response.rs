@@ -4,6 +4,7 @@
 
 use std::time::{Duration, Instant};
 
+use bytes::Bytes;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::{Modifier, Style};
@@ -12,6 +13,7 @@ use ratatui::widgets::{Block, Borders, Paragraph, Tabs, Wrap};
 use tokio::sync::watch;
 use tokio_util::sync::CancellationToken;
 
+use crate::secrets::Masker;
 use crate::tui::body_view::{BodyTheme, BodyView, grouped, size_text};
 use crate::tui::config::Theme;
 use crate::tui::core::{Failure, Outcome, Progress};
@@ -88,6 +90,14 @@ pub struct ResponseView {
     /// Where an answer not received just now came from ("history,
     /// 12:30:01 UTC"), shown in the status line.
     pub origin: Option<String>,
+    /// The request's secrets, masked in the body and headers until
+    /// revealed: a server that echoes the key back (a `/headers` echo, a
+    /// gateway's error page) would otherwise show it in plain text.
+    masker: Masker,
+    /// The body holds a secret, so revealing rebuilds its view.
+    body_has_secrets: bool,
+    /// The body view shows the secrets (`R`).
+    body_revealed: bool,
 }
 
 impl ResponseView {
@@ -101,18 +111,56 @@ impl ResponseView {
             })
             .flatten()
             .map(|s| received + Duration::from_secs(s));
-        let body = BodyView::new(outcome.body.clone(), outcome.header("content-type"));
+        let masker = Masker::new(outcome.secrets.iter().cloned());
+        let body_has_secrets = !masker.is_empty()
+            && std::str::from_utf8(&outcome.body).is_ok_and(|text| masker.masks(text));
+        let shown = if body_has_secrets {
+            masked_body(&outcome.body, &masker)
+        } else {
+            outcome.body.clone()
+        };
         Self {
+            body: BodyView::new(shown, outcome.header("content-type")),
             outcome,
             received,
             tab: RespTab::Body,
             scroll: 0,
-            body,
             retry_until,
             page: 10,
             tab_hits: Vec::new(),
             origin: None,
+            masker,
+            body_has_secrets,
+            body_revealed: false,
         }
+    }
+
+    /// Shows the secrets in the body, or masks them again; the body's view
+    /// is rebuilt only when its text changes.
+    pub fn set_reveal(&mut self, reveal: bool) {
+        if reveal == self.body_revealed {
+            return;
+        }
+        self.body_revealed = reveal;
+        if !self.body_has_secrets {
+            return;
+        }
+        let shown = if reveal {
+            self.outcome.body.clone()
+        } else {
+            masked_body(&self.outcome.body, &self.masker)
+        };
+        self.body = BodyView::new(shown, self.outcome.header("content-type"));
+    }
+
+    /// A response header's value as shown: masked unless revealed.
+    fn header_value(&self, value: &str) -> String {
+        let value = if self.body_revealed || self.masker.is_empty() {
+            value.to_string()
+        } else {
+            self.masker.mask(value)
+        };
+        sanitize::clean_line(&value).into_owned()
     }
 
     /// Lines of the current tab other than the body (which scrolls
@@ -199,11 +247,21 @@ pub fn explain(view: &ResponseView, now: Instant) -> Option<String> {
     }
 }
 
+/// A UTF-8 body with the secrets masked; other bodies as they are.
+fn masked_body(body: &Bytes, masker: &Masker) -> Bytes {
+    match std::str::from_utf8(body) {
+        Ok(text) => Bytes::from(masker.mask(text)),
+        Err(_) => body.clone(),
+    }
+}
+
 pub struct ResponsePane<'a> {
     pub theme: &'a Theme,
     pub body_theme: &'a BodyTheme,
     pub focused: bool,
     pub now: Instant,
+    /// Secrets the answer echoes are shown (`R`), not masked.
+    pub reveal: bool,
 }
 
 pub fn duration_text(d: Duration) -> String {
@@ -299,6 +357,7 @@ impl ResponsePane<'_> {
                 return;
             }
             RequestState::Done { view, .. } => {
+                view.set_reveal(self.reveal);
                 self.render_done(frame, inner, view);
                 return;
             }
@@ -407,7 +466,7 @@ impl ResponsePane<'_> {
                     .map(|(n, v)| {
                         Line::from(vec![
                             Span::styled(format!("{n}: "), theme.accent()),
-                            Span::raw(sanitize::clean_line(v).into_owned()),
+                            Span::raw(view.header_value(v)),
                         ])
                     })
                     .collect();
