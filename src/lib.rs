@@ -11,6 +11,7 @@
 //! demo     the bundled ML web service behind a gateway, on loopback
 //! cli      non-interactive commands (list, call, run, demo)
 //! tui      the terminal interface (the only module that names ratatui/crossterm)
+//! units    sizes and counts written for people, shared by all of the above
 //! ```
 
 pub mod catalog;
@@ -22,6 +23,7 @@ pub mod request;
 pub mod secrets;
 pub mod store;
 pub mod tui;
+pub mod units;
 
 #[cfg(test)]
 mod tests {

@@ -26,6 +26,7 @@ use crate::catalog::OperationKey;
 use crate::http::{Exchange, RequestError};
 use crate::request::{BuiltRequest, Draft, Vars};
 use crate::secrets::{MASK, Masker, is_secret_name, mask_header_value};
+use crate::units::size_text;
 
 use super::{FileWarning, Paths, StoreError, Timestamp, fsio};
 
@@ -471,17 +472,6 @@ impl HistoryRead {
             });
         }
         read
-    }
-}
-
-/// A size for a warning: KiB or MiB, one decimal.
-#[allow(clippy::cast_precision_loss)] // a size shown to one decimal
-fn size_text(bytes: u64) -> String {
-    let kib = bytes as f64 / 1024.0;
-    if kib < 1024.0 {
-        format!("{kib:.1} KiB")
-    } else {
-        format!("{:.1} MiB", kib / 1024.0)
     }
 }
 

@@ -30,6 +30,7 @@ use ratatui::style::{Color, Modifier, Style};
 use ratatui::widgets::StatefulWidget;
 
 use super::sanitize::{self, Piece};
+use crate::units::{grouped, size_text};
 
 /// Spaces per nesting level in pretty JSON.
 const JSON_INDENT: usize = 2;
@@ -1135,37 +1136,6 @@ fn legacy_encoding(
     (encoding != encoding_rs::UTF_8).then_some((encoding, 0))
 }
 
-/// A size for people, in binary units: `512 B`, `2.0 KiB`, `16.0 MiB`.
-/// The one formatter for sizes in the interface, so that a cap, a body
-/// and a progress count read alike.
-pub fn size_text(bytes: u64) -> String {
-    const UNITS: [&str; 3] = ["KiB", "MiB", "GiB"];
-    if bytes < 1024 {
-        return format!("{bytes} B");
-    }
-    #[allow(clippy::cast_precision_loss)] // a rounded size for people
-    let mut value = bytes as f64 / 1024.0;
-    let mut unit = 0;
-    while value >= 1024.0 && unit + 1 < UNITS.len() {
-        value /= 1024.0;
-        unit += 1;
-    }
-    format!("{value:.1} {}", UNITS[unit])
-}
-
-/// `16,777,216`: a byte count with thousands separators.
-pub fn grouped(n: u64) -> String {
-    let digits = n.to_string();
-    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
-}
-
 /// [`size_text`] with the exact count: `10.0 MiB (10,485,760 bytes)`.
 fn human_size(n: usize) -> String {
     let n = n as u64;
@@ -2147,10 +2117,5 @@ mod tests {
         assert_eq!(human_size(0), "0 bytes");
         assert_eq!(human_size(1023), "1,023 bytes");
         assert_eq!(human_size(10 * 1024 * 1024), "10.0 MiB (10,485,760 bytes)");
-        assert_eq!(size_text(512), "512 B");
-        assert_eq!(size_text(2048), "2.0 KiB");
-        assert_eq!(size_text(16 * 1024 * 1024), "16.0 MiB");
-        assert_eq!(size_text(5_000_000_000), "4.7 GiB");
-        assert_eq!(grouped(16_823_294), "16,823,294");
     }
 }

@@ -14,10 +14,11 @@ use tokio::sync::watch;
 use tokio_util::sync::CancellationToken;
 
 use crate::secrets::Masker;
-use crate::tui::body_view::{BodyTheme, BodyView, grouped, size_text};
+use crate::tui::body_view::{BodyTheme, BodyView};
 use crate::tui::config::Theme;
 use crate::tui::core::{Failure, Outcome, Progress};
 use crate::tui::sanitize;
+use crate::units::{grouped, size_text};
 
 /// Where one operation's request is. Every state carries the id of the
 /// send it belongs to, so that a late answer to an older send is dropped.

@@ -1,0 +1,48 @@
+//! Quantities written for people: byte sizes, in binary units, and exact
+//! counts with thousands separators. One formatter for the whole program,
+//! so a cap, a body, a progress count and a history limit read alike.
+
+/// A size for people, in binary units: `512 B`, `2.0 KiB`, `16.0 MiB`.
+pub fn size_text(bytes: u64) -> String {
+    const UNITS: [&str; 3] = ["KiB", "MiB", "GiB"];
+    if bytes < 1024 {
+        return format!("{bytes} B");
+    }
+    #[allow(clippy::cast_precision_loss)] // a rounded size for people
+    let mut value = bytes as f64 / 1024.0;
+    let mut unit = 0;
+    while value >= 1024.0 && unit + 1 < UNITS.len() {
+        value /= 1024.0;
+        unit += 1;
+    }
+    format!("{value:.1} {}", UNITS[unit])
+}
+
+/// `16,777,216`: a byte count with thousands separators.
+pub fn grouped(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sizes_and_counts() {
+        assert_eq!(size_text(512), "512 B");
+        assert_eq!(size_text(2048), "2.0 KiB");
+        assert_eq!(size_text(16 * 1024 * 1024), "16.0 MiB");
+        assert_eq!(size_text(5_000_000_000), "4.7 GiB");
+        assert_eq!(grouped(0), "0");
+        assert_eq!(grouped(999), "999");
+        assert_eq!(grouped(16_777_216), "16,777,216");
+    }
+}
