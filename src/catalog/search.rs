@@ -24,9 +24,18 @@ pub struct SearchHit {
     pub score: u32,
 }
 
+/// One operation's haystack: `METHOD /path` first (its first `head`
+/// characters), then the words that describe it.
+struct Entry {
+    api: usize,
+    op: usize,
+    text: Utf32String,
+    head: usize,
+}
+
 /// Prebuilt haystacks of a catalog's operations, in catalog order.
 pub struct SearchIndex {
-    entries: Vec<(usize, usize, Utf32String)>,
+    entries: Vec<Entry>,
     matcher: Mutex<Matcher>,
 }
 
@@ -44,6 +53,7 @@ impl SearchIndex {
         for (a, api) in catalog.apis.iter().enumerate() {
             for (o, op) in api.operations.iter().enumerate() {
                 let mut text = format!("{} {}", op.method, op.path);
+                let head = text.chars().count();
                 for part in [&op.display_name, &op.summary, &op.operation_id]
                     .into_iter()
                     .flatten()
@@ -61,7 +71,12 @@ impl SearchIndex {
                     text.push(' ');
                     text.push_str(&api.id);
                 }
-                entries.push((a, o, Utf32String::from(text)));
+                entries.push(Entry {
+                    api: a,
+                    op: o,
+                    text: Utf32String::from(text),
+                    head,
+                });
             }
         }
         Self {
@@ -94,9 +109,9 @@ impl SearchIndex {
                 .entries
                 .iter()
                 .take(limit)
-                .map(|(api, op, _)| SearchHit {
-                    api: *api,
-                    op: *op,
+                .map(|e| SearchHit {
+                    api: e.api,
+                    op: e.op,
                     score: 0,
                 })
                 .collect();
@@ -120,8 +135,8 @@ impl SearchIndex {
             .collect();
 
         let mut scored: Vec<(u32, usize)> = Vec::new();
-        'entries: for (i, (_, _, haystack)) in self.entries.iter().enumerate() {
-            let haystack = haystack.slice(..);
+        'entries: for (i, entry) in self.entries.iter().enumerate() {
+            let haystack = entry.text.slice(..);
             let mut total = 0u32;
             for (atom, (ignore_case, normalize)) in pattern.atoms.iter().zip(&settings) {
                 let score = if atom.kind == AtomKind::Fuzzy && !atom.negative {
@@ -145,8 +160,17 @@ impl SearchIndex {
             scored.select_nth_unstable_by(head - 1, best_first);
         }
         for (score, i) in &mut scored[..head] {
-            if let Some(optimal) = pattern.score(self.entries[*i].2.slice(..), matcher) {
+            let entry = &self.entries[*i];
+            if let Some(optimal) = pattern.score(entry.text.slice(..), matcher) {
                 *score = optimal.max(*score);
+            }
+            // A word found in the method and path names the operation more
+            // surely than one in its summary: `get headers` is `GET
+            // /headers` before an operation that mentions headers.
+            for atom in pattern.atoms.iter().filter(|a| !a.negative) {
+                if let Some(bonus) = atom.score(entry.text.slice(..entry.head), matcher) {
+                    *score += u32::from(bonus);
+                }
             }
         }
         scored[..head].sort_unstable_by(best_first);
@@ -156,13 +180,10 @@ impl SearchIndex {
         scored
             .into_iter()
             .take(limit)
-            .map(|(score, i)| {
-                let (api, op, _) = &self.entries[i];
-                SearchHit {
-                    api: *api,
-                    op: *op,
-                    score,
-                }
+            .map(|(score, i)| SearchHit {
+                api: self.entries[i].api,
+                op: self.entries[i].op,
+                score,
             })
             .collect()
     }
@@ -189,6 +210,47 @@ mod tests {
             }],
             ..Catalog::default()
         }
+    }
+
+    /// httpbin's case: `get headers` finds `GET /headers` before an
+    /// operation whose summary mentions headers and comes first.
+    #[test]
+    fn words_in_the_method_and_path_rank_first() {
+        let op = |path: &str, summary: &str| Operation {
+            method: "GET".into(),
+            path: path.into(),
+            summary: Some(summary.into()),
+            ..Operation::default()
+        };
+        let catalog = Catalog {
+            apis: vec![Api {
+                id: "httpbin".into(),
+                operations: vec![
+                    op(
+                        "/etag/{etag}",
+                        "Assumes the resource has the given etag and responds to If-None-Match and If-Match headers appropriately.",
+                    ),
+                    op(
+                        "/response-headers",
+                        "Returns a set of response headers from the query string.",
+                    ),
+                    op("/headers", "Return the incoming request's HTTP headers."),
+                ],
+                ..Api::default()
+            }],
+            ..Catalog::default()
+        };
+        let index = SearchIndex::new(&catalog);
+        let paths = |q: &str| -> Vec<&str> {
+            index
+                .query(q, 3)
+                .iter()
+                .map(|h| catalog.apis[h.api].operations[h.op].path.as_str())
+                .collect()
+        };
+        assert_eq!(paths("get headers")[0], "/headers");
+        assert_eq!(paths("headers")[0], "/headers");
+        assert_eq!(paths("etag")[0], "/etag/{etag}");
     }
 
     #[test]
