@@ -1554,7 +1554,12 @@ fn failure_hint(failure: &Failure, state: &State, (api, _): OpRef) -> Option<Str
         ErrorKind::Timeout => Some(match state.config.timeout {
             Some(limit) => format!(
                 "The limit is {}: `timeout` in config.toml or --timeout changes it (0 waits until {} cancels)",
-                duration_text(limit),
+                // As the setting is written: whole seconds read `30 s`.
+                if limit.subsec_nanos() == 0 {
+                    format!("{} s", limit.as_secs())
+                } else {
+                    duration_text(limit)
+                },
                 key(Action::Back)
             ),
             None => "The server did not answer in time".to_string(),
