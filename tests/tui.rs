@@ -231,6 +231,20 @@ impl Lab {
         let h = Harness::start(context(catalog(&server.url)), width, height);
         Self { h, server }
     }
+
+    /// Opens RRS Execute and types its two path parameters (required,
+    /// empty at first) into their rows.
+    fn open_execute(&mut self, workspace: &str, service: &str) {
+        self.open("rrs exe");
+        self.assert_screen("POST /workspaces/{workspace}/services/{service}/execute");
+        self.key(KeyCode::Enter);
+        self.type_text(workspace);
+        self.key(KeyCode::Enter);
+        self.key(KeyCode::Down);
+        self.key(KeyCode::Char('e'));
+        self.type_text(service);
+        self.key(KeyCode::Enter);
+    }
 }
 
 impl Deref for Lab {
@@ -283,16 +297,7 @@ async fn filter_open_edit_send_and_read() {
     let mut h = Lab::new(160, 45).await;
     h.assert_screen("Text features");
     h.assert_screen("deprecated");
-    h.open("rrs exe");
-    h.assert_screen("POST /workspaces/{workspace}/services/{service}/execute");
-    // Params: workspace then service (required, empty at first).
-    h.key(KeyCode::Enter);
-    h.type_text("ws-1");
-    h.key(KeyCode::Enter);
-    h.key(KeyCode::Down);
-    h.key(KeyCode::Char('e'));
-    h.type_text("svc q?");
-    h.key(KeyCode::Enter);
+    h.open_execute("ws-1", "svc q?");
     assert!(!h.app.should_quit(), "q typed in a field must not quit");
     let url = h.app.request_url().expect("open").expect("built");
     assert!(
@@ -344,14 +349,7 @@ async fn filter_open_edit_send_and_read() {
 #[tokio::test]
 async fn secrets_the_server_echoes_are_masked_until_revealed() {
     let mut h = Lab::new(160, 45).await;
-    h.open("rrs exe");
-    h.key(KeyCode::Enter);
-    h.type_text("ws-1");
-    h.key(KeyCode::Enter);
-    h.key(KeyCode::Down);
-    h.key(KeyCode::Char('e'));
-    h.type_text("svc");
-    h.key(KeyCode::Enter);
+    h.open_execute("ws-1", "svc");
     h.key(KeyCode::F(5));
     h.settle().await;
     h.assert_screen("200 OK");
@@ -653,15 +651,7 @@ mod panes {
                 draw(frame, area);
             })
             .expect("draw");
-        let buffer = terminal.backend().buffer();
-        let mut out = String::new();
-        for y in 0..buffer.area.height {
-            for x in 0..buffer.area.width {
-                out.push_str(buffer[(x, y)].symbol());
-            }
-            out.push('\n');
-        }
-        out
+        super::support::tui::text_of(terminal.backend().buffer())
     }
 
     const SERVER: &str = "http://127.0.0.1:8400";

@@ -32,6 +32,18 @@ pub fn context(catalog: Catalog) -> TuiContext {
     }
 }
 
+/// A drawn buffer as text, one line a row.
+pub fn text_of(buffer: &Buffer) -> String {
+    let mut out = String::new();
+    for y in 0..buffer.area.height {
+        for x in 0..buffer.area.width {
+            out.push_str(buffer[(x, y)].symbol());
+        }
+        out.push('\n');
+    }
+    out
+}
+
 pub struct Harness {
     pub app: App<TestBackend>,
 }
@@ -84,15 +96,7 @@ impl Harness {
 
     /// The screen as text, one line a row.
     pub fn screen(&self) -> String {
-        let buffer = self.app.backend().buffer();
-        let mut out = String::new();
-        for y in 0..buffer.area.height {
-            for x in 0..buffer.area.width {
-                out.push_str(buffer[(x, y)].symbol());
-            }
-            out.push('\n');
-        }
-        out
+        text_of(self.app.backend().buffer())
     }
 
     /// The row that contains `needle`, if any.
