@@ -207,33 +207,47 @@ fn feature_names(bits: u32) -> impl Iterator<Item = String> {
     (0..1u32 << bits).map(|i| format!("{TEXT_COLUMN}_HashingFeature.{i}"))
 }
 
+/// `map[key]` as the JSON type `pick` accepts. An absent member is the
+/// `missing` message; another type says what `path` must be (`want`) and
+/// what came instead.
+fn field<'a, T>(
+    map: &'a Map<String, Value>,
+    key: &str,
+    path: &str,
+    want: &str,
+    missing: &str,
+    pick: fn(&'a Value) -> Option<T>,
+) -> Result<T, String> {
+    let value = map.get(key).ok_or_else(|| missing.to_string())?;
+    pick(value).ok_or_else(|| format!("`{path}` must be {want}, not {}", kind(value)))
+}
+
 /// The rows of `Inputs.input1`, checked.
 fn rrs_input(body: &Map<String, Value>) -> Result<(Vec<String>, Vec<Vec<String>>), String> {
-    let inputs = match body.get("Inputs") {
-        Some(Value::Object(i)) => i,
-        Some(other) => return Err(format!("`Inputs` must be an object, not {}", kind(other))),
-        None => return Err("missing `Inputs` (expected {\"Inputs\": {\"input1\": {\"ColumnNames\": [...], \"Values\": [[...]]}}})".into()),
-    };
-    let input = match inputs.get("input1") {
-        Some(Value::Object(i)) => i,
-        Some(other) => {
-            return Err(format!(
-                "`Inputs.input1` must be an object, not {}",
-                kind(other)
-            ));
-        }
-        None => return Err("`Inputs` has no `input1` (the service's only input)".into()),
-    };
-    let names = match input.get("ColumnNames") {
-        Some(Value::Array(a)) => a,
-        Some(other) => {
-            return Err(format!(
-                "`Inputs.input1.ColumnNames` must be an array of strings, not {}",
-                kind(other)
-            ));
-        }
-        None => return Err("missing `Inputs.input1.ColumnNames`".into()),
-    };
+    let inputs = field(
+        body,
+        "Inputs",
+        "Inputs",
+        "an object",
+        "missing `Inputs` (expected {\"Inputs\": {\"input1\": {\"ColumnNames\": [...], \"Values\": [[...]]}}})",
+        Value::as_object,
+    )?;
+    let input = field(
+        inputs,
+        "input1",
+        "Inputs.input1",
+        "an object",
+        "`Inputs` has no `input1` (the service's only input)",
+        Value::as_object,
+    )?;
+    let names = field(
+        input,
+        "ColumnNames",
+        "Inputs.input1.ColumnNames",
+        "an array of strings",
+        "missing `Inputs.input1.ColumnNames`",
+        Value::as_array,
+    )?;
     let mut columns = Vec::with_capacity(names.len());
     for (i, n) in names.iter().enumerate() {
         match n {
@@ -252,16 +266,14 @@ fn rrs_input(body: &Map<String, Value>) -> Result<(Vec<String>, Vec<Vec<String>>
             Value::from(columns.clone())
         ));
     }
-    let values = match input.get("Values") {
-        Some(Value::Array(a)) => a,
-        Some(other) => {
-            return Err(format!(
-                "`Inputs.input1.Values` must be an array of rows, not {}",
-                kind(other)
-            ));
-        }
-        None => return Err("missing `Inputs.input1.Values`".into()),
-    };
+    let values = field(
+        input,
+        "Values",
+        "Inputs.input1.Values",
+        "an array of rows",
+        "missing `Inputs.input1.Values`",
+        Value::as_array,
+    )?;
     if values.len() > MAX_RRS_ROWS {
         return Err(format!(
             "`Inputs.input1.Values` has {} rows; request-response takes at most {MAX_RRS_ROWS} (use a batch job for more)",
@@ -404,26 +416,22 @@ fn blob_ref(value: Option<&Value>, at: &str) -> Result<BlobRef, String> {
             kind(value)
         ));
     };
-    match obj.get("ConnectionString") {
-        Some(Value::String(_)) => {}
-        Some(other) => {
-            return Err(format!(
-                "`{at}.ConnectionString` must be a string, not {}",
-                kind(other)
-            ));
-        }
-        None => return Err(format!("missing `{at}.ConnectionString`")),
-    }
-    let location = match obj.get("RelativeLocation") {
-        Some(Value::String(s)) => s,
-        Some(other) => {
-            return Err(format!(
-                "`{at}.RelativeLocation` must be a string like `/container/name.csv`, not {}",
-                kind(other)
-            ));
-        }
-        None => return Err(format!("missing `{at}.RelativeLocation`")),
-    };
+    field(
+        obj,
+        "ConnectionString",
+        &format!("{at}.ConnectionString"),
+        "a string",
+        &format!("missing `{at}.ConnectionString`"),
+        Value::as_str,
+    )?;
+    let location = field(
+        obj,
+        "RelativeLocation",
+        &format!("{at}.RelativeLocation"),
+        "a string like `/container/name.csv`",
+        &format!("missing `{at}.RelativeLocation`"),
+        Value::as_str,
+    )?;
     let trimmed = location.trim_start_matches('/');
     let Some((container, name)) = trimmed.split_once('/') else {
         return Err(format!(
