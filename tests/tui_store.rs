@@ -243,6 +243,13 @@ async fn the_batch_flow_runs_to_finished() {
     h.assert_screen("Col2_HashingFeature");
     let screen = h.screen();
     assert!(!screen.contains("✗"), "no step may fail:\n{screen}");
+    // Every attempt of the poll is in history, not only the last.
+    let history = std::fs::read_to_string(home.path().join("history.jsonl")).expect("history");
+    let polls = history
+        .lines()
+        .filter(|line| line.contains("/jobs/{jobid}\"") && line.contains("\"GET\""))
+        .count();
+    assert!(polls >= 2, "{polls} poll attempts recorded:\n{history}");
     // The captured values stay: BES Status now names the job.
     h.key(KeyCode::Esc);
     h.key(KeyCode::Esc);

@@ -50,17 +50,17 @@ fn is_secret_variable(variable: &str, vars: &Vars) -> bool {
     is_secret_name(variable) || vars.environment.get(variable).is_some_and(|v| v.secret)
 }
 
-/// Every value to mask when `exchange` is recorded: the secret variables
-/// known so far, and what `captures` would keep from this very answer as
-/// secrets. The answer that carries a token is recorded before the token
+/// Every value to mask when `exchange` is recorded: the variables known
+/// so far that are secret (marked, or named like one), and what `captures`
+/// would keep from this very answer as secrets. The answer that carries a token is recorded before the token
 /// becomes a variable, so its own body must be masked with it.
 pub fn secrets_to_mask(captures: &[Capture], exchange: &Exchange, vars: &Vars) -> Vec<String> {
     let known = vars
         .environment
-        .values()
-        .chain(vars.captured.values())
-        .filter(|v| v.secret && !v.value.is_empty())
-        .map(|v| v.value.clone());
+        .iter()
+        .chain(&vars.captured)
+        .filter(|(name, v)| (v.secret || is_secret_name(name)) && !v.value.is_empty())
+        .map(|(_, v)| v.value.clone());
     let mut secrets: Vec<String> = known.collect();
     let secret_captures: Vec<&Capture> = captures
         .iter()

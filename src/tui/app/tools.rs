@@ -1358,14 +1358,6 @@ impl<B: Backend> App<B> {
             view.run = Some(FlowRun::new(id, item, cancel.clone()));
         }
         let vars = self.state.vars.clone();
-        let secrets: Vec<String> = vars
-            .names()
-            .filter_map(|n| {
-                let v = vars.get(n)?;
-                (v.secret || crate::secrets::is_secret_name(n)).then(|| v.value.clone())
-            })
-            .filter(|v| !v.is_empty())
-            .collect();
         let server_url = self.state.server_override.clone();
         let history = self.state.tools.history();
         let tx = self.tx.clone();
@@ -1374,15 +1366,7 @@ impl<B: Backend> App<B> {
         tokio::spawn(async move {
             let _stop_ticks = guard;
             let (events_tx, events_rx) = mpsc::unbounded_channel();
-            let forward = tokio::spawn(forward_flow_events(
-                id,
-                events_rx,
-                tx.clone(),
-                Arc::clone(&catalog),
-                flow.clone(),
-                history,
-                secrets,
-            ));
+            let forward = tokio::spawn(forward_flow_events(id, events_rx, tx.clone()));
             let mut vars = vars;
             let report = {
                 let mut cx = RunContext::new(&catalog, sender.engine());
@@ -1390,6 +1374,9 @@ impl<B: Backend> App<B> {
                 cx.server_url = server_url;
                 cx.events = Some(events_tx);
                 cx.cancel = cancel;
+                // Every attempt of every step, masked, as `portico run`
+                // records them.
+                cx.history = history;
                 flow::run(&cx, &flow, &mut vars).await
             };
             // The run context (and its event sender) is gone: the
@@ -1473,42 +1460,13 @@ impl<B: Backend> App<B> {
     }
 }
 
-/// Passes a run's events to the queue, and records each step's last
-/// exchange in history (masked with every secret value the run knows).
+/// Passes a run's events to the queue until the run ends.
 async fn forward_flow_events(
     id: u64,
     mut events: mpsc::UnboundedReceiver<FlowEvent>,
     tx: mpsc::UnboundedSender<Msg>,
-    catalog: Arc<Catalog>,
-    flow: crate::catalog::Flow,
-    history: Option<History>,
-    mut secrets: Vec<String>,
 ) {
     while let Some(event) = events.recv().await {
-        match &event {
-            FlowEvent::Captured { value, secret, .. } if *secret => secrets.push(value.clone()),
-            FlowEvent::StepFinished { step, report } => {
-                if let (Some(history), Some(exchange)) = (&history, &report.exchange) {
-                    let key = flow
-                        .steps
-                        .get(*step)
-                        .and_then(|s| catalog.select(&s.operation).ok())
-                        .map(|(a, o)| {
-                            let (api, op) = catalog.operation(a, o);
-                            op.key(api)
-                        });
-                    let entry = HistoryEntry::from_exchange(
-                        key,
-                        exchange,
-                        &secrets,
-                        history.limits().body_cap,
-                    );
-                    let history = history.clone();
-                    let _ = tokio::task::spawn_blocking(move || history.append(&entry)).await;
-                }
-            }
-            _ => {}
-        }
         if tx.send(Msg::Tools(ToolsMsg::Flow { id, event })).is_err() {
             break;
         }
