@@ -46,10 +46,12 @@ paths:
 struct Shop {
     addr: SocketAddr,
     hits: Arc<AtomicUsize>,
+    _dir: tempfile::TempDir,
 }
 
-/// A loopback server for the SPEC above that echoes what it received.
-async fn start_shop() -> Shop {
+/// A loopback server for the SPEC above that echoes what it received,
+/// with the SPEC's file and the `--server` URL that points it there.
+async fn start_shop() -> (Shop, String, String) {
     let hits = Arc::new(AtomicUsize::new(0));
     let get_hits = hits.clone();
     let post_hits = hits.clone();
@@ -87,7 +89,10 @@ async fn start_shop() -> Shop {
     tokio::spawn(async move {
         axum::serve(listener, app).await.expect("serve");
     });
-    Shop { addr, hits }
+    let _dir = tempfile::tempdir().expect("tempdir");
+    let spec = write_spec(_dir.path());
+    let server = format!("http://{addr}/v1");
+    (Shop { addr, hits, _dir }, spec, server)
 }
 
 /// Runs the real binary with a home (presets, history) and working
@@ -143,10 +148,7 @@ async fn list_json_has_one_object_per_operation() {
 
 #[tokio::test]
 async fn call_sends_parameters_encoded_and_reports_the_exchange() {
-    let shop = start_shop().await;
-    let dir = tempfile::tempdir().expect("tempdir");
-    let spec = write_spec(dir.path());
-    let server = format!("http://{}/v1", shop.addr);
+    let (shop, spec, server) = start_shop().await;
     let out = stdout_json(
         &portico(&[
             "call",
@@ -179,10 +181,7 @@ async fn call_sends_parameters_encoded_and_reports_the_exchange() {
 
 #[tokio::test]
 async fn call_posts_the_sample_body_by_method_and_path_selector() {
-    let shop = start_shop().await;
-    let dir = tempfile::tempdir().expect("tempdir");
-    let spec = write_spec(dir.path());
-    let server = format!("http://{}/v1", shop.addr);
+    let (_shop, spec, server) = start_shop().await;
     let output = portico(&["call", &spec, "--op", "POST /items", "--server", &server]).await;
     let stdout = String::from_utf8_lossy(&output.stdout);
     assert!(
@@ -197,10 +196,7 @@ async fn call_posts_the_sample_body_by_method_and_path_selector() {
 
 #[tokio::test]
 async fn dry_run_builds_without_sending() {
-    let shop = start_shop().await;
-    let dir = tempfile::tempdir().expect("tempdir");
-    let spec = write_spec(dir.path());
-    let server = format!("http://{}/v1", shop.addr);
+    let (shop, spec, server) = start_shop().await;
     let out = stdout_json(
         &portico(&[
             "call",

@@ -380,6 +380,13 @@ async fn connection_refused() {
     assert!(line.ends_with(" ms)"), "{line}");
 }
 
+/// The error is of `kind` and its message says `words`.
+#[track_caller]
+fn assert_error(err: &RequestError, kind: ErrorKind, words: &str) {
+    assert_eq!(err.kind, kind, "{err}");
+    assert!(err.message.contains(words), "{err}");
+}
+
 #[tokio::test]
 async fn invalid_requests_are_refused_before_sending() {
     let cases = [
@@ -404,8 +411,7 @@ async fn invalid_requests_are_refused_before_sending() {
         let err = send(&req, &SendOptions::default())
             .await
             .expect_err("invalid");
-        assert_eq!(err.kind, ErrorKind::InvalidRequest, "{err}");
-        assert!(err.message.contains(expected), "{err}");
+        assert_error(&err, ErrorKind::InvalidRequest, expected);
     }
 }
 
@@ -426,16 +432,15 @@ async fn secrets_in_the_url_are_masked_in_errors() {
 #[tokio::test]
 async fn cancel_before_and_while_waiting_for_headers() {
     let server = TestServer::start().await;
+    // A slow request, sent by a new engine with the token given.
+    let slow = get(&server.url("/delay/5000"));
+    let send_slow = |token| {
+        let slow = &slow;
+        async move { engine().send(slow, &SendOptions::default(), token).await }
+    };
     let token = CancellationToken::new();
     token.cancel();
-    let err = engine()
-        .send(
-            &get(&server.url("/delay/5000")),
-            &SendOptions::default(),
-            token,
-        )
-        .await
-        .expect_err("cancelled");
+    let err = send_slow(token).await.expect_err("cancelled");
     assert_eq!(err.kind, ErrorKind::Cancelled);
 
     let token = CancellationToken::new();
@@ -445,14 +450,7 @@ async fn cancel_before_and_while_waiting_for_headers() {
         canceller.cancel();
     });
     let started = Instant::now();
-    let err = engine()
-        .send(
-            &get(&server.url("/delay/5000")),
-            &SendOptions::default(),
-            token,
-        )
-        .await
-        .expect_err("cancelled");
+    let err = send_slow(token).await.expect_err("cancelled");
     assert_eq!(err.kind, ErrorKind::Cancelled);
     assert!(
         err.message.contains("waiting for the response headers"),
@@ -571,16 +569,18 @@ async fn fails(url: &str, opts: &SendOptions) -> RequestError {
 async fn accepted_then_closed() {
     let server = RawServer::close_immediately().await;
     let err = fails(&server.url("/x"), &SendOptions::default()).await;
-    assert_eq!(err.kind, ErrorKind::ConnectionClosed, "{err}");
-    assert!(err.message.contains("before the response headers"), "{err}");
+    assert_error(
+        &err,
+        ErrorKind::ConnectionClosed,
+        "before the response headers",
+    );
 }
 
 #[tokio::test]
 async fn reset_mid_headers() {
     let server = RawServer::respond_then_reset("HTTP/1.1 200 OK\r\nx-half: ").await;
     let err = fails(&server.url("/x"), &SendOptions::default()).await;
-    assert_eq!(err.kind, ErrorKind::Reset, "{err}");
-    assert!(err.message.contains("before the response headers"), "{err}");
+    assert_error(&err, ErrorKind::Reset, "before the response headers");
 }
 
 #[tokio::test]
@@ -589,21 +589,17 @@ async fn reset_mid_body() {
     raw.extend_from_slice(&[b'a'; 100]);
     let server = RawServer::respond_then_reset(raw).await;
     let err = fails(&server.url("/x"), &SendOptions::default()).await;
-    assert_eq!(err.kind, ErrorKind::Reset, "{err}");
-    assert!(
-        err.message.contains("mid-body after 100 of 1000 bytes"),
-        "{err}"
-    );
+    assert_error(&err, ErrorKind::Reset, "mid-body after 100 of 1000 bytes");
 }
 
 #[tokio::test]
 async fn content_length_longer_than_the_body() {
     let server = RawServer::respond("HTTP/1.1 200 OK\r\ncontent-length: 100\r\n\r\nshort").await;
     let err = fails(&server.url("/x"), &SendOptions::default()).await;
-    assert_eq!(err.kind, ErrorKind::ConnectionClosed, "{err}");
-    assert!(
-        err.message.contains("mid-body after 5 of 100 bytes"),
-        "{err}"
+    assert_error(
+        &err,
+        ErrorKind::ConnectionClosed,
+        "mid-body after 5 of 100 bytes",
     );
 }
 
@@ -611,11 +607,7 @@ async fn content_length_longer_than_the_body() {
 async fn headers_that_never_end_time_out() {
     let server = RawServer::respond_then_hang("HTTP/1.1 200 OK\r\nx-a: b\r\n").await;
     let err = fails(&server.url("/x"), &short(300)).await;
-    assert_eq!(err.kind, ErrorKind::Timeout, "{err}");
-    assert!(
-        err.message.contains("waiting for the response headers"),
-        "{err}"
-    );
+    assert_error(&err, ErrorKind::Timeout, "waiting for the response headers");
 }
 
 #[tokio::test]
@@ -629,8 +621,7 @@ async fn header_lines_that_keep_coming_hit_the_limit() {
     })
     .await;
     let err = fails(&server.url("/x"), &SendOptions::default()).await;
-    assert_eq!(err.kind, ErrorKind::InvalidResponse, "{err}");
-    assert!(err.message.contains("too large"), "{err}");
+    assert_error(&err, ErrorKind::InvalidResponse, "too large");
 }
 
 #[tokio::test]
@@ -655,8 +646,7 @@ async fn invalid_chunked_encoding() {
     )
     .await;
     let err = fails(&server.url("/x"), &SendOptions::default()).await;
-    assert_eq!(err.kind, ErrorKind::InvalidResponse, "{err}");
-    assert!(err.message.contains("mid-body after"), "{err}");
+    assert_error(&err, ErrorKind::InvalidResponse, "mid-body after");
 }
 
 #[tokio::test]
@@ -668,8 +658,7 @@ async fn ten_thousand_headers() {
     raw.extend_from_slice(b"content-length: 2\r\n\r\nok");
     let server = RawServer::respond(raw).await;
     let err = fails(&server.url("/x"), &SendOptions::default()).await;
-    assert_eq!(err.kind, ErrorKind::InvalidResponse, "{err}");
-    assert!(err.message.contains("too large"), "{err}");
+    assert_error(&err, ErrorKind::InvalidResponse, "too large");
 
     // Within the limit, every header arrives, in order.
     let mut raw = b"HTTP/1.1 200 OK\r\n".to_vec();
@@ -690,8 +679,7 @@ async fn a_one_megabyte_header_line() {
     raw.extend_from_slice(b"\r\ncontent-length: 2\r\n\r\nok");
     let server = RawServer::respond(raw).await;
     let err = fails(&server.url("/x"), &SendOptions::default()).await;
-    assert_eq!(err.kind, ErrorKind::InvalidResponse, "{err}");
-    assert!(err.message.contains("too large"), "{err}");
+    assert_error(&err, ErrorKind::InvalidResponse, "too large");
 }
 
 #[tokio::test]
@@ -810,8 +798,7 @@ async fn saving_into_a_missing_directory_is_an_io_error() {
         ..SendOptions::default()
     };
     let err = fails(&server.url("/bytes/10"), &opts).await;
-    assert_eq!(err.kind, ErrorKind::Io, "{err}");
-    assert!(err.message.contains("cannot create"), "{err}");
+    assert_error(&err, ErrorKind::Io, "cannot create");
 }
 
 #[tokio::test]
@@ -835,8 +822,7 @@ async fn certificates_are_verified_unless_the_request_opts_out() {
     let server = support::TlsServer::start();
     let url = server.url("/secure");
     let err = fails(&url, &SendOptions::default()).await;
-    assert_eq!(err.kind, ErrorKind::Tls, "{err}");
-    assert!(err.message.contains("certificate"), "{err}");
+    assert_error(&err, ErrorKind::Tls, "certificate");
 
     let opts = SendOptions {
         accept_invalid_certs: true,

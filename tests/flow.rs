@@ -3,7 +3,7 @@
 //! fails, 429s waited out, capture errors, cancellation, and the `[[flow]]`
 //! part of the portal format.
 
-use std::process::Command;
+use std::process::{Command, Output};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::{Duration, Instant, SystemTime};
@@ -26,6 +26,15 @@ fn fast() -> DemoConfig {
     DemoConfig {
         rate_limit: 0,
         job_duration: Duration::from_millis(200),
+        ..DemoConfig::default()
+    }
+}
+
+/// A demo whose jobs run for a minute: a poll of one never ends by itself.
+fn slow_jobs() -> DemoConfig {
+    DemoConfig {
+        rate_limit: 0,
+        job_duration: Duration::from_secs(60),
         ..DemoConfig::default()
     }
 }
@@ -83,6 +92,22 @@ async fn run_collecting(
 fn body_of(report: &FlowReport, step: usize) -> String {
     let exchange = report.steps[step].exchange.as_ref().expect("an exchange");
     exchange.response.body_text().text.into_owned()
+}
+
+/// A step calling `op`, with nothing else set.
+fn step(op: &str) -> FlowStep {
+    FlowStep {
+        operation: op.into(),
+        ..FlowStep::default()
+    }
+}
+
+/// A capture of `path` into `variable`.
+fn capture(variable: &str, path: &str) -> Capture {
+    Capture {
+        variable: variable.into(),
+        path: path.into(),
+    }
 }
 
 #[tokio::test]
@@ -356,12 +381,8 @@ async fn a_retry_after_date_is_waited_out_too() {
     let catalog = one_step_catalog(
         &base,
         FlowStep {
-            operation: "Thing".into(),
-            captures: vec![Capture {
-                variable: "state".into(),
-                path: "$.state".into(),
-            }],
-            ..FlowStep::default()
+            captures: vec![capture("state", "$.state")],
+            ..step("Thing")
         },
     );
     let flow = catalog.flows[0].clone();
@@ -388,13 +409,7 @@ async fn a_retry_after_beyond_the_limit_fails_at_once() {
         r#"{"statusCode": 429}"#,
     )])
     .await;
-    let catalog = one_step_catalog(
-        &base,
-        FlowStep {
-            operation: "Thing".into(),
-            ..FlowStep::default()
-        },
-    );
+    let catalog = one_step_catalog(&base, step("Thing"));
     let flow = catalog.flows[0].clone();
     let start = Instant::now();
     let (report, _) = run_collecting(&catalog, &flow, &mut Vars::default(), None).await;
@@ -419,9 +434,8 @@ async fn an_unexpected_status_fails_with_what_came_back() {
     let catalog = one_step_catalog(
         &base,
         FlowStep {
-            operation: "Thing".into(),
             expect: vec!["200".into(), "202".into()],
-            ..FlowStep::default()
+            ..step("Thing")
         },
     );
     let flow = catalog.flows[0].clone();
@@ -445,12 +459,8 @@ async fn capture_errors_name_the_step_the_path_and_what_came_back() {
         name: "bad-capture".into(),
         steps: vec![FlowStep {
             name: Some("Submit".into()),
-            operation: "BES Submit".into(),
-            captures: vec![Capture {
-                variable: "job".into(),
-                path: "$.JobId".into(),
-            }],
-            ..FlowStep::default()
+            captures: vec![capture("job", "$.JobId")],
+            ..step("BES Submit")
         }],
         ..Flow::default()
     };
@@ -476,22 +486,15 @@ async fn capture_errors_name_the_step_the_path_and_what_came_back() {
     let flow = Flow {
         name: "csv".into(),
         steps: vec![
+            step("Blob Upload"),
             FlowStep {
-                operation: "Blob Upload".into(),
-                ..FlowStep::default()
-            },
-            FlowStep {
-                operation: "Blob Download".into(),
                 params: vec![
                     ("result_container".into(), "demo-input".into()),
                     ("result_blob".into(), "sample.csv".into()),
                     ("sas_token".into(), String::new()),
                 ],
-                captures: vec![Capture {
-                    variable: "first".into(),
-                    path: "$[0]".into(),
-                }],
-                ..FlowStep::default()
+                captures: vec![capture("first", "$[0]")],
+                ..step("Blob Download")
             },
         ],
         ..Flow::default()
@@ -508,17 +511,10 @@ async fn capture_errors_name_the_step_the_path_and_what_came_back() {
     let flow = Flow {
         name: "bad-path".into(),
         steps: vec![
+            step("Blob Upload"),
             FlowStep {
-                operation: "Blob Upload".into(),
-                ..FlowStep::default()
-            },
-            FlowStep {
-                operation: "BES Submit".into(),
-                captures: vec![Capture {
-                    variable: "x".into(),
-                    path: "$.[".into(),
-                }],
-                ..FlowStep::default()
+                captures: vec![capture("x", "$.[")],
+                ..step("BES Submit")
             },
         ],
         ..Flow::default()
@@ -538,10 +534,6 @@ async fn capture_errors_name_the_step_the_path_and_what_came_back() {
 async fn flows_with_mistakes_fail_before_sending_and_say_where() {
     let server = serve(fast()).await;
     let catalog = demo::bundled_catalog(&server).expect("catalog");
-    let step = |op: &str| FlowStep {
-        operation: op.into(),
-        ..FlowStep::default()
-    };
     let cases: Vec<(FlowStep, &str)> = vec![
         (step("BES Sumbit"), "no operation matches \"BES Sumbit\""),
         (
@@ -589,12 +581,7 @@ async fn flows_with_mistakes_fail_before_sending_and_say_where() {
 
 #[tokio::test]
 async fn cancel_stops_a_poll_at_once() {
-    let server = serve(DemoConfig {
-        rate_limit: 0,
-        job_duration: Duration::from_secs(60),
-        ..DemoConfig::default()
-    })
-    .await;
+    let server = serve(slow_jobs()).await;
     let catalog = demo::bundled_catalog(&server).expect("catalog");
     let flow = batch(&catalog, 5.0);
     let mut vars = demo_vars(&catalog);
@@ -623,12 +610,7 @@ async fn cancel_stops_a_poll_at_once() {
 
 #[tokio::test]
 async fn a_poll_gives_up_at_its_limit_with_the_last_value() {
-    let server = serve(DemoConfig {
-        rate_limit: 0,
-        job_duration: Duration::from_secs(60),
-        ..DemoConfig::default()
-    })
-    .await;
+    let server = serve(slow_jobs()).await;
     let catalog = demo::bundled_catalog(&server).expect("catalog");
     let mut flow = batch(&catalog, 0.02);
     flow.steps.truncate(4);
@@ -648,23 +630,22 @@ async fn a_poll_gives_up_at_its_limit_with_the_last_value() {
     server.shutdown().await;
 }
 
-/// The real binary, kept away from the user's own files: its home (presets,
-/// history, environments) and working directory (`.env`) are a temp dir.
-fn portico(home: &tempfile::TempDir) -> Command {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_portico"));
-    command
+/// Runs the real binary, kept away from the user's own files: its home
+/// (presets, history, environments) and working directory (`.env`) are a
+/// temp dir.
+fn portico(home: &tempfile::TempDir, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_portico"))
+        .args(args)
         .env("PORTICO_HOME", home.path())
-        .current_dir(home.path());
-    command
+        .current_dir(home.path())
+        .output()
+        .expect("runs")
 }
 
 #[test]
 fn portico_run_drives_the_bundled_batch_flow() {
     let home = tempfile::tempdir().expect("home");
-    let output = portico(&home)
-        .args(["run", "batch"])
-        .output()
-        .expect("runs");
+    let output = portico(&home, &["run", "batch"]);
     let stdout = String::from_utf8_lossy(&output.stdout);
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(output.status.success(), "{stdout}\n{stderr}");
@@ -684,10 +665,7 @@ fn portico_run_drives_the_bundled_batch_flow() {
     assert!(stderr.is_empty(), "{stderr}");
 
     // Every attempt went to history like any other send, with no key in it.
-    let history = portico(&home)
-        .args(["history", "--json"])
-        .output()
-        .expect("runs");
+    let history = portico(&home, &["history", "--json"]);
     assert!(
         history.status.success(),
         "{}",
@@ -720,10 +698,7 @@ fn portico_run_drives_the_bundled_batch_flow() {
 #[test]
 fn portico_run_json_reports_and_a_failure_exits_non_zero() {
     let home = tempfile::tempdir().expect("home");
-    let output = portico(&home)
-        .args(["run", "Batch", "--json"])
-        .output()
-        .expect("runs");
+    let output = portico(&home, &["run", "Batch", "--json"]);
     assert!(output.status.success());
     let report: serde_json::Value = serde_json::from_slice(&output.stdout).expect("one object");
     assert_eq!(report["flow"], "batch");
@@ -738,10 +713,7 @@ fn portico_run_json_reports_and_a_failure_exits_non_zero() {
             .is_some_and(|b| b.contains(SAMPLE_ROW))
     );
 
-    let output = portico(&home)
-        .args(["run", "nightly"])
-        .output()
-        .expect("runs");
+    let output = portico(&home, &["run", "nightly"]);
     assert!(!output.status.success());
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert_eq!(
@@ -749,15 +721,15 @@ fn portico_run_json_reports_and_a_failure_exits_non_zero() {
         "portico: no flow named `nightly` (known: batch)"
     );
 
-    let output = portico(&home)
-        .args([
+    let output = portico(
+        &home,
+        &[
             "run",
             "batch",
             "--server",
             "http://127.0.0.1:9/azureml-demo",
-        ])
-        .output()
-        .expect("runs");
+        ],
+    );
     assert!(!output.status.success());
     let stdout = String::from_utf8_lossy(&output.stdout);
     let stderr = String::from_utf8_lossy(&output.stderr);

@@ -95,10 +95,11 @@ const CLIENT_HEADERS: &[&str] = &[
     "content-length",
 ];
 
-fn echo_headers(echo: &Value) -> Vec<(String, String)> {
-    echo["headers"]
+/// `[[name, value], ...]` as pairs, names in lower case.
+fn header_pairs(headers: &Value, what: &str) -> Vec<(String, String)> {
+    headers
         .as_array()
-        .expect("echo headers")
+        .expect(what)
         .iter()
         .map(|pair| {
             (
@@ -107,6 +108,10 @@ fn echo_headers(echo: &Value) -> Vec<(String, String)> {
             )
         })
         .collect()
+}
+
+fn echo_headers(echo: &Value) -> Vec<(String, String)> {
+    header_pairs(&echo["headers"], "echo headers")
 }
 
 #[tokio::test]
@@ -175,17 +180,7 @@ async fn exported_curl_sends_what_call_sends() {
 
     let curl_headers = echo_headers(&by_curl);
     let call_headers = echo_headers(&by_call);
-    let request_headers: Vec<(String, String)> = sent["headers"]
-        .as_array()
-        .expect("request headers")
-        .iter()
-        .map(|pair| {
-            (
-                pair[0].as_str().expect("name").to_ascii_lowercase(),
-                pair[1].as_str().expect("value").to_string(),
-            )
-        })
-        .collect();
+    let request_headers = header_pairs(&sent["headers"], "request headers");
     for (name, value) in &request_headers {
         if CLIENT_HEADERS.contains(&name.as_str()) {
             continue;
@@ -767,21 +762,18 @@ async fn import_http_cli_reports_requests_environments_and_operations() {
 
 #[tokio::test]
 async fn export_http_of_an_operation_imports_back_to_the_same_request() {
-    let exported = stdout_text(
-        &portico(&[
-            "export",
-            "http",
-            "--op",
-            "RRS Execute",
-            "-p",
-            "workspace=ws 1",
-            "-H",
-            "X-Note: it's $5",
-            "--name",
-            "score",
-        ])
-        .await,
-    );
+    let request_args = [
+        "--op",
+        "RRS Execute",
+        "-p",
+        "workspace=ws 1",
+        "-H",
+        "X-Note: it's $5",
+    ];
+    let mut export_args = vec!["export", "http"];
+    export_args.extend(request_args);
+    export_args.extend(["--name", "score"]);
+    let exported = stdout_text(&portico(&export_args).await);
     assert!(
         exported.contains("### score\n# @name score\nPOST "),
         "{exported}"
@@ -792,22 +784,10 @@ async fn export_http_of_an_operation_imports_back_to_the_same_request() {
     let req = &imported["requests"][0];
     assert_eq!(req["name"], "score");
     assert_eq!(req["operation"]["title"], "RRS Execute");
-    let dry = stdout_json(
-        &portico(&[
-            "call",
-            "--server",
-            "http://127.0.0.1:8400/azureml-demo",
-            "--op",
-            "RRS Execute",
-            "-p",
-            "workspace=ws 1",
-            "-H",
-            "X-Note: it's $5",
-            "--dry-run",
-            "--json",
-        ])
-        .await,
-    );
+    let mut dry_args = vec!["call", "--server", "http://127.0.0.1:8400/azureml-demo"];
+    dry_args.extend(request_args);
+    dry_args.extend(["--dry-run", "--json"]);
+    let dry = stdout_json(&portico(&dry_args).await);
     assert_eq!(req["method"], dry["method"]);
     assert_eq!(req["body"], dry["body"]);
     // The export keeps the secrets as references for the reader's own

@@ -128,15 +128,20 @@ fn rrs() -> (Api, Operation) {
     (a, operation)
 }
 
-#[test]
-fn draft_prefills_from_definition_and_environment() {
-    let (a, o) = rrs();
-    let vars = env(&[
+/// The scenario's environment: two plain values and two secrets.
+fn rrs_vars() -> Vars {
+    env(&[
         ("apiversion", "2.0", false),
         ("workspace", "ws1", false),
         ("subscription_key", "sub-secret-1234", true),
         ("token", "tok-abcdef", true),
-    ]);
+    ])
+}
+
+#[test]
+fn draft_prefills_from_definition_and_environment() {
+    let (a, o) = rrs();
+    let vars = rrs_vars();
     let draft = Draft::new(&a, &o, &vars);
     let value = |name: &str| {
         draft
@@ -249,12 +254,7 @@ fn draft_auth_rows_guess_variables_per_scheme_kind() {
 #[test]
 fn builds_the_scenario_request() {
     let (a, o) = rrs();
-    let vars = env(&[
-        ("apiversion", "2.0", false),
-        ("workspace", "ws1", false),
-        ("subscription_key", "sub-secret-1234", true),
-        ("token", "tok-abcdef", true),
-    ]);
+    let vars = rrs_vars();
     let mut draft = Draft::new(&a, &o, &vars);
     set(&mut draft, "service", "svc/1");
     set(&mut draft, "details", "true");
@@ -606,33 +606,28 @@ fn build_errors_are_specific() {
     let vars = Vars::default();
     assert!(request::build(&a, &o, &base, &vars).is_ok());
 
-    let mut d = base.clone();
-    set(&mut d, "id", "");
-    assert_eq!(
-        request::build(&a, &o, &d, &vars),
-        Err(BuildError::MissingParameter {
-            name: "id".into(),
-            location: "path".into()
-        })
-    );
-    let mut d = base.clone();
-    set(&mut d, "q", "");
-    assert_eq!(
-        request::build(&a, &o, &d, &vars),
-        Err(BuildError::MissingParameter {
-            name: "q".into(),
-            location: "query".into()
-        })
-    );
-    let mut d = base.clone();
-    d.params.retain(|p| p.name != "X-Req");
-    assert_eq!(
-        request::build(&a, &o, &d, &vars),
-        Err(BuildError::MissingParameter {
-            name: "X-Req".into(),
-            location: "header".into()
-        })
-    );
+    // A required parameter left empty (or, for the header, its row
+    // removed) is named with its location.
+    for (name, location, remove) in [
+        ("id", "path", false),
+        ("q", "query", false),
+        ("X-Req", "header", true),
+    ] {
+        let mut d = base.clone();
+        if remove {
+            d.params.retain(|p| p.name != name);
+        } else {
+            set(&mut d, name, "");
+        }
+        assert_eq!(
+            request::build(&a, &o, &d, &vars),
+            Err(BuildError::MissingParameter {
+                name: name.into(),
+                location: location.into()
+            }),
+            "{name}"
+        );
+    }
 
     for (name, value, fragment) in [
         ("X-Evil", "a\r\nInjected: 1", "line break"),

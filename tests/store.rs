@@ -38,6 +38,25 @@ fn success(output: &Output) -> String {
     String::from_utf8_lossy(&output.stdout).into_owned()
 }
 
+/// Asserts that stderr says `needle`, showing the whole of stderr if not.
+#[track_caller]
+fn assert_stderr_has(output: &Output, needle: &str) {
+    let text = stderr(output);
+    assert!(text.contains(needle), "{text}");
+}
+
+/// `portico call --op "RRS Execute" --server SERVER ARGS...` in `home`.
+fn call_rrs(home: &Path, server: &str, args: &[&str]) -> Output {
+    let mut all = vec!["call", "--op", "RRS Execute", "--server", server];
+    all.extend_from_slice(args);
+    portico(home, &all)
+}
+
+/// The JSON a successful `portico ARGS...` prints.
+fn json_of(home: &Path, args: &[&str]) -> serde_json::Value {
+    serde_json::from_str(&success(&portico(home, args))).expect("JSON")
+}
+
 fn key(path: &str) -> OperationKey {
     OperationKey {
         api: "shop".into(),
@@ -269,14 +288,10 @@ fn cli_preset_saves_and_replays_the_same_request() {
     // --server: the bundled catalog without starting the demo, so that the
     // dry-run URLs are the same in both runs.
     let server = "http://127.0.0.1:9/azureml-demo";
-    let first = success(&portico(
+    let first = success(&call_rrs(
         home,
+        server,
         &[
-            "call",
-            "--op",
-            "RRS Execute",
-            "--server",
-            server,
             "-p",
             "details=false",
             "-H",
@@ -289,33 +304,20 @@ fn cli_preset_saves_and_replays_the_same_request() {
             "it's $5",
         ],
     ));
-    let replay = success(&portico(
+    let replay = success(&call_rrs(
         home,
-        &[
-            "call",
-            "--op",
-            "RRS Execute",
-            "--server",
-            server,
-            "--preset",
-            "it's $5",
-            "--dry-run",
-            "--json",
-        ],
+        server,
+        &["--preset", "it's $5", "--dry-run", "--json"],
     ));
     assert_eq!(first, replay);
     assert!(replay.contains("details=false"), "{replay}");
     assert!(replay.contains("X-Trace"), "{replay}");
 
     // -p overrides the preset's value.
-    let overridden = success(&portico(
+    let overridden = success(&call_rrs(
         home,
+        server,
         &[
-            "call",
-            "--op",
-            "RRS Execute",
-            "--server",
-            server,
             "--preset",
             "it's $5",
             "-p",
@@ -328,29 +330,14 @@ fn cli_preset_saves_and_replays_the_same_request() {
     assert!(overridden.contains("it's a $5 day"), "{overridden}");
 
     // An unknown name lists the known ones.
-    let unknown = portico(
-        home,
-        &[
-            "call",
-            "--op",
-            "RRS Execute",
-            "--server",
-            server,
-            "--preset",
-            "nope",
-            "--dry-run",
-        ],
-    );
+    let unknown = call_rrs(home, server, &["--preset", "nope", "--dry-run"]);
     assert!(!unknown.status.success());
-    assert!(
-        stderr(&unknown).contains("no preset named `nope` for azureml-demo POST /workspaces/{workspace}/services/{service}/execute (known: it's $5)"),
-        "{}",
-        stderr(&unknown)
+    assert_stderr_has(
+        &unknown,
+        "no preset named `nope` for azureml-demo POST /workspaces/{workspace}/services/{service}/execute (known: it's $5)",
     );
 
-    let listed: serde_json::Value =
-        serde_json::from_str(&success(&portico(home, &["presets", "list", "--json"])))
-            .expect("JSON list");
+    let listed = json_of(home, &["presets", "list", "--json"]);
     assert_eq!(listed[0]["name"], "it's $5");
     assert_eq!(listed[0]["orphaned"], false);
     assert_eq!(listed[0]["operation"]["api"], "azureml-demo");
@@ -369,14 +356,10 @@ fn secrets_are_saved_as_references_unless_asked() {
     let home = dir.path();
     let server = "http://127.0.0.1:9/azureml-demo";
     let typed_key = "typed-by-hand-5e6f7a8b";
-    let saved = portico(
+    let saved = call_rrs(
         home,
+        server,
         &[
-            "call",
-            "--op",
-            "RRS Execute",
-            "--server",
-            server,
             "-H",
             &format!("Authorization: Bearer {}", portico::demo::API_KEY),
             "-H",
@@ -420,40 +403,14 @@ fn secrets_are_saved_as_references_unless_asked() {
     );
 
     // Replaying it asks for the variable it needs.
-    let replay = portico(
-        home,
-        &[
-            "call",
-            "--op",
-            "RRS Execute",
-            "--server",
-            server,
-            "--preset",
-            "keys",
-            "--dry-run",
-        ],
-    );
-    assert!(
-        stderr(&replay).contains("unknown variable `{{x_api_key}}` in header `X-Api-Key`"),
-        "{}",
-        stderr(&replay)
+    let replay = call_rrs(home, server, &["--preset", "keys", "--dry-run"]);
+    assert_stderr_has(
+        &replay,
+        "unknown variable `{{x_api_key}}` in header `X-Api-Key`",
     );
     // ... which a .env in the working directory can give.
     std::fs::write(home.join(".env"), format!("x_api_key={typed_key}\n")).expect(".env");
-    let replay = portico(
-        home,
-        &[
-            "call",
-            "--op",
-            "RRS Execute",
-            "--server",
-            server,
-            "--preset",
-            "keys",
-            "--dry-run",
-            "--reveal",
-        ],
-    );
+    let replay = call_rrs(home, server, &["--preset", "keys", "--dry-run", "--reveal"]);
     let shown = success(&replay);
     assert!(
         shown.contains(&format!("X-Api-Key: {typed_key}")),
@@ -465,14 +422,10 @@ fn secrets_are_saved_as_references_unless_asked() {
     );
 
     // Asked explicitly: stored as typed.
-    success(&portico(
+    success(&call_rrs(
         home,
+        server,
         &[
-            "call",
-            "--op",
-            "RRS Execute",
-            "--server",
-            server,
             "-H",
             &format!("X-Api-Key: {typed_key}"),
             "--dry-run",
@@ -520,32 +473,16 @@ fn corrupt_preset_file_is_reported_and_left_untouched() {
     );
     expect_corrupt(presets.delete(&key("/x"), "p").expect_err("refused"));
 
-    let output = portico(
+    let output = call_rrs(
         home,
-        &[
-            "call",
-            "--op",
-            "RRS Execute",
-            "--server",
-            "http://127.0.0.1:9/x",
-            "--dry-run",
-            "--save-preset",
-            "p",
-        ],
+        "http://127.0.0.1:9/x",
+        &["--dry-run", "--save-preset", "p"],
     );
     assert!(!output.status.success());
-    assert!(
-        stderr(&output).contains(&format!("{}:4:20", path.display())),
-        "{}",
-        stderr(&output)
-    );
+    assert_stderr_has(&output, &format!("{}:4:20", path.display()));
     let listed = portico(home, &["presets", "list"]);
     assert!(!listed.status.success());
-    assert!(
-        stderr(&listed).contains("left untouched"),
-        "{}",
-        stderr(&listed)
-    );
+    assert_stderr_has(&listed, "left untouched");
 
     assert_eq!(std::fs::read(&path).expect("read"), corrupt);
 }
@@ -694,50 +631,44 @@ fn a_failed_write_keeps_the_old_file() {
     let dir = tempfile::tempdir().expect("tempdir");
     let home = dir.path();
     let server = "http://127.0.0.1:9/azureml-demo";
-    success(&portico(
+    success(&call_rrs(
         home,
-        &[
-            "call",
-            "--op",
-            "RRS Execute",
-            "--server",
-            server,
-            "--dry-run",
-            "--save-preset",
-            "small",
-        ],
+        server,
+        &["--dry-run", "--save-preset", "small"],
     ));
     let path = home.join("presets.json");
     let before = std::fs::read(&path).expect("read");
     let big_body = format!(r#"{{"text": "{}"}}"#, "x".repeat(64 * 1024));
     std::fs::write(home.join("big.json"), big_body).expect("body");
-    // Writes past 32 KiB fail with EFBIG (SIGXFSZ ignored, as the shell's
-    // `trap ''` is inherited through exec).
-    let output = Command::new("sh")
-        .arg("-c")
-        .arg(r#"trap '' XFSZ; ulimit -f 64; exec "$0" "$@""#)
-        .arg(env!("CARGO_BIN_EXE_portico"))
-        .args([
-            "call",
-            "--op",
-            "RRS Execute",
-            "--server",
-            server,
-            "-d",
-            "@big.json",
-            "--dry-run",
-            "--save-preset",
-            "big",
-        ])
-        .env("PORTICO_HOME", home)
-        .current_dir(home)
-        .output()
-        .expect("run portico");
+    // portico with writes past 32 KiB failing with EFBIG (SIGXFSZ ignored,
+    // as the shell's `trap ''` is inherited through exec).
+    let on_a_full_disk = |args: &[&str]| {
+        Command::new("sh")
+            .arg("-c")
+            .arg(r#"trap '' XFSZ; ulimit -f 64; exec "$0" "$@""#)
+            .arg(env!("CARGO_BIN_EXE_portico"))
+            .args(args)
+            .env("PORTICO_HOME", home)
+            .current_dir(home)
+            .output()
+            .expect("run portico")
+    };
+    let output = on_a_full_disk(&[
+        "call",
+        "--op",
+        "RRS Execute",
+        "--server",
+        server,
+        "-d",
+        "@big.json",
+        "--dry-run",
+        "--save-preset",
+        "big",
+    ]);
     assert!(!output.status.success());
-    assert!(
-        stderr(&output).contains(&format!("cannot write {}: File too large", path.display())),
-        "{}",
-        stderr(&output)
+    assert_stderr_has(
+        &output,
+        &format!("cannot write {}: File too large", path.display()),
     );
     assert_eq!(std::fs::read(&path).expect("read"), before);
     let mut names: Vec<String> = std::fs::read_dir(home)
@@ -771,20 +702,11 @@ fn a_failed_write_keeps_the_old_file() {
     }
     assert_eq!(before.len(), limit - 200);
     std::fs::write(home.join("history.jsonl"), &before).expect("seed");
-    let output = Command::new("sh")
-        .arg("-c")
-        .arg(r#"trap '' XFSZ; ulimit -f 64; exec "$0" "$@""#)
-        .arg(env!("CARGO_BIN_EXE_portico"))
-        .args(["call", "--op", "RRS Execute"])
-        .env("PORTICO_HOME", home)
-        .current_dir(home)
-        .output()
-        .expect("run portico");
+    let output = on_a_full_disk(&["call", "--op", "RRS Execute"]);
     assert!(success(&output).contains("200 OK"));
-    assert!(
-        stderr(&output).contains("warning: not recorded in history: cannot append to"),
-        "{}",
-        stderr(&output)
+    assert_stderr_has(
+        &output,
+        "warning: not recorded in history: cannot append to",
     );
     let after = std::fs::read(home.join("history.jsonl")).expect("read");
     assert!(
@@ -813,9 +735,7 @@ fn orphaned_presets_are_listed_not_dropped() {
         text.contains("old") && text.contains("orphaned: operation not in the catalog"),
         "{text}"
     );
-    let listed: serde_json::Value =
-        serde_json::from_str(&success(&portico(home, &["presets", "list", "--json"])))
-            .expect("JSON");
+    let listed = json_of(home, &["presets", "list", "--json"]);
     assert_eq!(listed[0]["orphaned"], true);
     assert!(presets.get(&gone, "old").is_ok());
 }
@@ -882,16 +802,7 @@ fn history_of_cli_calls_is_recorded_masked() {
         home,
         &["call", "--op", "RRS Execute", "--dry-run"],
     ));
-    let failed = portico(
-        home,
-        &[
-            "call",
-            "--op",
-            "RRS Execute",
-            "--server",
-            "http://127.0.0.1:9/x",
-        ],
-    );
+    let failed = call_rrs(home, "http://127.0.0.1:9/x", &[]);
     assert!(!failed.status.success());
 
     let path = home.join("history.jsonl");
@@ -948,24 +859,12 @@ fn history_of_cli_calls_is_recorded_masked() {
     assert!(error.message.contains("127.0.0.1:9"), "{}", error.message);
 
     // The command: newest first, filtered by status class and operation.
-    let listed: serde_json::Value = serde_json::from_str(&success(&portico(
-        home,
-        &["history", "--json", "--op", "RRS Execute"],
-    )))
-    .expect("JSON");
+    let listed = json_of(home, &["history", "--json", "--op", "RRS Execute"]);
     assert_eq!(listed.as_array().map(Vec::len), Some(2));
     assert!(listed[0]["response"].is_null() && listed[1]["response"]["status"] == 200);
-    let ok_only: serde_json::Value = serde_json::from_str(&success(&portico(
-        home,
-        &["history", "--json", "--status", "2xx"],
-    )))
-    .expect("JSON");
+    let ok_only = json_of(home, &["history", "--json", "--status", "2xx"]);
     assert_eq!(ok_only.as_array().map(Vec::len), Some(1));
-    let none: serde_json::Value = serde_json::from_str(&success(&portico(
-        home,
-        &["history", "--json", "--op", "BES Status"],
-    )))
-    .expect("JSON");
+    let none = json_of(home, &["history", "--json", "--op", "BES Status"]);
     assert_eq!(none, serde_json::json!([]));
     let text = success(&portico(home, &["history"]));
     assert!(
@@ -975,11 +874,7 @@ fn history_of_cli_calls_is_recorded_masked() {
     let stats = success(&portico(home, &["history", "--stats"]));
     assert!(stats.contains("calls 2  2xx 1  failed 1"), "{stats}");
     let bad = portico(home, &["history", "--status", "6xx"]);
-    assert!(
-        stderr(&bad).contains("unknown status class `6xx`"),
-        "{}",
-        stderr(&bad)
-    );
+    assert_stderr_has(&bad, "unknown status class `6xx`");
 }
 
 #[test]
@@ -1126,11 +1021,7 @@ fn a_corrupt_history_line_is_skipped_and_kept() {
 
     // The command shows the rest and names the line on stderr.
     let output = portico(dir.path(), &["history"]);
-    assert!(
-        stderr(&output).contains(":2: history entry skipped"),
-        "{}",
-        stderr(&output)
-    );
+    assert_stderr_has(&output, ":2: history entry skipped");
     assert_eq!(success(&output).lines().count(), 3);
 }
 
@@ -1234,11 +1125,7 @@ fn statistics_on_known_data() {
     for e in &entries {
         history.append(e).expect("append");
     }
-    let stats: serde_json::Value = serde_json::from_str(&success(&portico(
-        dir.path(),
-        &["history", "--stats", "--json"],
-    )))
-    .expect("JSON");
+    let stats = json_of(dir.path(), &["history", "--stats", "--json"]);
     assert_eq!(stats[0]["calls"], 105);
     assert_eq!(stats[0]["latency"]["p95_ms"], 98.0);
     assert_eq!(stats[0]["by_class"]["4xx"], 2);
@@ -1265,81 +1152,30 @@ fn user_environments_override_the_catalog_and_report_errors() {
          [[environment]]\nname = \"staging\"\n[environment.variables]\nworkspace = \"st-ws\"\n",
     )
     .expect("environments");
-    let shown = success(&portico(
-        home,
-        &[
-            "call",
-            "--op",
-            "RRS Execute",
-            "--server",
-            server,
-            "--dry-run",
-            "--reveal",
-        ],
-    ));
+    let shown = success(&call_rrs(home, server, &["--dry-run", "--reveal"]));
     // The user's workspace, the catalog's key (only overridden variables change).
     assert!(
         shown.contains("/workspaces/my-ws/services/text-features/"),
         "{shown}"
     );
     assert!(shown.contains(portico::demo::API_KEY), "{shown}");
-    let staging = portico(
-        home,
-        &[
-            "call",
-            "--op",
-            "RRS Execute",
-            "--server",
-            server,
-            "--dry-run",
-            "--env",
-            "staging",
-        ],
-    );
+    let staging = call_rrs(home, server, &["--dry-run", "--env", "staging"]);
     // `staging` defines no service: the build says so.
-    assert!(
-        stderr(&staging).contains("missing required path parameter `service`"),
-        "{}",
-        stderr(&staging)
-    );
-    let unknown = portico(
-        home,
-        &[
-            "call",
-            "--op",
-            "RRS Execute",
-            "--server",
-            server,
-            "--dry-run",
-            "--env",
-            "prod",
-        ],
-    );
-    assert!(
-        stderr(&unknown).contains("no environment named `prod` (known: demo, staging)"),
-        "{}",
-        stderr(&unknown)
+    assert_stderr_has(&staging, "missing required path parameter `service`");
+    let unknown = call_rrs(home, server, &["--dry-run", "--env", "prod"]);
+    assert_stderr_has(
+        &unknown,
+        "no environment named `prod` (known: demo, staging)",
     );
 
     std::fs::write(home.join("environments.toml"), "[[environment]]\nname = \n").expect("write");
-    let broken = portico(
-        home,
-        &[
-            "call",
-            "--op",
-            "RRS Execute",
-            "--server",
-            server,
-            "--dry-run",
-        ],
-    );
-    assert!(
-        stderr(&broken).contains(&format!(
+    let broken = call_rrs(home, server, &["--dry-run"]);
+    assert_stderr_has(
+        &broken,
+        &format!(
             "{}:2:8: invalid environments file",
             home.join("environments.toml").display()
-        )),
-        "{}",
-        stderr(&broken)
+        ),
     );
 }
 
