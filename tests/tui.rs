@@ -574,6 +574,33 @@ async fn headers_rows_add_toggle_delete_and_mask() {
     h.assert_screen("No headers.");
 }
 
+/// A row added and left empty (Esc, or Enter through name and value) goes
+/// away instead of lingering as a blank row.
+#[tokio::test]
+async fn rows_left_blank_are_dropped() {
+    let mut h = Lab::new(160, 45).await;
+    h.open("slow");
+    h.assert_screen("No parameters.");
+    h.key(KeyCode::Enter);
+    h.assert_screen("Params (1)");
+    h.key(KeyCode::Enter);
+    h.key(KeyCode::Enter);
+    h.assert_screen("Params (0)");
+    h.assert_screen("No parameters.");
+    h.key(KeyCode::Right);
+    h.key(KeyCode::Char('a'));
+    h.assert_screen("Headers (1)");
+    h.key(KeyCode::Esc);
+    h.assert_screen("Headers (0)");
+    // A name alone is kept.
+    h.key(KeyCode::Char('a'));
+    h.type_text("X-Trace");
+    h.key(KeyCode::Enter);
+    h.key(KeyCode::Esc);
+    h.assert_screen("Headers (1)");
+    h.assert_screen("X-Trace");
+}
+
 /// The scenario on the bundled demo: open RRS Execute, send it as the
 /// portal prefills it, read 200 and the eight hashing counts.
 #[tokio::test]

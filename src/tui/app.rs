@@ -909,8 +909,9 @@ impl<B: Backend> App<B> {
             KeyCode::Enter => {
                 // After a new row's name comes its value.
                 let kind = field.kind;
-                self.leave_field();
-                if let FieldKind::HeaderName(_) | FieldKind::ExtraName(_) = kind
+                let to_value = matches!(kind, FieldKind::HeaderName(_) | FieldKind::ExtraName(_));
+                self.close_field(!to_value);
+                if to_value
                     && let Some(next) = RequestEditor::sibling(kind)
                     && let Some(s) = self.current_mut()
                 {
@@ -919,7 +920,7 @@ impl<B: Backend> App<B> {
             }
             KeyCode::Tab | KeyCode::BackTab => {
                 let kind = field.kind;
-                self.leave_field();
+                self.close_field(false);
                 if let Some(next) = RequestEditor::sibling(kind)
                     && let Some(s) = self.current_mut()
                 {
@@ -943,10 +944,22 @@ impl<B: Backend> App<B> {
         }
     }
 
+    /// Ends editing a field; a header or query row left with neither a
+    /// name nor a value goes (an Enter or `a` that was not followed up).
     fn leave_field(&mut self) {
+        self.close_field(true);
+    }
+
+    /// Ends editing a field; `drop_blank` unless the row's other cell is
+    /// edited next.
+    fn close_field(&mut self, drop_blank: bool) {
         if let Some(s) = self.current_mut() {
             s.editor.apply_field();
-            s.editor.field = None;
+            if let Some(field) = s.editor.field.take()
+                && drop_blank
+            {
+                s.editor.drop_blank_row(field.kind);
+            }
             s.editor.body_editing = false;
         }
         self.refresh_preview();

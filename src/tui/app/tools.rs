@@ -513,7 +513,7 @@ impl<B: Backend> App<B> {
             .unwrap_or_default();
         if off {
             self.notice(
-                format!("TLS certificates are NOT checked for {title} until you quit ({key} checks them again)"),
+                format!("TLS NOT checked for {title} until you quit ({key}: check again)"),
                 true,
             );
         } else {

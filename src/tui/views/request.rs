@@ -369,6 +369,29 @@ impl RequestEditor {
         }
     }
 
+    /// Removes the header or query row of `kind` when it has neither a
+    /// name nor a value.
+    pub fn drop_blank_row(&mut self, kind: FieldKind) {
+        let blank = |row: &Row| row.name.trim().is_empty() && row.value.is_empty();
+        match kind {
+            FieldKind::ExtraName(i) | FieldKind::ExtraValue(i)
+                if self.draft.extra_query.get(i).is_some_and(blank) =>
+            {
+                self.draft.extra_query.remove(i);
+                self.param_row = self.param_row.min(self.param_rows().saturating_sub(1));
+            }
+            FieldKind::HeaderName(i) | FieldKind::HeaderValue(i)
+                if self.draft.headers.get(i).is_some_and(blank) =>
+            {
+                self.draft.headers.remove(i);
+                self.header_row = self
+                    .header_row
+                    .min(self.draft.headers.len().saturating_sub(1));
+            }
+            _ => {}
+        }
+    }
+
     /// Adds a header or query row and starts editing its name.
     pub fn add_row(&mut self) -> bool {
         let row = Row {
