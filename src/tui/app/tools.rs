@@ -675,6 +675,20 @@ impl<B: Backend> App<B> {
         let Some(Overlay::Panel(panel)) = &mut self.state.overlay else {
             return;
         };
+        if let Some(step) = list_step(action) {
+            // The lists and pages move alike; a running flow keeps its view.
+            match panel {
+                Panel::Presets(view) => return view.move_by(step.rows(10)),
+                Panel::History(view) => return view.move_by(step.rows(10)),
+                Panel::Flows(view) if !view.is_running() => return view.move_by(step.rows(10)),
+                Panel::Diff(view) => {
+                    let page = isize::try_from(view.page.get().max(1)).unwrap_or(10);
+                    return view.scroll_by(step.rows(page));
+                }
+                Panel::Dashboard(view) => return view.scroll_by(step.rows(10)),
+                _ => {}
+            }
+        }
         match panel {
             Panel::Prompt(p) => match key.code {
                 KeyCode::Esc => {
@@ -711,12 +725,6 @@ impl<B: Backend> App<B> {
                 }
             }
             Panel::Presets(view) => match action {
-                Some(Action::Up) => view.move_by(-1),
-                Some(Action::Down) => view.move_by(1),
-                Some(Action::PageUp) => view.move_by(-10),
-                Some(Action::PageDown) => view.move_by(10),
-                Some(Action::Top) => view.selected = 0,
-                Some(Action::Bottom) => view.move_by(isize::MAX / 2),
                 Some(Action::NextPane | Action::PrevPane) => {
                     let all = view.scope.is_some();
                     self.open_presets(all, None);
@@ -772,12 +780,6 @@ impl<B: Backend> App<B> {
                 _ => {}
             },
             Panel::History(view) => match action {
-                Some(Action::Up) => view.move_by(-1),
-                Some(Action::Down) => view.move_by(1),
-                Some(Action::PageUp) => view.move_by(-10),
-                Some(Action::PageDown) => view.move_by(10),
-                Some(Action::Top) => view.selected = 0,
-                Some(Action::Bottom) => view.move_by(isize::MAX / 2),
                 Some(Action::FilterOperation) if !view.toggle_op_filter() => {
                     self.notice("No operation to filter on", true);
                 }
@@ -800,19 +802,12 @@ impl<B: Backend> App<B> {
                 Some(Action::Back | Action::Quit | Action::History) => self.state.overlay = None,
                 _ => {}
             },
-            Panel::Diff(view) => match action {
-                Some(Action::Up) => view.scroll_by(-1),
-                Some(Action::Down) => view.scroll_by(1),
-                Some(Action::PageUp) => view.scroll_by(-(view.page.get().max(1) as isize)),
-                Some(Action::PageDown) => view.scroll_by(view.page.get().max(1) as isize),
-                Some(Action::Top) => view.scroll = 0,
-                Some(Action::Bottom) => view.scroll_by(isize::MAX / 2),
-                Some(Action::Back | Action::Quit | Action::Compare) => {
+            Panel::Diff(view) => {
+                if let Some(Action::Back | Action::Quit | Action::Compare) = action {
                     self.state.overlay =
                         view.back.take().map(|h| Overlay::Panel(Panel::History(h)));
                 }
-                _ => {}
-            },
+            }
             Panel::Flows(view) => match action {
                 Some(Action::Back | Action::Quit) if view.is_running() => {
                     if let Some(run) = &view.run {
@@ -821,8 +816,6 @@ impl<B: Backend> App<B> {
                     self.notice("Cancelling the flow…", false);
                 }
                 _ if view.is_running() => {}
-                Some(Action::Up) => view.move_by(-1),
-                Some(Action::Down) => view.move_by(1),
                 Some(Action::Select | Action::Send) => {
                     if view.run.is_some() {
                         // A finished run: back to the list first.
@@ -836,9 +829,7 @@ impl<B: Backend> App<B> {
                 Some(Action::Back | Action::Quit | Action::Flows) => self.state.overlay = None,
                 _ => {}
             },
-            Panel::Dashboard(view) => match action {
-                Some(Action::Up) => view.scroll_by(-1),
-                Some(Action::Down) => view.scroll_by(1),
+            Panel::Dashboard(_) => match action {
                 Some(Action::Dashboard) => self.open_dashboard(),
                 Some(Action::Back | Action::Quit) => self.state.overlay = None,
                 _ => {}
@@ -1458,6 +1449,39 @@ impl<B: Backend> App<B> {
         });
         UsageState::Loading
     }
+}
+
+/// A movement key in a list or a page.
+#[derive(Debug, Clone, Copy)]
+enum Step {
+    Rows(isize),
+    Pages(isize),
+    Top,
+    Bottom,
+}
+
+impl Step {
+    /// How far to move, with `page` rows to a page.
+    fn rows(self, page: isize) -> isize {
+        match self {
+            Self::Rows(n) => n,
+            Self::Pages(n) => n.saturating_mul(page),
+            Self::Top => isize::MIN / 2,
+            Self::Bottom => isize::MAX / 2,
+        }
+    }
+}
+
+fn list_step(action: Option<Action>) -> Option<Step> {
+    Some(match action? {
+        Action::Up => Step::Rows(-1),
+        Action::Down => Step::Rows(1),
+        Action::PageUp => Step::Pages(-1),
+        Action::PageDown => Step::Pages(1),
+        Action::Top => Step::Top,
+        Action::Bottom => Step::Bottom,
+        _ => return None,
+    })
 }
 
 /// Passes a run's events to the queue until the run ends.
