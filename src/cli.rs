@@ -229,7 +229,7 @@ pub struct CallArgs {
     /// The body: text, @FILE, or @- for standard input.
     #[arg(short = 'd', long = "data", value_name = "BODY")]
     pub data: Option<String>,
-    /// Give up after this many seconds.
+    /// Give up after this many seconds (0 waits until Ctrl-C).
     #[arg(long, value_name = "SECS", default_value_t = 30.0)]
     pub timeout: f64,
     /// Print one JSON object with the request, response and timing.
@@ -270,7 +270,8 @@ pub struct RunArgs {
     /// Show captured secrets (tokens, keys) instead of masking them.
     #[arg(long)]
     pub reveal: bool,
-    /// Give up on one request after this many seconds.
+    /// Give up on one request after this many seconds (0 waits until
+    /// Ctrl-C).
     #[arg(long, value_name = "SECS", default_value_t = 30.0)]
     pub timeout: f64,
 }
@@ -1319,7 +1320,7 @@ async fn call(args: &CallArgs) -> Result<()> {
         );
     }
     let options = SendOptions {
-        timeout: Some(Duration::from_secs_f64(args.timeout.max(0.001))),
+        timeout: cli_timeout(args.timeout)?,
         save_to: args.output.clone(),
         accept_invalid_certs: skip_tls_verify,
         ..SendOptions::default()
@@ -1570,7 +1571,7 @@ async fn run_flow(args: &RunArgs) -> Result<()> {
     let cx = flow::RunContext {
         server_url: args.target.server.clone(),
         send: SendOptions {
-            timeout: Some(Duration::from_secs_f64(args.timeout.max(0.001))),
+            timeout: cli_timeout(args.timeout)?,
             ..SendOptions::default()
         },
         events: Some(events),
@@ -1723,13 +1724,15 @@ async fn run_demo(args: &DemoArgs) -> Result<()> {
     Ok(())
 }
 
+/// `--timeout SECS`: `0` waits until cancelled (Ctrl-C, Esc).
+fn cli_timeout(seconds: f64) -> Result<Option<Duration>> {
+    crate::http::timeout_from_secs(seconds).map_err(|e| anyhow!("--timeout: {e}"))
+}
+
 /// Opens the interactive UI on the target's catalog; `timeout` (seconds)
 /// overrides the config file's.
 pub async fn open_tui(target: &Target, timeout: Option<f64>) -> Result<()> {
-    let timeout = timeout
-        .map(crate::tui::parse_timeout)
-        .transpose()
-        .map_err(|e| anyhow!("--timeout: {e}"))?;
+    let timeout = timeout.map(cli_timeout).transpose()?;
     // The demo service (when there is one) must outlive the interface.
     let Session {
         catalog,

@@ -393,3 +393,27 @@ async fn options_before_the_command_belong_to_it() {
         "{listed}"
     );
 }
+
+/// A timeout that is not a number of seconds is an error that says so,
+/// not a crash; 0 waits until cancelled.
+#[tokio::test]
+async fn timeouts_that_are_not_seconds_are_refused() {
+    for value in ["inf", "-1", "NaN"] {
+        let flag = format!("--timeout={value}");
+        let output = portico(&["call", "--op", "RRS Execute", &flag]).await;
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(1), "{value}: {stderr}");
+        assert!(
+            stderr.starts_with("portico: --timeout: ")
+                && stderr.contains("not a number of seconds"),
+            "{value}: {stderr}"
+        );
+        assert_eq!(stderr.trim_end().lines().count(), 1, "{value}: {stderr}");
+    }
+    let output = portico(&["call", "--op", "RRS Execute", "--timeout", "0"]).await;
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+}

@@ -59,6 +59,17 @@ impl Default for EngineConfig {
 /// How long a request may take unless the caller says otherwise.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
 
+/// A timeout in seconds as a user gives it (`--timeout`, a config file):
+/// `0` means none; a negative, NaN or infinite value is an error.
+pub fn timeout_from_secs(seconds: f64) -> Result<Option<Duration>, String> {
+    if seconds == 0.0 {
+        return Ok(None);
+    }
+    Duration::try_from_secs_f64(seconds)
+        .map(Some)
+        .map_err(|_| format!("{seconds} is not a number of seconds (0 waits until cancelled)"))
+}
+
 /// The default in-memory body cap: 16 MiB.
 pub const DEFAULT_BODY_CAP: usize = 16 * 1024 * 1024;
 

@@ -51,17 +51,6 @@ impl Default for Config {
     }
 }
 
-/// A timeout in seconds as the config file and `--timeout` give it: `0`
-/// means none; a negative, NaN or absurd value is an error.
-pub fn parse_timeout(seconds: f64) -> Result<Option<Duration>, String> {
-    if seconds == 0.0 {
-        return Ok(None);
-    }
-    Duration::try_from_secs_f64(seconds)
-        .map(Some)
-        .map_err(|_| format!("{seconds} is not a number of seconds (0 waits until cancelled)"))
-}
-
 impl Config {
     /// Where the config file lives, beside the other files portico keeps
     /// (`--home DIR`, else `PORTICO_HOME`, else the platform's config
@@ -145,7 +134,7 @@ impl Config {
     }
 
     fn set_timeout(&mut self, seconds: f64, origin: &str) {
-        match parse_timeout(seconds) {
+        match crate::http::timeout_from_secs(seconds) {
             Ok(timeout) => self.timeout = timeout,
             Err(e) => self.warnings.push(format!("{origin}: timeout: {e}")),
         }

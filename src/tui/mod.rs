@@ -40,7 +40,7 @@ use ratatui::backend::CrosstermBackend;
 use tokio::sync::mpsc;
 
 pub use app::{App, Effect, Msg};
-pub use config::{Config, parse_timeout};
+pub use config::Config;
 
 use crate::catalog::Catalog;
 
