@@ -1989,9 +1989,7 @@ async fn history_command(args: &HistoryArgs) -> Result<()> {
         let line = format!(
             "{}  {outcome}  {:>9}  {} {}",
             entry.time,
-            format_elapsed(Duration::from_secs_f64(
-                entry.timing.total_ms.max(0.0) / 1000.0
-            )),
+            format_elapsed(entry.timing.total()),
             entry.request.method,
             entry.request.url
         );

@@ -201,6 +201,40 @@ async fn history_lists_reopens_compares_and_resends() {
     );
 }
 
+/// A history entry edited by hand to times no clock gives (negative,
+/// beyond any duration) is listed, opened and counted, not a crash.
+#[tokio::test]
+async fn impossible_times_in_history_are_shown_not_fatal() {
+    let server = start_demo().await;
+    let home = tempfile::tempdir().expect("home");
+    let mut h = start(&server, home.path());
+    h.open("rrs exe");
+    h.key(KeyCode::F(5));
+    h.settle().await;
+    h.assert_screen("200 OK");
+    let path = home.path().join("history.jsonl");
+    let mut entry: serde_json::Value = serde_json::from_str(
+        std::fs::read_to_string(&path)
+            .expect("history")
+            .lines()
+            .next()
+            .expect("one entry"),
+    )
+    .expect("an entry");
+    entry["timing"] = serde_json::json!({"headers_ms": -5.0, "total_ms": 1e308});
+    std::fs::write(&path, format!("{entry}\n")).expect("edit");
+
+    h.key(KeyCode::Char('H'));
+    h.settle().await;
+    h.assert_screen("1 of 1");
+    h.key(KeyCode::Enter);
+    h.assert_screen("from history");
+    h.key(KeyCode::Char('u'));
+    h.settle().await;
+    h.assert_screen("From history");
+    assert!(!h.app.should_quit());
+}
+
 #[tokio::test]
 async fn failed_sends_are_recorded_too() {
     let server = start_demo().await;

@@ -151,6 +151,25 @@ pub struct RecordedTiming {
     pub total_ms: f64,
 }
 
+impl RecordedTiming {
+    /// [`Self::total_ms`] as a duration.
+    pub fn total(&self) -> Duration {
+        duration_of_ms(self.total_ms)
+    }
+
+    /// [`Self::headers_ms`] as a duration, else the total.
+    pub fn headers(&self) -> Duration {
+        duration_of_ms(self.headers_ms.unwrap_or(self.total_ms))
+    }
+}
+
+/// Milliseconds from a file as a duration: a value no clock gives (from a
+/// hand edit: negative, NaN, beyond any duration) reads as zero instead of
+/// failing whoever shows it.
+fn duration_of_ms(ms: f64) -> Duration {
+    Duration::try_from_secs_f64(ms / 1000.0).unwrap_or_default()
+}
+
 /// Status classes, as filters and in statistics; `Failed` is a send that
 /// got no response.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]

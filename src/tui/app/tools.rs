@@ -377,7 +377,6 @@ fn outcome_from_entry(entry: &HistoryEntry) -> Option<Outcome> {
         Some(b) => (b.bytes().unwrap_or_default(), b.truncated),
         None => (Vec::new(), false),
     };
-    let ms = |v: f64| Duration::from_secs_f64(v.max(0.0) / 1000.0);
     Some(Outcome {
         sent: BuiltRequest {
             method: entry.request.method.clone(),
@@ -400,8 +399,8 @@ fn outcome_from_entry(entry: &HistoryEntry) -> Option<Outcome> {
         size: r.size,
         wire_size: r.size,
         decoded_from: None,
-        time_to_headers: ms(entry.timing.headers_ms.unwrap_or(entry.timing.total_ms)),
-        total: ms(entry.timing.total_ms),
+        time_to_headers: entry.timing.headers(),
+        total: entry.timing.total(),
         // History holds it masked already.
         secrets: Vec::new(),
     })
@@ -1108,7 +1107,7 @@ impl<B: Backend> App<B> {
                             .error
                             .as_ref()
                             .map_or_else(|| "no response".into(), |e| e.message.clone()),
-                        elapsed: Duration::from_secs_f64(entry.timing.total_ms.max(0.0) / 1000.0),
+                        elapsed: entry.timing.total(),
                         cancelled: false,
                         kind: None,
                         hint: None,

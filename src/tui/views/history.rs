@@ -190,12 +190,7 @@ impl HistoryView {
                 ),
                 Span::styled(status_text, status_style),
                 Span::styled(
-                    format!(
-                        " {:>8}  ",
-                        duration_text(std::time::Duration::from_secs_f64(
-                            entry.timing.total_ms.max(0.0) / 1000.0
-                        ))
-                    ),
+                    format!(" {:>8}  ", duration_text(entry.timing.total())),
                     theme.muted(),
                 ),
                 Span::raw(sanitize::clean_line(title).into_owned()),
@@ -240,13 +235,7 @@ fn entry_lines<'a>(entry: &HistoryEntry, title: &str, cx: &PanelCtx<'_>) -> Vec<
                     theme.status(r.status),
                 ),
                 Span::styled(
-                    format!(
-                        "  {} · {} B",
-                        duration_text(std::time::Duration::from_secs_f64(
-                            entry.timing.total_ms.max(0.0) / 1000.0
-                        )),
-                        r.size
-                    ),
+                    format!("  {} · {} B", duration_text(entry.timing.total()), r.size),
                     theme.muted(),
                 ),
             ]));
