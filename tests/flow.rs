@@ -630,6 +630,28 @@ async fn a_poll_gives_up_at_its_limit_with_the_last_value() {
     server.shutdown().await;
 }
 
+/// A poll timeout or interval beyond what the clock can count (a portal
+/// file says `timeout = 1e19`) is no limit, not a crash.
+#[tokio::test]
+async fn a_poll_timeout_beyond_any_clock_is_no_limit() {
+    let server = serve(slow_jobs()).await;
+    let catalog = demo::bundled_catalog(&server).expect("catalog");
+    let mut flow = batch(&catalog, 0.02);
+    flow.steps.truncate(4);
+    if let Some(poll) = &mut flow.steps[3].poll {
+        poll.max_attempts = Some(2);
+        poll.timeout = Some(1e19);
+    }
+    let mut vars = demo_vars(&catalog);
+    let (report, _) = run_collecting(&catalog, &flow, &mut vars, None).await;
+    let reason = report.reason.clone().expect("reason");
+    assert!(
+        reason.contains("gave up polling after 2 attempts"),
+        "{reason}"
+    );
+    server.shutdown().await;
+}
+
 /// Runs the real binary, kept away from the user's own files: its home
 /// (presets, history, environments) and working directory (`.env`) are a
 /// temp dir.

@@ -222,6 +222,22 @@ async fn an_api_marked_not_to_check_certificates_says_so() {
     h.assert_screen("200 OK");
 }
 
+/// A 429 that asks to wait longer than the clock can count: shown, with
+/// no countdown, and the app goes on.
+#[tokio::test]
+async fn a_retry_after_beyond_any_clock() {
+    let server = support::RawServer::respond(
+        "HTTP/1.1 429 Too Many Requests\r\nretry-after: 18446744073709551615\r\ncontent-length: 2\r\nconnection: close\r\n\r\n{}",
+    )
+    .await;
+    let mut h = probe(&server.url(""), "/x");
+    h.key(KeyCode::F(5));
+    h.settle_within(Duration::from_secs(5)).await;
+    h.assert_screen("429 Too Many Requests");
+    h.key(KeyCode::Char('?'));
+    h.assert_screen("Everywhere");
+}
+
 #[tokio::test]
 async fn accepted_then_closed() {
     let server = support::RawServer::close_immediately().await;

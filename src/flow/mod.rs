@@ -433,6 +433,14 @@ impl StatusPattern {
     }
 }
 
+/// Waiting `wait` from now ends after `deadline` (a wait too long for the
+/// clock does too).
+fn past(deadline: Instant, wait: Duration) -> bool {
+    Instant::now()
+        .checked_add(wait)
+        .is_none_or(|end| end > deadline)
+}
+
 fn step_name(step: &FlowStep) -> String {
     step.name.clone().unwrap_or_else(|| step.operation.clone())
 }
@@ -769,7 +777,8 @@ async fn send_step(
         .poll
         .as_ref()
         .and_then(|poll| poll.timeout)
-        .map(|t| poll_start + t);
+        // A timeout beyond what the clock can count is no limit.
+        .and_then(|t| poll_start.checked_add(t));
     let mut number = 0u32;
     let mut counted = 0u32;
     let mut rate_limited_in_a_row = 0u32;
@@ -840,7 +849,7 @@ async fn send_step(
                     format_elapsed(wait),
                     format_elapsed(cx.max_rate_limit_wait)
                 ))
-            } else if deadline.is_some_and(|d| Instant::now() + wait > d) {
+            } else if deadline.is_some_and(|d| past(d, wait)) {
                 Some(format!(
                     "the server asks to wait {} (Retry-After), beyond the poll's timeout",
                     format_elapsed(wait)
@@ -927,7 +936,7 @@ async fn send_step(
             ),
         };
         let out_of_attempts = poll.spec.max_attempts.is_some_and(|max| counted >= max);
-        let out_of_time = deadline.is_some_and(|d| Instant::now() + poll.every > d);
+        let out_of_time = deadline.is_some_and(|d| past(d, poll.every));
         if out_of_attempts || out_of_time {
             report.exchange = Some(exchange);
             return Err(StepError::PollGaveUp {

@@ -112,7 +112,8 @@ impl Engine {
         let start = Instant::now();
         let mut run = Run {
             start,
-            deadline: opts.timeout.map(|t| start + t),
+            // A timeout beyond what the clock can count is none.
+            deadline: opts.timeout.and_then(|t| start.checked_add(t)),
             cancel,
             masker: Masker::new(req.secret_values.iter().map(String::as_str)),
             url: req.url.clone(),

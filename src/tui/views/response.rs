@@ -111,7 +111,8 @@ impl ResponseView {
                     .and_then(|v| v.trim().parse::<u64>().ok())
             })
             .flatten()
-            .map(|s| received + Duration::from_secs(s));
+            // A wait beyond what the clock can count gets no countdown.
+            .and_then(|s| received.checked_add(Duration::from_secs(s)));
         let masker = Masker::new(outcome.secrets.iter().cloned());
         let body_has_secrets = !masker.is_empty()
             && std::str::from_utf8(&outcome.body).is_ok_and(|text| masker.masks(text));
