@@ -1947,3 +1947,158 @@ fn header_values_are_sent_without_surrounding_whitespace() {
     let back = reimport(&to_curl(&req, false)).expect("reads back");
     assert_eq!(back.headers, req.headers);
 }
+
+/// What a hostile server can put in an answer, as the response pane gets
+/// it: status, reason, headers (with the ones the pane reads: type,
+/// charset, Retry-After, encoding), any body, and the request's secrets.
+#[derive(Debug, Clone)]
+struct AnswerCase {
+    status: u16,
+    reason: String,
+    headers: Vec<(String, String)>,
+    body: Vec<u8>,
+    secrets: Vec<String>,
+    truncated: bool,
+    width: u16,
+    height: u16,
+    search: String,
+}
+
+fn answer_case() -> impl Strategy<Value = AnswerCase> {
+    let header = prop_oneof![
+        (
+            Just("content-type".to_string()),
+            prop_oneof![
+                select(
+                    &[
+                        "application/json",
+                        "application/json; charset=utf-16",
+                        "text/html; charset=iso-8859-1",
+                        "text/plain; charset=\"shift_jis\"",
+                        "application/octet-stream",
+                        "image/png",
+                        "application/problem+json",
+                        "text/csv",
+                    ][..]
+                )
+                .prop_map(str::to_string),
+                hostile_text(30),
+            ]
+        ),
+        (
+            Just("retry-after".to_string()),
+            prop_oneof![
+                any::<u64>().prop_map(|n| n.to_string()),
+                Just("18446744073709551615".to_string()),
+                Just("99999999999999999999999".to_string()),
+                Just("Wed, 21 Oct 2015 07:28:00 GMT".to_string()),
+                hostile_text(20),
+            ]
+        ),
+        ("[a-z-]{1,12}", hostile_text(40)),
+    ];
+    let body = prop_oneof![
+        vec(any::<u8>(), 0..600),
+        hostile_text(300).prop_map(String::into_bytes),
+        mutated_seed("definition"),
+    ];
+    (
+        (100u16..1000, hostile_text(20), vec(header, 0..8), body),
+        (
+            vec("[a-zA-Z0-9]{0,12}", 0..3),
+            any::<bool>(),
+            1u16..200,
+            1u16..60,
+            hostile_text(6),
+        ),
+    )
+        .prop_map(
+            |((status, reason, headers, body), (secrets, truncated, width, height, search))| {
+                AnswerCase {
+                    status,
+                    reason,
+                    headers,
+                    body,
+                    secrets,
+                    truncated,
+                    width,
+                    height,
+                    search,
+                }
+            },
+        )
+}
+
+/// The response pane draws any answer in every tab, wrapped or not,
+/// masked or revealed, searched, at any size: no panic, and no control
+/// character (an escape sequence, a bell) reaches a cell of the screen.
+#[test]
+fn fuzz_response_pane() {
+    use portico::tui::body_view::BodyTheme;
+    use portico::tui::config::Theme;
+    use portico::tui::core::Outcome;
+    use portico::tui::views::response::{RequestState, ResponsePane, ResponseView};
+    use ratatui::Terminal;
+    use ratatui::backend::TestBackend;
+
+    fuzz("response", answer_case(), |case| {
+        let body = bytes::Bytes::from(case.body.clone());
+        let outcome = Outcome {
+            sent: BuiltRequest::default(),
+            redirects: Vec::new(),
+            version: "HTTP/1.1".into(),
+            status: case.status,
+            reason: case.reason.clone(),
+            headers: case.headers.clone(),
+            size: body.len() as u64,
+            wire_size: body.len() as u64,
+            body,
+            truncated: case.truncated,
+            decoded_from: None,
+            time_to_headers: Duration::from_millis(3),
+            total: Duration::from_millis(5),
+            secrets: case.secrets.clone(),
+        };
+        let (theme, body_theme) = (Theme::default(), BodyTheme::coloured());
+        let mut state = RequestState::Done {
+            id: 1,
+            view: Box::new(ResponseView::new(outcome)),
+        };
+        let mut terminal =
+            Terminal::new(TestBackend::new(case.width, case.height)).expect("terminal");
+        for (tab, wrap, reveal) in [
+            (0, false, false),
+            (0, true, true),
+            (1, false, false),
+            (2, false, true),
+            (3, false, false),
+        ] {
+            if let RequestState::Done { view, .. } = &mut state {
+                view.tab = portico::tui::views::response::RespTab::ALL[tab];
+                view.body.set_wrap(wrap);
+                if wrap {
+                    view.body.set_search(&case.search);
+                }
+            }
+            let pane = ResponsePane {
+                theme: &theme,
+                body_theme: &body_theme,
+                focused: true,
+                now: Instant::now(),
+                reveal,
+            };
+            terminal
+                .draw(|frame| pane.render(frame, frame.area(), &mut state))
+                .expect("draw");
+            let buffer = terminal.backend().buffer();
+            for cell in buffer.content() {
+                prop_assert!(
+                    !cell.symbol().chars().any(char::is_control),
+                    "a control character reached the screen: {:?}",
+                    cell.symbol()
+                );
+            }
+        }
+        Ok(())
+    });
+}
