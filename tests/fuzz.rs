@@ -2102,3 +2102,67 @@ fn fuzz_response_pane() {
         Ok(())
     });
 }
+
+/// Descriptions from definitions are HTML, Markdown or anything: the
+/// operation pane draws them at any size without a panic and without a
+/// control character in any cell; text with no markup reads back as is.
+#[test]
+fn fuzz_operation_docs() {
+    use portico::tui::config::Theme;
+    use portico::tui::views::operation::{html_to_text, render};
+    use ratatui::Terminal;
+    use ratatui::backend::TestBackend;
+    let pieces = prop_oneof![
+        3 => hostile_text(8),
+        2 => select(&[
+            "<br/>", "<br>", "<p>", "</p>", "<li>", "</li>", "<ul>", "<a href=\"u\">",
+            "<a href='", "</a>", "<b>", "</b>", "<code>", "`", "&amp;", "&lt;", "&#x41;",
+            "&#65;", "&#x110000;", "&#99999999999;", "&", "<", ">", "<!--", "-->", "\n",
+            "\n\n", "- ", "* ", "é", "\u{202e}", "\u{301}", "🙂",
+        ][..])
+        .prop_map(str::to_string),
+    ];
+    let case = (vec(pieces, 0..60), 1u16..120, 1u16..40, any::<u16>());
+    fuzz("operation docs", case, |(parts, width, height, scroll)| {
+        let text = parts.concat();
+        let plain = html_to_text(&text);
+        if !text.contains(['<', '&', '`']) {
+            prop_assert_eq!(plain.as_ref(), text.as_str());
+        }
+        let api = Api {
+            title: text.clone(),
+            ..Api::default()
+        };
+        let op = Operation {
+            method: "GET".into(),
+            path: "/x".into(),
+            summary: Some(text.clone()),
+            description: Some(text.clone()),
+            tags: vec![text.clone()],
+            ..Operation::default()
+        };
+        let mut terminal = Terminal::new(TestBackend::new(width, height)).expect("terminal");
+        let mut scroll = scroll;
+        terminal
+            .draw(|frame| {
+                render(
+                    frame,
+                    frame.area(),
+                    &api,
+                    &op,
+                    &Theme::default(),
+                    true,
+                    &mut scroll,
+                );
+            })
+            .expect("draw");
+        for cell in terminal.backend().buffer().content() {
+            prop_assert!(
+                !cell.symbol().chars().any(char::is_control),
+                "a control character reached the screen: {:?}",
+                cell.symbol()
+            );
+        }
+        Ok(())
+    });
+}
