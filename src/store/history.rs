@@ -680,7 +680,10 @@ impl SeriesSpec {
     }
 
     fn start(&self) -> i64 {
-        self.end.0 - self.bucket_ms() * self.buckets as i64
+        let span = self
+            .bucket_ms()
+            .saturating_mul(i64::try_from(self.buckets).unwrap_or(i64::MAX));
+        self.end.0.saturating_sub(span)
     }
 
     fn bucket_ms(&self) -> i64 {
@@ -693,7 +696,7 @@ impl SeriesSpec {
         if time.0 < self.start() || time.0 >= self.end.0 {
             return None;
         }
-        usize::try_from((time.0 - self.start()) / self.bucket_ms()).ok()
+        usize::try_from(time.0.checked_sub(self.start())? / self.bucket_ms()).ok()
     }
 }
 

@@ -20,7 +20,8 @@ impl Timestamp {
         self.0
     }
 
-    /// Parses `YYYY-MM-DDTHH:MM:SS[.fff]Z` (or `+00:00`); `None` otherwise.
+    /// Parses `YYYY-MM-DDTHH:MM:SS[.fff]Z` (or `+00:00`), years 0 to 9999;
+    /// `None` otherwise.
     pub fn parse(text: &str) -> Option<Self> {
         let text = text.trim();
         let text = text
@@ -39,7 +40,10 @@ impl Timestamp {
         let hour: i64 = clock_parts.next()?.parse().ok()?;
         let minute: i64 = clock_parts.next()?.parse().ok()?;
         let second: i64 = clock_parts.next()?.parse().ok()?;
-        if !(1..=12).contains(&month)
+        // Four-digit years, as RFC 3339 writes them: every sum below then
+        // stays far from overflowing, whatever a hand-edited file says.
+        if !(0..=9999).contains(&year)
+            || !(1..=12).contains(&month)
             || !(1..=31).contains(&day)
             || hour > 23
             || minute > 59
@@ -171,6 +175,8 @@ mod tests {
             "2025-13-01T00:00:00Z",
             "2025-05-04T12:30:00",
             "yesterday",
+            "99999999999999-01-01T00:00:00Z",
+            "-5-01-01T00:00:00Z",
         ] {
             assert_eq!(Timestamp::parse(bad), None, "{bad}");
         }

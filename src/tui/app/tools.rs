@@ -432,7 +432,7 @@ fn exchange_of(outcome: &Outcome) -> Exchange {
 fn series_spec(entries: &[HistoryEntry]) -> (SeriesSpec, String) {
     let now = Timestamp::now();
     let oldest = entries.iter().map(|e| e.time.0).min().unwrap_or(now.0);
-    let span_ms = u64::try_from(now.0 - oldest).unwrap_or(0);
+    let span_ms = u64::try_from(now.0.saturating_sub(oldest)).unwrap_or(0);
     let bucket_ms = span_ms.div_ceil(BARS as u64).max(60_000);
     let bucket = Duration::from_millis(bucket_ms);
     let label = format!(
