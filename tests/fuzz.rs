@@ -2090,14 +2090,7 @@ fn fuzz_response_pane() {
             terminal
                 .draw(|frame| pane.render(frame, frame.area(), &mut state))
                 .expect("draw");
-            let buffer = terminal.backend().buffer();
-            for cell in buffer.content() {
-                prop_assert!(
-                    !cell.symbol().chars().any(char::is_control),
-                    "a control character reached the screen: {:?}",
-                    cell.symbol()
-                );
-            }
+            assert_no_control_cells(terminal.backend().buffer())?;
         }
         Ok(())
     });
@@ -2156,13 +2149,96 @@ fn fuzz_operation_docs() {
                 );
             })
             .expect("draw");
-        for cell in terminal.backend().buffer().content() {
-            prop_assert!(
-                !cell.symbol().chars().any(char::is_control),
-                "a control character reached the screen: {:?}",
-                cell.symbol()
-            );
-        }
+        assert_no_control_cells(terminal.backend().buffer())?;
         Ok(())
     });
+}
+
+/// What a hostile definition names (parameters, headers, enums, examples,
+/// bodies, servers) drawn through the TUI's request pane, every tab, and
+/// its operation pane, at any size: no panic, no control character in any
+/// cell.
+#[test]
+fn fuzz_definitions_on_screen() {
+    use portico::tui::config::Theme;
+    use portico::tui::core;
+    use portico::tui::views::operation;
+    use portico::tui::views::request::{ReqTab, RequestEditor, RequestView};
+    use ratatui::Terminal;
+    use ratatui::backend::TestBackend;
+
+    let drawn = Arc::new(AtomicU64::new(0));
+    let counted = Arc::clone(&drawn);
+    let case = (definition_input(), 1u16..160, 1u16..50);
+    fuzz(
+        "definition on screen",
+        case,
+        move |((name, bytes), width, height)| {
+            let location = format!("tests/fixtures/fuzz/definition/{name}");
+            let Ok(catalog) = catalog::load_bytes(&bytes, &location) else {
+                return Ok(());
+            };
+            let vars = Vars::default();
+            let theme = Theme::default();
+            let mut terminal = Terminal::new(TestBackend::new(width, height)).expect("terminal");
+            for api in &catalog.apis {
+                for op in api.operations.iter().take(4) {
+                    let mut editor = RequestEditor::new(Draft::new(api, op, &vars));
+                    editor.preview = Some(core::preview(api, op, &editor.draft, &vars));
+                    for tab in ReqTab::ALL {
+                        editor.tab = tab;
+                        let view = RequestView {
+                            api,
+                            op,
+                            theme: &theme,
+                            focused: true,
+                            reveal: false,
+                            server_label: api
+                                .servers
+                                .first()
+                                .map(|s| s.url.clone())
+                                .unwrap_or_default(),
+                            env: None,
+                        };
+                        terminal
+                            .draw(|frame| view.render(frame, frame.area(), &mut editor))
+                            .expect("draw");
+                        assert_no_control_cells(terminal.backend().buffer())?;
+                    }
+                    let mut scroll = 0;
+                    terminal
+                        .draw(|frame| {
+                            operation::render(
+                                frame,
+                                frame.area(),
+                                api,
+                                op,
+                                &theme,
+                                true,
+                                &mut scroll,
+                            );
+                        })
+                        .expect("draw");
+                    assert_no_control_cells(terminal.backend().buffer())?;
+                    counted.fetch_add(1, Ordering::Relaxed);
+                }
+            }
+            Ok(())
+        },
+    );
+    let drawn = drawn.load(Ordering::Relaxed);
+    eprintln!("fuzz target definition on screen: {drawn} operations drawn");
+    assert!(drawn > 0);
+}
+
+/// Terminal safety: no cell of a drawn screen holds a control character.
+fn assert_no_control_cells(buffer: &ratatui::buffer::Buffer) -> Result<(), TestCaseError> {
+    for cell in buffer.content() {
+        prop_assert!(
+            !cell.symbol().chars().any(char::is_control),
+            "a control character reached the screen: {:?}",
+            cell.symbol()
+        );
+    }
+    Ok(())
 }
