@@ -2154,14 +2154,16 @@ fn fuzz_operation_docs() {
     });
 }
 
-/// What a hostile definition names (parameters, headers, enums, examples,
-/// bodies, servers) drawn through the TUI's request pane, every tab, and
-/// its operation pane, at any size: no panic, no control character in any
+/// What a hostile definition names (titles, tags, parameters, headers,
+/// enums, examples, bodies, servers) drawn through the TUI's catalog tree,
+/// request pane (every tab) and operation pane, at any size: no panic, no control character in any
 /// cell.
 #[test]
 fn fuzz_definitions_on_screen() {
     use portico::tui::config::Theme;
     use portico::tui::core;
+    use portico::tui::input::LineInput;
+    use portico::tui::views::catalog::CatalogPane;
     use portico::tui::views::operation;
     use portico::tui::views::request::{ReqTab, RequestEditor, RequestView};
     use ratatui::Terminal;
@@ -2181,6 +2183,16 @@ fn fuzz_definitions_on_screen() {
             let vars = Vars::default();
             let theme = Theme::default();
             let mut terminal = Terminal::new(TestBackend::new(width, height)).expect("terminal");
+            // The catalog tree: every API, tag and operation name.
+            let mut tree = CatalogPane::new(&catalog);
+            for filter in ["", "a"] {
+                tree.filter = LineInput::new(filter);
+                tree.rebuild();
+                terminal
+                    .draw(|frame| tree.render(frame, frame.area(), &catalog, &theme, true, None))
+                    .expect("draw");
+                assert_no_control_cells(terminal.backend().buffer())?;
+            }
             for api in &catalog.apis {
                 for op in api.operations.iter().take(4) {
                     let mut editor = RequestEditor::new(Draft::new(api, op, &vars));
