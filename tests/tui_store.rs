@@ -40,6 +40,19 @@ fn start(server: &DemoServer, home: &Path) -> Harness {
     Harness::start(store_context(server, home), 160, 45)
 }
 
+/// The demo, a fresh home, and RRS Execute sent once (200 on screen, one
+/// entry in history).
+async fn rrs_sent_once() -> (DemoServer, tempfile::TempDir, Harness) {
+    let server = start_demo().await;
+    let home = tempfile::tempdir().expect("home");
+    let mut h = start(&server, home.path());
+    h.open("rrs exe");
+    h.key(KeyCode::F(5));
+    h.settle().await;
+    h.assert_screen("200 OK");
+    (server, home, h)
+}
+
 #[tokio::test]
 async fn preset_round_trip_across_a_restart() {
     let server = start_demo().await;
@@ -138,13 +151,7 @@ async fn orphaned_presets_show_in_the_global_list() {
 
 #[tokio::test]
 async fn history_lists_reopens_compares_and_resends() {
-    let server = start_demo().await;
-    let home = tempfile::tempdir().expect("home");
-    let mut h = start(&server, home.path());
-    h.open("rrs exe");
-    h.key(KeyCode::F(5));
-    h.settle().await;
-    h.assert_screen("200 OK");
+    let (_server, _home, mut h) = rrs_sent_once().await;
 
     h.key(KeyCode::Char('H'));
     h.settle().await;
@@ -205,13 +212,7 @@ async fn history_lists_reopens_compares_and_resends() {
 /// beyond any duration) is listed, opened and counted, not a crash.
 #[tokio::test]
 async fn impossible_times_in_history_are_shown_not_fatal() {
-    let server = start_demo().await;
-    let home = tempfile::tempdir().expect("home");
-    let mut h = start(&server, home.path());
-    h.open("rrs exe");
-    h.key(KeyCode::F(5));
-    h.settle().await;
-    h.assert_screen("200 OK");
+    let (_server, home, mut h) = rrs_sent_once().await;
     let path = home.path().join("history.jsonl");
     let mut entry: serde_json::Value = serde_json::from_str(
         std::fs::read_to_string(&path)
