@@ -1413,7 +1413,7 @@ impl<B: Backend> App<B> {
                     view: Box::new(view),
                 }
             }
-            Err(failure) if failure.cancelled => RequestState::Cancelled {
+            Err(failure) if failure.cancelled() => RequestState::Cancelled {
                 id,
                 elapsed: failure.elapsed,
             },

@@ -92,12 +92,18 @@ impl Outcome {
 pub struct Failure {
     pub message: String,
     pub elapsed: Duration,
-    pub cancelled: bool,
     /// The engine's kind of error; `None` when the failure is not the
     /// engine's (a history entry without a response, a failed record).
     pub kind: Option<ErrorKind>,
     /// What the user can do about it, when there is something.
     pub hint: Option<String>,
+}
+
+impl Failure {
+    /// The user took the send back (Esc), rather than it failing.
+    pub fn cancelled(&self) -> bool {
+        self.kind == Some(ErrorKind::Cancelled)
+    }
 }
 
 impl From<RequestError> for Failure {
@@ -110,7 +116,6 @@ impl From<RequestError> for Failure {
         Self {
             message,
             elapsed: e.elapsed,
-            cancelled: e.kind == ErrorKind::Cancelled,
             kind: Some(e.kind),
             hint: None,
         }

@@ -1108,7 +1108,6 @@ impl<B: Backend> App<B> {
                             .as_ref()
                             .map_or_else(|| "no response".into(), |e| e.message.clone()),
                         elapsed: entry.timing.total(),
-                        cancelled: false,
                         kind: None,
                         hint: None,
                     },
