@@ -1739,17 +1739,18 @@ pub async fn open_tui(target: &Target, timeout: Option<f64>) -> Result<()> {
         demo,
         paths,
     } = Session::open(target).await?;
-    let mut context = crate::tui::TuiContext::new(catalog);
-    if target.home.is_some() {
-        context.config = crate::tui::Config::load_in(target.home.as_deref());
-    }
+    let mut config = crate::tui::Config::load_in(target.home.as_deref());
     if let Some(timeout) = timeout {
-        context.config.timeout = timeout;
+        config.timeout = timeout;
     }
-    context.paths = paths;
-    context.home.clone_from(&target.home);
-    context.env.clone_from(&target.env);
-    context.server_override.clone_from(&target.server);
+    let context = crate::tui::TuiContext {
+        catalog,
+        env: target.env.clone(),
+        server_override: target.server.clone(),
+        config,
+        home: target.home.clone(),
+        paths,
+    };
     let result = crate::tui::run(context).await;
     if let Some(server) = demo {
         server.shutdown().await;

@@ -61,12 +61,8 @@ impl Config {
             .map(|p| p.config_dir.join("config.toml"))
     }
 
-    /// Loads the user's config; a missing file is the defaults.
-    pub fn load() -> Self {
-        Self::load_in(None)
-    }
-
-    /// Loads the config of a given home (`--home`), or the default one.
+    /// Loads the config of a given home (`--home`), or the default one; a
+    /// missing file is the defaults.
     pub fn load_in(home: Option<&Path>) -> Self {
         let no_color = no_color();
         match Self::path_in(home) {

@@ -62,20 +62,6 @@ pub struct TuiContext {
     pub paths: Option<crate::store::Paths>,
 }
 
-impl TuiContext {
-    /// A context with the user's config file loaded.
-    pub fn new(catalog: Catalog) -> Self {
-        Self {
-            catalog,
-            env: None,
-            server_override: None,
-            config: Config::load(),
-            home: None,
-            paths: crate::store::Paths::resolve(None).ok(),
-        }
-    }
-}
-
 /// Runs the interface until the user quits.
 pub async fn run(ctx: TuiContext) -> anyhow::Result<()> {
     let _log_guard = init_logging(ctx.home.as_deref());
