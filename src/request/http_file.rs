@@ -121,6 +121,15 @@ pub fn parse(text: &str, file: &str, base_dir: &Path) -> Result<HttpFile, HttpFi
     Ok(out)
 }
 
+/// What the comment lines around one request say of it: its `@name`, and
+/// the headers and query parameters written switched off.
+#[derive(Default)]
+struct Metadata {
+    name: Option<String>,
+    disabled_headers: Vec<Row>,
+    disabled_query: Vec<Row>,
+}
+
 struct Reader<'a> {
     file: &'a str,
     base_dir: &'a Path,
@@ -149,9 +158,7 @@ impl Reader<'_> {
         end: usize,
         title: Option<String>,
     ) -> Result<(), HttpFileError> {
-        let mut name: Option<String> = None;
-        let mut disabled_headers = Vec::new();
-        let mut disabled_query = Vec::new();
+        let mut meta = Metadata::default();
         let mut i = start;
         // Before the request line: variables, comments, metadata.
         let request_line = loop {
@@ -164,13 +171,7 @@ impl Reader<'_> {
                 continue;
             }
             if let Some(comment) = comment_text(line) {
-                self.metadata(
-                    comment,
-                    i,
-                    &mut name,
-                    &mut disabled_headers,
-                    &mut disabled_query,
-                )?;
+                self.metadata(comment, i, &mut meta)?;
                 i += 1;
                 continue;
             }
@@ -204,13 +205,7 @@ impl Reader<'_> {
                 break;
             }
             if let Some(comment) = comment_text(line) {
-                self.metadata(
-                    comment,
-                    i,
-                    &mut name,
-                    &mut disabled_headers,
-                    &mut disabled_query,
-                )?;
+                self.metadata(comment, i, &mut meta)?;
                 i += 1;
                 continue;
             }
@@ -232,14 +227,17 @@ impl Reader<'_> {
         let body = self.body(lines, i, end)?;
         let url = self.absolute_url(&url, &mut headers);
         let url = self.dynamic(&url, request_line);
-        headers.extend(disabled_headers);
-        let name = name.or(title).unwrap_or_else(|| format!("{method} {url}"));
+        headers.extend(meta.disabled_headers);
+        let name = meta
+            .name
+            .or(title)
+            .unwrap_or_else(|| format!("{method} {url}"));
         self.out.requests.push(ImportedRequest {
             name,
             method,
             url,
             headers,
-            disabled_query,
+            disabled_query: meta.disabled_query,
             body,
         });
         Ok(())
@@ -249,20 +247,18 @@ impl Reader<'_> {
         &mut self,
         comment: &str,
         line: usize,
-        name: &mut Option<String>,
-        disabled_headers: &mut Vec<Row>,
-        disabled_query: &mut Vec<Row>,
+        meta: &mut Metadata,
     ) -> Result<(), HttpFileError> {
         let comment = comment.trim();
         if let Some(rest) = comment.strip_prefix("@name") {
             let rest = rest.trim_start_matches([' ', '\t', '=']).trim();
             if !rest.is_empty() {
-                *name = Some(rest.to_string());
+                meta.name = Some(rest.to_string());
             }
         } else if let Some(rest) = comment.strip_prefix(DISABLED_QUERY) {
             let rest = rest.trim();
             let (n, v) = rest.split_once('=').unwrap_or((rest, ""));
-            disabled_query.push(Row {
+            meta.disabled_query.push(Row {
                 name: n.to_string(),
                 value: v.to_string(),
                 enabled: false,
@@ -272,7 +268,7 @@ impl Reader<'_> {
             let Some((n, v)) = rest.split_once(':') else {
                 return Err(self.syntax(line, format!("`{rest}`: expected `Name: value`")));
             };
-            disabled_headers.push(Row {
+            meta.disabled_headers.push(Row {
                 name: n.trim().to_string(),
                 value: v.trim().to_string(),
                 enabled: false,
