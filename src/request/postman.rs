@@ -153,6 +153,34 @@ impl Reader {
         self.warnings.push(format!("`{name}`: {message}"));
     }
 
+    /// The form fields of a `urlencoded` or `formdata` body (`mode`) that
+    /// are switched on; each switched-off one is left out with a warning.
+    fn enabled_form_fields<'b>(
+        &mut self,
+        body: &'b Value,
+        mode: &str,
+        name: &str,
+    ) -> Vec<&'b Value> {
+        let fields = body
+            .get(mode)
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten();
+        let mut enabled = Vec::new();
+        for field in fields {
+            if is_disabled(field) {
+                let key = value_text(field.get("key"));
+                self.warn(
+                    name,
+                    format_args!("the disabled form field `{key}` is not imported"),
+                );
+            } else {
+                enabled.push(field);
+            }
+        }
+        enabled
+    }
+
     fn request(
         &mut self,
         request: &Value,
@@ -373,20 +401,8 @@ impl Reader {
             }
             "urlencoded" => {
                 let mut pairs = Vec::new();
-                for field in body
-                    .get("urlencoded")
-                    .and_then(Value::as_array)
-                    .into_iter()
-                    .flatten()
-                {
+                for field in self.enabled_form_fields(body, "urlencoded", &name) {
                     let key = value_text(field.get("key"));
-                    if is_disabled(field) {
-                        self.warn(
-                            &name,
-                            format_args!("the disabled form field `{key}` is not imported"),
-                        );
-                        continue;
-                    }
                     pairs.push(format!(
                         "{}={}",
                         form_encode(&key),
@@ -398,20 +414,8 @@ impl Reader {
             }
             "formdata" => {
                 let mut parts: Vec<(String, String)> = Vec::new();
-                for field in body
-                    .get("formdata")
-                    .and_then(Value::as_array)
-                    .into_iter()
-                    .flatten()
-                {
+                for field in self.enabled_form_fields(body, "formdata", &name) {
                     let key = value_text(field.get("key"));
-                    if is_disabled(field) {
-                        self.warn(
-                            &name,
-                            format_args!("the disabled form field `{key}` is not imported"),
-                        );
-                        continue;
-                    }
                     if field.get("type").and_then(Value::as_str) == Some("file") {
                         self.warn(
                             &name,
