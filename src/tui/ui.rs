@@ -16,9 +16,9 @@ use unicode_width::UnicodeWidthStr;
 
 use super::app::{Areas, Focus, Overlay, State};
 use super::keymap::Action;
-use super::views::operation;
 use super::views::request::{ReqTab, RequestView};
 use super::views::response::{RequestState, ResponsePane};
+use super::views::{centered, operation};
 
 pub fn render(frame: &mut Frame, state: &mut State) {
     let area = frame.area();
@@ -394,17 +394,6 @@ fn render_footer(frame: &mut Frame, area: Rect, state: &State) {
         spans.push(Span::styled(format!(" {label} "), theme.muted()));
     }
     frame.render_widget(Paragraph::new(Line::from(spans)), area);
-}
-
-fn centered(area: Rect, width: u16, height: u16) -> Rect {
-    let w = width.min(area.width);
-    let h = height.min(area.height);
-    Rect {
-        x: area.x + (area.width - w) / 2,
-        y: area.y + (area.height - h) / 2,
-        width: w,
-        height: h,
-    }
 }
 
 /// The key list, wrapped here rather than by the paragraph so that the

@@ -29,6 +29,19 @@ pub fn clean(mut line: Line<'_>) -> Line<'_> {
     line
 }
 
+/// A `width` x `height` box in the middle of `area`, cut to fit it: where
+/// overlays and panels are drawn.
+pub fn centered(area: Rect, width: u16, height: u16) -> Rect {
+    let w = width.min(area.width);
+    let h = height.min(area.height);
+    Rect {
+        x: area.x + (area.width - w) / 2,
+        y: area.y + (area.height - h) / 2,
+        width: w,
+        height: h,
+    }
+}
+
 /// Where each title of a `Tabs` widget (one space of padding each side,
 /// a one-column divider) lands, for mouse clicks.
 pub fn tab_hits(area: Rect, titles: &[Line<'_>]) -> Vec<Rect> {

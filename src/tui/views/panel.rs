@@ -13,6 +13,7 @@ use ratatui::layout::{Position, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
 
+use super::centered;
 use super::dashboard::DashboardView;
 use super::flows::FlowsView;
 use super::history::{DiffView, HistoryView};
@@ -120,23 +121,7 @@ impl PanelCtx<'_> {
 pub fn big(area: Rect) -> Rect {
     let w = area.width.saturating_sub(4).max(area.width.min(20));
     let h = area.height.saturating_sub(2).max(area.height.min(6));
-    Rect {
-        x: area.x + (area.width - w) / 2,
-        y: area.y + (area.height - h) / 2,
-        width: w,
-        height: h,
-    }
-}
-
-fn centered(area: Rect, width: u16, height: u16) -> Rect {
-    let w = width.min(area.width);
-    let h = height.min(area.height);
-    Rect {
-        x: area.x + (area.width - w) / 2,
-        y: area.y + (area.height - h) / 2,
-        width: w,
-        height: h,
-    }
+    centered(area, w, h)
 }
 
 pub fn render(frame: &mut Frame, area: Rect, panel: &Panel, cx: &PanelCtx<'_>) {
