@@ -16,7 +16,7 @@ use axum::routing::get;
 use criterion::{Criterion, criterion_group, criterion_main};
 use crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
 use portico::catalog::{Api, Catalog, Operation, Server};
-use portico::tui::{App, Config, Msg, TuiContext};
+use portico::tui::{App, Msg, TuiContext};
 use ratatui::backend::TestBackend;
 
 fn ten_mb_json() -> String {
@@ -86,14 +86,7 @@ fn bench(c: &mut Criterion) {
         }],
         ..Catalog::default()
     };
-    let ctx = TuiContext {
-        catalog,
-        env: None,
-        server_override: None,
-        config: Config::default(),
-        home: None,
-        paths: None,
-    };
+    let ctx = TuiContext::with_defaults(catalog);
     let mut app = App::new(ctx, TestBackend::new(160, 45)).expect("app");
     runtime.block_on(async {
         key(&mut app, KeyCode::Enter);
@@ -133,14 +126,7 @@ fn bench(c: &mut Criterion) {
     group.bench_function("startup_to_first_frame_demo", |b| {
         b.iter(|| {
             let catalog = portico::demo::bundled_catalog(&demo).expect("catalog");
-            let ctx = TuiContext {
-                catalog,
-                env: None,
-                server_override: None,
-                config: Config::default(),
-                home: None,
-                paths: None,
-            };
+            let ctx = TuiContext::with_defaults(catalog);
             let mut app = App::new(ctx, TestBackend::new(160, 45)).expect("app");
             app.draw().expect("first frame");
             black_box(app.frames());

@@ -22,7 +22,7 @@ use portico::catalog::{
 };
 use portico::tui::{Config, Effect, Msg, TuiContext};
 use serde_json::{Value, json};
-use support::tui::{Harness, context};
+use support::tui::Harness;
 
 /// A loopback server that counts the requests it receives.
 struct TestServer {
@@ -228,7 +228,11 @@ struct Lab {
 impl Lab {
     async fn new(width: u16, height: u16) -> Self {
         let server = start_server().await;
-        let h = Harness::start(context(catalog(&server.url)), width, height);
+        let h = Harness::start(
+            TuiContext::with_defaults(catalog(&server.url)),
+            width,
+            height,
+        );
         Self { h, server }
     }
 
@@ -608,7 +612,7 @@ async fn demo_rrs_execute_walkthrough() {
     let demo = portico::demo::start(0, portico::demo::DemoConfig::default())
         .await
         .expect("demo");
-    let ctx = context(portico::demo::bundled_catalog(&demo).expect("catalog"));
+    let ctx = TuiContext::with_defaults(portico::demo::bundled_catalog(&demo).expect("catalog"));
     let mut h = Harness::start(ctx, 160, 45);
     h.assert_screen("Text features (Azure ML demo)");
     h.open("rrs execute");
@@ -892,7 +896,7 @@ async fn server_variables_are_rows_with_their_choices() {
         description: None,
         variables,
     }];
-    h.h = Harness::start(context(catalog), 160, 45);
+    h.h = Harness::start(TuiContext::with_defaults(catalog), 160, 45);
     h.open("rate limited");
     h.assert_screen("server");
     h.assert_screen("(default)");
@@ -971,7 +975,7 @@ async fn configured_keys_and_no_colour() {
     assert!(config.warnings.is_empty(), "{:?}", config.warnings);
     let ctx = TuiContext {
         config,
-        ..context(catalog(&server.url))
+        ..TuiContext::with_defaults(catalog(&server.url))
     };
     let mut h = Harness::start(ctx, 120, 40);
     h.open("rate limited");
@@ -1026,7 +1030,7 @@ async fn the_overview_shows_the_server_override() {
     let own = catalog.apis[0].servers[0].url.clone();
     let ctx = TuiContext {
         server_override: Some("http://127.0.0.1:9/override".into()),
-        ..context(catalog)
+        ..TuiContext::with_defaults(catalog)
     };
     let h = Harness::start(ctx, 160, 45);
     h.assert_screen("http://127.0.0.1:9/override");
@@ -1050,7 +1054,7 @@ async fn html_in_descriptions_reads_as_text() {
             .into(),
     );
     catalog.apis[0].operations.push(html);
-    let mut h = Harness::start(context(catalog), 160, 45);
+    let mut h = Harness::start(TuiContext::with_defaults(catalog), 160, 45);
     h.assert_screen("  A simple HTTP Request & Response Service.");
     h.assert_not_screen("<br/>");
     h.open("price estimates");
@@ -1136,7 +1140,7 @@ async fn a_capped_body_is_labelled_with_the_cap() {
     catalog.apis[0]
         .operations
         .push(op("Big body", "GET", "/bytes/17000000", "Batch"));
-    let mut h = Harness::start(context(catalog), 160, 45);
+    let mut h = Harness::start(TuiContext::with_defaults(catalog), 160, 45);
     h.open("big body");
     h.key(KeyCode::F(5));
     h.settle().await;

@@ -14,7 +14,8 @@ use portico::catalog::{
     Api, Catalog, Operation, ParamLocation, ParamStyle, Parameter, ResponseDoc, SchemaSummary,
     Server,
 };
-use support::tui::{Harness, context};
+use portico::tui::TuiContext;
+use support::tui::Harness;
 
 fn op(name: &str, path: &str) -> Operation {
     Operation {
@@ -69,7 +70,7 @@ fn catalog(server: &str, path: &str) -> Catalog {
 
 /// `Probe` (pointed at `server` + `path`) open in the app.
 fn probe(server: &str, path: &str) -> Harness {
-    let mut h = Harness::start(context(catalog(server, path)), 200, 40);
+    let mut h = Harness::start(TuiContext::with_defaults(catalog(server, path)), 200, 40);
     h.open("probe");
     h.assert_screen(&format!("GET {path}"));
     h
@@ -213,7 +214,7 @@ async fn an_api_marked_not_to_check_certificates_says_so() {
     let server = support::TlsServer::start();
     let mut catalog = catalog(&server.url(""), "/secure");
     catalog.apis[0].skip_tls_verify = true;
-    let mut h = Harness::start(context(catalog), 200, 40);
+    let mut h = Harness::start(TuiContext::with_defaults(catalog), 200, 40);
     h.assert_screen("⚠ TLS certificates are not verified for this API");
     h.open("probe");
     h.assert_screen("TLS NOT VERIFIED");
@@ -385,7 +386,7 @@ async fn never_ends(server: &str, path: &str) -> Harness {
 /// timed out, when, and how to change the limit.
 async fn times_out(server: &str, path: &str, what: &str) {
     let limit = Duration::from_millis(800);
-    let mut ctx = context(catalog(server, path));
+    let mut ctx = TuiContext::with_defaults(catalog(server, path));
     ctx.config.timeout = Some(limit);
     let mut h = Harness::start(ctx, 200, 40);
     h.open("probe");

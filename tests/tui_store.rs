@@ -12,7 +12,7 @@ use crossterm::event::{KeyCode, KeyModifiers};
 use portico::demo::{self, DemoConfig, DemoServer};
 use portico::store::Paths;
 use portico::tui::TuiContext;
-use support::tui::{Harness, context};
+use support::tui::Harness;
 
 async fn start_demo() -> DemoServer {
     demo::start(
@@ -31,7 +31,7 @@ async fn start_demo() -> DemoServer {
 fn store_context(server: &DemoServer, home: &Path) -> TuiContext {
     TuiContext {
         paths: Some(Paths::in_dir(home)),
-        ..context(demo::bundled_catalog(server).expect("bundled catalog"))
+        ..TuiContext::with_defaults(demo::bundled_catalog(server).expect("bundled catalog"))
     }
 }
 

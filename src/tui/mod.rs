@@ -62,6 +62,21 @@ pub struct TuiContext {
     pub paths: Option<crate::store::Paths>,
 }
 
+impl TuiContext {
+    /// A context with nothing from the user's machine: the default config,
+    /// no home, nothing kept. Tests and benchmarks start here.
+    pub fn with_defaults(catalog: Catalog) -> Self {
+        Self {
+            catalog,
+            env: None,
+            server_override: None,
+            config: Config::default(),
+            home: None,
+            paths: None,
+        }
+    }
+}
+
 /// Runs the interface until the user quits.
 pub async fn run(ctx: TuiContext) -> anyhow::Result<()> {
     let _log_guard = init_logging(ctx.home.as_deref());

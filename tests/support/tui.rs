@@ -10,27 +10,13 @@
 use std::time::{Duration, Instant};
 
 use crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
-use portico::catalog::Catalog;
-use portico::tui::{App, Config, Msg, TuiContext};
+use portico::tui::{App, Msg, TuiContext};
 use ratatui::backend::TestBackend;
 use ratatui::buffer::Buffer;
 
 /// How long [`Harness::settle`] waits for sends, reads and flows to end.
 /// Generous: a loaded machine is slow, and a hang fails anyway.
 pub const SETTLE_LIMIT: Duration = Duration::from_secs(30);
-
-/// A context with nothing from the user's machine: default config, no
-/// home, no store.
-pub fn context(catalog: Catalog) -> TuiContext {
-    TuiContext {
-        catalog,
-        env: None,
-        server_override: None,
-        config: Config::default(),
-        home: None,
-        paths: None,
-    }
-}
 
 /// A drawn buffer as text, one line a row.
 pub fn text_of(buffer: &Buffer) -> String {
