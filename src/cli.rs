@@ -1237,6 +1237,9 @@ fn matched_operation_json(
 /// the command line's overrides, and the request built from it.
 struct Prepared {
     built: BuiltRequest,
+    /// The operation's captures, whose secret values its answer must not
+    /// leave in history.
+    captures: Vec<catalog::Capture>,
     /// The API's `tls_verify = false` or `--insecure`.
     skip_tls_verify: bool,
     key: catalog::OperationKey,
@@ -1278,6 +1281,7 @@ fn prepare(session: &Session, args: &CallArgs) -> Result<Prepared> {
     }
     Ok(Prepared {
         built,
+        captures: op.captures.clone(),
         skip_tls_verify: api.skip_tls_verify,
         key: op.key(api),
         draft,
@@ -1290,6 +1294,7 @@ async fn call(args: &CallArgs) -> Result<()> {
     print_warnings(&session.catalog);
     let Prepared {
         built,
+        captures,
         skip_tls_verify,
         key,
         draft,
@@ -1333,7 +1338,15 @@ async fn call(args: &CallArgs) -> Result<()> {
         }
     });
     let result = engine.send(&built, &options, cancel).await;
-    record_history(&session, &key, (&draft, &vars), &built, &result);
+    let also_secret = flow::secrets_to_mask(&captures, result.as_ref().ok(), &vars);
+    record_history(
+        &session,
+        &key,
+        (&draft, &vars),
+        &built,
+        &result,
+        &also_secret,
+    );
     let exchange = result?;
     let mut out = std::io::stdout().lock();
     if args.json {
@@ -1917,6 +1930,7 @@ fn record_history(
     source: (&Draft, &Vars),
     built: &BuiltRequest,
     result: &Result<Exchange, crate::http::RequestError>,
+    also_secret: &[String],
 ) {
     let recorded = session.paths().and_then(|paths| {
         store::History::new(paths).record(
@@ -1924,7 +1938,7 @@ fn record_history(
             Some(source),
             built,
             result.as_ref(),
-            &[],
+            also_secret,
         )
     });
     if let Err(error) = recorded {

@@ -717,6 +717,57 @@ fn portico_run_drives_the_bundled_batch_flow() {
     assert!(seen >= 2, "the token's places are in history: {raw}");
 }
 
+/// `portico call` of an operation whose answer hands out a token (BES
+/// Status and its SAS signature) records that answer with the token masked,
+/// as the flow runner and the TUI do. (Multi-threaded: the demo answers
+/// while this thread waits for the binary.)
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn portico_call_masks_a_handed_out_token_in_history() {
+    let server = serve(fast()).await;
+    let catalog = demo::bundled_catalog(&server).expect("catalog");
+    let mut flow = batch(&catalog, 0.05);
+    flow.steps.truncate(4);
+    let mut vars = demo_vars(&catalog);
+    let (report, _) = run_collecting(&catalog, &flow, &mut vars, None).await;
+    assert!(report.succeeded(), "{:?}", report.reason);
+    let jobid = vars.captured["jobid"].value.clone();
+    let token = vars.captured["sas_token"].value.clone();
+    assert!(token.len() >= 16, "{token}");
+
+    let home = tempfile::tempdir().expect("home");
+    let base = catalog.apis[0].servers[0].url.clone();
+    let jobid_param = format!("jobid={jobid}");
+    let output = portico(
+        &home,
+        &[
+            "call",
+            "--server",
+            &base,
+            "--op",
+            "BES Status",
+            "-p",
+            &jobid_param,
+        ],
+    );
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(
+        stdout.contains(&token),
+        "the answer itself is printed as it came"
+    );
+    let history = std::fs::read_to_string(home.path().join("history.jsonl")).expect("history");
+    assert!(history.contains("SasSignature"), "{history}");
+    assert!(
+        !history.contains(&token),
+        "the SAS token is in history: {history}"
+    );
+    server.shutdown().await;
+}
+
 #[test]
 fn portico_run_json_reports_and_a_failure_exits_non_zero() {
     let home = tempfile::tempdir().expect("home");

@@ -50,11 +50,17 @@ fn is_secret_variable(variable: &str, vars: &Vars) -> bool {
     is_secret_name(variable) || vars.environment.get(variable).is_some_and(|v| v.secret)
 }
 
-/// Every value to mask when `exchange` is recorded: the variables known
-/// so far that are secret (marked, or named like one), and what `captures`
-/// would keep from this very answer as secrets. The answer that carries a token is recorded before the token
-/// becomes a variable, so its own body must be masked with it.
-pub fn secrets_to_mask(captures: &[Capture], exchange: &Exchange, vars: &Vars) -> Vec<String> {
+/// Every value to mask when an answer is recorded or shown: the variables
+/// known so far that are secret (marked, or named like one), and what
+/// `captures` would keep from this very answer as secrets (none when the
+/// send failed). The answer that carries a token is recorded before the
+/// token becomes a variable, so its own body must be masked with it. Every
+/// sender that records or shows an answer asks here.
+pub fn secrets_to_mask(
+    captures: &[Capture],
+    exchange: Option<&Exchange>,
+    vars: &Vars,
+) -> Vec<String> {
     let known = vars
         .environment
         .iter()
@@ -66,9 +72,9 @@ pub fn secrets_to_mask(captures: &[Capture], exchange: &Exchange, vars: &Vars) -
         .iter()
         .filter(|c| is_secret_variable(&c.variable, vars))
         .collect();
-    if secret_captures.is_empty() {
+    let Some(exchange) = exchange.filter(|_| !secret_captures.is_empty()) else {
         return secrets;
-    }
+    };
     let Ok(body) = body_json(&exchange.response) else {
         return secrets;
     };
@@ -244,12 +250,14 @@ mod tests {
         );
         let captures = [capture("sas_token", "$.sas"), capture("jobid", "$.id")];
         assert_eq!(
-            secrets_to_mask(&captures, &ex, &vars),
+            secrets_to_mask(&captures, Some(&ex), &vars),
             ["k-123", "s1gnature"]
         );
         // Not JSON: the known secrets still.
         let html = exchange("<html>token</html>", "text/html");
-        assert_eq!(secrets_to_mask(&captures, &html, &vars), ["k-123"]);
+        assert_eq!(secrets_to_mask(&captures, Some(&html), &vars), ["k-123"]);
+        // A failed send: the known secrets.
+        assert_eq!(secrets_to_mask(&captures, None, &vars), ["k-123"]);
     }
 
     #[test]

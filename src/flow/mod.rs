@@ -796,10 +796,7 @@ async fn send_step(
         let result = cx.engine.send(built, &options, cx.cancel.clone()).await;
         if let Some(history) = &cx.history {
             let key = p.op.key(p.api);
-            let also_secret = match &result {
-                Ok(exchange) => secrets_to_mask(&p.captures, exchange, vars),
-                Err(_) => Vec::new(),
-            };
+            let also_secret = secrets_to_mask(&p.captures, result.as_ref().ok(), vars);
             let recorded = history.record(Some(key), None, built, result.as_ref(), &also_secret);
             if let Err(error) = recorded {
                 tracing::warn!("flow step not recorded in history: {error}");

@@ -228,10 +228,7 @@ pub(crate) async fn send_and_record(
     let cancelled = matches!(&result, Err(e) if e.kind == ErrorKind::Cancelled);
     // Besides the request's own: every secret variable, and the tokens
     // this answer hands out, masked on screen and in history alike.
-    let also_secret = match &result {
-        Ok(exchange) => flow::secrets_to_mask(&captures, exchange, &vars),
-        Err(_) => Vec::new(),
-    };
+    let also_secret = flow::secrets_to_mask(&captures, result.as_ref().ok(), &vars);
     // What the record needs, taken before the captures change the
     // variables (the body is shared, not copied).
     let record = history
