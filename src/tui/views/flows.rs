@@ -235,6 +235,7 @@ impl FlowsView {
         }
         let [list_area, detail_area] =
             Layout::horizontal([Constraint::Percentage(35), Constraint::Percentage(65)])
+                .spacing(2)
                 .areas(inner);
         let lines: Vec<Line> = visible_range(
             self.items.len(),

@@ -157,6 +157,7 @@ impl HistoryView {
         frame.render_widget(Paragraph::new(Line::from(filters)), filters_area);
         let [list_area, detail_area] =
             Layout::horizontal([Constraint::Percentage(50), Constraint::Percentage(50)])
+                .spacing(2)
                 .areas(rest);
         let mut lines: Vec<Line> = Vec::new();
         if self.loading {

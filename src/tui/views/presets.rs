@@ -62,6 +62,7 @@ impl PresetsView {
         frame.render_widget(block, area);
         let [list_area, detail_area] =
             Layout::horizontal([Constraint::Percentage(45), Constraint::Percentage(55)])
+                .spacing(2)
                 .areas(inner);
         let mut lines: Vec<Line> = Vec::new();
         if let Some(e) = &self.error {
