@@ -75,7 +75,7 @@ fn benches(c: &mut Criterion, path: &Path) {
     let (a, o) = catalog
         .select("repos/create-for-authenticated-user")
         .expect("operation");
-    let (api, op) = catalog.operation(a, o);
+    let (api, op) = catalog.operation((a, o));
     let media = &op.request_body.as_ref().expect("body").content[0];
     c.bench_function("body sample (create repository)", |b| {
         b.iter(|| black_box(body_sample(api, media)));

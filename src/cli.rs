@@ -706,8 +706,7 @@ fn imported_json(
             .map(|((req, placed), preset)| {
                 let operation = match placed.operation {
                     Some((ai, oi)) => {
-                        let api = &catalog.apis[ai];
-                        let op = &api.operations[oi];
+                        let (api, op) = catalog.operation((ai, oi));
                         json!({
                             "api": api.id,
                             "method": op.method,
@@ -779,8 +778,7 @@ fn print_imported(
     for ((req, placed), name) in requests.iter().zip(placed).zip(names) {
         let target = match placed.operation {
             Some((ai, oi)) => {
-                let api = &catalog.apis[ai];
-                let op = &api.operations[oi];
+                let (api, op) = catalog.operation((ai, oi));
                 format!("{} {} {} ({})", api.id, op.method, op.path, op.title())
             }
             None => "no operation fits: orphaned".to_string(),
@@ -1031,8 +1029,7 @@ async fn export_http(args: &ExportHttpArgs) -> Result<()> {
                 ..CallArgs::default()
             };
             let (api_index, op_index, _, draft) = prepare_draft(&session, &call_args)?;
-            let api = &session.catalog.apis[api_index];
-            let operation = &api.operations[op_index];
+            let (api, operation) = session.catalog.operation((api_index, op_index));
             let name = args.name.clone().unwrap_or_else(|| operation.title());
             requests.push(request::imported::to_imported(
                 &session.catalog,
@@ -1172,8 +1169,7 @@ async fn import_curl(args: &ImportCurlArgs) -> Result<()> {
     let matched = request::curl::draft_from_curl(&session.catalog, &parsed);
     let operation = match &matched {
         Some((api_index, op_index, draft)) => {
-            let api = &session.catalog.apis[*api_index];
-            let op = &api.operations[*op_index];
+            let (api, op) = session.catalog.operation((*api_index, *op_index));
             matched_operation_json(api, op, draft, &built, args.reveal)
         }
         None => Value::Null,
@@ -1253,8 +1249,7 @@ struct Prepared {
 fn prepare_draft(session: &Session, args: &CallArgs) -> Result<(usize, usize, Vars, Draft)> {
     let catalog = &session.catalog;
     let (api_index, op_index) = catalog.select(&args.op)?;
-    let api = &catalog.apis[api_index];
-    let op = &api.operations[op_index];
+    let (api, op) = catalog.operation((api_index, op_index));
     let environments = session.environments()?;
     print_file_warnings(&environments.warnings);
     let vars = environments.vars(args.target.env.as_deref())?;
@@ -1272,8 +1267,7 @@ fn prepare_draft(session: &Session, args: &CallArgs) -> Result<(usize, usize, Va
 
 fn prepare(session: &Session, args: &CallArgs) -> Result<Prepared> {
     let (api_index, op_index, vars, draft) = prepare_draft(session, args)?;
-    let api = &session.catalog.apis[api_index];
-    let op = &api.operations[op_index];
+    let (api, op) = session.catalog.operation((api_index, op_index));
     let built = request::build(api, op, &draft, &vars)
         .with_context(|| format!("cannot build {} {}", op.method, op.path))?;
     if let Some(name) = &args.save_preset {
@@ -1828,9 +1822,8 @@ fn save_preset(
 }
 
 fn operation_key(catalog: &Catalog, selector: &str) -> Result<catalog::OperationKey> {
-    let (api_index, op_index) = catalog.select(selector)?;
-    let api = &catalog.apis[api_index];
-    Ok(api.operations[op_index].key(api))
+    let (api, op) = catalog.operation(catalog.select(selector)?);
+    Ok(op.key(api))
 }
 
 async fn presets_command(command: &PresetsCommand) -> Result<()> {

@@ -538,7 +538,7 @@ fn selectors_find_operations_or_list_matches() {
         let (a, o) = catalog
             .select(selector)
             .unwrap_or_else(|e| panic!("{selector}: {e}"));
-        let (api, op) = catalog.operation(a, o);
+        let (api, op) = catalog.operation((a, o));
         format!("{}:{} {}", api.id, op.method, op.path)
     };
     assert_eq!(pick("createPet"), "fixture-petstore:POST /pets");
@@ -620,7 +620,7 @@ fn search_ranks_best_matches_first() {
         index
             .query(q, 3)
             .iter()
-            .map(|h| catalog.operation(h.api, h.op).1.title())
+            .map(|h| catalog.operation((h.api, h.op)).1.title())
             .collect()
     };
     assert_eq!(titles("bes status")[0], "BES Status");
@@ -728,7 +728,7 @@ fn the_readme_portal_example_loads() {
     assert_eq!(api.servers[0].url, "http://127.0.0.1:8400/azureml-demo");
     assert_eq!(api.operations.len(), 2);
     let (a, o) = catalog.select("azureml-demo:RRS Execute").expect("selects");
-    let rrs = catalog.operation(a, o).1;
+    let rrs = catalog.operation((a, o)).1;
     let names: Vec<_> = rrs.parameters.iter().map(|p| p.name.as_str()).collect();
     assert_eq!(names, ["workspace", "service", "api-version", "details"]);
     assert!(catalog.environments[0].variables["api_key"].secret);

@@ -608,14 +608,14 @@ pub(crate) fn slug(text: &str) -> String {
 }
 
 impl Catalog {
-    /// The API and operation at the indices [`Catalog::select`] and the
-    /// search return.
+    /// The API and operation an [`OpRef`] points at, as [`Catalog::select`]
+    /// and the search return them.
     ///
     /// # Panics
-    /// When the indices are out of range.
-    pub fn operation(&self, api: usize, op: usize) -> (&Api, &Operation) {
-        let api = &self.apis[api];
-        (api, &api.operations[op])
+    /// When the reference is not one of this catalog's.
+    pub fn operation(&self, at: OpRef) -> (&Api, &Operation) {
+        let api = &self.apis[at.0];
+        (api, &api.operations[at.1])
     }
 
     /// Finds an API by id (case-insensitive).

@@ -13,6 +13,10 @@ use indexmap::IndexMap;
 use serde::Serialize;
 use serde_json::Value;
 
+/// Where an operation sits in a [`Catalog`]: the index of its API, then
+/// its own index in that API; [`Catalog::operation`] looks it up.
+pub type OpRef = (usize, usize);
+
 /// Every API loaded from the sources given on the command line.
 #[derive(Debug, Clone, Default)]
 pub struct Catalog {

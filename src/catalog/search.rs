@@ -245,7 +245,7 @@ mod tests {
             index
                 .query(q, 3)
                 .iter()
-                .map(|h| catalog.apis[h.api].operations[h.op].path.as_str())
+                .map(|h| catalog.operation((h.api, h.op)).1.path.as_str())
                 .collect()
         };
         assert_eq!(paths("get headers")[0], "/headers");

@@ -126,7 +126,7 @@ impl Catalog {
                 matches: many
                     .iter()
                     .map(|(a, o)| {
-                        let (api, op) = self.operation(*a, *o);
+                        let (api, op) = self.operation((*a, *o));
                         describe(api, op)
                     })
                     .collect(),
@@ -139,7 +139,7 @@ impl Catalog {
                     .filter(|hit| in_scope(hit.api))
                     .take(NEAREST)
                     .map(|hit| {
-                        let (api, op) = self.operation(hit.api, hit.op);
+                        let (api, op) = self.operation((hit.api, hit.op));
                         describe(api, op)
                     })
                     .collect();

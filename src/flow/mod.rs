@@ -465,7 +465,7 @@ fn prepare<'c>(catalog: &'c Catalog, flow: &'c Flow) -> Result<Vec<Prepared<'c>>
         let (a, o) = catalog
             .select(&step.operation)
             .map_err(|e| invalid(e.to_string()))?;
-        let (api, op) = catalog.operation(a, o);
+        let (api, op) = catalog.operation((a, o));
         let captures: Vec<Capture> = op.captures.iter().chain(&step.captures).cloned().collect();
         for c in &captures {
             capture::parse_path(&c.variable, &c.path).map_err(|e| invalid(e.to_string()))?;

@@ -1337,8 +1337,7 @@ pub fn draft_from_curl(catalog: &Catalog, parsed: &ParsedCurl) -> Option<(usize,
         captures,
         ..
     } = best?;
-    let api = &catalog.apis[ai];
-    let op = &api.operations[oi];
+    let (api, op) = catalog.operation((ai, oi));
     let mut draft = Draft::new(api, op, &Vars::default());
     draft.server = si;
     draft.server_url = server_url;

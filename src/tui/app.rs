@@ -42,8 +42,7 @@ mod tools;
 use super::views::panel::Panel;
 pub use tools::{AfterSend, Tools, ToolsMsg};
 
-/// `(api index, operation index)` in the catalog.
-pub type OpRef = (usize, usize);
+pub use crate::catalog::OpRef;
 
 /// Everything the loop reacts to.
 #[derive(Debug)]
@@ -781,8 +780,7 @@ impl<B: Backend> App<B> {
         let Some(op) = self.state.open else {
             return;
         };
-        let api = &self.state.catalog.apis[op.0];
-        let operation = &api.operations[op.1];
+        let (api, operation) = self.state.catalog.operation(op);
         let Some(s) = self.state.ops.get_mut(&op) else {
             return;
         };
@@ -971,8 +969,7 @@ impl<B: Backend> App<B> {
         let Some(op) = self.state.open else {
             return;
         };
-        let api = &self.state.catalog.apis[op.0];
-        let operation = &api.operations[op.1];
+        let (api, operation) = self.state.catalog.operation(op);
         let Some(s) = self.state.ops.get_mut(&op) else {
             return;
         };
@@ -1012,7 +1009,7 @@ impl<B: Backend> App<B> {
         let Some(op) = self.state.open else {
             return Vec::new();
         };
-        let operation = &self.state.catalog.apis[op.0].operations[op.1];
+        let operation = self.state.catalog.operation(op).1;
         let ct = self
             .current()
             .and_then(|s| s.editor.draft.content_type.clone());
@@ -1166,7 +1163,7 @@ impl<B: Backend> App<B> {
                 let Some(op) = self.state.open else {
                     return;
                 };
-                let operation = &self.state.catalog.apis[op.0].operations[op.1];
+                let operation = self.state.catalog.operation(op).1;
                 if let Some(s) = self.state.ops.get_mut(&op)
                     && let Some(pv) = s.editor.draft.params.get_mut(row)
                     && let Some(p) = operation
@@ -1320,8 +1317,7 @@ impl<B: Backend> App<B> {
             return;
         };
         self.refresh_preview();
-        let api = &self.state.catalog.apis[op.0];
-        let operation = &api.operations[op.1];
+        let (api, operation) = self.state.catalog.operation(op);
         let Some(s) = self.state.ops.get_mut(&op) else {
             return;
         };

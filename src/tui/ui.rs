@@ -65,8 +65,7 @@ pub fn render(frame: &mut Frame, state: &mut State) {
             }
         }
         Some(op) => {
-            let api = &state.catalog.apis[op.0];
-            let operation = &api.operations[op.1];
+            let (api, operation) = state.catalog.operation(op);
             if let Some(s) = state.ops.get_mut(&op) {
                 if let Some(a) = areas.docs {
                     operation::render(

@@ -290,7 +290,7 @@ fn find_op(catalog: &Catalog, key: &OperationKey) -> Option<OpRef> {
 
 fn key_title(catalog: &Catalog, key: &OperationKey) -> String {
     match find_op(catalog, key) {
-        Some((a, o)) => catalog.apis[a].operations[o].title(),
+        Some((a, o)) => catalog.operation((a, o)).1.title(),
         None => format!("{} {} ({})", key.method, key.path, key.api),
     }
 }
@@ -473,8 +473,7 @@ impl<B: Backend> App<B> {
     }
 
     fn op_key(&self, op: OpRef) -> (OperationKey, String) {
-        let api = &self.state.catalog.apis[op.0];
-        let operation = &api.operations[op.1];
+        let (api, operation) = self.state.catalog.operation(op);
         (operation.key(api), operation.title())
     }
 
@@ -1413,8 +1412,7 @@ impl<B: Backend> App<B> {
     /// Sends the usage operation with the current environment; not
     /// recorded in history (the dashboard asks, not the user).
     fn fetch_usage(&mut self, id: u64, op: OpRef) -> UsageState {
-        let api = &self.state.catalog.apis[op.0];
-        let operation = &api.operations[op.1];
+        let (api, operation) = self.state.catalog.operation(op);
         let mut draft = core::new_draft(api, operation, &self.state.vars);
         if let Some(url) = &self.state.server_override {
             draft.server_url = Some(url.clone());

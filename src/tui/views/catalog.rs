@@ -358,7 +358,7 @@ impl CatalogPane {
                 ])
             }
             TreeRow::Op { api, op, depth } => {
-                let operation = &catalog.apis[api].operations[op];
+                let operation = catalog.operation((api, op)).1;
                 let indent = "  ".repeat(usize::from(depth));
                 let marker = if open == Some((api, op)) { "●" } else { " " };
                 let mut title_style = Style::new();
