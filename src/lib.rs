@@ -14,6 +14,7 @@
 //! units    sizes and counts written for people, shared by all of the above
 //! ```
 
+pub mod call;
 pub mod catalog;
 pub mod cli;
 pub mod demo;

@@ -10,10 +10,10 @@
 //! ```text
 //! Flow --check--> steps resolved (selectors, JSONPaths, statuses) | FlowError
 //!   for each step:
-//!     Draft::new + overrides --build--> BuiltRequest --Engine::send--> Exchange
+//!     Draft::new + overrides --build--> Call --call::Call::send (+ record)--> Sent
 //!        ^   (Vars: environment + captured)      ^  429: wait Retry-After  |
 //!        |                                       +--- poll: every N s -----+ until `$.x` in [...]
-//!        +------------ apply_captures (JSONPath -> Vars::captured) <--------+
+//!        +------------ Sent::capture (JSONPath -> Vars::captured) <---------+
 //!   events (step started, attempt, capture, step finished, flow finished) --mpsc--> UI
 //!   --> FlowReport (per step: status, timings, attempts, captured values; outcome)
 //! ```
@@ -38,8 +38,9 @@ pub use wait::retry_after;
 
 use crate::catalog::{Api, Capture, Catalog, Flow, FlowStep, Operation, Poll};
 use crate::http::{Engine, ErrorKind, Exchange, RequestError, SendOptions, format_elapsed};
-use crate::request::{self, BuildError, BuiltRequest, Draft, Row, Vars};
+use crate::request::{self, BuildError, Draft, Row, Vars};
 use crate::secrets::{MASK, Masker};
+use crate::call::{Call, Captured, Recorded, Sent};
 use crate::store::History;
 
 /// How long a step waits out one 429 unless told otherwise.
@@ -712,7 +713,11 @@ async fn run_step(
                 method: built.method.clone(),
                 url: report.url.clone(),
             });
-            send_step(cx, p, index, &built, vars, flow_start, &mut report).await
+            let call = Call {
+                captures: p.captures.clone(),
+                ..Call::new(p.api, p.op, built)
+            };
+            send_step(cx, p, index, &call, vars, flow_start, &mut report).await
         }
         Err(e) => {
             cx.emit(FlowEvent::StepStarted {
@@ -725,26 +730,25 @@ async fn run_step(
             Err(StepError::Build(e))
         }
     };
-    let result = result.and_then(|exchange| {
-        let stored = apply_captures(&p.captures, &exchange, vars).map_err(StepError::Capture);
-        report.exchange = Some(exchange);
+    let result = result.and_then(|mut sent| {
+        let stored = match sent.capture(vars) {
+            Captured::Stored(values) => Ok(values.clone()),
+            Captured::Failed(e) => Err(StepError::Capture(e.clone())),
+            Captured::NotYet | Captured::Skipped => Ok(Vec::new()),
+        };
+        report.exchange = sent.result.ok();
         stored
     });
     match result {
         Ok(stored) => {
-            for (variable, value) in stored {
-                let secret = vars.captured.get(&variable).is_some_and(|v| v.secret);
+            for captured in stored {
                 cx.emit(FlowEvent::Captured {
                     step: index,
-                    variable: variable.clone(),
-                    value: value.clone(),
-                    secret,
+                    variable: captured.variable.clone(),
+                    value: captured.value.clone(),
+                    secret: captured.secret,
                 });
-                report.captured.push(CapturedValue {
-                    variable,
-                    value,
-                    secret,
-                });
+                report.captured.push(captured);
             }
         }
         Err(StepError::Cancelled) => {
@@ -767,11 +771,11 @@ async fn send_step(
     cx: &RunContext<'_>,
     p: &Prepared<'_>,
     index: usize,
-    built: &BuiltRequest,
+    call: &Call,
     vars: &Vars,
     flow_start: Instant,
     report: &mut StepReport,
-) -> Result<Exchange, StepError> {
+) -> Result<Sent, StepError> {
     let poll_start = Instant::now();
     let deadline = p
         .poll
@@ -788,28 +792,22 @@ async fn send_step(
         }
         number += 1;
         let at = flow_start.elapsed();
-        let sent = Instant::now();
-        let options = SendOptions {
-            accept_invalid_certs: cx.send.accept_invalid_certs || p.api.skip_tls_verify,
-            ..cx.send.clone()
-        };
-        let result = cx.engine.send(built, &options, cx.cancel.clone()).await;
-        if let Some(history) = &cx.history {
-            let key = p.op.key(p.api);
-            let also_secret = secrets_to_mask(&p.captures, result.as_ref().ok(), vars);
-            let recorded = history.record(Some(key), None, built, result.as_ref(), &also_secret);
-            if let Err(error) = recorded {
-                tracing::warn!("flow step not recorded in history: {error}");
-            }
+        let sent_at = Instant::now();
+        let sent = call
+            .clone()
+            .send(cx.engine, cx.send.clone(), vars, cx.cancel.clone())
+            .await;
+        if let Recorded::Failed(error) = sent.record(cx.history.as_ref()) {
+            tracing::warn!("flow step not recorded in history: {error}");
         }
-        let exchange = match result {
+        let exchange = match &sent.result {
             Ok(exchange) => exchange,
             Err(e) => {
                 let attempt = AttemptReport {
                     number,
                     status: None,
                     reason: String::new(),
-                    latency: sent.elapsed(),
+                    latency: sent_at.elapsed(),
                     at,
                     value: None,
                     rate_limited: None,
@@ -819,7 +817,7 @@ async fn send_step(
                 return Err(if e.kind == ErrorKind::Cancelled {
                     StepError::Cancelled
                 } else {
-                    StepError::Request(e)
+                    StepError::Request(e.clone())
                 });
             }
         };
@@ -860,13 +858,13 @@ async fn send_step(
                 let error = StepError::RateLimited(why);
                 attempt.error = Some(error.to_string());
                 record(cx, index, report, attempt);
-                report.exchange = Some(exchange);
+                report.exchange = sent.result.ok();
                 return Err(error);
             }
             attempt.rate_limited = Some(wait);
             record(cx, index, report, attempt);
             if !wait::pause(wait, &cx.cancel).await {
-                report.exchange = Some(exchange);
+                report.exchange = sent.result.ok();
                 return Err(StepError::Cancelled);
             }
             continue;
@@ -881,13 +879,13 @@ async fn send_step(
             };
             attempt.error = Some(error.to_string());
             record(cx, index, report, attempt);
-            report.exchange = Some(exchange);
+            report.exchange = sent.result.ok();
             return Err(error);
         }
 
         let Some(poll) = &p.poll else {
             record(cx, index, report, attempt);
-            return Ok(exchange);
+            return Ok(sent);
         };
         counted += 1;
         let json = match capture::body_json(response) {
@@ -899,7 +897,7 @@ async fn send_step(
                 };
                 attempt.error = Some(error.to_string());
                 record(cx, index, report, attempt);
-                report.exchange = Some(exchange);
+                report.exchange = sent.result.ok();
                 return Err(error);
             }
         };
@@ -910,14 +908,14 @@ async fn send_step(
             && (poll.spec.values.is_empty() || poll.spec.values.contains(value))
         {
             if poll.spec.success.is_empty() || poll.spec.success.contains(value) {
-                return Ok(exchange);
+                return Ok(sent);
             }
             let details = poll
                 .details
                 .as_ref()
                 .and_then(|d| capture::select_text(d, &json))
                 .filter(|d| d != "null");
-            report.exchange = Some(exchange);
+            report.exchange = sent.result.ok();
             return Err(StepError::PollEnded {
                 path: poll.spec.until.clone(),
                 value: value.clone(),
@@ -935,7 +933,7 @@ async fn send_step(
         let out_of_attempts = poll.spec.max_attempts.is_some_and(|max| counted >= max);
         let out_of_time = deadline.is_some_and(|d| past(d, poll.every));
         if out_of_attempts || out_of_time {
-            report.exchange = Some(exchange);
+            report.exchange = sent.result.ok();
             return Err(StepError::PollGaveUp {
                 attempts: counted,
                 elapsed: format_elapsed(poll_start.elapsed()),
@@ -943,7 +941,7 @@ async fn send_step(
             });
         }
         if !wait::pause(poll.every, &cx.cancel).await {
-            report.exchange = Some(exchange);
+            report.exchange = sent.result.ok();
             return Err(StepError::Cancelled);
         }
     }
