@@ -36,11 +36,11 @@ use tokio_util::sync::CancellationToken;
 pub use capture::{CaptureError, apply_captures, secrets_to_mask};
 pub use wait::retry_after;
 
+use crate::call::{Call, Captured, Recorded, Sent};
 use crate::catalog::{Api, Capture, Catalog, Flow, FlowStep, Operation, Poll};
 use crate::http::{Engine, ErrorKind, Exchange, RequestError, SendOptions, format_elapsed};
 use crate::request::{self, BuildError, Draft, Row, Vars};
 use crate::secrets::{MASK, Masker};
-use crate::call::{Call, Captured, Recorded, Sent};
 use crate::store::History;
 
 /// How long a step waits out one 429 unless told otherwise.
