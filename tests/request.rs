@@ -753,6 +753,38 @@ fn disabled_rows_are_skipped_and_preview_keeps_placeholders() {
 }
 
 #[test]
+fn a_body_typed_as_json_without_a_declared_type_is_sent_as_json() {
+    let o = op("POST", "/items", Vec::new());
+    let a = api("http://h", vec![o.clone()]);
+    let mut d = Draft::new(&a, &o, &Vars::default());
+    assert_eq!(d.content_type, None, "the operation declares no body");
+    for (body, expected) in [
+        ("{\"a\": 1}", Some("application/json")),
+        ("  [1, 2]\n", Some("application/json")),
+        // Not JSON as typed: left untyped, as before.
+        ("a=1&b=2", None),
+        ("{not json", None),
+        ("42", None),
+    ] {
+        d.body = body.into();
+        let req = request::build(&a, &o, &d, &Vars::default()).expect("builds");
+        assert_eq!(req.header("Content-Type"), expected, "{body}");
+    }
+    // A type the user gives wins; a switched-off row sends none.
+    d.body = "{}".into();
+    d.headers.push(Row {
+        name: "Content-Type".into(),
+        value: "text/plain".into(),
+        enabled: true,
+    });
+    let req = request::build(&a, &o, &d, &Vars::default()).expect("builds");
+    assert_eq!(req.header("Content-Type"), Some("text/plain"));
+    d.headers[0].enabled = false;
+    let req = request::build(&a, &o, &d, &Vars::default()).expect("builds");
+    assert_eq!(req.header("Content-Type"), None);
+}
+
+#[test]
 fn auth_per_scheme_kind() {
     let schemes = [
         (

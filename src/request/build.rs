@@ -115,7 +115,14 @@ fn assemble(api: &Api, op: &Operation, draft: &Draft, ctx: &mut Ctx<'_>) -> Buil
             .iter()
             .find(|(n, _)| n.eq_ignore_ascii_case("content-type"))
             .map(|(_, v)| v.clone());
-        let content_type = declared.clone().or_else(|| draft.content_type.clone());
+        // Without a declared type, a body typed as JSON is sent as JSON:
+        // servers read an untyped body as a form or refuse it.
+        let chosen = draft
+            .content_type
+            .clone()
+            .filter(|c| !c.is_empty())
+            .or_else(|| looks_like_json(&text).then(|| JSON_CONTENT_TYPE.to_string()));
+        let content_type = declared.clone().or_else(|| chosen.clone());
         // A Content-Type row the user switched off means: send none.
         let switched_off = draft
             .headers
@@ -123,9 +130,9 @@ fn assemble(api: &Api, op: &Operation, draft: &Draft, ctx: &mut Ctx<'_>) -> Buil
             .any(|r| !r.enabled && r.name.trim().eq_ignore_ascii_case("content-type"));
         if declared.is_none()
             && !switched_off
-            && let Some(ct) = draft.content_type.as_ref().filter(|c| !c.is_empty())
+            && let Some(ct) = chosen
         {
-            headers.push(("Content-Type".into(), ct.clone()));
+            headers.push(("Content-Type".into(), ct));
         }
         if content_type.as_deref().is_some_and(is_json_content_type) {
             check_json(&text, text != draft.body, ctx);
@@ -492,6 +499,17 @@ fn apply_auth(api: &Api, draft: &Draft, ctx: &mut Ctx<'_>, out: &mut Parts) {
 
 /// `application/json`, `text/json`, `application/problem+json`, with or
 /// without parameters.
+/// The type a body typed as JSON gets when nothing declares one.
+pub const JSON_CONTENT_TYPE: &str = "application/json";
+
+/// A JSON object or array, as a person types a JSON body: valid, and not a
+/// bare word or number that a text or form body could also be.
+fn looks_like_json(text: &str) -> bool {
+    let start = text.trim_start();
+    (start.starts_with('{') || start.starts_with('['))
+        && serde_json::from_str::<serde::de::IgnoredAny>(text).is_ok()
+}
+
 pub fn is_json_content_type(content_type: &str) -> bool {
     let essence = content_type
         .split(';')
