@@ -19,6 +19,7 @@ mod model;
 mod openapi;
 mod portal;
 pub mod samples;
+pub mod schema_tree;
 pub mod search;
 mod select;
 mod yaml;
