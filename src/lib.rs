@@ -25,6 +25,7 @@ pub mod secrets;
 pub mod store;
 pub mod tui;
 pub mod units;
+pub mod validate;
 
 #[cfg(test)]
 mod tests {
