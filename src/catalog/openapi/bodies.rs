@@ -224,7 +224,7 @@ impl<'a> Cx<'a, '_> {
     }
 }
 
-pub(super) fn is_form_type(content_type: &str) -> bool {
+fn is_form_type(content_type: &str) -> bool {
     let t = content_type.to_ascii_lowercase();
     t.starts_with("application/x-www-form-urlencoded") || t.starts_with("multipart/form-data")
 }
