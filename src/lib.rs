@@ -3,15 +3,16 @@
 //! The crate is a UI-free core with two thin faces:
 //!
 //! ```text
-//! catalog  definitions in (OpenAPI 3.x, Swagger 2.0, portal files) -> Catalog
-//! request  Operation + Draft + Vars --build--> BuiltRequest | BuildError
-//! http     BuiltRequest --send--> Exchange | RequestError
-//! flow     chained calls: captures (JSONPath -> variables), polling, flows
-//! store    presets, history, environments on disk, written atomically
-//! demo     the bundled ML web service behind a gateway, on loopback
-//! cli      non-interactive commands (list, call, run, demo)
-//! tui      the terminal interface (the only module that names ratatui/crossterm)
-//! units    sizes and counts written for people, shared by all of the above
+//! catalog      definitions in (OpenAPI 3.x, Swagger 2.0, portal files) -> Catalog
+//! request      Operation + Draft + Vars --build--> BuiltRequest | BuildError
+//! interchange  curl, .http files, Postman collections <-> requests
+//! http         BuiltRequest --send--> Exchange | RequestError
+//! flow         chained calls: captures (JSONPath -> variables), polling, flows
+//! store        presets, history, environments on disk, written atomically
+//! demo         the bundled ML web service behind a gateway, on loopback
+//! cli          non-interactive commands (list, call, run, demo)
+//! tui          the terminal interface (the only module that names ratatui/crossterm)
+//! units        sizes and counts written for people, shared by all of the above
 //! ```
 
 pub mod call;
@@ -20,6 +21,7 @@ pub mod cli;
 pub mod demo;
 pub mod flow;
 pub mod http;
+pub mod interchange;
 pub mod request;
 pub mod secrets;
 pub mod store;

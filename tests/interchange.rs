@@ -386,9 +386,10 @@ async fn import_curl_errors_say_what_is_wrong() {
 // ----------------------------------------------------------------- .http --
 
 use portico::catalog::{Catalog, Environment, OperationKey, Variable};
-use portico::request::http_file::{self, HttpFile};
-use portico::request::imported::{self, ORPHAN_API};
-use portico::request::{ImportedRequest, Row, Vars};
+use portico::interchange::ImportedRequest;
+use portico::interchange::http_file::{self, HttpFile};
+use portico::interchange::imported::{self, ORPHAN_API};
+use portico::request::{Row, Vars};
 
 fn fixture(name: &str) -> std::path::PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -951,7 +952,7 @@ fn off(name: &str, value: &str) -> Row {
 
 #[test]
 fn postman_collection_imports_folders_disabled_rows_path_variables_and_bodies() {
-    use portico::request::postman;
+    use portico::interchange::postman;
     let collection =
         postman::read(&fixture("users.postman_collection.json")).expect("reads the collection");
     assert_eq!(collection.name, "Users API");

@@ -935,7 +935,7 @@ fn param_rows_roundtrip_through_serde() {
 
 // ---------------------------------------------------------------- curl --
 
-use portico::request::curl::{self, CurlError, ParsedCurl};
+use portico::interchange::curl::{self, CurlError, ParsedCurl};
 
 fn req(method: &str, url: &str, headers: &[(&str, &str)], body: Option<&[u8]>) -> BuiltRequest {
     BuiltRequest {

@@ -12,9 +12,8 @@
 //!
 //! [`Draft::new`] starts a draft from the definition; [`build`] makes the
 //! request or names the first problem; [`check`] lists them all and
-//! [`preview`] gives both for a live view. [`curl`] exports and imports
-//! curl command lines; [`http_file`] and [`postman`] read other tools'
-//! files into [`ImportedRequest`]s, which [`imported`] turns into drafts.
+//! [`preview`] gives both for a live view. Other tools' formats (curl,
+//! `.http` files, Postman) are [`crate::interchange`]'s.
 
 use indexmap::IndexMap;
 use serde::{Deserialize, Serialize};
@@ -23,17 +22,16 @@ use thiserror::Error;
 use crate::catalog::{ParamLocation, Variable};
 
 mod build;
-pub mod curl;
 mod draft;
 mod expand;
-pub mod http_file;
-pub mod imported;
-pub mod postman;
 mod vars;
 
 pub use build::{build, check, is_json_content_type, preview};
-pub use imported::ImportedRequest;
+pub(crate) use expand::enc;
 pub use vars::referenced_variables;
+
+// transitional: removed once the CLI and TUI use crate::interchange
+pub use crate::interchange::{ImportedRequest, curl, http_file, imported, postman};
 
 /// What the user typed for one operation. Serialisable: presets and
 /// history store drafts.

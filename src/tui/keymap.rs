@@ -1,6 +1,8 @@
-//! Key bindings as data: the [`Action`]s the interface knows, the default
-//! keymap, user overrides from the config file, and the help text that is
-//! generated from them (so the help can never disagree with the keys).
+//! Key bindings as data: the [`Action`]s the interface knows, declared in
+//! one table ([`ACTIONS`]) with their config names, labels, descriptions,
+//! scopes and default keys; the default keymap, user overrides from the
+//! config file and the help text are all derived from it (so the help can
+//! never disagree with the keys, nor leave an action out).
 //!
 //! Text fields do not go through the keymap: they receive raw keys, so
 //! typing `q` or `?` in a field types it. Only a handful of keys reach the
@@ -11,61 +13,272 @@ use std::fmt;
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
-/// Everything a key can ask for. The names (snake_case) are what the
-/// config file uses under `[keys]`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum Action {
-    Quit,
-    Help,
-    NextPane,
-    PrevPane,
-    Up,
-    Down,
-    Left,
-    Right,
-    PageUp,
-    PageDown,
-    Top,
-    Bottom,
-    Select,
-    Back,
-    Filter,
-    Send,
-    NextTab,
-    PrevTab,
-    Edit,
-    AddRow,
-    DeleteRow,
-    ToggleRow,
-    Reveal,
-    ToggleTlsVerify,
-    CurlPreview,
-    CopyUrl,
-    CopyCurl,
-    CopyBody,
-    Reformat,
-    Examples,
-    ChooseServer,
-    ExternalEditor,
-    ToggleWrap,
-    Search,
-    SearchNext,
-    SearchPrev,
-    SaveBody,
-    Warnings,
-    ScrollLeft,
-    ScrollRight,
-    SavePreset,
-    Presets,
-    History,
-    Environments,
-    Flows,
-    Dashboard,
-    Capture,
-    Rename,
-    Compare,
-    FilterOperation,
-    FilterStatus,
+/// Declares [`Action`] and its table ([`ACTIONS`]) from one list, so that
+/// an action cannot exist without its config name, label, description,
+/// scope and default keys. The list's order is the help's order within a
+/// scope, and each variant's discriminant is its row in the table.
+macro_rules! actions {
+    (
+        $(#[$meta:meta])*
+        pub enum Action;
+        $(
+            $variant:ident {
+                name: $name:literal, label: $label:literal, scope: $scope:ident,
+                keys: [$($key:literal),* $(,)?],
+                description: $description:literal $(,)?
+            }
+        )*
+    ) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub enum Action {
+            $($variant,)*
+        }
+
+        /// Every action with what is known about it, in help order.
+        pub const ACTIONS: &[ActionSpec] = &[
+            $(ActionSpec {
+                action: Action::$variant,
+                name: $name,
+                label: $label,
+                description: $description,
+                scope: Scope::$scope,
+                default_keys: &[$($key),*],
+            },)*
+        ];
+
+        impl Action {
+            /// Every action, in help order.
+            pub const ALL: &'static [Action] = &[$(Action::$variant),*];
+        }
+    };
+}
+
+/// One row of [`ACTIONS`]: an action and everything the keymap, the config
+/// file and the help say about it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ActionSpec {
+    pub action: Action,
+    /// The snake_case name the config file uses under `[keys]`.
+    pub name: &'static str,
+    /// The short label used in the footer.
+    pub label: &'static str,
+    /// The sentence shown in the help overlay.
+    pub description: &'static str,
+    pub scope: Scope,
+    /// Keys bound when the config file does not say otherwise.
+    pub default_keys: &'static [&'static str],
+}
+
+actions! {
+    /// Everything a key can ask for. The names (snake_case) are what the
+    /// config file uses under `[keys]`.
+    pub enum Action;
+
+    Send {
+        name: "send", label: "send", scope: Global, keys: ["F5", "ctrl+r"],
+        description: "Send the request",
+    }
+    Back {
+        name: "back", label: "back/cancel", scope: Global, keys: ["esc"],
+        description: "Close, leave the field, cancel the request in flight, clear the filter",
+    }
+    NextPane {
+        name: "next_pane", label: "next pane", scope: Global, keys: ["tab"],
+        description: "Focus the next pane",
+    }
+    PrevPane {
+        name: "prev_pane", label: "previous pane", scope: Global, keys: ["shift+tab"],
+        description: "Focus the previous pane",
+    }
+    Help {
+        name: "help", label: "help", scope: Global, keys: ["?", "F1"],
+        description: "Show or hide this help",
+    }
+    Quit {
+        name: "quit", label: "quit", scope: Global, keys: ["q"],
+        description: "Quit (outside text fields; Ctrl+C always quits)",
+    }
+    CopyUrl {
+        name: "copy_url", label: "copy URL", scope: Global, keys: ["y"],
+        description: "Copy the request URL",
+    }
+    CopyCurl {
+        name: "copy_curl", label: "copy curl", scope: Global, keys: ["Y"],
+        description: "Copy the curl command",
+    }
+    CopyBody {
+        name: "copy_body", label: "copy body", scope: Global, keys: ["B"],
+        description: "Copy the response body (or the request body)",
+    }
+    CurlPreview {
+        name: "curl_preview", label: "curl", scope: Global, keys: ["c"],
+        description: "Show the request as a curl command",
+    }
+    Reveal {
+        name: "reveal", label: "reveal secrets", scope: Global, keys: ["R"],
+        description: "Reveal or mask secret values",
+    }
+    ChooseServer {
+        name: "choose_server", label: "server", scope: Global, keys: ["s"],
+        description: "Choose the server",
+    }
+    ToggleTlsVerify {
+        name: "toggle_tls_verify", label: "TLS check", scope: Global, keys: ["T"],
+        description: "Turn TLS certificate checking off (or back on) for this API until you quit",
+    }
+    Up {
+        name: "up", label: "up", scope: Lists, keys: ["up", "k"],
+        description: "Move up",
+    }
+    Down {
+        name: "down", label: "down", scope: Lists, keys: ["down", "j"],
+        description: "Move down",
+    }
+    Left {
+        name: "left", label: "left", scope: Lists, keys: ["left", "h"],
+        description: "Move left / collapse / previous tab",
+    }
+    Right {
+        name: "right", label: "right", scope: Lists, keys: ["right", "l"],
+        description: "Move right / expand / next tab",
+    }
+    PageUp {
+        name: "page_up", label: "page up", scope: Lists, keys: ["pgup", "ctrl+u"],
+        description: "Scroll a page up",
+    }
+    PageDown {
+        name: "page_down", label: "page down", scope: Lists, keys: ["pgdn", "ctrl+d"],
+        description: "Scroll a page down",
+    }
+    Top {
+        name: "top", label: "top", scope: Lists, keys: ["home", "g"],
+        description: "Go to the top",
+    }
+    Bottom {
+        name: "bottom", label: "bottom", scope: Lists, keys: ["end", "G"],
+        description: "Go to the bottom",
+    }
+    Select {
+        name: "select", label: "open", scope: Lists, keys: ["enter"],
+        description: "Open the operation, edit the field, choose the value",
+    }
+    Filter {
+        name: "filter", label: "filter", scope: Catalog, keys: ["/"],
+        description: "Fuzzy-filter the catalog (method, path, summary, tag, id)",
+    }
+    NextTab {
+        name: "next_tab", label: "next tab", scope: Lists, keys: ["]"],
+        description: "Next tab",
+    }
+    PrevTab {
+        name: "prev_tab", label: "prev tab", scope: Lists, keys: ["["],
+        description: "Previous tab",
+    }
+    Edit {
+        name: "edit", label: "edit", scope: Request, keys: ["e", "i"],
+        description: "Edit the selected value",
+    }
+    AddRow {
+        name: "add_row", label: "add", scope: Request, keys: ["a", "insert"],
+        description: "Add a row (header, query parameter)",
+    }
+    DeleteRow {
+        name: "delete_row", label: "delete", scope: Request, keys: ["d", "delete"],
+        description: "Delete the selected row",
+    }
+    ToggleRow {
+        name: "toggle_row", label: "on/off", scope: Request, keys: ["space"],
+        description: "Enable or disable the selected row",
+    }
+    Reformat {
+        name: "reformat", label: "reformat", scope: Body, keys: ["F"],
+        description: "Reformat (pretty-print) the JSON body",
+    }
+    Examples {
+        name: "examples", label: "examples", scope: Body, keys: ["x"],
+        description: "Choose among the definition's examples",
+    }
+    ExternalEditor {
+        name: "external_editor", label: "$EDITOR", scope: Body, keys: ["E"],
+        description: "Edit the body in $EDITOR",
+    }
+    ToggleWrap {
+        name: "toggle_wrap", label: "wrap", scope: Response, keys: ["w"],
+        description: "Wrap long lines on or off",
+    }
+    Search {
+        name: "search", label: "search", scope: Response, keys: ["ctrl+f"],
+        description: "Search the response body (also / in the response)",
+    }
+    SearchNext {
+        name: "search_next", label: "next match", scope: Response, keys: ["n"],
+        description: "Next search match",
+    }
+    SearchPrev {
+        name: "search_prev", label: "prev match", scope: Response, keys: ["N"],
+        description: "Previous search match",
+    }
+    SaveBody {
+        name: "save_body", label: "save body", scope: Response, keys: ["S"],
+        description: "Save the response body to a file",
+    }
+    Warnings {
+        name: "warnings", label: "warnings", scope: Global, keys: ["W"],
+        description: "Show the problems found in the definitions and the config",
+    }
+    ScrollLeft {
+        name: "scroll_left", label: "scroll left", scope: Response, keys: ["<"],
+        description: "Scroll the response body left",
+    }
+    ScrollRight {
+        name: "scroll_right", label: "scroll right", scope: Response, keys: [">"],
+        description: "Scroll the response body right",
+    }
+    SavePreset {
+        name: "save_preset", label: "save preset", scope: Tools, keys: ["ctrl+s"],
+        description: "Save the current request as a named preset",
+    }
+    Presets {
+        name: "presets", label: "presets", scope: Tools, keys: ["p"],
+        description: "List the presets of the operation (Tab: all, orphans too); load one",
+    }
+    History {
+        name: "history", label: "history", scope: Tools, keys: ["H"],
+        description: "Browse what was sent: open an old response, re-send it, compare it",
+    }
+    Environments {
+        name: "environments", label: "environment", scope: Tools, keys: ["v"],
+        description: "Switch the active environment",
+    }
+    Flows {
+        name: "flows", label: "flows", scope: Tools, keys: ["f"],
+        description: "Run one of the catalog's flows, with its progress",
+    }
+    Dashboard {
+        name: "dashboard", label: "usage", scope: Tools, keys: ["u"],
+        description: "Usage: calls, status classes and latency per operation",
+    }
+    Capture {
+        name: "capture", label: "capture", scope: Response, keys: ["C"],
+        description: "Capture a value of the JSON response (JSONPath) into a variable",
+    }
+    Rename {
+        name: "rename", label: "rename", scope: Tools, keys: ["r"],
+        description: "Rename the selected preset",
+    }
+    Compare {
+        name: "compare", label: "compare", scope: Tools, keys: ["D"],
+        description: "Compare the selected old response with the current one",
+    }
+    FilterOperation {
+        name: "filter_operation", label: "operation filter", scope: Tools, keys: ["o"],
+        description: "History: this operation only, or all",
+    }
+    FilterStatus {
+        name: "filter_status", label: "status filter", scope: Tools, keys: ["t"],
+        description: "History: step through the status classes",
+    }
 }
 
 /// Where an action is offered; the footer and the help group by this.
@@ -96,285 +309,35 @@ impl Scope {
 }
 
 impl Action {
-    pub const ALL: &'static [Action] = &[
-        Self::Send,
-        Self::Back,
-        Self::NextPane,
-        Self::PrevPane,
-        Self::Help,
-        Self::Quit,
-        Self::CopyUrl,
-        Self::CopyCurl,
-        Self::CopyBody,
-        Self::CurlPreview,
-        Self::Reveal,
-        Self::ChooseServer,
-        Self::ToggleTlsVerify,
-        Self::Up,
-        Self::Down,
-        Self::Left,
-        Self::Right,
-        Self::PageUp,
-        Self::PageDown,
-        Self::Top,
-        Self::Bottom,
-        Self::Select,
-        Self::Filter,
-        Self::NextTab,
-        Self::PrevTab,
-        Self::Edit,
-        Self::AddRow,
-        Self::DeleteRow,
-        Self::ToggleRow,
-        Self::Reformat,
-        Self::Examples,
-        Self::ExternalEditor,
-        Self::ToggleWrap,
-        Self::Search,
-        Self::SearchNext,
-        Self::SearchPrev,
-        Self::SaveBody,
-        Self::Warnings,
-        Self::ScrollLeft,
-        Self::ScrollRight,
-        Self::SavePreset,
-        Self::Presets,
-        Self::History,
-        Self::Environments,
-        Self::Flows,
-        Self::Dashboard,
-        Self::Capture,
-        Self::Rename,
-        Self::Compare,
-        Self::FilterOperation,
-        Self::FilterStatus,
-    ];
+    /// This action's row of [`ACTIONS`].
+    pub fn spec(self) -> &'static ActionSpec {
+        // The table is declared with the enum, one row per variant in order.
+        &ACTIONS[self as usize]
+    }
 
     pub fn name(self) -> &'static str {
-        match self {
-            Self::Quit => "quit",
-            Self::Help => "help",
-            Self::NextPane => "next_pane",
-            Self::PrevPane => "prev_pane",
-            Self::Up => "up",
-            Self::Down => "down",
-            Self::Left => "left",
-            Self::Right => "right",
-            Self::PageUp => "page_up",
-            Self::PageDown => "page_down",
-            Self::Top => "top",
-            Self::Bottom => "bottom",
-            Self::Select => "select",
-            Self::Back => "back",
-            Self::Filter => "filter",
-            Self::Send => "send",
-            Self::NextTab => "next_tab",
-            Self::PrevTab => "prev_tab",
-            Self::Edit => "edit",
-            Self::AddRow => "add_row",
-            Self::DeleteRow => "delete_row",
-            Self::ToggleRow => "toggle_row",
-            Self::Reveal => "reveal",
-            Self::ToggleTlsVerify => "toggle_tls_verify",
-            Self::CurlPreview => "curl_preview",
-            Self::CopyUrl => "copy_url",
-            Self::CopyCurl => "copy_curl",
-            Self::CopyBody => "copy_body",
-            Self::Reformat => "reformat",
-            Self::Examples => "examples",
-            Self::ChooseServer => "choose_server",
-            Self::ExternalEditor => "external_editor",
-            Self::ToggleWrap => "toggle_wrap",
-            Self::Search => "search",
-            Self::SearchNext => "search_next",
-            Self::SearchPrev => "search_prev",
-            Self::SaveBody => "save_body",
-            Self::Warnings => "warnings",
-            Self::ScrollLeft => "scroll_left",
-            Self::ScrollRight => "scroll_right",
-            Self::SavePreset => "save_preset",
-            Self::Presets => "presets",
-            Self::History => "history",
-            Self::Environments => "environments",
-            Self::Flows => "flows",
-            Self::Dashboard => "dashboard",
-            Self::Capture => "capture",
-            Self::Rename => "rename",
-            Self::Compare => "compare",
-            Self::FilterOperation => "filter_operation",
-            Self::FilterStatus => "filter_status",
-        }
+        self.spec().name
     }
 
     pub fn from_name(name: &str) -> Option<Self> {
-        Self::ALL.iter().copied().find(|a| a.name() == name)
+        ACTIONS
+            .iter()
+            .find(|spec| spec.name == name)
+            .map(|spec| spec.action)
     }
 
     /// The short label used in the footer.
     pub fn label(self) -> &'static str {
-        match self {
-            Self::Quit => "quit",
-            Self::Help => "help",
-            Self::NextPane => "next pane",
-            Self::PrevPane => "previous pane",
-            Self::Up => "up",
-            Self::Down => "down",
-            Self::Left => "left",
-            Self::Right => "right",
-            Self::PageUp => "page up",
-            Self::PageDown => "page down",
-            Self::Top => "top",
-            Self::Bottom => "bottom",
-            Self::Select => "open",
-            Self::Back => "back/cancel",
-            Self::Filter => "filter",
-            Self::Send => "send",
-            Self::NextTab => "next tab",
-            Self::PrevTab => "prev tab",
-            Self::Edit => "edit",
-            Self::AddRow => "add",
-            Self::DeleteRow => "delete",
-            Self::ToggleRow => "on/off",
-            Self::Reveal => "reveal secrets",
-            Self::ToggleTlsVerify => "TLS check",
-            Self::CurlPreview => "curl",
-            Self::CopyUrl => "copy URL",
-            Self::CopyCurl => "copy curl",
-            Self::CopyBody => "copy body",
-            Self::Reformat => "reformat",
-            Self::Examples => "examples",
-            Self::ChooseServer => "server",
-            Self::ExternalEditor => "$EDITOR",
-            Self::ToggleWrap => "wrap",
-            Self::Search => "search",
-            Self::SearchNext => "next match",
-            Self::SearchPrev => "prev match",
-            Self::SaveBody => "save body",
-            Self::Warnings => "warnings",
-            Self::ScrollLeft => "scroll left",
-            Self::ScrollRight => "scroll right",
-            Self::SavePreset => "save preset",
-            Self::Presets => "presets",
-            Self::History => "history",
-            Self::Environments => "environment",
-            Self::Flows => "flows",
-            Self::Dashboard => "usage",
-            Self::Capture => "capture",
-            Self::Rename => "rename",
-            Self::Compare => "compare",
-            Self::FilterOperation => "operation filter",
-            Self::FilterStatus => "status filter",
-        }
+        self.spec().label
     }
 
     /// The sentence shown in the help overlay.
     pub fn description(self) -> &'static str {
-        match self {
-            Self::Quit => "Quit (outside text fields; Ctrl+C always quits)",
-            Self::Help => "Show or hide this help",
-            Self::NextPane => "Focus the next pane",
-            Self::PrevPane => "Focus the previous pane",
-            Self::Up => "Move up",
-            Self::Down => "Move down",
-            Self::Left => "Move left / collapse / previous tab",
-            Self::Right => "Move right / expand / next tab",
-            Self::PageUp => "Scroll a page up",
-            Self::PageDown => "Scroll a page down",
-            Self::Top => "Go to the top",
-            Self::Bottom => "Go to the bottom",
-            Self::Select => "Open the operation, edit the field, choose the value",
-            Self::Back => "Close, leave the field, cancel the request in flight, clear the filter",
-            Self::Filter => "Fuzzy-filter the catalog (method, path, summary, tag, id)",
-            Self::Send => "Send the request",
-            Self::NextTab => "Next tab",
-            Self::PrevTab => "Previous tab",
-            Self::Edit => "Edit the selected value",
-            Self::AddRow => "Add a row (header, query parameter)",
-            Self::DeleteRow => "Delete the selected row",
-            Self::ToggleRow => "Enable or disable the selected row",
-            Self::Reveal => "Reveal or mask secret values",
-            Self::ToggleTlsVerify => {
-                "Turn TLS certificate checking off (or back on) for this API until you quit"
-            }
-            Self::CurlPreview => "Show the request as a curl command",
-            Self::CopyUrl => "Copy the request URL",
-            Self::CopyCurl => "Copy the curl command",
-            Self::CopyBody => "Copy the response body (or the request body)",
-            Self::Reformat => "Reformat (pretty-print) the JSON body",
-            Self::Examples => "Choose among the definition's examples",
-            Self::ChooseServer => "Choose the server",
-            Self::ExternalEditor => "Edit the body in $EDITOR",
-            Self::ToggleWrap => "Wrap long lines on or off",
-            Self::Search => "Search the response body (also / in the response)",
-            Self::SearchNext => "Next search match",
-            Self::SearchPrev => "Previous search match",
-            Self::SaveBody => "Save the response body to a file",
-            Self::Warnings => "Show the problems found in the definitions and the config",
-            Self::ScrollLeft => "Scroll the response body left",
-            Self::ScrollRight => "Scroll the response body right",
-            Self::SavePreset => "Save the current request as a named preset",
-            Self::Presets => "List the presets of the operation (Tab: all, orphans too); load one",
-            Self::History => "Browse what was sent: open an old response, re-send it, compare it",
-            Self::Environments => "Switch the active environment",
-            Self::Flows => "Run one of the catalog's flows, with its progress",
-            Self::Dashboard => "Usage: calls, status classes and latency per operation",
-            Self::Capture => "Capture a value of the JSON response (JSONPath) into a variable",
-            Self::Rename => "Rename the selected preset",
-            Self::Compare => "Compare the selected old response with the current one",
-            Self::FilterOperation => "History: this operation only, or all",
-            Self::FilterStatus => "History: step through the status classes",
-        }
+        self.spec().description
     }
 
     pub fn scope(self) -> Scope {
-        match self {
-            Self::Quit
-            | Self::Help
-            | Self::NextPane
-            | Self::PrevPane
-            | Self::Send
-            | Self::Back
-            | Self::Reveal
-            | Self::CurlPreview
-            | Self::CopyUrl
-            | Self::CopyCurl
-            | Self::CopyBody
-            | Self::ChooseServer
-            | Self::ToggleTlsVerify
-            | Self::Warnings => Scope::Global,
-            Self::Up
-            | Self::Down
-            | Self::Left
-            | Self::Right
-            | Self::PageUp
-            | Self::PageDown
-            | Self::Top
-            | Self::Bottom
-            | Self::Select
-            | Self::NextTab
-            | Self::PrevTab => Scope::Lists,
-            Self::Filter => Scope::Catalog,
-            Self::Edit | Self::AddRow | Self::DeleteRow | Self::ToggleRow => Scope::Request,
-            Self::Reformat | Self::Examples | Self::ExternalEditor => Scope::Body,
-            Self::ToggleWrap
-            | Self::Search
-            | Self::SearchNext
-            | Self::SearchPrev
-            | Self::SaveBody
-            | Self::ScrollLeft
-            | Self::ScrollRight
-            | Self::Capture => Scope::Response,
-            Self::SavePreset
-            | Self::Presets
-            | Self::History
-            | Self::Environments
-            | Self::Flows
-            | Self::Dashboard
-            | Self::Rename
-            | Self::Compare
-            | Self::FilterOperation
-            | Self::FilterStatus => Scope::Tools,
-        }
+        self.spec().scope
     }
 
     /// Actions that also work while a text field has the keys. Keep this
@@ -539,71 +502,17 @@ impl Default for Keymap {
             by_key: HashMap::new(),
             by_action: HashMap::new(),
         };
-        for (action, keys) in DEFAULTS {
-            for key in *keys {
+        for spec in ACTIONS {
+            for key in spec.default_keys {
                 // The defaults are a constant table, checked by a test.
                 if let Ok(combo) = KeyCombo::parse(key) {
-                    map.bind(*action, combo);
+                    map.bind(spec.action, combo);
                 }
             }
         }
         map
     }
 }
-
-const DEFAULTS: &[(Action, &[&str])] = &[
-    (Action::Quit, &["q"]),
-    (Action::Help, &["?", "F1"]),
-    (Action::NextPane, &["tab"]),
-    (Action::PrevPane, &["shift+tab"]),
-    (Action::Up, &["up", "k"]),
-    (Action::Down, &["down", "j"]),
-    (Action::Left, &["left", "h"]),
-    (Action::Right, &["right", "l"]),
-    (Action::PageUp, &["pgup", "ctrl+u"]),
-    (Action::PageDown, &["pgdn", "ctrl+d"]),
-    (Action::Top, &["home", "g"]),
-    (Action::Bottom, &["end", "G"]),
-    (Action::Select, &["enter"]),
-    (Action::Back, &["esc"]),
-    (Action::Filter, &["/"]),
-    (Action::Send, &["F5", "ctrl+r"]),
-    (Action::NextTab, &["]"]),
-    (Action::PrevTab, &["["]),
-    (Action::Edit, &["e", "i"]),
-    (Action::AddRow, &["a", "insert"]),
-    (Action::DeleteRow, &["d", "delete"]),
-    (Action::ToggleRow, &["space"]),
-    (Action::Reveal, &["R"]),
-    (Action::ToggleTlsVerify, &["T"]),
-    (Action::CurlPreview, &["c"]),
-    (Action::CopyUrl, &["y"]),
-    (Action::CopyCurl, &["Y"]),
-    (Action::CopyBody, &["B"]),
-    (Action::Reformat, &["F"]),
-    (Action::Examples, &["x"]),
-    (Action::ChooseServer, &["s"]),
-    (Action::ExternalEditor, &["E"]),
-    (Action::ToggleWrap, &["w"]),
-    (Action::Search, &["ctrl+f"]),
-    (Action::SearchNext, &["n"]),
-    (Action::SearchPrev, &["N"]),
-    (Action::SaveBody, &["S"]),
-    (Action::Warnings, &["W"]),
-    (Action::ScrollLeft, &["<"]),
-    (Action::ScrollRight, &[">"]),
-    (Action::SavePreset, &["ctrl+s"]),
-    (Action::Presets, &["p"]),
-    (Action::History, &["H"]),
-    (Action::Environments, &["v"]),
-    (Action::Flows, &["f"]),
-    (Action::Dashboard, &["u"]),
-    (Action::Capture, &["C"]),
-    (Action::Rename, &["r"]),
-    (Action::Compare, &["D"]),
-    (Action::FilterOperation, &["o"]),
-    (Action::FilterStatus, &["t"]),
-];
 
 impl Keymap {
     fn bind(&mut self, action: Action, combo: KeyCombo) {
@@ -662,12 +571,12 @@ impl Keymap {
         scopes
             .iter()
             .map(|scope| {
-                let rows = Action::ALL
+                let rows = ACTIONS
                     .iter()
-                    .filter(|a| a.scope() == *scope)
-                    .map(|a| {
+                    .filter(|spec| spec.scope == *scope)
+                    .map(|spec| {
                         let keys = self
-                            .keys(*a)
+                            .keys(spec.action)
                             .iter()
                             .map(ToString::to_string)
                             .collect::<Vec<_>>()
@@ -677,7 +586,7 @@ impl Keymap {
                         } else {
                             keys
                         };
-                        (keys, a.description())
+                        (keys, spec.description)
                     })
                     .collect();
                 (*scope, rows)
@@ -692,15 +601,47 @@ mod tests {
 
     #[test]
     fn defaults_all_parse() {
-        for (action, keys) in DEFAULTS {
-            for key in *keys {
-                assert!(KeyCombo::parse(key).is_ok(), "{action:?}: {key}");
+        for spec in ACTIONS {
+            for key in spec.default_keys {
+                assert!(KeyCombo::parse(key).is_ok(), "{:?}: {key}", spec.action);
             }
         }
         let map = Keymap::default();
         for action in Action::ALL {
             assert!(!map.keys(*action).is_empty(), "{action:?} has no key");
             assert_eq!(Action::from_name(action.name()), Some(*action));
+        }
+    }
+
+    /// The table is the only list of actions: each variant is its own row
+    /// (the row index is the discriminant), once, with a name of its own
+    /// that reads back, and it appears in the help exactly once.
+    #[test]
+    fn every_action_has_one_row() {
+        assert_eq!(Action::ALL.len(), ACTIONS.len());
+        for (row, spec) in ACTIONS.iter().enumerate() {
+            assert_eq!(spec.action as usize, row, "{:?}", spec.action);
+            assert_eq!(Action::ALL[row], spec.action);
+            assert_eq!(spec.action.spec(), spec);
+            assert_eq!(Action::from_name(spec.name), Some(spec.action));
+            assert!(!spec.label.is_empty() && !spec.description.is_empty());
+        }
+        let mut names: Vec<&str> = ACTIONS.iter().map(|spec| spec.name).collect();
+        names.sort_unstable();
+        names.dedup();
+        assert_eq!(names.len(), ACTIONS.len(), "two actions share a name");
+        let help = Keymap::default().help();
+        let described: Vec<&str> = help
+            .iter()
+            .flat_map(|(_, rows)| rows.iter().map(|(_, description)| *description))
+            .collect();
+        assert_eq!(
+            described.len(),
+            ACTIONS.len(),
+            "an action is missing from the help"
+        );
+        for spec in ACTIONS {
+            assert!(described.contains(&spec.description), "{:?}", spec.action);
         }
     }
 

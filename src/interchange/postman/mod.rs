@@ -29,8 +29,11 @@ use thiserror::Error;
 use crate::catalog::{Environment, Variable};
 use crate::secrets::is_secret_name;
 
-use super::Row;
+mod url_parts;
+
 use super::imported::ImportedRequest;
+use crate::request::Row;
+use url_parts::{dynamic_variables, form_encode, gentle_encode, path_variables, url_from_parts};
 
 /// A collection read: its name, requests, variables and what was read but
 /// could not be kept.
@@ -580,137 +583,6 @@ fn value_text(value: Option<&Value>) -> String {
     }
 }
 
-/// A URL from its parts when `raw` is missing.
-fn url_from_parts(url: &Value) -> String {
-    let join = |v: Option<&Value>, sep: &str| match v {
-        Some(Value::Array(parts)) => parts
-            .iter()
-            .map(|p| match p {
-                Value::String(s) => s.clone(),
-                other => other
-                    .get("value")
-                    .and_then(Value::as_str)
-                    .unwrap_or_default()
-                    .to_string(),
-            })
-            .collect::<Vec<_>>()
-            .join(sep),
-        Some(Value::String(s)) => s.clone(),
-        _ => String::new(),
-    };
-    let mut out = String::new();
-    if let Some(protocol) = url.get("protocol").and_then(Value::as_str) {
-        out.push_str(protocol);
-        out.push_str("://");
-    }
-    out.push_str(&join(url.get("host"), "."));
-    if let Some(port) = url.get("port").and_then(Value::as_str) {
-        out.push(':');
-        out.push_str(port);
-    }
-    let path = join(url.get("path"), "/");
-    if !path.is_empty() {
-        out.push('/');
-        out.push_str(&path);
-    }
-    out
-}
-
-/// `/:id` path segments: the variable's value, or `{{id}}` when it has
-/// none.
-fn path_variables(base: &str, values: &IndexMap<String, String>) -> String {
-    let mut out = String::with_capacity(base.len());
-    let mut rest = base;
-    while let Some(at) = rest.find("/:") {
-        out.push_str(&rest[..=at]);
-        let after = &rest[at + 2..];
-        // As in Postman, the variable is the whole segment.
-        let end = after.find(['/', '?', '#']).unwrap_or(after.len());
-        let name = &after[..end];
-        if name.is_empty() {
-            out.push(':');
-        } else {
-            match values.get(name).filter(|v| !v.is_empty()) {
-                Some(value) => out.push_str(value),
-                None => out.push_str(&format!("{{{{{name}}}}}")),
-            }
-        }
-        rest = &after[end..];
-    }
-    out.push_str(rest);
-    out
-}
-
-/// Encodes what cannot stand in a URL's query as typed, leaving `%`
-/// escapes and `{{variables}}` as they are.
-fn gentle_encode(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            ' ' => out.push_str("%20"),
-            '#' => out.push_str("%23"),
-            '&' => out.push_str("%26"),
-            '"' => out.push_str("%22"),
-            '<' => out.push_str("%3C"),
-            '>' => out.push_str("%3E"),
-            '`' => out.push_str("%60"),
-            c if c.is_control() => {
-                let mut buf = [0u8; 4];
-                for b in c.encode_utf8(&mut buf).bytes() {
-                    out.push_str(&format!("%{b:02X}"));
-                }
-            }
-            c => out.push(c),
-        }
-    }
-    out
-}
-
-/// `application/x-www-form-urlencoded` encoding, keeping `{{variables}}`
-/// readable.
-fn form_encode(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    let mut rest = text;
-    loop {
-        let (plain, var, after) = match rest.find("{{") {
-            Some(open) => match rest[open..].find("}}") {
-                Some(close) => (
-                    &rest[..open],
-                    &rest[open..open + close + 2],
-                    &rest[open + close + 2..],
-                ),
-                None => (rest, "", ""),
-            },
-            None => (rest, "", ""),
-        };
-        out.extend(url::form_urlencoded::byte_serialize(plain.as_bytes()));
-        out.push_str(var);
-        if after.is_empty() {
-            break;
-        }
-        rest = after;
-    }
-    out
-}
-
-/// The `{{$name}}` dynamic variables in a text.
-fn dynamic_variables(text: &str) -> Vec<String> {
-    let mut out = Vec::new();
-    let mut rest = text;
-    while let Some(open) = rest.find("{{$") {
-        let after = &rest[open + 2..];
-        let Some(close) = after.find("}}") else {
-            break;
-        };
-        let name = after[..close].trim().to_string();
-        if !out.contains(&name) {
-            out.push(name);
-        }
-        rest = &after[close + 2..];
-    }
-    out
-}
-
 /// The collection's `variable`s as an environment named after it.
 fn collection_variables(
     root: &Value,
@@ -747,24 +619,6 @@ fn collection_variables(
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn path_variables_take_values_or_stay_variables() {
-        let mut values = IndexMap::new();
-        values.insert("id".to_string(), "42".to_string());
-        values.insert("empty".to_string(), String::new());
-        assert_eq!(
-            path_variables("http://h:8080/u/:id/x/:empty/:other.json", &values),
-            "http://h:8080/u/42/x/{{empty}}/{{other.json}}"
-        );
-        assert_eq!(path_variables("{{base}}/a/:/b", &values), "{{base}}/a/:/b");
-    }
-
-    #[test]
-    fn encodings_keep_variables() {
-        assert_eq!(gentle_encode("a b&c#{{x}}%20"), "a%20b%26c%23{{x}}%20");
-        assert_eq!(form_encode("a b&{{v}}=é"), "a+b%26{{v}}%3D%C3%A9");
-    }
 
     #[test]
     fn v2_0_auth_and_string_forms() {

@@ -23,9 +23,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::catalog::{Catalog, OperationKey, ParamLocation};
 
-use super::curl::{ParsedCurl, draft_from_curl};
-use super::expand::enc;
-use super::{Draft, Row, Vars};
+use super::curl::{ParsedCurl, draft_from_curl, server_default};
+use crate::request::{Draft, Row, Vars, enc, preview};
 
 /// One request as another tool wrote it: `{{variables}}` kept, nothing
 /// encoded or resolved.
@@ -200,7 +199,7 @@ pub fn to_imported(
         ..ImportedRequest::default()
     };
     if let Some((api, op)) = found {
-        let (built, _) = super::preview(api, op, &hidden, &Vars::default());
+        let (built, _) = preview(api, op, &hidden, &Vars::default());
         out.url = tokens.reveal(&built.url);
         out.headers = built
             .headers
@@ -287,15 +286,6 @@ pub fn to_imported(
     out.disabled_query = switched_off(ParamLocation::Query)
         .chain(draft.extra_query.iter().filter(|r| !r.enabled).cloned())
         .collect();
-    out
-}
-
-/// A server URL with its variables at their defaults.
-fn server_default(server: &crate::catalog::Server) -> String {
-    let mut out = server.url.clone();
-    for (name, var) in &server.variables {
-        out = out.replace(&format!("{{{name}}}"), &var.default);
-    }
     out
 }
 
@@ -693,7 +683,7 @@ mod tests {
 #[cfg(test)]
 mod hostile {
     use super::*;
-    use crate::request::http_file;
+    use crate::interchange::http_file;
 
     /// Pieces that stress the readers: separators, variables half written,
     /// multi-byte text, `< file` lines, odd URLs.
@@ -775,7 +765,7 @@ mod hostile {
                 r#"{{"info": {{"name": "f"}}, "item": [{{"name": "r", "request": {{"url": {{"raw": {raw}, "variable": [{{"key": "id"}}]}}, "header": {raw}, "body": {{"mode": "raw", "raw": {raw}}}}}}}]}}"#,
                 raw = serde_json::Value::String(text.clone())
             );
-            let _ = crate::request::postman::parse(&json, "fuzz.json");
+            let _ = crate::interchange::postman::parse(&json, "fuzz.json");
         }
     }
 }

@@ -33,8 +33,8 @@ use thiserror::Error;
 use crate::catalog::{Environment, Variable};
 use crate::secrets::is_secret_name;
 
-use super::Row;
 use super::imported::ImportedRequest;
+use crate::request::{Row, referenced_variables};
 
 /// The JetBrains environments file looked up beside a `.http` file.
 pub const ENV_FILE: &str = "http-client.env.json";
@@ -707,11 +707,11 @@ fn resolve_nested(variables: &mut IndexMap<String, Variable>) {
         let mut changed = false;
         let snapshot = variables.clone();
         for variable in variables.values_mut() {
-            for name in super::referenced_variables(&variable.value) {
+            for name in referenced_variables(&variable.value) {
                 let Some(inner) = snapshot.get(&name) else {
                     continue;
                 };
-                if super::referenced_variables(&inner.value).is_empty() {
+                if referenced_variables(&inner.value).is_empty() {
                     variable.value = variable
                         .value
                         .replace(&format!("{{{{{name}}}}}"), &inner.value);

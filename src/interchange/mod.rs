@@ -1,0 +1,22 @@
+//! Interchange: requests carried in and out of other tools' formats.
+//!
+//! ```text
+//! curl       a command line <-> BuiltRequest, matched to an operation
+//! http_file  `.http` files (REST Client, JetBrains) and their env files
+//! postman    Postman collections (v2.0, v2.1) with their variables
+//! imported   ImportedRequest: a request read from a file, placed on an
+//!            operation as a draft (or kept as an orphan), and back
+//! ```
+//!
+//! Each format is read into what portico already has (a [`ParsedCurl`],
+//! [`ImportedRequest`]s and environments) and written from it; what a
+//! format cannot carry is reported as a warning, never silently lost.
+//!
+//! [`ParsedCurl`]: curl::ParsedCurl
+
+pub mod curl;
+pub mod http_file;
+pub mod imported;
+pub mod postman;
+
+pub use imported::ImportedRequest;
