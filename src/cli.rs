@@ -2002,7 +2002,7 @@ async fn history_command(args: &HistoryArgs) -> Result<()> {
             entry.request.url
         );
         // History holds what servers sent: never let it drive the terminal.
-        writeln!(out, "{}", crate::tui::sanitize::clean_line(&line))?;
+        writeln!(out, "{}", crate::sanitize::clean_line(&line))?;
     }
     Ok(())
 }
@@ -2016,7 +2016,7 @@ fn print_stats(out: &mut impl Write, stats: &store::OperationStats) -> Result<()
         .operation
         .as_ref()
         .map_or_else(|| "(no operation)".to_string(), ToString::to_string);
-    writeln!(out, "{}", crate::tui::sanitize::clean_line(&name))?;
+    writeln!(out, "{}", crate::sanitize::clean_line(&name))?;
     let classes: Vec<String> = stats
         .by_class
         .iter()

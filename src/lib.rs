@@ -9,6 +9,7 @@
 //! flow     chained calls: captures (JSONPath -> variables), polling, flows
 //! store    presets, history, environments on disk, written atomically
 //! demo     the bundled ML web service behind a gateway, on loopback
+//! sanitize untrusted text made safe (escaped, measured) for a terminal
 //! cli      non-interactive commands (list, call, run, demo)
 //! tui      the terminal interface (the only module that names ratatui/crossterm)
 //! units    sizes and counts written for people, shared by all of the above
@@ -20,6 +21,7 @@ pub mod demo;
 pub mod flow;
 pub mod http;
 pub mod request;
+pub mod sanitize;
 pub mod secrets;
 pub mod store;
 pub mod tui;
