@@ -146,3 +146,53 @@ pub async fn run(command: Command) -> Result<()> {
 fn cli_timeout(seconds: f64) -> Result<Option<Duration>> {
     crate::http::timeout_from_secs(seconds).map_err(|e| anyhow!("--timeout: {e}"))
 }
+
+#[cfg(test)]
+mod tests {
+    use clap::CommandFactory;
+
+    use super::*;
+
+    fn parse(words: &[&str]) -> Command {
+        let args = std::iter::once("portico")
+            .chain(words.iter().copied())
+            .map(Into::into)
+            .collect();
+        Cli::parse_args(args).command.expect("a command")
+    }
+
+    /// clap checks how a command's arguments fit together only when that
+    /// command is parsed (and only in debug builds): check them all at once.
+    #[test]
+    fn every_command_line_is_well_formed() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn presets_rename_and_delete_read_their_names_before_the_sources() {
+        let Command::Presets(PresetsCommand::Rename(rename)) = parse(&[
+            "presets",
+            "rename",
+            "--op",
+            "getPet",
+            "old",
+            "new",
+            "spec.yaml",
+        ]) else {
+            panic!("not presets rename");
+        };
+        assert_eq!(
+            (rename.name.as_str(), rename.new_name.as_str()),
+            ("old", "new")
+        );
+        assert_eq!(rename.target.sources, ["spec.yaml"]);
+
+        let Command::Presets(PresetsCommand::Delete(delete)) =
+            parse(&["presets", "delete", "--op", "getPet", "old"])
+        else {
+            panic!("not presets delete");
+        };
+        assert_eq!(delete.name, "old");
+        assert!(delete.target.sources.is_empty());
+    }
+}

@@ -36,21 +36,24 @@ pub struct PresetsListArgs {
 
 #[derive(Debug, Args)]
 pub struct PresetsRenameArgs {
-    #[command(flatten)]
-    pub target: Target,
     #[arg(long = "op", value_name = "SELECTOR")]
     pub op: String,
     pub name: String,
     pub new_name: String,
+    // After the names: the SOURCE list takes every word left, so it must
+    // be the last positional argument (as in `run`).
+    #[command(flatten)]
+    pub target: Target,
 }
 
 #[derive(Debug, Args)]
 pub struct PresetsDeleteArgs {
-    #[command(flatten)]
-    pub target: Target,
     #[arg(long = "op", value_name = "SELECTOR")]
     pub op: String,
     pub name: String,
+    // After the name, for the same reason as in `PresetsRenameArgs`.
+    #[command(flatten)]
+    pub target: Target,
 }
 
 pub(super) async fn presets_command(command: &PresetsCommand) -> Result<()> {
