@@ -4,8 +4,8 @@
 use std::fmt::Write as _;
 
 use bytes::Bytes;
+use portico::sanitize;
 use portico::tui::body_view::{BodyKind, BodyTheme, BodyView, BodyWidget};
-use portico::tui::sanitize;
 use ratatui::Terminal;
 use ratatui::backend::{Backend, CrosstermBackend, TestBackend};
 use ratatui::buffer::{Buffer, CellWidth};

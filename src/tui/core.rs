@@ -158,7 +158,7 @@ pub fn masked(req: &BuiltRequest) -> BuiltRequest {
 }
 
 pub fn to_curl(req: &BuiltRequest, mask: bool) -> String {
-    crate::request::curl::to_curl(req, mask)
+    crate::interchange::curl::to_curl(req, mask)
 }
 
 /// Sends requests; one engine (one connection pool) per process.

@@ -13,12 +13,13 @@
 
 pub mod app;
 pub mod body_view;
+#[cfg(test)]
+mod cell_widths;
 pub mod config;
 pub mod core;
 pub mod diff;
 pub mod input;
 pub mod keymap;
-pub mod sanitize;
 pub mod ui;
 pub mod views;
 

@@ -217,7 +217,7 @@ fn render_header(frame: &mut Frame, area: Rect, state: &State) {
     ];
     if let Some(title) = &state.catalog.title {
         spans.push(Span::styled(
-            format!("{} · ", super::sanitize::clean_line(title)),
+            format!("{} · ", crate::sanitize::clean_line(title)),
             theme.title(),
         ));
     }

@@ -29,6 +29,7 @@ use crate::catalog::{Api, Capture, Catalog, Operation, OperationKey, Variable};
 use crate::flow::{self, FlowEvent, FlowReport, RunContext};
 use crate::http::{ErrorKind, Exchange, Response, SentRequest, Timing};
 use crate::request::{BuiltRequest, Draft, Vars};
+use crate::sanitize;
 use crate::secrets::MASK;
 use crate::store::{
     Environments, History, HistoryEntry, HistoryFilter, HistoryRead, Paths, Presets, SaveOptions,
@@ -38,7 +39,6 @@ use crate::tui::core::{self, Failure, Outcome, Sender};
 use crate::tui::diff;
 use crate::tui::input::InputResult;
 use crate::tui::keymap::Action;
-use crate::tui::sanitize;
 use crate::tui::views::dashboard::{BARS, DashRow, DashboardView, UsageState};
 use crate::tui::views::flows::{FlowItem, FlowRun, FlowsView};
 use crate::tui::views::history::{DiffView, HistoryView};

@@ -13,7 +13,7 @@ use super::hex::hex_styles;
 use super::json::JsonLexer;
 use super::long_lines::{Mark, Target};
 use super::{BodyTheme, BodyView, Doc, HEX_WIDTH, Viewport};
-use crate::tui::sanitize::{self, Piece};
+use crate::sanitize::{self, Piece};
 
 impl BodyView {
     // ----- drawing -----

@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use super::draw::{row_end, row_starts};
 use super::json::{JsonLexer, LexState};
 use super::{LONG_LINE, MARK_EVERY, MAX_CACHED_LINES};
-use crate::tui::sanitize;
+use crate::sanitize;
 
 /// A point of a line from which it can be walked: a piece boundary, its
 /// column from the line start, and the tokenizer state there.

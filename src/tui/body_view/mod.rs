@@ -12,7 +12,7 @@
 //!   column, tokenizer state) as it is first walked, so that a view deep
 //!   inside it, scrolled sideways or wrapped, starts from the nearest one.
 //!
-//! Everything drawn goes through [`super::sanitize`], so a body cannot send
+//! Everything drawn goes through [`crate::sanitize`], so a body cannot send
 //! control characters or escape sequences to the terminal: they appear
 //! escaped (`\x1b`). The view reads no terminal events: the keymap calls its
 //! methods (`scroll_down`, `toggle_wrap`, `set_search`, `next_match`...).
@@ -27,7 +27,7 @@ use ratatui::layout::Rect;
 use ratatui::style::{Color, Modifier, Style};
 use ratatui::widgets::StatefulWidget;
 
-use super::sanitize;
+use crate::sanitize;
 
 mod classify;
 mod draw;

@@ -10,8 +10,8 @@ use ratatui::widgets::{Clear, Paragraph, Sparkline, Wrap};
 use serde_json::Value;
 
 use super::panel::PanelCtx;
+use crate::sanitize;
 use crate::store::{OperationStats, StatusClass};
-use crate::tui::sanitize;
 
 /// Bars of the activity sparkline; `app::tools` sizes its buckets to it.
 pub const BARS: usize = 24;

@@ -14,9 +14,9 @@ use tokio_util::sync::CancellationToken;
 use super::panel::{PanelCtx, visible_range};
 use crate::catalog::Flow;
 use crate::flow::{AttemptReport, FlowEvent, FlowOutcome, StepOutcome};
+use crate::sanitize;
 use crate::secrets::MASK;
 use crate::tui::keymap::Action;
-use crate::tui::sanitize;
 use crate::tui::views::response::duration_text;
 
 /// One flow as listed.

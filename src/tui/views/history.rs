@@ -11,9 +11,9 @@ use ratatui::widgets::{Clear, Paragraph, Wrap};
 
 use super::panel::{PanelCtx, visible_range};
 use crate::catalog::OperationKey;
+use crate::sanitize;
 use crate::store::{HistoryEntry, StatusClass};
 use crate::tui::diff::{Change, Diff};
-use crate::tui::sanitize;
 use crate::tui::views::response::duration_text;
 
 /// The status filters `FilterStatus` steps through.

@@ -16,7 +16,7 @@ use std::borrow::Cow;
 use ratatui::layout::Rect;
 use ratatui::text::Line;
 
-use super::sanitize;
+use crate::sanitize;
 
 /// Makes every span of a line from untrusted text (definitions, responses)
 /// safe to draw: control characters and escape sequences shown escaped.

@@ -11,8 +11,8 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
 
 use crate::catalog::{Api, Catalog, Operation};
+use crate::sanitize;
 use crate::tui::config::Theme;
-use crate::tui::sanitize;
 use crate::tui::views::request::json_text;
 
 pub fn doc_lines(api: &Api, op: &Operation, theme: &Theme) -> Vec<Line<'static>> {

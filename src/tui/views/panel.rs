@@ -19,11 +19,11 @@ use super::flows::FlowsView;
 use super::history::{DiffView, HistoryView};
 use super::presets::PresetsView;
 use crate::catalog::OperationKey;
+use crate::sanitize;
 use crate::tui::app::OpRef;
 use crate::tui::config::Theme;
 use crate::tui::input::LineInput;
 use crate::tui::keymap::{Action, Keymap};
-use crate::tui::sanitize;
 
 pub enum Panel {
     Presets(PresetsView),

@@ -11,9 +11,9 @@ use ratatui::widgets::{Clear, Paragraph, Wrap};
 
 use super::panel::{PanelCtx, visible_range};
 use crate::catalog::OperationKey;
+use crate::sanitize;
 use crate::store::Preset;
 use crate::tui::app::OpRef;
-use crate::tui::sanitize;
 
 pub struct PresetRow {
     pub preset: Preset,

@@ -15,10 +15,10 @@ use tui_textarea::TextArea;
 
 use crate::catalog::{Api, Operation, ParamLocation, SecurityKind, ServerVariable};
 use crate::request::{BuildError, BuiltRequest, Draft, Row};
+use crate::sanitize;
 use crate::secrets::{MASK, is_secret_name, mask_header_value};
 use crate::tui::config::Theme;
 use crate::tui::input::LineInput;
-use crate::tui::sanitize;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ReqTab {

@@ -13,11 +13,11 @@ use ratatui::widgets::{Block, Borders, Paragraph, Tabs, Wrap};
 use tokio::sync::watch;
 use tokio_util::sync::CancellationToken;
 
+use crate::sanitize;
 use crate::secrets::Masker;
 use crate::tui::body_view::{BodyTheme, BodyView};
 use crate::tui::config::Theme;
 use crate::tui::core::{Failure, Outcome, Progress};
-use crate::tui::sanitize;
 use crate::units::{grouped, size_text};
 
 /// Where one operation's request is. Every state carries the id of the

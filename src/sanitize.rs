@@ -1,5 +1,6 @@
 //! Terminal-safe text: the one place where untrusted text (response bodies,
-//! headers, definition texts, history entries) is made fit to put on screen.
+//! headers, definition texts, history entries) is made fit to put on a
+//! terminal, by the TUI and by the commands that print it alike.
 //!
 //! A terminal obeys what it is sent: a control character or an escape
 //! sequence inside a response body could clear the screen, change the window
@@ -15,7 +16,7 @@
 //! - tabs are expanded to spaces up to the next multiple of [`TAB_WIDTH`].
 //!
 //! Layout safety: widths are computed per grapheme cluster exactly as
-//! ratatui's buffer computes them, so wide (CJK, emoji) and combining
+//! ratatui's buffer computes them ([`cell_width`]), so wide (CJK, emoji) and combining
 //! characters occupy the cells they will really take; a combining mark with
 //! nothing to combine with is drawn on a dotted circle (`◌́`) instead of
 //! merging into whatever the terminal printed before it. Right-to-left
@@ -27,8 +28,8 @@
 use std::borrow::Cow;
 use std::fmt::Write as _;
 
-use ratatui::buffer::CellWidth;
 use unicode_segmentation::{GraphemeIndices, UnicodeSegmentation};
+use unicode_width::UnicodeWidthStr;
 
 /// Columns between tab stops when tabs are expanded.
 pub const TAB_WIDTH: usize = 4;
@@ -38,6 +39,28 @@ pub const ELLIPSIS: char = '…';
 
 /// The base that Unicode itself uses to show a lone combining mark.
 const DOTTED_CIRCLE: char = '\u{25cc}';
+
+/// Halfwidth katakana (han)dakuten: unicode-width counts them as combining
+/// (zero cells), terminals draw each in a cell of its own.
+const HALFWIDTH_SOUND_MARKS: [char; 2] = ['\u{ff9e}', '\u{ff9f}'];
+
+/// Width in cells of one grapheme cluster, computed as ratatui's buffer
+/// computes it (its `CellWidth` for `str`), so that what this module lays
+/// out lands where the TUI draws it: a single byte is one cell, anything
+/// else is unicode-width's width plus one cell per halfwidth sound mark.
+/// ratatui keeps a width in a `u16`; the conversion wraps the same way
+/// for a (pathological) cluster wider than that.
+pub fn cell_width(grapheme: &str) -> usize {
+    if grapheme.len() == 1 {
+        return 1;
+    }
+    let marks = grapheme
+        .chars()
+        .filter(|c| HALFWIDTH_SOUND_MARKS.contains(c))
+        .count();
+    let width = grapheme.width() as u16;
+    usize::from(width.saturating_add(marks as u16))
+}
 
 /// Whether a character must never reach the terminal as is: C0 and C1
 /// controls (tab included: callers expand it), DEL, and the invisible
@@ -178,7 +201,7 @@ impl<'a> Pieces<'a> {
 }
 
 fn text_piece(g: &str) -> Piece<'_> {
-    match usize::from(g.cell_width()) {
+    match cell_width(g) {
         0 => Piece::Orphan(g),
         w => Piece::Text(g, w),
     }

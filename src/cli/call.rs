@@ -1,0 +1,253 @@
+//! `portico call`: build one request from an operation, a preset and the
+//! command line, send it, print the answer, and record it in history
+//! (masked). `curl` and `export http --op` build their request here too.
+
+use std::io::Write;
+use std::path::PathBuf;
+
+use anyhow::{Context, Result};
+use clap::Args;
+use tokio_util::sync::CancellationToken;
+
+use super::cli_timeout;
+use super::output::{
+    exchange_json, print_exchange, print_file_warnings, print_request, print_warnings, request_json,
+};
+use super::request_args::{RequestArgs, apply_overrides};
+use super::session::Session;
+use crate::catalog;
+use crate::flow;
+use crate::http::{Engine, EngineConfig, Exchange, SendOptions};
+use crate::request::{self, BuiltRequest, Draft, Vars};
+use crate::store::{self, Presets};
+
+#[derive(Debug, Default, Args)]
+pub struct CallArgs {
+    #[command(flatten)]
+    pub request: RequestArgs,
+    /// Give up after this many seconds (0 waits until Ctrl-C).
+    #[arg(long, value_name = "SECS", default_value_t = 30.0)]
+    pub timeout: f64,
+    /// Print one JSON object with the request, response and timing.
+    #[arg(long)]
+    pub json: bool,
+    /// Build and print the request without sending it.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Show secret values (keys, tokens) instead of masking them.
+    #[arg(long)]
+    pub reveal: bool,
+    /// Stream the whole response body to this file.
+    #[arg(long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Start from this saved preset of the operation instead of the
+    /// definition's defaults; -p, -H and -d still apply on top.
+    #[arg(long, value_name = "NAME")]
+    pub preset: Option<String>,
+    /// Save the request (after -p, -H, -d) as a preset of the operation.
+    #[arg(long, value_name = "NAME")]
+    pub save_preset: Option<String>,
+    /// With --save-preset: store secret values as typed instead of
+    /// replacing them by {{variable}} references.
+    #[arg(long, requires = "save_preset")]
+    pub save_secrets: bool,
+}
+
+/// What `call` and `curl` share: the selected operation, its draft after
+/// the command line's overrides, and the request built from it.
+pub(super) struct Prepared {
+    pub(super) built: BuiltRequest,
+    /// The operation's captures, whose secret values its answer must not
+    /// leave in history.
+    pub(super) captures: Vec<catalog::Capture>,
+    /// The API's `tls_verify = false` or `--insecure`.
+    pub(super) skip_tls_verify: bool,
+    pub(super) key: catalog::OperationKey,
+    pub(super) draft: Draft,
+    pub(super) vars: Vars,
+}
+
+/// The selected operation (API and operation indexes), the variables of
+/// the chosen environment, and the draft after `-p`, `-H`, `-d` and
+/// `--server`.
+pub(super) fn prepare_draft(
+    session: &Session,
+    args: &CallArgs,
+) -> Result<(usize, usize, Vars, Draft)> {
+    let catalog = &session.catalog;
+    let (api_index, op_index) = catalog.select(&args.request.op)?;
+    let (api, op) = catalog.operation((api_index, op_index));
+    let environments = session.environments()?;
+    print_file_warnings(&environments.warnings);
+    let vars = environments.vars(args.request.target.env.as_deref())?;
+    let mut draft = match &args.preset {
+        Some(name) => {
+            Presets::new(session.paths()?)
+                .get(&op.key(api), name)?
+                .draft
+        }
+        None => Draft::new(api, op, &vars),
+    };
+    apply_overrides(&mut draft, &args.request)?;
+    Ok((api_index, op_index, vars, draft))
+}
+
+pub(super) fn prepare(session: &Session, args: &CallArgs) -> Result<Prepared> {
+    let (api_index, op_index, vars, draft) = prepare_draft(session, args)?;
+    let (api, op) = session.catalog.operation((api_index, op_index));
+    let built = request::build(api, op, &draft, &vars)
+        .with_context(|| format!("cannot build {} {}", op.method, op.path))?;
+    if let Some(name) = &args.save_preset {
+        save_preset(session, &op.key(api), name, &draft, &vars, args)?;
+    }
+    Ok(Prepared {
+        built,
+        captures: op.captures.clone(),
+        skip_tls_verify: api.skip_tls_verify,
+        key: op.key(api),
+        draft,
+        vars,
+    })
+}
+
+pub(super) async fn call(args: &CallArgs) -> Result<()> {
+    let session = Session::open(&args.request.target).await?;
+    print_warnings(&session.catalog);
+    let Prepared {
+        built,
+        captures,
+        skip_tls_verify,
+        key,
+        draft,
+        vars,
+    } = prepare(&session, args)?;
+    let shown = if args.reveal {
+        built.clone()
+    } else {
+        built.masked()
+    };
+
+    if args.dry_run {
+        let mut out = std::io::stdout().lock();
+        if args.json {
+            serde_json::to_writer_pretty(&mut out, &request_json(&shown))?;
+            writeln!(out)?;
+        } else {
+            print_request(&mut out, &shown)?;
+        }
+        return Ok(());
+    }
+
+    let engine = Engine::new(EngineConfig::default())?;
+    if skip_tls_verify && built.url.starts_with("https:") {
+        eprintln!(
+            "portico: warning: TLS certificate not verified for {}",
+            key.api
+        );
+    }
+    let options = SendOptions {
+        timeout: cli_timeout(args.timeout)?,
+        save_to: args.output.clone(),
+        accept_invalid_certs: skip_tls_verify,
+        ..SendOptions::default()
+    };
+    let cancel = CancellationToken::new();
+    let ctrl_c = cancel.clone();
+    tokio::spawn(async move {
+        if tokio::signal::ctrl_c().await.is_ok() {
+            ctrl_c.cancel();
+        }
+    });
+    let result = engine.send(&built, &options, cancel).await;
+    let also_secret = flow::secrets_to_mask(&captures, result.as_ref().ok(), &vars);
+    record_history(
+        &session,
+        &key,
+        (&draft, &vars),
+        &built,
+        &result,
+        &also_secret,
+    );
+    let exchange = result?;
+    let mut out = std::io::stdout().lock();
+    if args.json {
+        serde_json::to_writer_pretty(&mut out, &exchange_json(&exchange, &built, args.reveal))?;
+        writeln!(out)?;
+    } else {
+        print_exchange(&mut out, &exchange)?;
+    }
+    Ok(())
+}
+
+/// `--save-preset`: the draft as built from the preset or definition and
+/// the overrides. A `--server` URL is where this run goes, not part of the
+/// request, so it is not saved (a preset made against a demo on a random
+/// port would otherwise point at a dead port).
+fn save_preset(
+    session: &Session,
+    key: &catalog::OperationKey,
+    name: &str,
+    draft: &Draft,
+    vars: &Vars,
+    args: &CallArgs,
+) -> Result<()> {
+    let mut draft = draft.clone();
+    if args.request.target.server.is_some() && draft.server_url == args.request.target.server {
+        draft.server_url = None;
+    }
+    let presets = Presets::new(session.paths()?);
+    let report = presets.save(
+        key,
+        name,
+        &draft,
+        store::SaveOptions {
+            keep_secrets: args.save_secrets,
+            vars: Some(vars),
+        },
+    )?;
+    let mut stderr = std::io::stderr().lock();
+    let _ = writeln!(
+        stderr,
+        "portico: {} preset `{name}` for {key} in {}",
+        if report.created { "saved" } else { "updated" },
+        presets.path().display()
+    );
+    for withheld in &report.withheld {
+        let advice = if withheld.defined {
+            "the current environment defines it".to_string()
+        } else {
+            "define it in an environment or .env before sending this preset, or save with --save-secrets"
+                .to_string()
+        };
+        let _ = writeln!(
+            stderr,
+            "portico: secret not stored: {} is saved as {{{{{}}}}} ({advice})",
+            withheld.field, withheld.variable
+        );
+    }
+    Ok(())
+}
+
+/// Every send is recorded, masked, whatever --reveal says; a history that
+/// cannot be written is a warning, not a failed call.
+fn record_history(
+    session: &Session,
+    key: &catalog::OperationKey,
+    source: (&Draft, &Vars),
+    built: &BuiltRequest,
+    result: &Result<Exchange, crate::http::RequestError>,
+    also_secret: &[String],
+) {
+    let recorded = session.paths().and_then(|paths| {
+        store::History::new(paths).record(
+            Some(key.clone()),
+            Some(source),
+            built,
+            result.as_ref(),
+            also_secret,
+        )
+    });
+    if let Err(error) = recorded {
+        eprintln!("portico: warning: not recorded in history: {error}");
+    }
+}

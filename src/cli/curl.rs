@@ -1,0 +1,49 @@
+//! `portico curl`: print the request `call` would send as a curl command
+//! (secrets masked unless revealed), without sending it.
+
+use std::io::Write;
+
+use anyhow::Result;
+use clap::Args;
+
+use super::call::{CallArgs, Prepared, prepare};
+use super::output::print_warnings;
+use super::request_args::RequestArgs;
+use super::session::offline_session;
+use crate::interchange;
+
+#[derive(Debug, Args)]
+pub struct CurlArgs {
+    #[command(flatten)]
+    pub request: RequestArgs,
+    /// Write secret values (keys, tokens) instead of masking them: a masked
+    /// command is for reading, a revealed one for running.
+    #[arg(long)]
+    pub reveal: bool,
+    /// Start from this saved preset of the operation; -p, -H and -d still
+    /// apply on top.
+    #[arg(long, value_name = "NAME")]
+    pub preset: Option<String>,
+}
+
+impl CurlArgs {
+    /// The same request as `call` would send, so both share one code path.
+    fn to_call(&self) -> CallArgs {
+        CallArgs {
+            request: self.request.clone(),
+            reveal: self.reveal,
+            dry_run: true,
+            preset: self.preset.clone(),
+            ..CallArgs::default()
+        }
+    }
+}
+
+pub(super) async fn curl_command(args: &CurlArgs) -> Result<()> {
+    let session = offline_session(&args.request.target).await?;
+    print_warnings(&session.catalog);
+    let Prepared { built, .. } = prepare(&session, &args.to_call())?;
+    let mut out = std::io::stdout().lock();
+    writeln!(out, "{}", interchange::curl::to_curl(&built, !args.reveal))?;
+    Ok(())
+}

@@ -1,0 +1,176 @@
+//! `portico export http`: write presets, or the request `call` would send,
+//! as one `.http` file for other tools.
+
+use std::io::Write;
+
+use anyhow::{Result, bail};
+use clap::{Args, Subcommand};
+
+use super::call::{CallArgs, prepare_draft};
+use super::output::{print_import_warnings, print_warnings};
+use super::request_args::RequestArgs;
+use super::session::{Target, offline_session, operation_key};
+use crate::interchange;
+use crate::request::{self, Vars};
+use crate::store::Presets;
+
+#[derive(Debug, Subcommand)]
+pub enum ExportCommand {
+    /// Write requests as one `.http` file on standard output.
+    Http(ExportHttpArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ExportHttpArgs {
+    #[command(flatten)]
+    pub target: Target,
+    /// The presets to write, by name (default: all of them; with --op,
+    /// that operation's).
+    #[arg(long = "preset", value_name = "NAME")]
+    pub presets: Vec<String>,
+    /// The operation: with no --preset, write the request `call` would
+    /// send (after -p, -H, -d); with --preset, only its presets.
+    #[arg(long = "op", value_name = "SELECTOR")]
+    pub op: Option<String>,
+    /// A parameter value, as for `call`.
+    #[arg(short = 'p', long = "param", value_name = "NAME=VALUE")]
+    pub params: Vec<String>,
+    /// A header, as for `call`.
+    #[arg(short = 'H', long = "header", value_name = "'Name: value'")]
+    pub headers: Vec<String>,
+    /// The body, as for `call`.
+    #[arg(short = 'd', long = "data", value_name = "BODY")]
+    pub data: Option<String>,
+    /// The name of the --op request in the file (default: the operation's
+    /// title).
+    #[arg(long, value_name = "NAME")]
+    pub name: Option<String>,
+}
+
+pub(super) async fn export_command(command: &ExportCommand) -> Result<()> {
+    match command {
+        ExportCommand::Http(args) => export_http(args).await,
+    }
+}
+
+async fn export_http(args: &ExportHttpArgs) -> Result<()> {
+    let session = offline_session(&args.target).await?;
+    print_warnings(&session.catalog);
+    let vars = session.vars(args.target.env.as_deref())?;
+    let mut requests = Vec::new();
+    match (&args.op, args.presets.is_empty()) {
+        (Some(op), true) => {
+            let call_args = CallArgs {
+                request: RequestArgs {
+                    target: args.target.clone(),
+                    op: op.clone(),
+                    params: args.params.clone(),
+                    headers: args.headers.clone(),
+                    data: args.data.clone(),
+                },
+                dry_run: true,
+                ..CallArgs::default()
+            };
+            let (api_index, op_index, _, draft) = prepare_draft(&session, &call_args)?;
+            let (api, operation) = session.catalog.operation((api_index, op_index));
+            let name = args.name.clone().unwrap_or_else(|| operation.title());
+            requests.push(interchange::imported::to_imported(
+                &session.catalog,
+                &operation.key(api),
+                &draft,
+                &name,
+            ));
+        }
+        _ => {
+            if !args.params.is_empty() || !args.headers.is_empty() || args.data.is_some() {
+                bail!("-p, -H and -d apply to the --op request; give --op without --preset");
+            }
+            let only = match &args.op {
+                Some(selector) => Some(operation_key(&session.catalog, selector)?),
+                None => None,
+            };
+            let file = Presets::new(session.paths()?).load()?;
+            for wanted in &args.presets {
+                if !file
+                    .presets
+                    .iter()
+                    .any(|p| p.name == *wanted && only.as_ref().is_none_or(|k| p.operation == *k))
+                {
+                    bail!(
+                        "no preset named `{wanted}`{}",
+                        match &only {
+                            Some(key) => format!(" for {key}"),
+                            None => String::new(),
+                        }
+                    );
+                }
+            }
+            for preset in &file.presets {
+                let chosen = (args.presets.is_empty() || args.presets.contains(&preset.name))
+                    && only.as_ref().is_none_or(|k| preset.operation == *k);
+                if chosen {
+                    requests.push(interchange::imported::to_imported(
+                        &session.catalog,
+                        &preset.operation,
+                        &preset.draft,
+                        &preset.name,
+                    ));
+                }
+            }
+            if requests.is_empty() {
+                bail!(
+                    "no presets to write (in {})",
+                    Presets::new(session.paths()?).path().display()
+                );
+            }
+        }
+    }
+    let file = interchange::http_file::HttpFile {
+        variables: referenced_file_variables(&requests, &vars),
+        requests,
+        warnings: Vec::new(),
+    };
+    let (text, warnings) = interchange::http_file::write(&file);
+    print_import_warnings(&warnings);
+    std::io::stdout().lock().write_all(text.as_bytes())?;
+    Ok(())
+}
+
+/// The non-secret variables the requests use, with their values in the
+/// chosen environment, so that the file runs on its own; secrets stay
+/// references for the reader's own environment to fill.
+fn referenced_file_variables(
+    requests: &[interchange::ImportedRequest],
+    vars: &Vars,
+) -> indexmap::IndexMap<String, String> {
+    let mut out = indexmap::IndexMap::new();
+    let mut pending: Vec<String> = Vec::new();
+    for req in requests {
+        pending.extend(request::referenced_variables(&req.url));
+        for h in &req.headers {
+            pending.extend(request::referenced_variables(&h.value));
+        }
+        pending.extend(request::referenced_variables(&req.body));
+    }
+    // Values may refer to other variables; follow them a few levels.
+    for _ in 0..8 {
+        let mut next = Vec::new();
+        for name in pending.drain(..) {
+            if out.contains_key(&name) {
+                continue;
+            }
+            if let Some(var) = vars.get(&name) {
+                if var.secret || crate::secrets::is_secret_name(&name) {
+                    continue;
+                }
+                next.extend(request::referenced_variables(&var.value));
+                out.insert(name, var.value.clone());
+            }
+        }
+        if next.is_empty() {
+            break;
+        }
+        pending = next;
+    }
+    out
+}
