@@ -420,3 +420,56 @@ async fn timeouts_that_are_not_seconds_are_refused() {
         );
     }
 }
+
+/// A capture declared on an operation runs from `portico call` too: the
+/// value is announced on stderr (a secret one masked) and given in
+/// `--json`.
+#[tokio::test]
+async fn call_applies_the_operations_captures() {
+    let server = support::TestServer::start().await;
+    let dir = tempfile::tempdir().expect("dir");
+    let portal = dir.path().join("portal.toml");
+    std::fs::write(
+        &portal,
+        format!(
+            r#"
+[[api]]
+id = "t"
+service_url = "{}"
+
+[[api.operation]]
+name = "Echo"
+method = "POST"
+template = "/echo"
+body = '{{"a": 1}}'
+
+  [[api.operation.capture]]
+  variable = "seen_method"
+  path = "$.method"
+
+  [[api.operation.capture]]
+  variable = "session_token"
+  path = "$.path"
+"#,
+            server.url("")
+        ),
+    )
+    .expect("write portal");
+    let portal = portal.to_string_lossy().into_owned();
+
+    let output = portico(&["call", &portal, "--op", "Echo", "--json"]).await;
+    let json = stdout_json(&output);
+    assert_eq!(
+        json["captured"],
+        json!({"seen_method": "POST", "session_token": "••••••••"})
+    );
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("captured seen_method = POST"), "{stderr}");
+    assert!(
+        !stderr.contains("/echo"),
+        "the secret capture is masked: {stderr}"
+    );
+
+    let output = portico(&["call", &portal, "--op", "Echo", "--json", "--reveal"]).await;
+    assert_eq!(stdout_json(&output)["captured"]["session_token"], "/echo");
+}

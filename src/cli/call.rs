@@ -1,6 +1,6 @@
 //! `portico call`: build one request from an operation, a preset and the
-//! command line, send it, print the answer, and record it in history
-//! (masked). `curl` and `export http --op` build their request here too.
+//! command line, send it through the pipeline (`crate::call`: masks,
+//! captures, records in history), and print the answer and the captures. `curl` and `export http --op` build their request here too.
 
 use std::io::Write;
 use std::path::PathBuf;
@@ -15,10 +15,12 @@ use super::output::{
 };
 use super::request_args::{RequestArgs, apply_overrides};
 use super::session::Session;
+use crate::call::{Call, Captured, Recorded};
 use crate::catalog;
-use crate::flow;
-use crate::http::{Engine, EngineConfig, Exchange, SendOptions};
+use crate::flow::CapturedValue;
+use crate::http::{Engine, EngineConfig, SendOptions};
 use crate::request::{self, BuiltRequest, Draft, Vars};
+use crate::secrets::MASK;
 use crate::store::{self, Presets};
 
 #[derive(Debug, Default, Args)]
@@ -148,7 +150,6 @@ pub(super) async fn call(args: &CallArgs) -> Result<()> {
     let options = SendOptions {
         timeout: cli_timeout(args.timeout)?,
         save_to: args.output.clone(),
-        accept_invalid_certs: skip_tls_verify,
         ..SendOptions::default()
     };
     let cancel = CancellationToken::new();
@@ -158,25 +159,81 @@ pub(super) async fn call(args: &CallArgs) -> Result<()> {
             ctrl_c.cancel();
         }
     });
-    let result = engine.send(&built, &options, cancel).await;
-    let also_secret = flow::secrets_to_mask(&captures, result.as_ref().ok(), &vars);
-    record_history(
-        &session,
-        &key,
-        (&draft, &vars),
-        &built,
-        &result,
-        &also_secret,
-    );
-    let exchange = result?;
+    let call = Call {
+        key,
+        built,
+        draft: Some(draft),
+        captures,
+        skip_tls_verify,
+    };
+    let mut vars = vars;
+    let mut sent = call.send(&engine, options, &vars, cancel).await;
+    sent.capture_on_success(&mut vars);
+    // Every send is recorded, masked, whatever --reveal says; a history
+    // that cannot be written is a warning, not a failed call.
+    let history = match session.paths() {
+        Ok(paths) => Some(store::History::new(paths)),
+        Err(error) => {
+            eprintln!("portico: warning: not recorded in history: {error}");
+            None
+        }
+    };
+    if let Recorded::Failed(error) = sent.record(history.as_ref()) {
+        eprintln!("portico: warning: not recorded in history: {error}");
+    }
+    print_captured(&sent.captured, args.reveal);
+    let exchange = match &sent.result {
+        Ok(exchange) => exchange,
+        Err(error) => return Err(error.clone().into()),
+    };
     let mut out = std::io::stdout().lock();
     if args.json {
-        serde_json::to_writer_pretty(&mut out, &exchange_json(&exchange, &built, args.reveal))?;
+        let mut json = exchange_json(exchange, &sent.call.built, args.reveal);
+        json["captured"] = captured_json(&sent.captured, args.reveal);
+        serde_json::to_writer_pretty(&mut out, &json)?;
         writeln!(out)?;
     } else {
-        print_exchange(&mut out, &exchange)?;
+        print_exchange(&mut out, exchange)?;
     }
     Ok(())
+}
+
+/// What the operation's captures took (secrets masked unless revealed),
+/// or why they took nothing, on stderr beside the answer.
+fn print_captured(captured: &Captured, reveal: bool) {
+    match captured {
+        Captured::Stored(values) => {
+            for value in values {
+                eprintln!(
+                    "portico: captured {} = {}",
+                    value.variable,
+                    shown_capture(value, reveal)
+                );
+            }
+        }
+        Captured::Failed(error) => eprintln!("portico: warning: {error}"),
+        Captured::NotYet | Captured::Skipped => {}
+    }
+}
+
+fn shown_capture(value: &CapturedValue, reveal: bool) -> String {
+    if value.secret && !reveal {
+        MASK.to_string()
+    } else {
+        value.value.clone()
+    }
+}
+
+/// `{"variable": "value"}` of what the captures took, for `--json`.
+fn captured_json(captured: &Captured, reveal: bool) -> serde_json::Value {
+    let Captured::Stored(values) = captured else {
+        return serde_json::Value::Object(serde_json::Map::new());
+    };
+    values
+        .iter()
+        .map(|v| (v.variable.clone(), shown_capture(v, reveal).into()))
+        .collect::<serde_json::Map<_, _>>()
+        .into()
 }
 
 /// `--save-preset`: the draft as built from the preset or definition and
@@ -226,28 +283,4 @@ fn save_preset(
         );
     }
     Ok(())
-}
-
-/// Every send is recorded, masked, whatever --reveal says; a history that
-/// cannot be written is a warning, not a failed call.
-fn record_history(
-    session: &Session,
-    key: &catalog::OperationKey,
-    source: (&Draft, &Vars),
-    built: &BuiltRequest,
-    result: &Result<Exchange, crate::http::RequestError>,
-    also_secret: &[String],
-) {
-    let recorded = session.paths().and_then(|paths| {
-        store::History::new(paths).record(
-            Some(key.clone()),
-            Some(source),
-            built,
-            result.as_ref(),
-            also_secret,
-        )
-    });
-    if let Err(error) = recorded {
-        eprintln!("portico: warning: not recorded in history: {error}");
-    }
 }
