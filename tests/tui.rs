@@ -131,6 +131,7 @@ fn op(name: &str, method: &str, path: &str, tag: &str) -> Operation {
             status: "200".into(),
             description: Some("OK".into()),
             content_types: vec!["application/json".into()],
+            ..ResponseDoc::default()
         }],
         ..Operation::default()
     }

@@ -42,6 +42,7 @@ fn op(name: &str, path: &str) -> Operation {
             status: "200".into(),
             description: Some("OK".into()),
             content_types: vec!["application/json".into()],
+            ..ResponseDoc::default()
         }],
         ..Operation::default()
     }

@@ -250,6 +250,8 @@ pub struct ResponseDoc {
     pub status: String,
     pub description: Option<String>,
     pub content_types: Vec<String>,
+    /// Each media type with its schema and examples, in definition order.
+    pub content: Vec<MediaType>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -15,8 +15,22 @@ impl<'a> Cx<'a, '_> {
         pointer: &str,
     ) -> Option<RequestBody> {
         let (base, body) = self.deref(base, body, pointer)?;
+        let content = self.media_types(base, body, pointer);
+        Some(RequestBody {
+            description: str_field(body, "description"),
+            required: body
+                .get("required")
+                .and_then(Value::as_bool)
+                .unwrap_or(false),
+            content,
+        })
+    }
+
+    /// The `content` map of a 3.x request body or response: each media
+    /// type with its schema and named examples.
+    fn media_types(&mut self, base: &'a str, holder: &'a Value, pointer: &str) -> Vec<MediaType> {
         let mut content = Vec::new();
-        for (content_type, media) in body
+        for (content_type, media) in holder
             .get("content")
             .and_then(Value::as_object)
             .into_iter()
@@ -58,14 +72,7 @@ impl<'a> Cx<'a, '_> {
                 examples,
             });
         }
-        Some(RequestBody {
-            description: str_field(body, "description"),
-            required: body
-                .get("required")
-                .and_then(Value::as_bool)
-                .unwrap_or(false),
-            content,
-        })
+        content
     }
 
     pub(super) fn consumes(&self, op: &Value) -> Vec<String> {
@@ -189,38 +196,62 @@ impl<'a> Cx<'a, '_> {
             .flatten()
         {
             let r_pointer = format!("{pointer}/{}", escape_token(status));
-            let Some((_, response)) = self.deref(base, response, &r_pointer) else {
+            let Some((response_base, response)) = self.deref(base, response, &r_pointer) else {
                 out.push(ResponseDoc {
                     status: status.clone(),
                     ..ResponseDoc::default()
                 });
                 continue;
             };
-            let content_types = if self.v2 {
-                if response.get("schema").is_some() {
-                    let own = strings(op.get("produces"));
-                    if own.is_empty() {
-                        self.produces.clone()
-                    } else {
-                        own
-                    }
-                } else {
-                    Vec::new()
-                }
+            let content = if self.v2 {
+                self.response_v2(response_base, response, op)
             } else {
-                response
-                    .get("content")
-                    .and_then(Value::as_object)
-                    .map(|c| c.keys().cloned().collect())
-                    .unwrap_or_default()
+                self.media_types(response_base, response, &r_pointer)
             };
             out.push(ResponseDoc {
                 status: status.clone(),
                 description: str_field(response, "description"),
-                content_types,
+                content_types: content.iter().map(|m| m.content_type.clone()).collect(),
+                content,
             });
         }
         out
+    }
+}
+
+impl<'a> Cx<'a, '_> {
+    /// A 2.0 response: its one `schema` for each type the operation
+    /// `produces`, with the `examples` given per type.
+    fn response_v2(&mut self, base: &'a str, response: &'a Value, op: &Value) -> Vec<MediaType> {
+        let Some(schema) = response.get("schema") else {
+            return Vec::new();
+        };
+        let schema = self.rebase(base, schema);
+        let mut types = strings(op.get("produces"));
+        if types.is_empty() {
+            types.clone_from(&self.produces);
+        }
+        if types.is_empty() {
+            types.push("application/json".into());
+        }
+        let examples = response.get("examples").and_then(Value::as_object);
+        types
+            .into_iter()
+            .map(|content_type| MediaType {
+                examples: examples
+                    .and_then(|e| e.get(&content_type))
+                    .map(|value| {
+                        vec![Example {
+                            name: "example".into(),
+                            summary: None,
+                            value: value.clone(),
+                        }]
+                    })
+                    .unwrap_or_default(),
+                schema: Some(schema.clone()),
+                content_type,
+            })
+            .collect()
     }
 }
 
