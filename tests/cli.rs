@@ -473,3 +473,49 @@ body = '{{"a": 1}}'
     let output = portico(&["call", &portal, "--op", "Echo", "--json", "--reveal"]).await;
     assert_eq!(stdout_json(&output)["captured"]["session_token"], "/echo");
 }
+
+/// `portico show` prints an operation's documentation; `--json` gives its
+/// parameters, request body and responses with schema trees.
+#[tokio::test]
+async fn show_prints_the_operation_with_its_schemas() {
+    let dir = tempfile::tempdir().expect("dir");
+    let spec = write_spec(dir.path());
+    let output = portico(&["show", &spec, "--op", "createItem", "--json"]).await;
+    let json = stdout_json(&output);
+    assert_eq!(json["method"], "POST");
+    let media = &json["request_body"]["content"][0];
+    assert_eq!(media["content_type"], "application/json");
+    assert_eq!(
+        media["schema"]["children"][0],
+        json!({"name": "name", "type": ["string"], "required": false})
+    );
+    assert_eq!(json["responses"][0]["status"], "201");
+
+    let output = portico(&["show", &spec, "--op", "getItem"]).await;
+    assert!(output.status.success());
+    let text = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        text.starts_with("GET /items/{itemId}  Get one item"),
+        "{text}"
+    );
+    assert!(text.contains("itemId (path)*"), "{text}");
+}
+
+/// A reader that stops early (`| head -c 10`) ends portico quietly: no
+/// "Broken pipe" message, a success exit.
+#[test]
+fn a_closed_pipe_ends_quietly() {
+    let spec = concat!(env!("CARGO_MANIFEST_DIR"), "/assets/demo/openapi.yaml");
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_portico"))
+        .args(["show", spec, "--op", "RRS Execute"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("run portico");
+    // Read nothing: close our end at once, as `head -c 0` would.
+    drop(child.stdout.take());
+    let output = child.wait_with_output().expect("portico ends");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(!stderr.contains("Broken pipe"), "{stderr}");
+    assert!(output.status.success(), "{:?}: {stderr}", output.status);
+}

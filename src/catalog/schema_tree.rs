@@ -145,13 +145,11 @@ impl SchemaNode {
         out
     }
 
-    /// The node's marks and details after its type, as one line:
-    /// `required · enum: a, b · default 1 · minimum 0 · read-only`.
+    /// The node's marks and details after its type (the required mark is
+    /// the viewer's to place): `one of: a, b`, `default 1`, `≥ 0`,
+    /// `read-only`, ….
     pub fn details(&self) -> Vec<String> {
         let mut parts = Vec::new();
-        if self.required {
-            parts.push("required".to_string());
-        }
         if let Some(constant) = &self.constant {
             parts.push(format!("const {}", short(constant)));
         }

@@ -19,6 +19,7 @@ mod presets;
 mod request_args;
 mod run;
 mod session;
+mod show;
 mod tui;
 
 use std::time::Duration;
@@ -39,6 +40,7 @@ pub use presets::{PresetsCommand, PresetsDeleteArgs, PresetsListArgs, PresetsRen
 pub use request_args::RequestArgs;
 pub use run::RunArgs;
 pub use session::{Session, Target};
+pub use show::ShowArgs;
 
 /// A terminal developer portal: browse API definitions, fill in requests,
 /// send them, read the answers. With no command, opens the interactive UI.
@@ -105,6 +107,9 @@ fn commands_first(mut args: Vec<std::ffi::OsString>) -> Vec<std::ffi::OsString> 
 pub enum Command {
     /// List APIs and their operations.
     List(ListArgs),
+    /// Print one operation's documentation: parameters, request body and
+    /// responses with their schemas.
+    Show(ShowArgs),
     /// Build and send one request.
     Call(CallArgs),
     /// Run a flow of chained calls declared in a portal file (the bundled
@@ -131,6 +136,7 @@ pub enum Command {
 pub async fn run(command: Command) -> Result<()> {
     match command {
         Command::List(args) => list::list(&args).await,
+        Command::Show(args) => show::show(&args).await,
         Command::Call(args) => call::call(&args).await,
         Command::Run(args) => run::run_flow(&args).await,
         Command::Demo(args) => demo::run_demo(&args).await,
