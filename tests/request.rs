@@ -827,6 +827,7 @@ fn auth_per_scheme_kind() {
             scheme: scheme.into(),
             value: value.into(),
             username: username.into(),
+            ad_hoc: None,
         });
         request::build(&a, &o, &d, &Vars::default()).expect("builds")
     };

@@ -67,6 +67,7 @@ async fn export_http(args: &ExportHttpArgs) -> Result<()> {
                     params: args.params.clone(),
                     headers: args.headers.clone(),
                     data: args.data.clone(),
+                    ..RequestArgs::default()
                 },
                 dry_run: true,
                 ..CallArgs::default()

@@ -1,5 +1,5 @@
 //! The request flags that `call` and `curl` share (target, `--op`, `-p`,
-//! `-H`, `-d`), declared once, and how they change a request's draft.
+//! `-H`, `-d`, `-F`, `-u`, `--bearer`), declared once, and how they change a request's draft.
 
 use std::io::Read;
 
@@ -8,7 +8,7 @@ use clap::Args;
 use serde_json::Value;
 
 use super::session::Target;
-use crate::request::{Draft, Row};
+use crate::request::{AdHocAuth, AuthValue, Draft, FormField, Row};
 
 /// Which operation to build and the values given for it on the command
 /// line. `reveal` and `preset` are not here: `call` and `curl` explain them
@@ -31,6 +31,19 @@ pub struct RequestArgs {
     /// The body: text, @FILE, or @- for standard input.
     #[arg(short = 'd', long = "data", value_name = "BODY")]
     pub data: Option<String>,
+    /// A form field (NAME=VALUE), or a file to upload (NAME=@PATH): the
+    /// body is encoded as the operation's form type says (multipart when
+    /// a file is given and nothing else is declared).
+    #[arg(short = 'F', long = "form", value_name = "NAME=VALUE")]
+    pub form: Vec<String>,
+    /// Basic auth on this request, whatever the definition declares
+    /// (USER:PASSWORD; either may be a {{variable}}).
+    #[arg(short = 'u', long = "user", value_name = "USER:PASSWORD")]
+    pub user: Option<String>,
+    /// A bearer token on this request, whatever the definition declares
+    /// (a {{variable}} keeps it off the command line).
+    #[arg(long = "bearer", value_name = "TOKEN")]
+    pub bearer: Option<String>,
 }
 
 /// Applies `-p`, `-H`, `-d` and `--server` on top of the prefilled draft.
@@ -70,6 +83,38 @@ pub(super) fn apply_overrides(draft: &mut Draft, args: &RequestArgs) -> Result<(
             value: value.to_string(),
             enabled: true,
         });
+    }
+    for field in &args.form {
+        let (name, value) = field
+            .split_once('=')
+            .ok_or_else(|| anyhow!("-F `{field}`: expected NAME=VALUE or NAME=@PATH"))?;
+        let (value, file) = match value.strip_prefix('@') {
+            Some(path) => (path, true),
+            None => (value, false),
+        };
+        let row = FormField {
+            name: name.to_string(),
+            value: value.to_string(),
+            file,
+            enabled: true,
+        };
+        match draft.form.iter_mut().find(|f| f.name == name) {
+            Some(existing) => *existing = row,
+            None => draft.form.push(row),
+        }
+    }
+    // Given on the command line, a credential goes before the ones the
+    // definition prefilled: the first `Authorization` wins.
+    if let Some(token) = &args.bearer {
+        draft
+            .auth
+            .insert(0, AuthValue::ad_hoc(AdHocAuth::Bearer, "", token));
+    }
+    if let Some(user) = &args.user {
+        let (name, password) = user.split_once(':').unwrap_or((user, ""));
+        draft
+            .auth
+            .insert(0, AuthValue::ad_hoc(AdHocAuth::Basic, name, password));
     }
     if let Some(data) = &args.data {
         draft.body = read_data(data)?;

@@ -8,8 +8,9 @@ use crate::catalog::{Api, Operation, ParamLocation, ParamStyle, Parameter, Secur
 use crate::secrets::{Masker, is_secret_name, mask_header_value};
 
 use super::expand::{self, Shaped};
+use super::form::{self, Part};
 use super::vars::Ctx;
-use super::{BuildError, BuiltRequest, Draft, Vars};
+use super::{AdHocAuth, BuildError, BuiltRequest, Draft, FormField, Vars};
 
 /// Builds the request, or returns the first problem found (in the order the
 /// request is read: server, path, query, headers, body).
@@ -107,7 +108,10 @@ fn assemble(api: &Api, op: &Operation, draft: &Draft, ctx: &mut Ctx<'_>) -> Buil
         }
     }
 
-    let body = if draft.body.trim().is_empty() {
+    let form_fields: Vec<&FormField> = form::enabled(&draft.form).collect();
+    let body = if !form_fields.is_empty() {
+        Some(form_body(draft, &form_fields, ctx, &mut headers))
+    } else if draft.body.trim().is_empty() {
         None
     } else {
         let text = ctx.subst(&draft.body, &|| "body".into());
@@ -436,7 +440,13 @@ fn trim_ows(value: &str) -> &str {
 /// or query parameter the user set by hand wins.
 fn apply_auth(api: &Api, draft: &Draft, ctx: &mut Ctx<'_>, out: &mut Parts) {
     for auth in &draft.auth {
-        let Some(scheme) = api.security_schemes.iter().find(|s| s.name == auth.scheme) else {
+        let declared = || {
+            api.security_schemes
+                .iter()
+                .find(|s| s.name == auth.scheme)
+                .map(|s| s.kind.clone())
+        };
+        let Some(kind) = auth.ad_hoc.as_ref().map(AdHocAuth::kind).or_else(declared) else {
             continue;
         };
         let used_in = || format!("credential for `{}`", auth.scheme);
@@ -444,7 +454,7 @@ fn apply_auth(api: &Api, draft: &Draft, ctx: &mut Ctx<'_>, out: &mut Parts) {
         let username = ctx.subst(&auth.username, &used_in);
         // Only basic auth has a username: a key or token with only one
         // would send `Bearer ` and nothing after it.
-        let empty = match scheme.kind {
+        let empty = match kind {
             SecurityKind::Basic => value.is_empty() && username.is_empty(),
             _ => trim_ows(&value).is_empty(),
         };
@@ -452,7 +462,7 @@ fn apply_auth(api: &Api, draft: &Draft, ctx: &mut Ctx<'_>, out: &mut Parts) {
             continue;
         }
         ctx.secret(&value);
-        match &scheme.kind {
+        match &kind {
             SecurityKind::ApiKey { param, location } => match location {
                 ParamLocation::Header if !out.has_header(param) => {
                     out.headers
@@ -499,6 +509,75 @@ fn apply_auth(api: &Api, draft: &Draft, ctx: &mut Ctx<'_>, out: &mut Parts) {
 
 /// `application/json`, `text/json`, `application/problem+json`, with or
 /// without parameters.
+/// A form body from the draft's fields, as its media type says: the
+/// declared header's, the draft's, else multipart when a field is a file
+/// and URL-encoded otherwise. A multipart body's header gets its boundary.
+fn form_body(
+    draft: &Draft,
+    fields: &[&FormField],
+    ctx: &mut Ctx<'_>,
+    headers: &mut Vec<(String, String)>,
+) -> Vec<u8> {
+    let declared = headers
+        .iter()
+        .position(|(n, _)| n.eq_ignore_ascii_case("content-type"));
+    let content_type = declared
+        .map(|i| headers[i].1.clone())
+        .or_else(|| draft.content_type.clone().filter(|c| !c.is_empty()))
+        .unwrap_or_else(|| {
+            if fields.iter().any(|f| f.file) {
+                "multipart/form-data".into()
+            } else {
+                "application/x-www-form-urlencoded".into()
+            }
+        });
+    let mut set_type = |value: String| match declared {
+        Some(i) => headers[i].1 = value,
+        None => headers.push(("Content-Type".into(), value)),
+    };
+    if form::is_multipart(&content_type) {
+        let parts: Vec<Part> = fields
+            .iter()
+            .map(|f| {
+                let used_in = || format!("form field `{}`", f.name);
+                let value = ctx.subst(&f.value, &used_in);
+                if f.file {
+                    Part::File {
+                        name: f.name.clone(),
+                        path: value,
+                    }
+                } else {
+                    Part::Text {
+                        name: f.name.clone(),
+                        value,
+                    }
+                }
+            })
+            .collect();
+        let boundary = form::boundary(&parts);
+        set_type(format!("multipart/form-data; boundary={boundary}"));
+        match form::multipart(&parts, &boundary) {
+            Ok(body) => body,
+            Err(message) => {
+                ctx.error(BuildError::FormFile { message });
+                Vec::new()
+            }
+        }
+    } else {
+        let pairs: Vec<(String, String)> = fields
+            .iter()
+            .map(|f| {
+                let used_in = || format!("form field `{}`", f.name);
+                (f.name.clone(), ctx.subst(&f.value, &used_in))
+            })
+            .collect();
+        if declared.is_none() {
+            set_type(content_type);
+        }
+        form::urlencoded(&pairs).into_bytes()
+    }
+}
+
 /// The type a body typed as JSON gets when nothing declares one.
 pub const JSON_CONTENT_TYPE: &str = "application/json";
 

@@ -1,14 +1,15 @@
 //! A new [`Draft`] for an operation: one row per parameter, prefilled from
 //! the definition (default, then example) or with a `{{variable}}` the
 //! environment defines; the API's default headers; credentials rows for
-//! its security schemes; a sample body.
+//! its security schemes; a sample body, or a form body's fields.
 
 use serde_json::Value;
 
-use crate::catalog::{Api, Operation, ParamLocation, SecurityKind, samples};
+use crate::catalog::schema_tree::{Direction, schema_tree};
+use crate::catalog::{Api, MediaType, Operation, ParamLocation, SecurityKind, samples};
 
 use super::vars::normalise_name;
-use super::{AuthValue, Draft, ParamValue, Row, Vars};
+use super::{AuthValue, Draft, FormField, ParamValue, Row, Vars};
 
 impl Draft {
     pub fn new(api: &Api, op: &Operation, vars: &Vars) -> Draft {
@@ -92,6 +93,16 @@ impl Draft {
             }
         }
 
+        // A form body is edited as its fields, not as encoded text.
+        let (form, body) = match media {
+            Some(m) if is_form_media(&m.content_type) => (form_rows(api, m), String::new()),
+            _ => (
+                Vec::new(),
+                media
+                    .and_then(|m| samples::body_sample(api, m))
+                    .unwrap_or_default(),
+            ),
+        };
         Draft {
             server: 0,
             server_url: None,
@@ -100,12 +111,51 @@ impl Draft {
             extra_query: Vec::new(),
             headers,
             auth: auth_rows(api, op, vars),
+            form,
             content_type,
-            body: media
-                .and_then(|m| samples::body_sample(api, m))
-                .unwrap_or_default(),
+            body,
         }
     }
+}
+
+/// A form body's rows, one per property of its schema: the default or
+/// first example filled in, a `binary` string as a file.
+fn form_rows(api: &Api, media: &MediaType) -> Vec<FormField> {
+    let Some(schema) = &media.schema else {
+        return Vec::new();
+    };
+    let tree = schema_tree(api, schema, Direction::Request);
+    tree.children
+        .iter()
+        .map(|field| {
+            let file = field.format.as_deref() == Some("binary")
+                || field.children.first().is_some_and(|items| {
+                    items.name == "[]" && items.format.as_deref() == Some("binary")
+                });
+            let value = [&field.default, &field.examples.first().cloned()]
+                .into_iter()
+                .flatten()
+                .next()
+                .map(|v| match v {
+                    serde_json::Value::String(s) => s.clone(),
+                    other => other.to_string(),
+                })
+                .filter(|_| !file)
+                .unwrap_or_default();
+            FormField {
+                name: field.name.clone(),
+                value,
+                file,
+                enabled: true,
+            }
+        })
+        .collect()
+}
+
+/// `application/x-www-form-urlencoded` or `multipart/form-data`.
+pub fn is_form_media(content_type: &str) -> bool {
+    let t = content_type.trim_start().to_ascii_lowercase();
+    t.starts_with("application/x-www-form-urlencoded") || t.starts_with("multipart/form-data")
 }
 
 /// The `{name}` placeholders of a path template, in order.
@@ -211,6 +261,7 @@ fn auth_rows(api: &Api, op: &Operation, vars: &Vars) -> Vec<AuthValue> {
             scheme: name.to_string(),
             value: value.unwrap_or_default(),
             username: username.unwrap_or_default(),
+            ad_hoc: None,
         });
     }
     rows

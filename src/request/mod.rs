@@ -19,11 +19,12 @@ use indexmap::IndexMap;
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
-use crate::catalog::{ParamLocation, Variable};
+use crate::catalog::{ParamLocation, SecurityKind, Variable};
 
 mod build;
 mod draft;
 mod expand;
+mod form;
 mod vars;
 
 pub use build::{build, check, is_json_content_type, preview};
@@ -62,6 +63,23 @@ pub struct Draft {
     /// Body text as typed (may hold `{{variables}}`); empty means no body.
     #[serde(default)]
     pub body: String,
+    /// A form body's fields (`application/x-www-form-urlencoded` or
+    /// `multipart/form-data`), encoded by the build; when there are any,
+    /// they are the body and `body` is not sent.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub form: Vec<FormField>,
+}
+
+/// One field of a form body: a value, or (multipart only) a file by path.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FormField {
+    pub name: String,
+    /// The value as typed (may hold `{{variables}}`), or the file's path.
+    pub value: String,
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub file: bool,
+    #[serde(default = "yes")]
+    pub enabled: bool,
 }
 
 /// A value for one of the operation's parameters.
@@ -85,16 +103,74 @@ pub struct Row {
     pub enabled: bool,
 }
 
-/// A credential for one security scheme of the API.
+/// A credential for one security scheme of the API, or for one the
+/// definition does not declare (`ad_hoc`: any request can carry one).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AuthValue {
-    /// The security scheme's name in the definition.
+    /// The security scheme's name in the definition; for an ad hoc
+    /// credential, a name of its own (`basic`, `bearer`, `api_key`) that
+    /// presets use for its `{{variable}}`.
     pub scheme: String,
     /// Key or token; for basic auth, the password.
     pub value: String,
     /// Basic auth only.
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub username: String,
+    /// How to send a credential the definition does not declare.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ad_hoc: Option<AdHocAuth>,
+}
+
+/// A kind of credential any request can carry, whatever its definition
+/// declares: what `-u`, `--bearer` and the Auth tab's added rows send.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum AdHocAuth {
+    /// `Authorization: Basic base64(user:password)`.
+    Basic,
+    /// `Authorization: Bearer <token>`.
+    Bearer,
+    /// A key in a header, query parameter or cookie of any name.
+    ApiKey {
+        name: String,
+        #[serde(rename = "in")]
+        location: ParamLocation,
+    },
+}
+
+impl AdHocAuth {
+    /// The scheme kind the build sends it as.
+    pub fn kind(&self) -> SecurityKind {
+        match self {
+            Self::Basic => SecurityKind::Basic,
+            Self::Bearer => SecurityKind::Bearer { format: None },
+            Self::ApiKey { name, location } => SecurityKind::ApiKey {
+                param: name.clone(),
+                location: *location,
+            },
+        }
+    }
+
+    /// The credential's own name, for its row and its preset variable.
+    pub fn scheme_name(&self) -> &'static str {
+        match self {
+            Self::Basic => "basic",
+            Self::Bearer => "bearer",
+            Self::ApiKey { .. } => "api_key",
+        }
+    }
+}
+
+impl AuthValue {
+    /// An ad hoc credential: `value` is the token, key or password.
+    pub fn ad_hoc(kind: AdHocAuth, username: &str, value: &str) -> Self {
+        Self {
+            scheme: kind.scheme_name().to_string(),
+            value: value.to_string(),
+            username: username.to_string(),
+            ad_hoc: Some(kind),
+        }
+    }
 }
 
 fn yes() -> bool {
@@ -168,4 +244,7 @@ pub enum BuildError {
     MissingServerVariable { name: String, url: String },
     #[error("invalid URL `{url}`: {message}")]
     InvalidUrl { url: String, message: String },
+    /// A multipart field's file that cannot be read.
+    #[error("{message}")]
+    FormFile { message: String },
 }

@@ -556,6 +556,7 @@ mod tests {
                 scheme: "basic".into(),
                 value: "hunter22".into(),
                 username: "me".into(),
+                ad_hoc: None,
             }],
             body: r#"{"key": "k-123456"}"#.into(),
             ..Draft::default()

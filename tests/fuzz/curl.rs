@@ -205,11 +205,13 @@ fn a_token_scheme_without_a_token_sends_nothing() {
             scheme: "bearer".into(),
             value: String::new(),
             username: "a".into(),
+            ad_hoc: None,
         },
         AuthValue {
             scheme: "key".into(),
             value: " k ".into(),
             username: String::new(),
+            ad_hoc: None,
         },
     ];
     let req = request::build(&api, &op, &draft, &vars).expect("builds");

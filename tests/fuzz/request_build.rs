@@ -256,6 +256,7 @@ fn build_case() -> impl Strategy<Value = BuildCase> {
                         scheme: scheme.to_string(),
                         value,
                         username,
+                        ad_hoc: None,
                     })
                     .collect();
                 draft.content_type = content_type.map(str::to_string);

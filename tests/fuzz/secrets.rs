@@ -44,6 +44,7 @@ async fn a_failed_send_does_not_show_a_query_key() {
         scheme: "code".into(),
         value: "s3cr3t-query-key".into(),
         username: String::new(),
+        ad_hoc: None,
     }];
     let req = request::build(&api, &op, &draft, &vars).expect("builds");
     assert!(req.url.contains("s3cr3t-query-key"));

@@ -221,6 +221,7 @@ fn set_auth(draft: &mut Draft, scheme: &str, value: String, username: String) {
             scheme: scheme.to_string(),
             value,
             username,
+            ad_hoc: None,
         }),
     }
 }
