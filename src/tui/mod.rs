@@ -14,10 +14,10 @@
 pub mod app;
 pub mod body_view;
 pub mod config;
-pub mod core;
 pub mod diff;
 pub mod input;
 pub mod keymap;
+pub mod outcome;
 pub mod sanitize;
 pub mod ui;
 pub mod views;
