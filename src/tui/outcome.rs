@@ -4,10 +4,8 @@
 
 use std::time::Duration;
 
-use crate::http::{Exchange, RequestError, Response, Timing};
+use crate::http::{ErrorKind, Exchange, RequestError, Response, Timing};
 use crate::request::BuiltRequest;
-
-pub use crate::http::ErrorKind;
 
 /// A finished exchange as the response pane shows it.
 #[derive(Debug, Clone)]

@@ -172,13 +172,7 @@ impl<B: Backend> App<B> {
         self.state.tools.last_preset.insert(key, name);
     }
 
-    pub(super) fn rename_preset(
-        &mut self,
-        key: &OperationKey,
-        from: String,
-        to: &str,
-        all: bool,
-    ) {
+    pub(super) fn rename_preset(&mut self, key: &OperationKey, from: String, to: &str, all: bool) {
         let Some(presets) = self.state.tools.presets() else {
             return self.no_home();
         };
@@ -317,11 +311,8 @@ impl<B: Backend> App<B> {
             .and_then(|k| find_op(&self.state.catalog, k))
             .or(self.state.open);
         let current = op
-            .and_then(|op| self.state.ops.get(&op))
-            .and_then(|s| match &s.request {
-                RequestState::Done { view, .. } => Some(view.outcome.response.body.clone()),
-                _ => None,
-            });
+            .and_then(|op| self.response_of(op))
+            .map(|outcome| outcome.response.body.clone());
         let Some(current) = current else {
             self.notice(
                 format!("No current response of {title} to compare with: send it first"),

@@ -1,7 +1,7 @@
 //! [`Reaction`]: what a pane or panel, having handled a key, asks the app
 //! to do next. Panes change only their own state; everything that reaches
 //! past it (another pane, the overlay, the terminal, a file, the network)
-//! comes back as a reaction, which [`App::react`] applies.
+//! comes back as a reaction, which `App::react` applies.
 
 use ratatui::backend::Backend;
 

@@ -228,7 +228,7 @@ impl RequestEditor {
 
 /// The definition's examples for the body's content type (else the first
 /// one's): a label and the value.
-pub fn examples(operation: &Operation, draft: &Draft) -> Vec<(String, serde_json::Value)> {
+fn examples(operation: &Operation, draft: &Draft) -> Vec<(String, serde_json::Value)> {
     let Some(body) = &operation.request_body else {
         return Vec::new();
     };

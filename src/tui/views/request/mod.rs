@@ -1,7 +1,7 @@
 //! The request editor of one operation: the [`Draft`] being edited and
 //! where the user is in it (tab, row, the field typed in), over the
-//! Params | Headers | Body | Auth tabs. Drawing is in [`render`], keys in
-//! [`keys`].
+//! Params | Headers | Body | Auth tabs. Drawing is in `render`, keys in
+//! `keys`.
 //!
 //! The draft is the single source of truth; the body's text area is
 //! copied into it on every change so that the URL, the curl preview and
@@ -11,7 +11,6 @@
 mod keys;
 mod render;
 
-pub use keys::examples;
 pub use render::RequestView;
 
 use ratatui::layout::Rect;
