@@ -661,10 +661,12 @@ mod panes {
     use std::time::{Duration, Instant};
 
     use bytes::Bytes;
+    use portico::http::{Progress, Response, Timing};
+    use portico::request;
     use portico::request::{BuiltRequest, Draft, Vars};
     use portico::tui::config::Theme;
-    use portico::tui::core::{self, Outcome};
     use portico::tui::input::LineInput;
+    use portico::tui::outcome::Outcome;
     use portico::tui::views::catalog::CatalogPane;
     use portico::tui::views::operation;
     use portico::tui::views::request::{RequestEditor, RequestView};
@@ -733,8 +735,9 @@ mod panes {
         let mut draft = Draft::new(api, op, &vars);
         draft.params[1].value = "text-features".into();
         let mut editor = RequestEditor::new(draft);
-        editor.preview = Some(core::preview(api, op, &editor.draft, &vars));
-        let error = core::build(api, op, &editor.draft, &vars).expect_err("workspace is missing");
+        editor.preview = Some(request::preview(api, op, &editor.draft, &vars));
+        let error =
+            request::build(api, op, &editor.draft, &vars).expect_err("workspace is missing");
         editor.pin_error(&error, api);
         let view = RequestView {
             api,
@@ -751,6 +754,21 @@ mod panes {
 
     fn outcome(status: u16, reason: &str, headers: &[(&str, &str)], body: &str) -> Outcome {
         Outcome {
+            response: Response {
+                version: "HTTP/1.1".into(),
+                status,
+                reason: reason.into(),
+                headers: headers
+                    .iter()
+                    .map(|(n, v)| ((*n).to_string(), (*v).to_string()))
+                    .collect(),
+                body: Bytes::from(body.to_string()),
+                truncated: false,
+                size: body.len() as u64,
+                wire_size: body.len() as u64,
+                decoded_from: None,
+                saved_to: None,
+            },
             sent: BuiltRequest {
                 method: "GET".into(),
                 url: format!("{SERVER}/rate"),
@@ -760,20 +778,10 @@ mod panes {
             }
             .masked(),
             redirects: Vec::new(),
-            version: "HTTP/1.1".into(),
-            status,
-            reason: reason.into(),
-            headers: headers
-                .iter()
-                .map(|(n, v)| ((*n).to_string(), (*v).to_string()))
-                .collect(),
-            body: Bytes::from(body.to_string()),
-            truncated: false,
-            size: body.len() as u64,
-            wire_size: body.len() as u64,
-            decoded_from: None,
-            time_to_headers: Duration::from_micros(2_400),
-            total: Duration::from_micros(3_100),
+            timing: Timing {
+                headers: Duration::from_micros(2_400),
+                total: Duration::from_micros(3_100),
+            },
             secrets: vec!["secret-key-1".into()],
         }
     }
@@ -813,7 +821,7 @@ mod panes {
         );
         assert!(!sent.contains("secret-key-1"), "{sent}");
 
-        let (progress_tx, progress) = tokio::sync::watch::channel(core::Progress::default());
+        let (progress_tx, progress) = tokio::sync::watch::channel(Progress::default());
         let mut flying = RequestState::InFlight {
             id: 2,
             started: now - Duration::from_millis(1_250),
@@ -822,12 +830,12 @@ mod panes {
         };
         let spinner = render(70, 3, |f, a| pane.render(f, a, &mut flying));
         assert!(spinner.contains("Sending… 1.2 s"), "{spinner}");
-        progress_tx.send_replace(core::Progress {
+        progress_tx.send_replace(Progress {
             headers_received: true,
             status: 200,
             body_bytes: 3 * 1024 * 1024,
             content_length: Some(10 * 1024 * 1024),
-            ..core::Progress::default()
+            ..Progress::default()
         });
         let receiving = render(70, 3, |f, a| pane.render(f, a, &mut flying));
         assert!(

@@ -16,10 +16,10 @@ pub mod body_view;
 #[cfg(test)]
 mod cell_widths;
 pub mod config;
-pub mod core;
 pub mod diff;
 pub mod input;
 pub mod keymap;
+pub mod outcome;
 pub mod ui;
 pub mod views;
 

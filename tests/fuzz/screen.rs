@@ -100,9 +100,10 @@ fn answer_case() -> impl Strategy<Value = AnswerCase> {
 /// character (an escape sequence, a bell) reaches a cell of the screen.
 #[test]
 fn fuzz_response_pane() {
+    use portico::http::{Response, Timing};
     use portico::tui::body_view::BodyTheme;
     use portico::tui::config::Theme;
-    use portico::tui::core::Outcome;
+    use portico::tui::outcome::Outcome;
     use portico::tui::views::response::{RequestState, ResponsePane, ResponseView};
     use ratatui::Terminal;
     use ratatui::backend::TestBackend;
@@ -110,19 +111,24 @@ fn fuzz_response_pane() {
     fuzz("response", answer_case(), |case| {
         let body = bytes::Bytes::from(case.body.clone());
         let outcome = Outcome {
+            response: Response {
+                version: "HTTP/1.1".into(),
+                status: case.status,
+                reason: case.reason.clone(),
+                headers: case.headers.clone(),
+                size: body.len() as u64,
+                wire_size: body.len() as u64,
+                body,
+                truncated: case.truncated,
+                decoded_from: None,
+                saved_to: None,
+            },
             sent: BuiltRequest::default(),
             redirects: Vec::new(),
-            version: "HTTP/1.1".into(),
-            status: case.status,
-            reason: case.reason.clone(),
-            headers: case.headers.clone(),
-            size: body.len() as u64,
-            wire_size: body.len() as u64,
-            body,
-            truncated: case.truncated,
-            decoded_from: None,
-            time_to_headers: Duration::from_millis(3),
-            total: Duration::from_millis(5),
+            timing: Timing {
+                headers: Duration::from_millis(3),
+                total: Duration::from_millis(5),
+            },
             secrets: case.secrets.clone(),
         };
         let (theme, body_theme) = (Theme::default(), BodyTheme::coloured());
@@ -227,7 +233,6 @@ fn fuzz_operation_docs() {
 #[test]
 fn fuzz_definitions_on_screen() {
     use portico::tui::config::Theme;
-    use portico::tui::core;
     use portico::tui::input::LineInput;
     use portico::tui::views::catalog::CatalogPane;
     use portico::tui::views::operation;
@@ -262,7 +267,7 @@ fn fuzz_definitions_on_screen() {
             for api in &catalog.apis {
                 for op in api.operations.iter().take(4) {
                     let mut editor = RequestEditor::new(Draft::new(api, op, &vars));
-                    editor.preview = Some(core::preview(api, op, &editor.draft, &vars));
+                    editor.preview = Some(portico::request::preview(api, op, &editor.draft, &vars));
                     for tab in ReqTab::ALL {
                         editor.tab = tab;
                         let view = RequestView {

@@ -1,11 +1,15 @@
 //! The catalog pane: APIs > tags > operations as a collapsible tree, or,
 //! while a filter is set, a flat list of operations ranked best first.
 //!
+//! Its keys (moving, folding, the filter field) are handled here; opening
+//! an operation is asked of the app.
+//!
 //! Only the visible rows are turned into widgets, so a catalog of ten
 //! thousand operations costs the same per frame as one of ten.
 
 use std::collections::HashSet;
 
+use crossterm::event::{KeyCode, KeyEvent};
 use ratatui::Frame;
 use ratatui::layout::{Position, Rect};
 use ratatui::style::{Modifier, Style};
@@ -13,9 +17,11 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph};
 
 use crate::catalog::Catalog;
+use crate::catalog::search::SearchIndex;
+use crate::tui::app::Reaction;
 use crate::tui::config::Theme;
-use crate::tui::core::Search;
-use crate::tui::input::LineInput;
+use crate::tui::input::{InputResult, LineInput};
+use crate::tui::keymap::Action;
 
 /// Operations grouped for the tree, computed once per catalog.
 #[derive(Debug, Clone)]
@@ -47,7 +53,7 @@ pub struct CatalogPane {
     pub filter: LineInput,
     /// The filter field has the keys.
     pub filtering: bool,
-    search: Search,
+    search: SearchIndex,
     /// Rows shown at the last draw, for paging.
     pub page: usize,
 }
@@ -99,7 +105,7 @@ impl CatalogPane {
             offset: 0,
             filter: LineInput::default(),
             filtering: false,
-            search: Search::new(catalog),
+            search: SearchIndex::new(catalog),
             page: 10,
         };
         pane.rebuild();
@@ -123,8 +129,12 @@ impl CatalogPane {
         let keep = self.rows.get(self.selected).copied();
         self.rows.clear();
         if self.is_filtered() {
-            for (api, op) in self.search.query(self.filter.text(), FILTER_LIMIT) {
-                self.rows.push(TreeRow::Op { api, op, depth: 0 });
+            for hit in self.search.query(self.filter.text(), FILTER_LIMIT) {
+                self.rows.push(TreeRow::Op {
+                    api: hit.api,
+                    op: hit.op,
+                    depth: 0,
+                });
             }
             // Best match first, selected: Enter opens it.
             self.selected = 0;
@@ -161,6 +171,61 @@ impl CatalogPane {
             self.selected = i;
         }
         self.selected = self.selected.min(self.rows.len().saturating_sub(1));
+    }
+
+    /// A key while the filter field has the keys.
+    pub fn on_filter_key(&mut self, key: KeyEvent) -> Reaction {
+        match key.code {
+            KeyCode::Esc => {
+                self.filtering = false;
+                self.filter = LineInput::default();
+                self.rebuild();
+            }
+            KeyCode::Enter => {
+                self.filtering = false;
+                if let Some(TreeRow::Op { api, op, .. }) = self.selected_row() {
+                    return Reaction::OpenOp((api, op));
+                }
+            }
+            KeyCode::Tab => self.filtering = false,
+            KeyCode::Up => self.move_by(-1),
+            KeyCode::Down => self.move_by(1),
+            KeyCode::PageUp => self.move_by(-(self.page as isize)),
+            KeyCode::PageDown => self.move_by(self.page as isize),
+            _ => {
+                if self.filter.handle_key(&key) == InputResult::Changed {
+                    self.rebuild();
+                }
+            }
+        }
+        Reaction::None
+    }
+
+    /// What an action does while the catalog has the focus.
+    pub fn on_action(&mut self, action: Action) -> Reaction {
+        match action {
+            Action::Up => self.move_by(-1),
+            Action::Down => self.move_by(1),
+            Action::PageUp => self.move_by(-(self.page as isize)),
+            Action::PageDown => self.move_by(self.page as isize),
+            Action::Top => self.selected = 0,
+            Action::Bottom => self.select_last(),
+            Action::Filter => self.filtering = true,
+            Action::Left => self.collapse_or_parent(),
+            Action::Select | Action::Right | Action::ToggleRow => match self.selected_row() {
+                Some(TreeRow::Op { api, op, .. }) if action != Action::ToggleRow => {
+                    return Reaction::OpenOp((api, op));
+                }
+                Some(row @ (TreeRow::Api(_) | TreeRow::Tag(..)))
+                    if !(action == Action::Right && self.is_expanded(row)) =>
+                {
+                    self.toggle(row);
+                }
+                _ => {}
+            },
+            _ => {}
+        }
+        Reaction::None
     }
 
     pub fn selected_row(&self) -> Option<TreeRow> {

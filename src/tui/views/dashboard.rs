@@ -1,7 +1,7 @@
 //! The usage dashboard: per operation from history (calls, status classes,
 //! latency p50/p95/max, a sparkline of calls over time) and, beside it,
 //! the gateway's own usage report when the catalog has a "Usage"
-//! operation (the bundled demo does).
+//! operation (the bundled demo does); and what its keys do.
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
@@ -12,6 +12,8 @@ use serde_json::Value;
 use super::panel::PanelCtx;
 use crate::sanitize;
 use crate::store::{OperationStats, StatusClass};
+use crate::tui::app::Reaction;
+use crate::tui::keymap::Action;
 
 /// Bars of the activity sparkline; `app::tools` sizes its buckets to it.
 pub const BARS: usize = 24;
@@ -50,6 +52,15 @@ impl DashboardView {
             window: String::new(),
             usage,
             scroll: 0,
+        }
+    }
+
+    /// What an action does in the panel (scrolling is the panel's).
+    pub fn on_action(&mut self, action: Action) -> Reaction {
+        match action {
+            Action::Dashboard => Reaction::RefreshDashboard,
+            Action::Back | Action::Quit => Reaction::Close,
+            _ => Reaction::None,
         }
     }
 

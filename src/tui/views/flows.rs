@@ -1,6 +1,6 @@
 //! The flows panel: the catalog's flows to choose from, then the progress
 //! of a run as its events arrive (each step, its attempts and captured
-//! values, and the outcome).
+//! values, and the outcome); and what its keys do.
 
 use std::cell::Cell;
 use std::time::{Duration, Instant};
@@ -16,6 +16,7 @@ use crate::catalog::Flow;
 use crate::flow::{AttemptReport, FlowEvent, FlowOutcome, StepOutcome};
 use crate::sanitize;
 use crate::secrets::MASK;
+use crate::tui::app::Reaction;
 use crate::tui::keymap::Action;
 use crate::tui::views::response::duration_text;
 
@@ -207,6 +208,35 @@ impl FlowsView {
     pub fn move_by(&mut self, delta: isize) {
         let last = self.items.len().saturating_sub(1);
         self.selected = self.selected.saturating_add_signed(delta).min(last);
+    }
+
+    /// What an action does in the panel (moving is the panel's): a run
+    /// keeps the panel until it ends or is cancelled.
+    pub fn on_action(&mut self, action: Action) -> Reaction {
+        let back = matches!(action, Action::Back | Action::Quit);
+        if self.is_running() {
+            if back {
+                if let Some(run) = &self.run {
+                    run.cancel.cancel();
+                }
+                return Reaction::notice("Cancelling the flow…", false);
+            }
+            return Reaction::None;
+        }
+        match action {
+            Action::Select | Action::Send if self.run.is_some() => {
+                // A finished run: back to the list first.
+                self.run = None;
+                Reaction::None
+            }
+            Action::Select | Action::Send => Reaction::RunFlow(self.selected),
+            _ if back && self.run.is_some() => {
+                self.run = None;
+                Reaction::None
+            }
+            Action::Back | Action::Quit | Action::Flows => Reaction::Close,
+            _ => Reaction::None,
+        }
     }
 
     pub fn render(&self, frame: &mut Frame, area: Rect, cx: &PanelCtx<'_>) {

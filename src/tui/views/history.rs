@@ -1,6 +1,7 @@
 //! The history panel: sent requests newest first, filtered by operation
 //! and status class, with what the selected one sent and received; and the
-//! diff panel that compares an old response body with the current one.
+//! diff panel that compares an old response body with the current one;
+//! and what their keys do.
 
 use std::cell::Cell;
 
@@ -9,11 +10,13 @@ use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Clear, Paragraph, Wrap};
 
-use super::panel::{PanelCtx, visible_range};
+use super::panel::{Panel, PanelCtx, visible_range};
 use crate::catalog::OperationKey;
 use crate::sanitize;
 use crate::store::{HistoryEntry, StatusClass};
+use crate::tui::app::{Overlay, Reaction};
 use crate::tui::diff::{Change, Diff};
+use crate::tui::keymap::Action;
 use crate::tui::views::response::duration_text;
 
 /// The status filters `FilterStatus` steps through.
@@ -123,6 +126,30 @@ impl HistoryView {
         self.filter_status = STATUS_CYCLE[(i + 1) % STATUS_CYCLE.len()];
         self.selected = 0;
         self.refilter();
+    }
+
+    /// What an action does in the panel (moving is the panel's).
+    pub fn on_action(&mut self, action: Action) -> Reaction {
+        match action {
+            Action::FilterOperation if !self.toggle_op_filter() => {
+                Reaction::notice("No operation to filter on", true)
+            }
+            Action::FilterStatus => {
+                self.cycle_status_filter();
+                Reaction::None
+            }
+            Action::Select => self.with_selected(Reaction::OpenEntry),
+            Action::Send => self.with_selected(Reaction::ResendEntry),
+            Action::Compare => self.with_selected(Reaction::CompareEntry),
+            Action::Back | Action::Quit | Action::History => Reaction::Close,
+            _ => Reaction::None,
+        }
+    }
+
+    /// The selected entry (and its title), handed to the app as `ask`.
+    fn with_selected(&self, ask: fn(Box<(HistoryEntry, String)>) -> Reaction) -> Reaction {
+        self.selected_entry()
+            .map_or(Reaction::None, |e| ask(Box::new(e.clone())))
     }
 
     pub fn render(&self, frame: &mut Frame, area: Rect, cx: &PanelCtx<'_>) {
@@ -285,6 +312,17 @@ pub struct DiffView {
 }
 
 impl DiffView {
+    /// Closing the diff goes back to the history it was opened from.
+    pub fn on_action(&mut self, action: Action) -> Reaction {
+        match action {
+            Action::Back | Action::Quit | Action::Compare => match self.back.take() {
+                Some(history) => Reaction::Open(Overlay::Panel(Panel::History(history))),
+                None => Reaction::Close,
+            },
+            _ => Reaction::None,
+        }
+    }
+
     pub fn scroll_by(&mut self, delta: isize) {
         let max = self.diff.lines.len().saturating_sub(self.page.get().max(1));
         self.scroll = self.scroll.saturating_add_signed(delta).min(max);

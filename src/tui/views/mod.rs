@@ -1,8 +1,12 @@
-//! One file a pane: each renders from its state by reference and keeps
-//! only what it needs between frames (selection, scroll).
+//! One file a pane or panel: each renders from its state by reference,
+//! keeps only what it needs between frames (selection, scroll), and
+//! handles its own keys, answering the app with a
+//! [`Reaction`](crate::tui::app::Reaction).
 
+pub mod capture;
 pub mod catalog;
 pub mod dashboard;
+pub mod environments;
 pub mod flows;
 pub mod history;
 pub mod operation;

@@ -1,6 +1,7 @@
 //! The operation pane: what the definition says about one operation
 //! (summary, description, parameters, body, responses), wrapped and
-//! scrollable; and, before any operation is open, a short welcome.
+//! scrollable, and its scrolling keys; and, before any operation is open,
+//! a short welcome.
 
 use std::borrow::Cow;
 
@@ -12,8 +13,26 @@ use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
 
 use crate::catalog::{Api, Catalog, Operation};
 use crate::sanitize;
+use crate::tui::app::{Focus, Reaction};
 use crate::tui::config::Theme;
+use crate::tui::keymap::Action;
 use crate::tui::views::request::json_text;
+
+/// What an action does while the operation pane has the focus; `scroll`
+/// is the open operation's.
+pub fn on_action(scroll: &mut u16, action: Action) -> Reaction {
+    match action {
+        Action::Up => *scroll = scroll.saturating_sub(1),
+        Action::Down => *scroll = scroll.saturating_add(1),
+        Action::PageUp => *scroll = scroll.saturating_sub(10),
+        Action::PageDown => *scroll = scroll.saturating_add(10),
+        Action::Top => *scroll = 0,
+        Action::Bottom => *scroll = u16::MAX,
+        Action::Select => return Reaction::Focus(Focus::Request),
+        _ => {}
+    }
+    Reaction::None
+}
 
 pub fn doc_lines(api: &Api, op: &Operation, theme: &Theme) -> Vec<Line<'static>> {
     let mut lines = Vec::new();

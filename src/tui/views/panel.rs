@@ -1,28 +1,31 @@
 //! The tool panels drawn over the panes (presets, history, flows, the
 //! usage dashboard, a diff) and the two small modals they use: a one-line
-//! prompt that takes raw keys, and a yes/no confirmation.
+//! prompt that takes raw keys, and a yes/no confirmation; and how a key
+//! reaches the panel shown.
 //!
-//! Each panel keeps only its own state (rows, selection, scroll); what its
-//! keys do lives with the app (`app::tools`).
+//! Each panel keeps its own state (rows, selection, scroll) and handles its
+//! own keys in its file; what reaches past the panel (files, the network,
+//! other panes) it asks of the app as a [`Reaction`].
 
 use std::cell::Cell;
 use std::time::Instant;
 
+use crossterm::event::{KeyCode, KeyEvent};
 use ratatui::Frame;
 use ratatui::layout::{Position, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
 
-use super::centered;
 use super::dashboard::DashboardView;
 use super::flows::FlowsView;
 use super::history::{DiffView, HistoryView};
 use super::presets::PresetsView;
+use super::{capture, centered};
 use crate::catalog::OperationKey;
 use crate::sanitize;
-use crate::tui::app::OpRef;
+use crate::tui::app::{OpRef, Reaction};
 use crate::tui::config::Theme;
-use crate::tui::input::LineInput;
+use crate::tui::input::{InputResult, LineInput};
 use crate::tui::keymap::{Action, Keymap};
 
 pub enum Panel {
@@ -78,6 +81,54 @@ impl Prompt {
     }
 }
 
+impl Prompt {
+    /// Keys are typed into the field; Enter hands the text on by purpose.
+    pub fn on_key(&mut self, key: KeyEvent) -> Reaction {
+        match key.code {
+            KeyCode::Esc => match &self.purpose {
+                PromptPurpose::RenamePreset { from, all, .. } => Reaction::OpenPresets {
+                    all: *all,
+                    select: Some(from.clone()),
+                }
+                .after_closing(),
+                _ => Reaction::Close,
+            },
+            KeyCode::Enter => {
+                let text = self.input.text().trim().to_string();
+                let json = self.json.take();
+                let done = match self.purpose.clone() {
+                    PromptPurpose::SavePreset(op) => Reaction::SavePreset { op, name: text },
+                    PromptPurpose::RenamePreset { key, from, all } => Reaction::RenamePreset {
+                        key,
+                        from,
+                        to: text,
+                        all,
+                    },
+                    PromptPurpose::CapturePath(op) => capture::path_entered(op, text, json),
+                    PromptPurpose::CaptureName { op, path } => Reaction::Capture {
+                        op,
+                        path,
+                        name: text,
+                    },
+                };
+                done.after_closing()
+            }
+            _ => {
+                if self.input.handle_key(&key) == InputResult::Changed {
+                    capture::update_hint(self);
+                }
+                Reaction::None
+            }
+        }
+    }
+
+    /// Pasted text goes in at the cursor.
+    pub fn paste(&mut self, text: &str) {
+        self.input.insert_str(text);
+        capture::update_hint(self);
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ConfirmAction {
     DeletePreset {
@@ -91,6 +142,98 @@ pub enum ConfirmAction {
 pub struct Confirm {
     pub question: String,
     pub action: ConfirmAction,
+}
+
+impl Confirm {
+    /// Any key answers; the panel the question came from comes back.
+    pub fn on_key(&self, key: KeyEvent) -> Reaction {
+        let yes = matches!(key.code, KeyCode::Char('y' | 'Y'));
+        match self.action.clone() {
+            ConfirmAction::DeletePreset { key, name, all } => {
+                let mut then = vec![Reaction::Close];
+                if yes {
+                    then.push(Reaction::DeletePreset {
+                        key,
+                        name: name.clone(),
+                    });
+                }
+                then.push(Reaction::OpenPresets {
+                    all,
+                    select: (!yes).then_some(name),
+                });
+                Reaction::All(then)
+            }
+        }
+    }
+}
+
+impl Panel {
+    /// A key for the panel shown: movement keys move its list or page,
+    /// other keys are the panel's own.
+    pub fn on_key(&mut self, key: KeyEvent, action: Option<Action>) -> Reaction {
+        if let Some(step) = list_step(action) {
+            // The lists and pages move alike; a running flow keeps its view.
+            match self {
+                Panel::Presets(view) => view.move_by(step.rows(10)),
+                Panel::History(view) => view.move_by(step.rows(10)),
+                Panel::Flows(view) if !view.is_running() => view.move_by(step.rows(10)),
+                Panel::Diff(view) => {
+                    let page = isize::try_from(view.page.get().max(1)).unwrap_or(10);
+                    view.scroll_by(step.rows(page));
+                }
+                Panel::Dashboard(view) => view.scroll_by(step.rows(10)),
+                _ => return self.on_own_key(key, action),
+            }
+            return Reaction::None;
+        }
+        self.on_own_key(key, action)
+    }
+
+    fn on_own_key(&mut self, key: KeyEvent, action: Option<Action>) -> Reaction {
+        match (self, action) {
+            (Panel::Prompt(p), _) => p.on_key(key),
+            (Panel::Confirm(c), _) => c.on_key(key),
+            (_, None) => Reaction::None,
+            (Panel::Presets(view), Some(action)) => view.on_action(action),
+            (Panel::History(view), Some(action)) => view.on_action(action),
+            (Panel::Diff(view), Some(action)) => view.on_action(action),
+            (Panel::Flows(view), Some(action)) => view.on_action(action),
+            (Panel::Dashboard(view), Some(action)) => view.on_action(action),
+        }
+    }
+}
+
+/// A movement key in a list or a page.
+#[derive(Debug, Clone, Copy)]
+enum Step {
+    Rows(isize),
+    Pages(isize),
+    Top,
+    Bottom,
+}
+
+impl Step {
+    /// How far to move, with `page` rows to a page.
+    fn rows(self, page: isize) -> isize {
+        match self {
+            Self::Rows(n) => n,
+            Self::Pages(n) => n.saturating_mul(page),
+            Self::Top => isize::MIN / 2,
+            Self::Bottom => isize::MAX / 2,
+        }
+    }
+}
+
+fn list_step(action: Option<Action>) -> Option<Step> {
+    Some(match action? {
+        Action::Up => Step::Rows(-1),
+        Action::Down => Step::Rows(1),
+        Action::PageUp => Step::Pages(-1),
+        Action::PageDown => Step::Pages(1),
+        Action::Top => Step::Top,
+        Action::Bottom => Step::Bottom,
+        _ => return None,
+    })
 }
 
 /// What every panel needs to draw.

@@ -1,5 +1,6 @@
 //! The presets panel: the saved requests of the current operation (or of
-//! every operation, orphans marked), and what the selected one would send.
+//! every operation, orphans marked), what the selected one would send,
+//! and what the panel's keys do.
 
 use std::cell::Cell;
 use std::path::PathBuf;
@@ -9,11 +10,12 @@ use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Clear, Paragraph, Wrap};
 
-use super::panel::{PanelCtx, visible_range};
+use super::panel::{Confirm, ConfirmAction, Panel, PanelCtx, Prompt, PromptPurpose, visible_range};
 use crate::catalog::OperationKey;
 use crate::sanitize;
 use crate::store::Preset;
-use crate::tui::app::OpRef;
+use crate::tui::app::{OpRef, Overlay, Reaction};
+use crate::tui::keymap::Action;
 
 pub struct PresetRow {
     pub preset: Preset,
@@ -48,6 +50,66 @@ impl PresetsView {
     pub fn move_by(&mut self, delta: isize) {
         let last = self.rows.len().saturating_sub(1);
         self.selected = self.selected.saturating_add_signed(delta).min(last);
+    }
+
+    /// What an action does in the panel (moving is the panel's).
+    pub fn on_action(&mut self, action: Action) -> Reaction {
+        match action {
+            Action::NextPane | Action::PrevPane => Reaction::OpenPresets {
+                all: self.scope.is_some(),
+                select: None,
+            },
+            Action::Select => {
+                let Some(row) = self.selected_row() else {
+                    return Reaction::None;
+                };
+                match row.op {
+                    Some(op) => Reaction::LoadPreset {
+                        op,
+                        name: row.preset.name.clone(),
+                        draft: row.preset.draft.clone(),
+                    }
+                    .after_closing(),
+                    None => Reaction::notice(
+                        format!(
+                            "`{}` is orphaned: the catalog has no {}",
+                            row.preset.name, row.preset.operation
+                        ),
+                        true,
+                    ),
+                }
+            }
+            Action::Rename | Action::Edit => {
+                let Some(row) = self.selected_row() else {
+                    return Reaction::None;
+                };
+                let purpose = PromptPurpose::RenamePreset {
+                    key: row.preset.operation.clone(),
+                    from: row.preset.name.clone(),
+                    all: self.scope.is_none(),
+                };
+                let title = format!("Rename the preset `{}` to", row.preset.name);
+                let prompt = Prompt::new(title, row.preset.name.clone(), purpose);
+                Reaction::Open(Overlay::Panel(Panel::Prompt(prompt)))
+            }
+            Action::DeleteRow => {
+                let Some(row) = self.selected_row() else {
+                    return Reaction::None;
+                };
+                let action = ConfirmAction::DeletePreset {
+                    key: row.preset.operation.clone(),
+                    name: row.preset.name.clone(),
+                    all: self.scope.is_none(),
+                };
+                let question = format!(
+                    "Delete the preset `{}` of {}?",
+                    row.preset.name, row.op_title
+                );
+                Reaction::Open(Overlay::Panel(Panel::Confirm(Confirm { question, action })))
+            }
+            Action::Back | Action::Quit | Action::Presets => Reaction::Close,
+            _ => Reaction::None,
+        }
     }
 
     pub fn render(&self, frame: &mut Frame, area: Rect, cx: &PanelCtx<'_>) {

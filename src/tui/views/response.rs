@@ -1,6 +1,7 @@
 //! The response pane: the per-request state (in flight, done, failed,
 //! cancelled), the status line, a one-line explanation of well-known
-//! gateway answers, and the Body | Headers | Request | Timing tabs.
+//! gateway answers, the Body | Headers | Request | Timing tabs, and what
+//! keys do in it.
 
 use std::time::{Duration, Instant};
 
@@ -13,11 +14,15 @@ use ratatui::widgets::{Block, Borders, Paragraph, Tabs, Wrap};
 use tokio::sync::watch;
 use tokio_util::sync::CancellationToken;
 
+use crate::http::Progress;
 use crate::sanitize;
 use crate::secrets::Masker;
+use crate::tui::app::{Overlay, Reaction};
 use crate::tui::body_view::{BodyTheme, BodyView};
 use crate::tui::config::Theme;
-use crate::tui::core::{Failure, Outcome, Progress};
+use crate::tui::input::LineInput;
+use crate::tui::keymap::Action;
+use crate::tui::outcome::{Failure, Outcome};
 use crate::units::{grouped, size_text};
 
 /// Where one operation's request is. Every state carries the id of the
@@ -104,9 +109,10 @@ pub struct ResponseView {
 impl ResponseView {
     pub fn new(outcome: Outcome) -> Self {
         let received = Instant::now();
-        let retry_until = (outcome.status == 429)
+        let retry_until = (outcome.response.status == 429)
             .then(|| {
                 outcome
+                    .response
                     .header("retry-after")
                     .and_then(|v| v.trim().parse::<u64>().ok())
             })
@@ -115,14 +121,14 @@ impl ResponseView {
             .and_then(|s| received.checked_add(Duration::from_secs(s)));
         let masker = Masker::new(outcome.secrets.iter().cloned());
         let body_has_secrets = !masker.is_empty()
-            && std::str::from_utf8(&outcome.body).is_ok_and(|text| masker.masks(text));
+            && std::str::from_utf8(&outcome.response.body).is_ok_and(|text| masker.masks(text));
         let shown = if body_has_secrets {
-            masked_body(&outcome.body, &masker)
+            masked_body(&outcome.response.body, &masker)
         } else {
-            outcome.body.clone()
+            outcome.response.body.clone()
         };
         Self {
-            body: BodyView::new(shown, outcome.header("content-type")),
+            body: BodyView::new(shown, outcome.response.header("content-type")),
             outcome,
             received,
             tab: RespTab::Body,
@@ -148,11 +154,11 @@ impl ResponseView {
             return;
         }
         let shown = if reveal {
-            self.outcome.body.clone()
+            self.outcome.response.body.clone()
         } else {
-            masked_body(&self.outcome.body, &self.masker)
+            masked_body(&self.outcome.response.body, &self.masker)
         };
-        self.body = BodyView::new(shown, self.outcome.header("content-type"));
+        self.body = BodyView::new(shown, self.outcome.response.header("content-type"));
     }
 
     /// A response header's value as shown: masked unless revealed.
@@ -170,7 +176,7 @@ impl ResponseView {
     pub fn line_count(&self) -> usize {
         match self.tab {
             RespTab::Body => self.body.line_count(),
-            RespTab::Headers => self.outcome.headers.len(),
+            RespTab::Headers => self.outcome.response.headers.len(),
             RespTab::Request => {
                 self.outcome.sent.headers.len() + 3 + self.request_body_lines().len()
             }
@@ -201,10 +207,10 @@ impl ResponseView {
     /// the cap counts the bytes read past it too (up to a network chunk),
     /// which made a 16 MiB cap read "16.1 MiB".
     pub fn shown_size(&self) -> u64 {
-        if self.outcome.truncated {
-            self.outcome.body.len() as u64
+        if self.outcome.response.truncated {
+            self.outcome.response.body.len() as u64
         } else {
-            self.outcome.size
+            self.outcome.response.size
         }
     }
 
@@ -214,15 +220,94 @@ impl ResponseView {
             .map(|until| until.saturating_duration_since(now))
             .map(|d| d.as_secs() + u64::from(d.subsec_nanos() > 0))
     }
+
+    /// What a key does while the response pane has the focus.
+    pub fn on_action(&mut self, action: Action) -> Reaction {
+        let body = self.tab == RespTab::Body;
+        match action {
+            Action::Left | Action::PrevTab => {
+                self.tab = self.tab.cycle(-1);
+                self.scroll = 0;
+            }
+            Action::Right | Action::NextTab => {
+                self.tab = self.tab.cycle(1);
+                self.scroll = 0;
+            }
+            Action::Up if body => self.body.scroll_up(1),
+            Action::Down if body => self.body.scroll_down(1),
+            Action::PageUp if body => self.body.page_up(),
+            Action::PageDown if body => self.body.page_down(),
+            Action::Top if body => self.body.scroll_to_top(),
+            Action::Bottom if body => self.body.scroll_to_bottom(),
+            Action::ScrollLeft if body => self.body.scroll_left(8),
+            Action::ScrollRight if body => self.body.scroll_right(8),
+            Action::Up => self.scroll_by(-1),
+            Action::Down => self.scroll_by(1),
+            Action::PageUp => self.scroll_by(-(self.page as isize)),
+            Action::PageDown => self.scroll_by(self.page as isize),
+            Action::Top => self.scroll = 0,
+            Action::Bottom => self.scroll = self.line_count().saturating_sub(self.page),
+            Action::ToggleWrap => {
+                self.tab = RespTab::Body;
+                self.body.toggle_wrap();
+            }
+            Action::Search | Action::Filter => {
+                self.tab = RespTab::Body;
+                let query = self.body.search_query().to_string();
+                return Reaction::Open(Overlay::Search(LineInput::new(query)));
+            }
+            Action::SearchNext => self.body.next_match(),
+            Action::SearchPrev => self.body.prev_match(),
+            Action::SaveBody => {
+                let ext = match self.outcome.response.header("content-type") {
+                    Some(ct) if ct.contains("json") => "json",
+                    Some(ct) if ct.contains("xml") => "xml",
+                    Some(ct) if ct.contains("html") => "html",
+                    Some(ct) if ct.starts_with("text/") => "txt",
+                    _ => "bin",
+                };
+                return Reaction::Open(Overlay::SaveBody(LineInput::new(format!(
+                    "response.{ext}"
+                ))));
+            }
+            _ => {}
+        }
+        Reaction::None
+    }
+
+    /// Searches the body for what the search prompt was given.
+    pub fn search(&mut self, query: &str) -> Reaction {
+        self.body.set_search(query);
+        if self
+            .body
+            .search_status()
+            .is_some_and(|status| status == "no match")
+        {
+            return Reaction::notice(format!("No match for `{query}`"), true);
+        }
+        Reaction::None
+    }
+
+    /// Writes the body to the file the save prompt was given.
+    pub fn save_body(&self, path: &str) -> Reaction {
+        if path.trim().is_empty() {
+            return Reaction::notice("Not saved: no file name", true);
+        }
+        let size = self.outcome.response.body.len();
+        match self.body.save_to(std::path::Path::new(path)) {
+            Ok(()) => Reaction::notice(format!("Saved {size} bytes to {path}"), false),
+            Err(e) => Reaction::notice(format!("Not saved: {e}"), true),
+        }
+    }
 }
 
 /// A one-line explanation of a well-known gateway answer.
 pub fn explain(view: &ResponseView, now: Instant) -> Option<String> {
     let o = &view.outcome;
-    match o.status {
+    match o.response.status {
         401 => {
-            let body =
-                String::from_utf8_lossy(&o.body[..o.body.len().min(4096)]).to_ascii_lowercase();
+            let body = String::from_utf8_lossy(&o.response.body[..o.response.body.len().min(4096)])
+                .to_ascii_lowercase();
             let sent_key = o.sent.headers.iter().any(|(n, v)| {
                 n.eq_ignore_ascii_case("ocp-apim-subscription-key") && !v.trim().is_empty()
             }) || o.sent.url.contains("subscription-key=");
@@ -376,41 +461,47 @@ impl ResponsePane<'_> {
         let mut parts: Vec<(u8, Span)> = vec![
             (
                 u8::MAX,
-                Span::styled(format!("{} ", o.status), theme.status(o.status)),
+                Span::styled(
+                    format!("{} ", o.response.status),
+                    theme.status(o.response.status),
+                ),
             ),
             (
                 5,
                 Span::styled(
-                    sanitize::clean_line(&o.reason).into_owned(),
-                    theme.status(o.status),
+                    sanitize::clean_line(&o.response.reason).into_owned(),
+                    theme.status(o.response.status),
                 ),
             ),
             (2, Span::styled("  headers ", theme.muted())),
-            (2, Span::raw(duration_text(o.time_to_headers))),
+            (2, Span::raw(duration_text(o.timing.headers))),
             (6, Span::styled(" · total ", theme.muted())),
             (
                 6,
                 Span::styled(
-                    duration_text(o.total),
+                    duration_text(o.timing.total),
                     Style::new().add_modifier(Modifier::BOLD),
                 ),
             ),
             (8, Span::styled(" · ", theme.muted())),
             (8, Span::raw(size_text(view.shown_size()))),
         ];
-        if o.truncated {
+        if o.response.truncated {
             parts.push((9, Span::styled(" (truncated)", theme.warning())));
         }
-        if let Some(enc) = &o.decoded_from {
+        if let Some(enc) = &o.response.decoded_from {
             parts.push((
                 3,
                 Span::styled(
-                    format!(" ({enc} {})", size_text(o.wire_size)),
+                    format!(" ({enc} {})", size_text(o.response.wire_size)),
                     theme.muted(),
                 ),
             ));
         }
-        parts.push((1, Span::styled(format!(" · {}", o.version), theme.muted())));
+        parts.push((
+            1,
+            Span::styled(format!(" · {}", o.response.version), theme.muted()),
+        ));
         if let Some(origin) = &view.origin {
             parts.push((
                 7,
@@ -442,7 +533,7 @@ impl ResponsePane<'_> {
         };
         let titles = vec![
             Line::raw(body_title),
-            Line::raw(format!("Headers ({})", o.headers.len())),
+            Line::raw(format!("Headers ({})", o.response.headers.len())),
             Line::raw("Request"),
             Line::raw("Timing"),
         ];
@@ -462,6 +553,7 @@ impl ResponsePane<'_> {
                 .render(body_area, frame.buffer_mut(), self.body_theme),
             RespTab::Headers => {
                 let lines: Vec<Line> = o
+                    .response
                     .headers
                     .iter()
                     .skip(view.scroll)
@@ -503,30 +595,36 @@ impl ResponsePane<'_> {
                 let mut lines = vec![
                     Line::from(vec![
                         Span::styled("Time to headers  ", theme.muted()),
-                        Span::raw(duration_text(o.time_to_headers)),
+                        Span::raw(duration_text(o.timing.headers)),
                     ]),
                     Line::from(vec![
                         Span::styled("Body             ", theme.muted()),
-                        Span::raw(duration_text(o.total.saturating_sub(o.time_to_headers))),
+                        Span::raw(duration_text(
+                            o.timing.total.saturating_sub(o.timing.headers),
+                        )),
                     ]),
                     Line::from(vec![
                         Span::styled("Total            ", theme.muted()),
                         Span::styled(
-                            duration_text(o.total),
+                            duration_text(o.timing.total),
                             Style::new().add_modifier(Modifier::BOLD),
                         ),
                     ]),
                     Line::from(vec![
                         Span::styled("Size             ", theme.muted()),
-                        Span::raw(if o.truncated {
+                        Span::raw(if o.response.truncated {
                             format!(
                                 "{} ({} bytes) kept of {} read, cut at the cap",
                                 size_text(view.shown_size()),
                                 grouped(view.shown_size()),
-                                grouped(o.size)
+                                grouped(o.response.size)
                             )
                         } else {
-                            format!("{} ({} bytes)", size_text(o.size), grouped(o.size))
+                            format!(
+                                "{} ({} bytes)",
+                                size_text(o.response.size),
+                                grouped(o.response.size)
+                            )
                         }),
                     ]),
                 ];

@@ -1,0 +1,496 @@
+//! The application: one message queue, the state, and what each message
+//! does to it.
+//!
+//! Terminal input and background results (a send finished, a spinner or
+//! countdown tick) are all [`Msg`]s on one tokio channel. [`App::step`]
+//! waits for a message, handles it and everything else already queued,
+//! then draws once if anything changed. Nothing wakes the loop when the
+//! user does nothing and no request is in flight, so idle CPU is zero.
+//!
+//! A key goes by focus to the pane or panel that has it (`keys`); the
+//! pane changes its own state and answers with a [`Reaction`] the app
+//! applies (`reaction`). Sending and its results are in `sending`, the
+//! mouse in `mouse`, the small overlays in `overlays`, the tool panels'
+//! files and background work in `tools` and `panels`.
+//!
+//! `App<B: Backend>` runs the same on a real terminal and on ratatui's
+//! `TestBackend`; side effects that need the real terminal (clipboard,
+//! `$EDITOR`) are returned as [`Effect`]s for the caller to perform.
+
+use std::collections::HashMap;
+use std::time::{Duration, Instant};
+
+use crossterm::event::Event;
+use ratatui::Terminal;
+use ratatui::backend::Backend;
+use ratatui::layout::Rect;
+use tokio::sync::mpsc;
+
+use super::TuiContext;
+use super::body_view::BodyTheme;
+use super::config::Config;
+use super::input::LineInput;
+use super::outcome::{Failure, Outcome};
+use super::ui;
+use super::views::catalog::CatalogPane;
+use super::views::panel::Panel;
+use super::views::request::{ReqTab, RequestEditor};
+use super::views::response::RequestState;
+use crate::catalog::Catalog;
+use crate::request::Vars;
+
+mod keys;
+mod mouse;
+mod overlays;
+mod panels;
+mod reaction;
+mod sending;
+mod tools;
+
+pub use reaction::Reaction;
+pub use sending::{AfterSend, Sender};
+pub use tools::{Tools, ToolsMsg};
+
+pub use crate::catalog::OpRef;
+
+/// Everything the loop reacts to.
+#[derive(Debug)]
+pub enum Msg {
+    Input(Event),
+    Response(ResponseMsg),
+    /// Wakes the loop to animate the spinner or a countdown.
+    Tick,
+    EditorClosed(EditorResult),
+    /// Presets, history, flows and the dashboard's background results.
+    Tools(ToolsMsg),
+}
+
+/// A send's result, tagged with the send's id.
+#[derive(Debug)]
+pub struct ResponseMsg {
+    pub(crate) id: u64,
+    pub(crate) op: OpRef,
+    pub(crate) result: Result<Box<Outcome>, Failure>,
+    /// What capturing made of it.
+    pub(crate) after: AfterSend,
+    /// Its history record is being written: a [`ToolsMsg::Recorded`]
+    /// follows.
+    pub(crate) recording: bool,
+}
+
+/// The body text back from `$EDITOR`, or why there is none.
+#[derive(Debug)]
+pub struct EditorResult {
+    pub(crate) op: OpRef,
+    pub(crate) text: Result<String, String>,
+}
+
+impl EditorResult {
+    pub fn new(op: OpRef, text: Result<String, String>) -> Self {
+        Self { op, text }
+    }
+}
+
+/// What the app asks of the real terminal.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Effect {
+    Copy(String),
+    /// Suspend the interface, edit this text, answer with
+    /// [`Msg::EditorClosed`].
+    EditBody {
+        op: OpRef,
+        text: String,
+        extension: &'static str,
+    },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Focus {
+    Catalog,
+    Operation,
+    Request,
+    Response,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ChoosePurpose {
+    Enum(usize),
+    ServerVar(usize),
+    Example,
+    Server,
+    Environment,
+}
+
+pub struct Chooser {
+    pub title: String,
+    pub items: Vec<String>,
+    pub selected: usize,
+    pub purpose: ChoosePurpose,
+}
+
+pub enum Overlay {
+    Help {
+        scroll: u16,
+    },
+    Curl {
+        scroll: u16,
+    },
+    Warnings {
+        scroll: u16,
+    },
+    Choose(Chooser),
+    SaveBody(LineInput),
+    /// The response body search prompt.
+    Search(LineInput),
+    /// Presets, history, flows, the dashboard and their prompts.
+    Panel(Panel),
+}
+
+/// A one-line message in the header, cleared by the next key.
+#[derive(Debug, Clone)]
+pub struct Notice {
+    pub text: String,
+    pub error: bool,
+}
+
+/// Per-operation state kept while the program runs, so going back to an
+/// operation finds what was typed and the last answer.
+pub struct OpState {
+    pub editor: RequestEditor,
+    pub request: RequestState,
+    pub doc_scroll: u16,
+}
+
+/// Where the panes were at the last draw (mouse hits).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Areas {
+    pub catalog: Option<Rect>,
+    pub docs: Option<Rect>,
+    pub request: Option<Rect>,
+    pub response: Option<Rect>,
+}
+
+pub struct State {
+    pub catalog: Catalog,
+    pub vars: Vars,
+    pub env_name: Option<String>,
+    pub server_override: Option<String>,
+    pub config: Config,
+    pub body_theme: BodyTheme,
+    pub focus: Focus,
+    pub catalog_pane: CatalogPane,
+    pub open: Option<OpRef>,
+    pub ops: HashMap<OpRef, OpState>,
+    pub overlay: Option<Overlay>,
+    pub reveal: bool,
+    pub notice: Option<Notice>,
+    pub areas: Areas,
+    pub warnings: Vec<String>,
+    /// When ticks are wanted for a countdown.
+    pub countdown_until: Option<Instant>,
+    pub tools: Tools,
+}
+
+pub struct App<B: Backend> {
+    terminal: Terminal<B>,
+    pub(crate) state: State,
+    tx: mpsc::UnboundedSender<Msg>,
+    rx: mpsc::UnboundedReceiver<Msg>,
+    sender: Option<Sender>,
+    next_id: u64,
+    dirty: bool,
+    quit: bool,
+    effects: Vec<Effect>,
+    frames: u64,
+}
+
+impl<B: Backend> App<B> {
+    pub fn new(ctx: TuiContext, backend: B) -> anyhow::Result<Self> {
+        let terminal =
+            Terminal::new(backend).map_err(|e| anyhow::anyhow!("cannot open the terminal: {e}"))?;
+        let (tx, rx) = mpsc::unbounded_channel();
+        let TuiContext {
+            catalog,
+            env,
+            server_override,
+            config,
+            home: _,
+            paths,
+        } = ctx;
+        let mut warnings: Vec<String> = config.warnings.clone();
+        warnings.extend(catalog.warnings.iter().map(ToString::to_string));
+        let (tools, env_name, vars) = Tools::new(&catalog, paths, env.as_deref(), &mut warnings);
+        let catalog_pane = CatalogPane::new(&catalog);
+        let body_theme = if config.theme.color {
+            BodyTheme::coloured()
+        } else {
+            BodyTheme::plain()
+        };
+        let state = State {
+            body_theme,
+            catalog,
+            vars,
+            env_name,
+            server_override,
+            config,
+            focus: Focus::Catalog,
+            catalog_pane,
+            open: None,
+            ops: HashMap::new(),
+            overlay: None,
+            reveal: false,
+            notice: None,
+            areas: Areas::default(),
+            warnings,
+            countdown_until: None,
+            tools,
+        };
+        let mut app = Self {
+            terminal,
+            state,
+            tx,
+            rx,
+            sender: None,
+            next_id: 1,
+            dirty: true,
+            quit: false,
+            effects: Vec::new(),
+            frames: 0,
+        };
+        if !app.state.warnings.is_empty() {
+            let n = app.state.warnings.len();
+            app.notice(format!("{n} warning(s) while starting; W shows them"), true);
+        }
+        Ok(app)
+    }
+
+    /// A handle for tasks that feed the queue (the terminal's events).
+    pub fn sender(&self) -> mpsc::UnboundedSender<Msg> {
+        self.tx.clone()
+    }
+
+    pub fn should_quit(&self) -> bool {
+        self.quit
+    }
+
+    pub fn backend(&self) -> &B {
+        self.terminal.backend()
+    }
+
+    pub fn terminal_mut(&mut self) -> &mut Terminal<B> {
+        &mut self.terminal
+    }
+
+    /// Frames drawn so far (tests check that idle does not draw).
+    pub fn frames(&self) -> u64 {
+        self.frames
+    }
+
+    /// The current request's URL as shown (secrets masked unless
+    /// revealed), or the reason it cannot be built.
+    pub fn request_url(&self) -> Option<Result<String, String>> {
+        let (req, errors) = self.current()?.editor.preview.as_ref()?;
+        Some(match errors.first() {
+            Some(e) => Err(e.to_string()),
+            None if self.state.reveal => Ok(req.url.clone()),
+            None => Ok(req.masked().url),
+        })
+    }
+
+    pub fn take_effects(&mut self) -> Vec<Effect> {
+        std::mem::take(&mut self.effects)
+    }
+
+    /// Whether any request is in flight.
+    pub fn is_busy(&self) -> bool {
+        self.state
+            .ops
+            .values()
+            .any(|s| matches!(s.request, RequestState::InFlight { .. }))
+            || self.state.tools.is_busy()
+    }
+
+    pub fn mark_dirty(&mut self) {
+        self.dirty = true;
+    }
+
+    /// Draws if something changed since the last frame.
+    pub fn draw(&mut self) -> anyhow::Result<()> {
+        if !self.dirty {
+            return Ok(());
+        }
+        self.draw_now()
+    }
+
+    pub fn draw_now(&mut self) -> anyhow::Result<()> {
+        let state = &mut self.state;
+        self.terminal
+            .draw(|frame| ui::render(frame, state))
+            .map_err(|e| anyhow::anyhow!("drawing failed: {e}"))?;
+        self.dirty = false;
+        self.frames += 1;
+        Ok(())
+    }
+
+    /// Waits for the next message, handles it and whatever else is
+    /// queued, then draws once. Returns `false` when the queue closed.
+    pub async fn step(&mut self) -> anyhow::Result<bool> {
+        let Some(msg) = self.rx.recv().await else {
+            return Ok(false);
+        };
+        self.handle(msg);
+        while let Ok(msg) = self.rx.try_recv() {
+            self.handle(msg);
+        }
+        if !self.quit {
+            self.draw()?;
+        }
+        Ok(true)
+    }
+
+    /// Steps until no request is in flight or the time is up (tests).
+    pub async fn settle(&mut self, timeout: Duration) -> anyhow::Result<()> {
+        let deadline = tokio::time::Instant::now() + timeout;
+        while self.is_busy() {
+            match tokio::time::timeout_at(deadline, self.step()).await {
+                Ok(r) => {
+                    r?;
+                }
+                Err(_) => anyhow::bail!("still busy after {timeout:?}"),
+            }
+        }
+        self.draw()
+    }
+
+    /// After the last frame: waits (up to `limit`) for the history records
+    /// of the answers already received, so that quitting right after an
+    /// answer does not lose its record. Keys are no longer read.
+    pub async fn finish(&mut self, limit: Duration) {
+        let deadline = tokio::time::Instant::now() + limit;
+        loop {
+            while let Ok(msg) = self.rx.try_recv() {
+                if !matches!(msg, Msg::Input(_)) {
+                    self.handle(msg);
+                }
+            }
+            if self.state.tools.recording == 0 {
+                return;
+            }
+            match tokio::time::timeout_at(deadline, self.rx.recv()).await {
+                Ok(Some(Msg::Input(_))) => {}
+                Ok(Some(msg)) => self.handle(msg),
+                Ok(None) | Err(_) => {
+                    tracing::warn!(
+                        pending = self.state.tools.recording,
+                        "quit before history records landed"
+                    );
+                    return;
+                }
+            }
+        }
+    }
+
+    pub fn handle(&mut self, msg: Msg) {
+        match msg {
+            Msg::Input(event) => self.on_event(event),
+            Msg::Response(r) => self.on_response(r),
+            Msg::Tick => {
+                let counting = self
+                    .state
+                    .countdown_until
+                    .is_some_and(|u| Instant::now() <= u + Duration::from_secs(1));
+                if !counting {
+                    self.state.countdown_until = None;
+                }
+                if self.is_busy() || counting {
+                    self.dirty = true;
+                }
+            }
+            Msg::EditorClosed(result) => self.on_editor_closed(result),
+            Msg::Tools(msg) => self.on_tools_msg(msg),
+        }
+    }
+
+    pub(super) fn notice(&mut self, text: impl Into<String>, error: bool) {
+        self.state.notice = Some(Notice {
+            text: text.into(),
+            error,
+        });
+        self.dirty = true;
+    }
+
+    pub(super) fn current(&self) -> Option<&OpState> {
+        self.state.open.and_then(|op| self.state.ops.get(&op))
+    }
+
+    /// The answer shown for `op`, if one is.
+    pub(super) fn response_of(&self, op: OpRef) -> Option<&Outcome> {
+        match self.state.ops.get(&op).map(|s| &s.request) {
+            Some(RequestState::Done { view, .. }) => Some(&view.outcome),
+            _ => None,
+        }
+    }
+
+    pub(super) fn current_mut(&mut self) -> Option<&mut OpState> {
+        let op = self.state.open?;
+        self.state.ops.get_mut(&op)
+    }
+
+    pub fn open_op(&mut self, op: OpRef) {
+        let (a, o) = op;
+        let Some(operation) = self
+            .state
+            .catalog
+            .apis
+            .get(a)
+            .and_then(|api| api.operations.get(o))
+        else {
+            return;
+        };
+        if !self.state.ops.contains_key(&op) {
+            let api = &self.state.catalog.apis[a];
+            let mut draft = crate::request::Draft::new(api, operation, &self.state.vars);
+            if let Some(url) = &self.state.server_override {
+                draft.server_url = Some(url.clone());
+            }
+            self.state.ops.insert(
+                op,
+                OpState {
+                    editor: RequestEditor::new(draft),
+                    request: RequestState::Idle,
+                    doc_scroll: 0,
+                },
+            );
+        }
+        self.state.open = Some(op);
+        self.state.focus = Focus::Request;
+        self.refresh_preview();
+    }
+
+    /// Rebuilds the current request for the URL line and the previews.
+    pub fn refresh_preview(&mut self) {
+        let Some(op) = self.state.open else {
+            return;
+        };
+        let (api, operation) = self.state.catalog.operation(op);
+        if let Some(s) = self.state.ops.get_mut(&op) {
+            s.editor.refresh_preview(api, operation, &self.state.vars);
+            self.dirty = true;
+        }
+    }
+
+    fn on_editor_closed(&mut self, result: EditorResult) {
+        let EditorResult { op, text } = result;
+        match text {
+            Ok(text) => {
+                if let Some(s) = self.state.ops.get_mut(&op) {
+                    s.editor.set_body_text(text.trim_end_matches('\n'));
+                    s.editor.tab = ReqTab::Body;
+                }
+                self.refresh_preview();
+            }
+            Err(e) => self.notice(format!("Editor: {e}"), true),
+        }
+        self.dirty = true;
+    }
+}

@@ -1,0 +1,183 @@
+//! The small overlays: help, the curl preview and the warnings (scrolled),
+//! the choose lists (enum values, server variables, body examples,
+//! servers, environments) and what choosing does, and the response's
+//! search and save prompts. Panels answer their own keys.
+
+use crossterm::event::{KeyCode, KeyEvent};
+use ratatui::backend::Backend;
+
+use super::{App, ChoosePurpose, Chooser, Overlay, Reaction};
+use crate::tui::keymap::Action;
+use crate::tui::views::environments;
+use crate::tui::views::request::json_text;
+use crate::tui::views::response::RequestState;
+
+impl<B: Backend> App<B> {
+    pub(super) fn on_overlay_key(&mut self, key: KeyEvent, action: Option<Action>) {
+        let Some(overlay) = &mut self.state.overlay else {
+            return;
+        };
+        match overlay {
+            Overlay::Panel(panel) => {
+                let reaction = panel.on_key(key, action);
+                self.react(reaction);
+            }
+            Overlay::Help { scroll } | Overlay::Curl { scroll } | Overlay::Warnings { scroll } => {
+                match action {
+                    Some(Action::Up) => *scroll = scroll.saturating_sub(1),
+                    Some(Action::Down) => *scroll = scroll.saturating_add(1),
+                    Some(Action::PageUp) => *scroll = scroll.saturating_sub(10),
+                    Some(Action::PageDown) => *scroll = scroll.saturating_add(10),
+                    Some(Action::CopyCurl | Action::CopyUrl)
+                        if matches!(overlay, Overlay::Curl { .. }) =>
+                    {
+                        self.state.overlay = None;
+                        self.run_action(Action::CopyCurl);
+                    }
+                    Some(
+                        Action::Quit
+                        | Action::Back
+                        | Action::Help
+                        | Action::CurlPreview
+                        | Action::Select
+                        | Action::Warnings,
+                    ) => {
+                        self.state.overlay = None;
+                    }
+                    _ => {}
+                }
+            }
+            Overlay::Choose(chooser) => match action {
+                Some(Action::Up) => chooser.selected = chooser.selected.saturating_sub(1),
+                Some(Action::Down) => {
+                    chooser.selected =
+                        (chooser.selected + 1).min(chooser.items.len().saturating_sub(1));
+                }
+                Some(Action::Select) => {
+                    let (purpose, selected) = (chooser.purpose, chooser.selected);
+                    self.state.overlay = None;
+                    self.chosen(purpose, selected);
+                }
+                Some(Action::Back | Action::Quit) => self.state.overlay = None,
+                _ => {}
+            },
+            Overlay::Search(input) | Overlay::SaveBody(input) => match key.code {
+                KeyCode::Esc => self.state.overlay = None,
+                KeyCode::Enter => {
+                    let text = input.text().to_string();
+                    let search = matches!(overlay, Overlay::Search(_));
+                    self.state.overlay = None;
+                    let reaction = match self.current_mut().map(|s| &mut s.request) {
+                        Some(RequestState::Done { view, .. }) if search => view.search(&text),
+                        Some(RequestState::Done { view, .. }) => view.save_body(&text),
+                        _ => Reaction::None,
+                    };
+                    self.react(reaction);
+                }
+                _ => {
+                    input.handle_key(&key);
+                }
+            },
+        }
+    }
+
+    fn chosen(&mut self, purpose: ChoosePurpose, index: usize) {
+        match purpose {
+            ChoosePurpose::Enum(row) => {
+                let Some(op) = self.state.open else {
+                    return;
+                };
+                let operation = self.state.catalog.operation(op).1;
+                if let Some(s) = self.state.ops.get_mut(&op)
+                    && let Some(pv) = s.editor.draft.params.get_mut(row)
+                    && let Some(p) = operation
+                        .parameters
+                        .iter()
+                        .find(|p| p.name == pv.name && p.location == pv.location)
+                    && let Some(v) = p.schema.enum_values.get(index)
+                {
+                    pv.value = json_text(v);
+                    pv.enabled = true;
+                }
+            }
+            ChoosePurpose::ServerVar(row) => {
+                if let Some(s) = self.current_mut()
+                    && let Some((name, var)) = s.editor.server_vars.get(row).cloned()
+                    && let Some(value) = var.enum_values.get(index)
+                {
+                    s.editor.draft.server_vars.insert(name, value.clone());
+                }
+            }
+            ChoosePurpose::Example => {
+                let Some(op) = self.state.open else {
+                    return;
+                };
+                let operation = self.state.catalog.operation(op).1;
+                if let Some(s) = self.state.ops.get_mut(&op) {
+                    s.editor.use_example(operation, index);
+                }
+            }
+            ChoosePurpose::Environment => {
+                let reaction = environments::switch(
+                    &self.state.tools.environments,
+                    index,
+                    &mut self.state.vars,
+                    &mut self.state.env_name,
+                );
+                self.react(reaction);
+            }
+            ChoosePurpose::Server => {
+                let Some(op) = self.state.open else {
+                    return;
+                };
+                let count = self.state.catalog.apis[op.0].servers.len();
+                let override_url = self.state.server_override.clone();
+                if let Some(s) = self.state.ops.get_mut(&op) {
+                    if index < count {
+                        s.editor.draft.server = index;
+                        s.editor.draft.server_url = None;
+                    } else {
+                        s.editor.draft.server_url = override_url;
+                    }
+                }
+            }
+        }
+        self.refresh_preview();
+    }
+
+    pub(super) fn choose_server(&mut self) {
+        let Some(op) = self.state.open else {
+            self.notice("Open an operation first", true);
+            return;
+        };
+        let api = &self.state.catalog.apis[op.0];
+        let mut items: Vec<String> = api
+            .servers
+            .iter()
+            .map(|s| match &s.description {
+                Some(d) => format!("{}  — {d}", s.url),
+                None => s.url.clone(),
+            })
+            .collect();
+        if let Some(url) = &self.state.server_override {
+            items.push(format!("{url}  — from --server"));
+        }
+        if items.is_empty() {
+            self.notice("The definition names no server; use --server URL", true);
+            return;
+        }
+        let selected = self.current().map_or(0, |s| {
+            if s.editor.draft.server_url.is_some() {
+                items.len() - 1
+            } else {
+                s.editor.draft.server
+            }
+        });
+        self.state.overlay = Some(Overlay::Choose(Chooser {
+            title: "Server".into(),
+            items,
+            selected,
+            purpose: ChoosePurpose::Server,
+        }));
+    }
+}

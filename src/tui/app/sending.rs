@@ -1,0 +1,427 @@
+//! Sending the open request and what comes back: the send task (the
+//! engine, captures, the history record), cancelling, the spinner and
+//! Retry-After ticks, and results arriving on the queue.
+//!
+//! ```text
+//! send task: Engine::send -> captures -> Msg::Response { after: captured
+//!            values, problems } -> History::record (blocking pool)
+//!            -> Msg::Tools(Recorded)
+//! ```
+//!
+//! A send's result is queued before its record is written; the record is
+//! counted (`Tools::recording`) so quitting waits for it. Everything
+//! recorded is masked by the store; drafts keep secrets as `{{variable}}`
+//! references.
+
+use std::time::{Duration, Instant};
+
+use ratatui::backend::Backend;
+use tokio::sync::mpsc;
+use tokio_util::sync::CancellationToken;
+
+use super::{App, Focus, Msg, OpRef, ResponseMsg, State, Tools, ToolsMsg};
+use crate::catalog::{Api, Capture, Operation, OperationKey, Variable};
+use crate::flow;
+use crate::http::{Engine, EngineConfig, ErrorKind, Exchange, Progress, RequestError, SendOptions};
+use crate::request::{BuiltRequest, Draft, Vars};
+use crate::sanitize;
+use crate::secrets::MASK;
+use crate::store::History;
+use crate::tui::keymap::Action;
+use crate::tui::outcome::{Failure, Outcome};
+use crate::tui::views::response::{RequestState, ResponseView, duration_text};
+
+/// What happened around a send besides the response.
+#[derive(Debug, Default)]
+pub struct AfterSend {
+    /// Values the operation's captures took, to store as variables.
+    pub captured: Vec<(String, Variable)>,
+    pub capture_error: Option<String>,
+}
+
+/// What the send task needs to record the request and capture from it.
+pub(crate) struct SendJob {
+    /// The API's TLS switch.
+    skip_tls_verify: bool,
+    history: Option<History>,
+    key: OperationKey,
+    draft: Draft,
+    vars: Vars,
+    captures: Vec<Capture>,
+}
+
+impl Tools {
+    pub(crate) fn send_job(
+        &self,
+        api: &Api,
+        op: &Operation,
+        draft: &Draft,
+        vars: &Vars,
+    ) -> SendJob {
+        SendJob {
+            skip_tls_verify: api.skip_tls_verify,
+            history: self.history(),
+            key: op.key(api),
+            draft: draft.clone(),
+            vars: vars.clone(),
+            captures: op.captures.clone(),
+        }
+    }
+}
+
+/// Sends, applies the operation's captures to a 2xx answer, hands the
+/// result to `deliver`, and only then records the exchange (or the
+/// failure) in history: the file write (a few milliseconds) no longer
+/// stands between the answer and the screen. Returns what recording made
+/// of it: `None` when nothing was to be recorded (no home, or a cancelled
+/// send, which the user took back), else the error if the write failed.
+pub(crate) async fn send_and_record(
+    sender: &Sender,
+    req: BuiltRequest,
+    cancel: CancellationToken,
+    progress: Option<tokio::sync::watch::Sender<Progress>>,
+    job: SendJob,
+    deliver: impl FnOnce(Result<Box<Outcome>, Failure>, AfterSend, bool),
+) -> Option<Result<(), String>> {
+    let SendJob {
+        skip_tls_verify,
+        history,
+        key,
+        draft,
+        mut vars,
+        captures,
+    } = job;
+    let mut after = AfterSend::default();
+    let result = sender
+        .send_exchange(&req, skip_tls_verify, cancel, progress)
+        .await;
+    let cancelled = matches!(&result, Err(e) if e.kind == ErrorKind::Cancelled);
+    // Besides the request's own: every secret variable, and the tokens
+    // this answer hands out, masked on screen and in history alike.
+    let also_secret = flow::secrets_to_mask(&captures, result.as_ref().ok(), &vars);
+    // What the record needs, taken before the captures change the
+    // variables (the body is shared, not copied).
+    let record = history
+        .filter(|_| !cancelled)
+        .map(|history| (history, req.clone(), result.clone(), vars.clone()));
+    let shown = match result {
+        Ok(exchange) => {
+            if !captures.is_empty() && (200..300).contains(&exchange.response.status) {
+                match flow::apply_captures(&captures, &exchange, &mut vars) {
+                    Ok(pairs) => {
+                        after.captured = pairs
+                            .into_iter()
+                            .filter_map(|(name, _)| {
+                                let var = vars.captured.get(&name)?.clone();
+                                Some((name, var))
+                            })
+                            .collect();
+                    }
+                    Err(e) => after.capture_error = Some(e.to_string()),
+                }
+            }
+            let mut secrets = req.secret_values.clone();
+            secrets.extend(also_secret.iter().cloned());
+            Ok(Box::new(Outcome::from_exchange(exchange, &secrets)))
+        }
+        Err(e) => Err(e.into()),
+    };
+    deliver(shown, after, record.is_some());
+    let (history, req, result, vars) = record?;
+    let joined = tokio::task::spawn_blocking(move || {
+        let source = Some((&draft, &vars));
+        history
+            .record(Some(key), source, &req, result.as_ref(), &also_secret)
+            .map_err(|e| e.to_string())
+    })
+    .await;
+    Some(joined.unwrap_or_else(|e| Err(format!("recording the request failed: {e}"))))
+}
+
+/// Sends requests; one engine (one connection pool) per process.
+#[derive(Clone)]
+pub struct Sender {
+    engine: Engine,
+    timeout: Option<Duration>,
+}
+
+impl Sender {
+    /// `timeout` bounds each request; `None` waits until cancelled.
+    pub fn new(timeout: Option<Duration>) -> anyhow::Result<Self> {
+        Ok(Self {
+            engine: Engine::new(EngineConfig::default())?,
+            timeout,
+        })
+    }
+
+    /// The limit on one request.
+    pub fn timeout(&self) -> Option<Duration> {
+        self.timeout
+    }
+
+    /// The options every send of the TUI uses: its timeout, and the API's
+    /// TLS switch.
+    pub fn options(
+        &self,
+        skip_tls_verify: bool,
+        progress: Option<tokio::sync::watch::Sender<Progress>>,
+    ) -> SendOptions {
+        SendOptions {
+            timeout: self.timeout,
+            accept_invalid_certs: skip_tls_verify,
+            progress,
+            ..SendOptions::default()
+        }
+    }
+
+    /// Sends `req` to an API (`skip_tls_verify`: its TLS switch);
+    /// `progress` follows the body as it arrives.
+    pub async fn send(
+        &self,
+        req: BuiltRequest,
+        skip_tls_verify: bool,
+        cancel: CancellationToken,
+        progress: Option<tokio::sync::watch::Sender<Progress>>,
+    ) -> Result<Outcome, Failure> {
+        let options = self.options(skip_tls_verify, progress);
+        match self.engine.send(&req, &options, cancel).await {
+            Ok(exchange) => Ok(Outcome::from_exchange(exchange, &req.secret_values)),
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    /// The engine's own answer, for callers that record or capture from
+    /// it before it is shaped for display.
+    pub async fn send_exchange(
+        &self,
+        req: &BuiltRequest,
+        skip_tls_verify: bool,
+        cancel: CancellationToken,
+        progress: Option<tokio::sync::watch::Sender<Progress>>,
+    ) -> Result<Exchange, RequestError> {
+        let options = self.options(skip_tls_verify, progress);
+        self.engine.send(req, &options, cancel).await
+    }
+
+    /// The engine (one connection pool), for flow runs.
+    pub fn engine(&self) -> &Engine {
+        &self.engine
+    }
+}
+
+impl<B: Backend> App<B> {
+    pub(super) fn send(&mut self) {
+        let Some(op) = self.state.open else {
+            self.notice("Open an operation first (Enter in the catalog)", true);
+            return;
+        };
+        let Some(sender) = self.sender_or_explain() else {
+            return;
+        };
+        self.refresh_preview();
+        let (api, operation) = self.state.catalog.operation(op);
+        let Some(s) = self.state.ops.get_mut(&op) else {
+            return;
+        };
+        let req = match crate::request::build(api, operation, &s.editor.draft, &self.state.vars) {
+            Ok(req) => req,
+            Err(e) => {
+                s.editor.pin_error(&e, api);
+                self.state.focus = Focus::Request;
+                self.notice(format!("Not sent: {e}"), true);
+                return;
+            }
+        };
+        s.editor.error = None;
+        let job = self
+            .state
+            .tools
+            .send_job(api, operation, &s.editor.draft, &self.state.vars);
+        if let RequestState::InFlight { cancel, .. } = &s.request {
+            cancel.cancel();
+        }
+        let id = self.next_id;
+        self.next_id += 1;
+        let cancel = CancellationToken::new();
+        let (progress_tx, progress) = tokio::sync::watch::channel(Progress::default());
+        s.request = RequestState::InFlight {
+            id,
+            started: Instant::now(),
+            cancel: cancel.clone(),
+            progress,
+        };
+        tracing::info!(id, method = %req.method, url = %req.masked().url, "send");
+        let tx = self.tx.clone();
+        let done = CancellationToken::new();
+        let guard = done.clone().drop_guard();
+        tokio::spawn(async move {
+            let _stop_ticks = guard;
+            let deliver = |result, after, recording| {
+                let _ = tx.send(Msg::Response(ResponseMsg {
+                    id,
+                    op,
+                    result,
+                    after,
+                    recording,
+                }));
+            };
+            let recorded =
+                send_and_record(&sender, req, cancel, Some(progress_tx), job, deliver).await;
+            if let Some(result) = recorded {
+                let _ = tx.send(Msg::Tools(ToolsMsg::Recorded(result)));
+            }
+        });
+        spawn_ticker(self.tx.clone(), Duration::from_millis(100), done);
+        self.dirty = true;
+    }
+
+    pub(super) fn on_response(&mut self, msg: ResponseMsg) {
+        let ResponseMsg {
+            id,
+            op,
+            result,
+            after,
+            recording,
+        } = msg;
+        // Counted even for a stale answer: its record still lands.
+        if recording {
+            self.state.tools.recording += 1;
+        }
+        let result = result.map_err(|mut failure| {
+            failure.hint = failure_hint(&failure, &self.state, op);
+            failure
+        });
+        let Some(s) = self.state.ops.get_mut(&op) else {
+            return;
+        };
+        if s.request.in_flight_id() != Some(id) {
+            tracing::debug!(id, "dropped a stale result");
+            return;
+        }
+        s.request = match result {
+            Ok(outcome) => {
+                tracing::info!(id, status = outcome.response.status, total = ?outcome.timing.total, "received");
+                let view = ResponseView::new(*outcome);
+                if let Some(until) = view.retry_until {
+                    self.state.countdown_until = Some(until);
+                    spawn_countdown(self.tx.clone(), until);
+                }
+                RequestState::Done {
+                    id,
+                    view: Box::new(view),
+                }
+            }
+            Err(failure) if failure.cancelled() => RequestState::Cancelled {
+                id,
+                elapsed: failure.elapsed,
+            },
+            Err(failure) => {
+                tracing::info!(id, error = %failure.message, "failed");
+                RequestState::Failed { id, failure }
+            }
+        };
+        self.after_send(after);
+        self.dirty = true;
+    }
+
+    pub(super) fn sender_or_explain(&mut self) -> Option<Sender> {
+        if self.sender.is_none() {
+            match Sender::new(self.state.config.timeout) {
+                Ok(sender) => self.sender = Some(sender),
+                Err(e) => {
+                    self.notice(format!("Cannot send: {e}"), true);
+                    return None;
+                }
+            }
+        }
+        self.sender.clone()
+    }
+
+    /// Captured values from a send become variables; problems are told.
+    fn after_send(&mut self, after: AfterSend) {
+        let mut notes = Vec::new();
+        let mut error = false;
+        for (name, var) in after.captured {
+            let shown = if var.secret && !self.state.reveal {
+                MASK.to_string()
+            } else {
+                sanitize::truncate(&sanitize::clean_line(&var.value), 48).into_owned()
+            };
+            notes.push(format!("captured {name} = {shown}"));
+            self.state.vars.captured.insert(name, var);
+        }
+        if let Some(e) = after.capture_error {
+            notes.push(e);
+            error = true;
+        }
+        if !notes.is_empty() {
+            self.notice(notes.join(" · "), error);
+            self.refresh_preview();
+        }
+    }
+}
+
+/// What the user can do about a failed send, for the errors that have
+/// a way out: a certificate not trusted, a timeout.
+fn failure_hint(failure: &Failure, state: &State, (api, _): OpRef) -> Option<String> {
+    let key = |action| state.config.keymap.key_label(action).unwrap_or_default();
+    match failure.kind? {
+        ErrorKind::Tls if !state.catalog.apis.get(api)?.skip_tls_verify => Some(format!(
+            "If you trust this server, {} stops checking certificates for this API until you quit; \
+             `tls_verify = false` in a portal file does it for good",
+            key(Action::ToggleTlsVerify)
+        )),
+        ErrorKind::Timeout => Some(match state.config.timeout {
+            Some(limit) => format!(
+                "The limit is {}: `timeout` in config.toml or --timeout changes it (0 waits until {} cancels)",
+                // As the setting is written: whole seconds read `30 s`.
+                if limit.subsec_nanos() == 0 {
+                    format!("{} s", limit.as_secs())
+                } else {
+                    duration_text(limit)
+                },
+                key(Action::Back)
+            ),
+            None => "The server did not answer in time".to_string(),
+        }),
+        _ => None,
+    }
+}
+
+/// Wakes the loop every `period` until `stop` is cancelled: the spinner
+/// moves only while a request is in flight.
+pub(super) fn spawn_ticker(
+    tx: mpsc::UnboundedSender<Msg>,
+    period: Duration,
+    stop: CancellationToken,
+) {
+    tokio::spawn(async move {
+        let mut interval = tokio::time::interval(period);
+        interval.tick().await;
+        loop {
+            tokio::select! {
+                () = stop.cancelled() => break,
+                _ = interval.tick() => {
+                    if tx.send(Msg::Tick).is_err() {
+                        break;
+                    }
+                }
+            }
+        }
+    });
+}
+
+/// Wakes the loop on each second boundary of a Retry-After countdown.
+fn spawn_countdown(tx: mpsc::UnboundedSender<Msg>, until: Instant) {
+    tokio::spawn(async move {
+        let left = until.saturating_duration_since(Instant::now()).as_secs() + 1;
+        for k in (0..=left).rev() {
+            let at = until.checked_sub(Duration::from_secs(k)).unwrap_or(until)
+                + Duration::from_millis(5);
+            tokio::time::sleep_until(tokio::time::Instant::from_std(at)).await;
+            if tx.send(Msg::Tick).is_err() {
+                break;
+            }
+        }
+    });
+}

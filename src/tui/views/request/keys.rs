@@ -1,0 +1,254 @@
+//! What keys do in the request editor: moving between tabs and rows,
+//! starting and leaving fields, rows added, removed and toggled, the body
+//! reformatted or replaced by an example, and the keys typed into a field
+//! or the body.
+
+use crossterm::event::{KeyCode, KeyEvent};
+
+use super::{FieldKind, ReqTab, RequestEditor, json_text};
+use crate::catalog::{Api, Operation};
+use crate::request::Draft;
+use crate::tui::app::{ChoosePurpose, Chooser, Effect, OpRef, Overlay, Reaction};
+use crate::tui::input::InputResult;
+use crate::tui::keymap::Action;
+
+impl RequestEditor {
+    /// An action while no field is typed in; `op` is the operation edited.
+    pub fn on_action(
+        &mut self,
+        action: Action,
+        op: OpRef,
+        api: &Api,
+        operation: &Operation,
+    ) -> Reaction {
+        let mut changed = false;
+        match action {
+            Action::Left | Action::PrevTab => self.tab = self.tab.cycle(-1),
+            Action::Right | Action::NextTab => self.tab = self.tab.cycle(1),
+            Action::Up => self.move_row(-1, api),
+            Action::Down => self.move_row(1, api),
+            Action::PageUp => self.move_row(-10, api),
+            Action::PageDown => self.move_row(10, api),
+            Action::Top => self.move_row(isize::MIN / 2, api),
+            Action::Bottom => self.move_row(isize::MAX / 2, api),
+            Action::Select | Action::Edit => {
+                if self.tab == ReqTab::Body {
+                    self.body_editing = true;
+                } else if let Some(kind) = self.field_for_selection(api) {
+                    // Enter on an enum parameter offers its values.
+                    let choice = if action == Action::Select {
+                        self.value_choice(kind, operation)
+                    } else {
+                        None
+                    };
+                    if let Some((name, items, purpose)) = choice {
+                        let current = self.field_text(kind);
+                        let selected = items.iter().position(|v| *v == current).unwrap_or(0);
+                        return Reaction::Open(Overlay::Choose(Chooser {
+                            title: format!("{name} — choose a value"),
+                            items,
+                            selected,
+                            purpose,
+                        }));
+                    }
+                    self.start_field(kind);
+                } else if self.tab != ReqTab::Auth {
+                    changed = self.add_row();
+                }
+            }
+            Action::AddRow => {
+                if self.tab == ReqTab::Body || self.tab == ReqTab::Auth {
+                    return Reaction::notice("Rows are added in the Params and Headers tabs", true);
+                }
+                changed = self.add_row();
+            }
+            Action::DeleteRow => match self.delete_row() {
+                Ok(()) => changed = true,
+                Err(why) => return Reaction::notice(why, true),
+            },
+            Action::ToggleRow => changed = self.toggle_row(),
+            Action::Reformat => return self.reformat(),
+            Action::Examples => return self.choose_example(operation),
+            Action::ExternalEditor => {
+                let extension = if self.is_json() { "json" } else { "txt" };
+                return Reaction::Effect(Effect::EditBody {
+                    op,
+                    text: self.draft.body.clone(),
+                    extension,
+                });
+            }
+            _ => {}
+        }
+        if changed {
+            Reaction::Refresh
+        } else {
+            Reaction::None
+        }
+    }
+
+    /// The values an enum parameter or server variable may take, to choose
+    /// from: its name, the values, and what choosing one sets.
+    fn value_choice(
+        &self,
+        kind: FieldKind,
+        operation: &Operation,
+    ) -> Option<(String, Vec<String>, ChoosePurpose)> {
+        match kind {
+            FieldKind::Param(i) => self
+                .draft
+                .params
+                .get(i)
+                .and_then(|pv| {
+                    operation
+                        .parameters
+                        .iter()
+                        .find(|p| p.name == pv.name && p.location == pv.location)
+                })
+                .filter(|p| !p.schema.enum_values.is_empty())
+                .map(|p| {
+                    let items: Vec<String> = p.schema.enum_values.iter().map(json_text).collect();
+                    (p.name.clone(), items, ChoosePurpose::Enum(i))
+                }),
+            FieldKind::ServerVar(i) => self
+                .server_vars
+                .get(i)
+                .filter(|(_, v)| !v.enum_values.is_empty())
+                .map(|(name, v)| {
+                    (
+                        name.clone(),
+                        v.enum_values.clone(),
+                        ChoosePurpose::ServerVar(i),
+                    )
+                }),
+            _ => None,
+        }
+    }
+
+    /// A key while a field or the body is typed in.
+    pub fn on_typing_key(&mut self, key: KeyEvent, api: &Api) -> Reaction {
+        if self.body_editing {
+            if key.code == KeyCode::Esc {
+                self.body_editing = false;
+                return Reaction::None;
+            }
+            if self.body.input(key) {
+                self.sync_body();
+                return Reaction::Refresh;
+            }
+            return Reaction::None;
+        }
+        let Some(field) = &mut self.field else {
+            return Reaction::None;
+        };
+        match key.code {
+            KeyCode::Esc => self.close_field(true),
+            KeyCode::Enter => {
+                // After a new row's name comes its value.
+                let kind = field.kind;
+                let to_value = matches!(kind, FieldKind::HeaderName(_) | FieldKind::ExtraName(_));
+                self.close_field(!to_value);
+                if to_value && let Some(next) = RequestEditor::sibling(kind) {
+                    self.start_field(next);
+                }
+            }
+            KeyCode::Tab | KeyCode::BackTab => {
+                let kind = field.kind;
+                self.close_field(false);
+                if let Some(next) = RequestEditor::sibling(kind) {
+                    self.start_field(next);
+                }
+            }
+            KeyCode::Up | KeyCode::Down => {
+                self.close_field(true);
+                let delta = if key.code == KeyCode::Up { -1 } else { 1 };
+                self.move_row(delta, api);
+            }
+            _ => {
+                if field.input.handle_key(&key) != InputResult::Changed {
+                    return Reaction::None;
+                }
+                self.apply_field();
+            }
+        }
+        Reaction::Refresh
+    }
+
+    /// Ends editing a field; `drop_blank`: a header or query row left with
+    /// neither a name nor a value goes (an Enter or `a` that was not
+    /// followed up), unless the row's other cell is edited next.
+    pub fn close_field(&mut self, drop_blank: bool) {
+        self.apply_field();
+        if let Some(field) = self.field.take()
+            && drop_blank
+        {
+            self.drop_blank_row(field.kind);
+        }
+        self.body_editing = false;
+    }
+
+    fn reformat(&mut self) -> Reaction {
+        match serde_json::from_str::<serde_json::Value>(&self.draft.body) {
+            Ok(value) => match serde_json::to_string_pretty(&value) {
+                Ok(text) => {
+                    self.set_body_text(&text);
+                    self.tab = ReqTab::Body;
+                    Reaction::Refresh
+                }
+                Err(e) => Reaction::notice(format!("Cannot reformat: {e}"), true),
+            },
+            Err(e) => Reaction::notice(format!("Cannot reformat: not valid JSON ({e})"), true),
+        }
+    }
+
+    fn choose_example(&self, operation: &Operation) -> Reaction {
+        let examples = examples(operation, &self.draft);
+        if examples.is_empty() {
+            return Reaction::notice("The definition has no examples for this body", true);
+        }
+        Reaction::Open(Overlay::Choose(Chooser {
+            title: "Body examples".into(),
+            items: examples.into_iter().map(|(l, _)| l).collect(),
+            selected: 0,
+            purpose: ChoosePurpose::Example,
+        }))
+    }
+
+    /// The body becomes the example at `index` of [`examples`].
+    pub fn use_example(&mut self, operation: &Operation, index: usize) {
+        if let Some((_, value)) = examples(operation, &self.draft).get(index) {
+            let text = match value {
+                serde_json::Value::String(s) => s.clone(),
+                v => serde_json::to_string_pretty(v).unwrap_or_default(),
+            };
+            self.set_body_text(&text);
+            self.tab = ReqTab::Body;
+        }
+    }
+}
+
+/// The definition's examples for the body's content type (else the first
+/// one's): a label and the value.
+fn examples(operation: &Operation, draft: &Draft) -> Vec<(String, serde_json::Value)> {
+    let Some(body) = &operation.request_body else {
+        return Vec::new();
+    };
+    let media = body
+        .content
+        .iter()
+        .find(|m| Some(&m.content_type) == draft.content_type.as_ref())
+        .or_else(|| body.content.first());
+    media
+        .map(|m| {
+            m.examples
+                .iter()
+                .map(|e| {
+                    let label = match &e.summary {
+                        Some(s) => format!("{} — {s}", e.name),
+                        None => e.name.clone(),
+                    };
+                    (label, e.value.clone())
+                })
+                .collect()
+        })
+        .unwrap_or_default()
+}
