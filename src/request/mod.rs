@@ -31,9 +31,6 @@ pub use build::{build, check, is_json_content_type, preview};
 pub(crate) use expand::enc;
 pub use vars::referenced_variables;
 
-// transitional: removed once the CLI and TUI use crate::interchange
-pub use crate::interchange::{ImportedRequest, curl, http_file, imported, postman};
-
 /// What the user typed for one operation. Serialisable: presets and
 /// history store drafts.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]

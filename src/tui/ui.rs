@@ -526,7 +526,7 @@ fn render_overlay(frame: &mut Frame, area: Rect, state: &mut State) {
                 .and_then(|op| state.ops.get(&op))
                 .and_then(|s| s.editor.preview.as_ref())
                 .filter(|(_, errors)| errors.is_empty())
-                .map(|(req, _)| crate::request::curl::to_curl(req, !state.reveal))
+                .map(|(req, _)| crate::interchange::curl::to_curl(req, !state.reveal))
                 .unwrap_or_default();
             let r = centered(
                 area,

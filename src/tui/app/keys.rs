@@ -169,7 +169,7 @@ impl<B: Backend> App<B> {
             }
             Action::CopyCurl => {
                 if let Some(req) = self.built_or_explain() {
-                    let curl = crate::request::curl::to_curl(&req, !self.state.reveal);
+                    let curl = crate::interchange::curl::to_curl(&req, !self.state.reveal);
                     self.copy(curl, "the curl command");
                 }
             }

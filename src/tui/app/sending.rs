@@ -1,11 +1,11 @@
-//! Sending the open request and what comes back: the send task (the
-//! engine, captures, the history record), cancelling, the spinner and
+//! Sending the open request and what comes back: the send task (the core's
+//! send pipeline, then the history record off the UI thread), cancelling, the spinner and
 //! Retry-After ticks, and results arriving on the queue.
 //!
 //! ```text
-//! send task: Engine::send -> captures -> Msg::Response { after: captured
-//!            values, problems } -> History::record (blocking pool)
-//!            -> Msg::Tools(Recorded)
+//! send task: call::Call::send -> Sent::capture_on_success
+//!            -> Msg::Response { after: captured values, problems }
+//!            -> Sent::record (blocking pool) -> Msg::Tools(Recorded)
 //! ```
 //!
 //! A send's result is queued before its record is written; the record is
@@ -19,11 +19,11 @@ use ratatui::backend::Backend;
 use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 
-use super::{App, Focus, Msg, OpRef, ResponseMsg, State, Tools, ToolsMsg};
-use crate::catalog::{Api, Capture, Operation, OperationKey, Variable};
-use crate::flow;
-use crate::http::{Engine, EngineConfig, ErrorKind, Exchange, Progress, RequestError, SendOptions};
-use crate::request::{BuiltRequest, Draft, Vars};
+use super::{App, Focus, Msg, OpRef, ResponseMsg, State, ToolsMsg};
+use crate::call::{Call, Captured, Recorded};
+use crate::catalog::Variable;
+use crate::http::{Engine, EngineConfig, ErrorKind, Progress, SendOptions};
+use crate::request::{BuiltRequest, Vars};
 use crate::sanitize;
 use crate::secrets::MASK;
 use crate::store::History;
@@ -39,100 +39,49 @@ pub struct AfterSend {
     pub capture_error: Option<String>,
 }
 
-/// What the send task needs to record the request and capture from it.
-pub(crate) struct SendJob {
-    /// The API's TLS switch.
-    skip_tls_verify: bool,
-    history: Option<History>,
-    key: OperationKey,
-    draft: Draft,
-    vars: Vars,
-    captures: Vec<Capture>,
-}
-
-impl Tools {
-    pub(crate) fn send_job(
-        &self,
-        api: &Api,
-        op: &Operation,
-        draft: &Draft,
-        vars: &Vars,
-    ) -> SendJob {
-        SendJob {
-            skip_tls_verify: api.skip_tls_verify,
-            history: self.history(),
-            key: op.key(api),
-            draft: draft.clone(),
-            vars: vars.clone(),
-            captures: op.captures.clone(),
-        }
-    }
-}
-
-/// Sends, applies the operation's captures to a 2xx answer, hands the
-/// result to `deliver`, and only then records the exchange (or the
-/// failure) in history: the file write (a few milliseconds) no longer
-/// stands between the answer and the screen. Returns what recording made
-/// of it: `None` when nothing was to be recorded (no home, or a cancelled
-/// send, which the user took back), else the error if the write failed.
+/// Sends through the pipeline (`crate::call`: the answer's secrets
+/// masked, the operation's captures applied to a 2xx answer), hands the
+/// result to `deliver`, and only then records it in history: the file
+/// write (a few milliseconds) no longer stands between the answer and the
+/// screen. Returns what recording made of it: `None` when nothing was to
+/// be recorded (no home, or a cancelled send, which the user took back),
+/// else the error if the write failed.
 pub(crate) async fn send_and_record(
-    sender: &Sender,
-    req: BuiltRequest,
+    engine: &Engine,
+    call: Call,
+    mut vars: Vars,
+    history: Option<History>,
+    options: SendOptions,
     cancel: CancellationToken,
-    progress: Option<tokio::sync::watch::Sender<Progress>>,
-    job: SendJob,
     deliver: impl FnOnce(Result<Box<Outcome>, Failure>, AfterSend, bool),
 ) -> Option<Result<(), String>> {
-    let SendJob {
-        skip_tls_verify,
-        history,
-        key,
-        draft,
-        mut vars,
-        captures,
-    } = job;
+    let mut sent = call.send(engine, options, &vars, cancel).await;
     let mut after = AfterSend::default();
-    let result = sender
-        .send_exchange(&req, skip_tls_verify, cancel, progress)
-        .await;
-    let cancelled = matches!(&result, Err(e) if e.kind == ErrorKind::Cancelled);
-    // Besides the request's own: every secret variable, and the tokens
-    // this answer hands out, masked on screen and in history alike.
-    let also_secret = flow::secrets_to_mask(&captures, result.as_ref().ok(), &vars);
-    // What the record needs, taken before the captures change the
-    // variables (the body is shared, not copied).
-    let record = history
-        .filter(|_| !cancelled)
-        .map(|history| (history, req.clone(), result.clone(), vars.clone()));
-    let shown = match result {
-        Ok(exchange) => {
-            if !captures.is_empty() && (200..300).contains(&exchange.response.status) {
-                match flow::apply_captures(&captures, &exchange, &mut vars) {
-                    Ok(pairs) => {
-                        after.captured = pairs
-                            .into_iter()
-                            .filter_map(|(name, _)| {
-                                let var = vars.captured.get(&name)?.clone();
-                                Some((name, var))
-                            })
-                            .collect();
-                    }
-                    Err(e) => after.capture_error = Some(e.to_string()),
-                }
-            }
-            let mut secrets = req.secret_values.clone();
-            secrets.extend(also_secret.iter().cloned());
-            Ok(Box::new(Outcome::from_exchange(exchange, &secrets)))
+    match sent.capture_on_success(&mut vars) {
+        Captured::Stored(values) => {
+            after.captured = values
+                .iter()
+                .filter_map(|v| Some((v.variable.clone(), vars.captured.get(&v.variable)?.clone())))
+                .collect();
         }
-        Err(e) => Err(e.into()),
+        Captured::Failed(e) => after.capture_error = Some(e.to_string()),
+        Captured::NotYet | Captured::Skipped => {}
+    }
+    let recording = history.is_some() && !sent.cancelled();
+    let shown = match &sent.result {
+        Ok(exchange) => Ok(Box::new(Outcome::from_exchange(
+            exchange.clone(),
+            &sent.secrets(),
+        ))),
+        Err(e) => Err(e.clone().into()),
     };
-    deliver(shown, after, record.is_some());
-    let (history, req, result, vars) = record?;
-    let joined = tokio::task::spawn_blocking(move || {
-        let source = Some((&draft, &vars));
-        history
-            .record(Some(key), source, &req, result.as_ref(), &also_secret)
-            .map_err(|e| e.to_string())
+    deliver(shown, after, recording);
+    if !recording {
+        return None;
+    }
+    let joined = tokio::task::spawn_blocking(move || match sent.record(history.as_ref()) {
+        Recorded::Failed(e) => Err(e.to_string()),
+        Recorded::Yes | Recorded::Skipped => Ok(()),
     })
     .await;
     Some(joined.unwrap_or_else(|e| Err(format!("recording the request failed: {e}"))))
@@ -190,19 +139,6 @@ impl Sender {
         }
     }
 
-    /// The engine's own answer, for callers that record or capture from
-    /// it before it is shaped for display.
-    pub async fn send_exchange(
-        &self,
-        req: &BuiltRequest,
-        skip_tls_verify: bool,
-        cancel: CancellationToken,
-        progress: Option<tokio::sync::watch::Sender<Progress>>,
-    ) -> Result<Exchange, RequestError> {
-        let options = self.options(skip_tls_verify, progress);
-        self.engine.send(req, &options, cancel).await
-    }
-
     /// The engine (one connection pool), for flow runs.
     pub fn engine(&self) -> &Engine {
         &self.engine
@@ -233,10 +169,9 @@ impl<B: Backend> App<B> {
             }
         };
         s.editor.error = None;
-        let job = self
-            .state
-            .tools
-            .send_job(api, operation, &s.editor.draft, &self.state.vars);
+        let call = Call::new(api, operation, req).with_draft(s.editor.draft.clone());
+        let history = self.state.tools.history();
+        let vars = self.state.vars.clone();
         if let RequestState::InFlight { cancel, .. } = &s.request {
             cancel.cancel();
         }
@@ -250,7 +185,8 @@ impl<B: Backend> App<B> {
             cancel: cancel.clone(),
             progress,
         };
-        tracing::info!(id, method = %req.method, url = %req.masked().url, "send");
+        tracing::info!(id, method = %call.built.method, url = %call.built.masked().url, "send");
+        let options = sender.options(false, Some(progress_tx));
         let tx = self.tx.clone();
         let done = CancellationToken::new();
         let guard = done.clone().drop_guard();
@@ -265,8 +201,16 @@ impl<B: Backend> App<B> {
                     recording,
                 }));
             };
-            let recorded =
-                send_and_record(&sender, req, cancel, Some(progress_tx), job, deliver).await;
+            let recorded = send_and_record(
+                sender.engine(),
+                call,
+                vars,
+                history,
+                options,
+                cancel,
+                deliver,
+            )
+            .await;
             if let Some(result) = recorded {
                 let _ = tx.send(Msg::Tools(ToolsMsg::Recorded(result)));
             }
