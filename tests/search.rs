@@ -188,7 +188,7 @@ fn each_query_ranks_its_operation_first_or_near() {
         for (_, query, expected, within) in RANKED.iter().filter(|row| row.0 == file) {
             let found = top(catalog, index, query, 10);
             let position = found.iter().position(|route| route == expected);
-            if !position.is_some_and(|p| p < *within) {
+            if position.is_none_or(|p| p >= *within) {
                 failures.push(format!(
                     "{file}: {query:?} should have {expected} within the first {within}; \
                      it is at {position:?} of {found:#?}"

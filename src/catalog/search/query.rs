@@ -79,7 +79,7 @@ mod tests {
     fn words(whole: &str, parts: &[&str]) -> Needle {
         Needle::Words {
             whole: whole.into(),
-            parts: parts.iter().map(|p| p.to_string()).collect(),
+            parts: parts.iter().map(ToString::to_string).collect(),
         }
     }
 
