@@ -258,24 +258,21 @@ impl Builder {
         let op = u32::try_from(self.entries.len()).unwrap_or(u32::MAX);
         self.found.sort_unstable_by_key(|&(id, _, _)| id);
         for &(id, field, compound) in &self.found {
-            let posting = match self.pairs.last_mut() {
-                Some((last, posting)) if *last == id && posting.op == op => posting,
-                _ => {
-                    self.pairs.push((
-                        id,
-                        Posting {
-                            op,
-                            plain: 0,
-                            compound: 0,
-                        },
-                    ));
-                    &mut self.pairs.last_mut().expect("just pushed").1
+            let known = matches!(self.pairs.last(), Some((last, posting)) if *last == id && posting.op == op);
+            if !known {
+                let posting = Posting {
+                    op,
+                    plain: 0,
+                    compound: 0,
+                };
+                self.pairs.push((id, posting));
+            }
+            if let Some((_, posting)) = self.pairs.last_mut() {
+                if compound {
+                    posting.compound |= field;
+                } else {
+                    posting.plain |= field;
                 }
-            };
-            if compound {
-                posting.compound |= field;
-            } else {
-                posting.plain |= field;
             }
         }
         self.found.clear();

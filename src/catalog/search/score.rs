@@ -78,9 +78,13 @@ pub(super) fn tally_term(
     mark: u32,
 ) {
     tally.clear();
-    let fields = if term.route_only { ROUTE } else { ALL_FIELDS };
-    // A left-out word is left out as typed, typos and all.
-    let forgive = !term.exact && !term.negative;
+    let rules = Rules {
+        fields: if term.route_only { ROUTE } else { ALL_FIELDS },
+        // A left-out word is left out as typed, typos and all.
+        forgive: !term.exact && !term.negative,
+        exact: term.exact,
+        mark,
+    };
     match &term.needle {
         Needle::Path(path) => {
             for (op, entry) in index.entries.iter().enumerate() {
@@ -90,9 +94,7 @@ pub(super) fn tally_term(
             }
         }
         Needle::Words { whole, parts } => {
-            tally_word(
-                index, whole, fields, forgive, term.exact, tally, scratch, marks, mark,
-            );
+            tally_word(index, whole, rules, tally, &mut scratch.found, marks);
             if parts.len() < 2 {
                 return;
             }
@@ -100,14 +102,12 @@ pub(super) fn tally_term(
             scratch
                 .parts
                 .resize_with(parts.len(), || Tally::new(operations));
-            let mut part_tallies = std::mem::take(&mut scratch.parts);
-            for (part, part_tally) in parts.iter().zip(&mut part_tallies) {
+            for (part, part_tally) in parts.iter().zip(&mut scratch.parts) {
                 part_tally.clear();
-                tally_word(
-                    index, part, fields, forgive, term.exact, part_tally, scratch, marks, mark,
-                );
+                tally_word(index, part, rules, part_tally, &mut scratch.found, marks);
             }
-            if let Some((first, rest)) = part_tallies.split_first() {
+            // Every part must be found; the term is worth their mean.
+            if let Some((first, rest)) = scratch.parts[..parts.len()].split_first() {
                 for &op in &first.touched {
                     let mut sum = first.get(op);
                     for other in rest {
@@ -122,9 +122,21 @@ pub(super) fn tally_term(
                     tally.raise(op, sum / u32::try_from(parts.len()).unwrap_or(u32::MAX));
                 }
             }
-            scratch.parts = part_tallies;
         }
     }
+}
+
+/// How one word of a term is looked for.
+#[derive(Debug, Clone, Copy)]
+struct Rules {
+    /// The fields it may be found in.
+    fields: u8,
+    /// Whether a typo is forgiven.
+    forgive: bool,
+    /// Whole words only: no prefix.
+    exact: bool,
+    /// Set in `marks` for every index word it finds.
+    mark: u32,
 }
 
 fn op_id(op: usize) -> u32 {
@@ -132,31 +144,25 @@ fn op_id(op: usize) -> u32 {
 }
 
 /// Scores one lower-case word against every operation.
-#[allow(clippy::too_many_arguments)]
 fn tally_word(
     index: &Index,
     word: &str,
-    fields: u8,
-    forgive: bool,
-    exact: bool,
+    rules: Rules,
     tally: &mut Tally,
-    scratch: &mut Scratch,
+    found: &mut Vec<(u32, u32)>,
     marks: &mut [u32],
-    mark: u32,
 ) {
-    let mut found = std::mem::take(&mut scratch.found);
     found.clear();
-    find_words(index, word, forgive, exact, &mut found);
-    for &(id, percent) in &found {
-        marks[id as usize] |= mark;
+    find_words(index, word, rules.forgive, rules.exact, found);
+    for &(id, percent) in found.iter() {
+        marks[id as usize] |= rules.mark;
         for posting in index.postings(id) {
-            let score = posting.weight(fields) * percent / 100;
+            let score = posting.weight(rules.fields) * percent / 100;
             if score > 0 {
                 tally.raise(posting.op, score);
             }
         }
     }
-    scratch.found = found;
 }
 
 /// The index words `word` finds, with the percent of points each is worth:
