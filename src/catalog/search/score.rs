@@ -87,8 +87,9 @@ pub(super) fn tally_term(
     };
     match &term.needle {
         Needle::Path(path) => {
+            let wanted: Vec<&str> = path.split('/').skip(1).collect();
             for (op, entry) in index.entries.iter().enumerate() {
-                if let Some(score) = path_score(path, &entry.path) {
+                if let Some(score) = path_score(&wanted, &entry.path) {
                     tally.raise(op_id(op), score);
                 }
             }
@@ -219,33 +220,35 @@ fn find_words(index: &Index, word: &str, forgive: bool, exact: bool, found: &mut
     }
 }
 
-/// How well a path query names `path` (both lower case), compared segment
-/// by segment: a `{template}` segment takes any value (`/repos/octocat`
-/// finds `/repos/{owner}`), and the last typed segment may be unfinished.
-pub(super) fn path_score(query: &str, path: &str) -> Option<u32> {
-    let wanted = query.split('/').skip(1);
-    let have = path.split('/').skip(1);
-    let wanted_len = wanted.clone().count();
-    let have_len = have.clone().count();
-    if wanted_len > have_len {
-        return None;
-    }
-    let extra = u32::try_from(have_len - wanted_len)
-        .unwrap_or(u32::MAX)
-        .min(10);
-    (0..=have_len - wanted_len).find_map(|offset| {
-        let mut penalty = 0;
-        for (i, (want, has)) in wanted.clone().zip(have.clone().skip(offset)).enumerate() {
-            penalty += segment_penalty(want, has, i + 1 == wanted_len)?;
+/// How well the segments of a path query (`wanted`) name `path` (both
+/// lower case), compared segment by segment: a `{template}` segment takes
+/// any value (`/repos/octocat` finds `/repos/{owner}`), and the last
+/// typed segment may be unfinished.
+pub(super) fn path_score(wanted: &[&str], path: &str) -> Option<u32> {
+    let have_len = path.bytes().filter(|&b| b == b'/').count();
+    let spare = have_len.checked_sub(wanted.len())?;
+    let extra = u32::try_from(spare).unwrap_or(u32::MAX).min(10);
+    let mut have = path.split('/').skip(1);
+    for offset in 0..=spare {
+        let last = wanted.len().saturating_sub(1);
+        let penalty: Option<u32> = wanted
+            .iter()
+            .zip(have.clone())
+            .enumerate()
+            .map(|(i, (want, has))| segment_penalty(want, has, i == last))
+            .sum();
+        if let Some(penalty) = penalty {
+            let base = match (offset, extra) {
+                (0, 0) if penalty == 0 => PATH_EXACT,
+                (0, 0) => PATH_SAME_LENGTH,
+                (0, _) => PATH_STARTS_WITH - 4 * extra,
+                _ => PATH_CONTAINS - 4 * extra,
+            };
+            return Some(base.saturating_sub(penalty));
         }
-        let base = match (offset, extra) {
-            (0, 0) if penalty == 0 => PATH_EXACT,
-            (0, 0) => PATH_SAME_LENGTH,
-            (0, _) => PATH_STARTS_WITH - 4 * extra,
-            _ => PATH_CONTAINS - 4 * extra,
-        };
-        Some(base.saturating_sub(penalty))
-    })
+        have.next();
+    }
+    None
 }
 
 /// 0 for the same segment; a few points off for a value in a template's
@@ -288,9 +291,13 @@ pub(super) fn cover_bonus(index: &Index, entry: &Entry, marks: &[u32]) -> u32 {
 mod tests {
     use super::*;
 
+    fn segments(query: &str) -> Vec<&str> {
+        query.split('/').skip(1).collect()
+    }
+
     #[test]
     fn the_exact_path_then_paths_that_start_with_it() {
-        let score = |q: &str, p: &str| path_score(q, p);
+        let score = |q: &str, p: &str| path_score(&segments(q), p);
         let exact = score("/user", "/user").expect("exact");
         let unfinished = score("/user", "/users").expect("unfinished segment");
         let longer = score("/user", "/user/repos").expect("starts with");
@@ -303,9 +310,10 @@ mod tests {
 
     #[test]
     fn values_fill_templates() {
-        let template = path_score("/repos/octocat/hello", "/repos/{owner}/{repo}").expect("values");
-        let exact = path_score("/repos/{owner}/{repo}", "/repos/{owner}/{repo}").expect("exact");
+        let score = |q: &str, p: &str| path_score(&segments(q), p);
+        let template = score("/repos/octocat/hello", "/repos/{owner}/{repo}").expect("values");
+        let exact = score("/repos/{owner}/{repo}", "/repos/{owner}/{repo}").expect("exact");
         assert!(exact > template);
-        assert!(path_score("/repos/", "/repos/{owner}").is_some());
+        assert!(score("/repos/", "/repos/{owner}").is_some());
     }
 }
