@@ -54,6 +54,9 @@ pub struct CatalogPane {
     /// The filter field has the keys.
     pub filtering: bool,
     search: SearchIndex,
+    /// Operations the filter matches, shown or not (the list stops at
+    /// `FILTER_LIMIT`).
+    matched: usize,
     /// Rows shown at the last draw, for paging.
     pub page: usize,
 }
@@ -106,6 +109,7 @@ impl CatalogPane {
             filter: LineInput::default(),
             filtering: false,
             search: SearchIndex::new(catalog),
+            matched: 0,
             page: 10,
         };
         pane.rebuild();
@@ -129,7 +133,9 @@ impl CatalogPane {
         let keep = self.rows.get(self.selected).copied();
         self.rows.clear();
         if self.is_filtered() {
-            for hit in self.search.query(self.filter.text(), FILTER_LIMIT) {
+            let found = self.search.search(self.filter.text(), FILTER_LIMIT);
+            self.matched = found.total;
+            for hit in found.hits {
                 self.rows.push(TreeRow::Op {
                     api: hit.api,
                     op: hit.op,
@@ -306,8 +312,14 @@ impl CatalogPane {
         open: Option<(usize, usize)>,
     ) {
         let total: usize = catalog.apis.iter().map(|a| a.operations.len()).sum();
-        let title = if self.is_filtered() {
-            format!(" Catalog · {} of {total} ", self.rows.len())
+        let title = if self.is_filtered() && self.matched > self.rows.len() {
+            format!(
+                " Catalog · {} of {total} (best {} shown) ",
+                self.matched,
+                self.rows.len()
+            )
+        } else if self.is_filtered() {
+            format!(" Catalog · {} of {total} ", self.matched)
         } else {
             format!(" Catalog · {total} operations ")
         };
