@@ -693,3 +693,23 @@ async fn slack_post_message_fields_are_encoded() {
         "{fields:?}"
     );
 }
+
+/// `portico list --search` ranks as the TUI's filter does and says the
+/// real count.
+#[tokio::test]
+async fn list_search_ranks_and_counts() {
+    let dir = tempfile::tempdir().expect("dir");
+    let spec = write_spec(dir.path());
+    let output = portico(&["list", &spec, "--search", "create item", "--json"]).await;
+    let json = stdout_json(&output);
+    assert_eq!(json["matches"][0]["operation_id"], "createItem");
+    assert_eq!(json["total"], 1);
+    let output = portico(&["list", &spec, "--search", "zzzz", "--json"]).await;
+    assert_eq!(stdout_json(&output)["total"], 0);
+    let output = portico(&["list", &spec, "--search", "item", "--limit", "1"]).await;
+    assert!(output.status.success());
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert_eq!(stdout.lines().count(), 1, "{stdout}");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("2 matches, the best 1 shown"), "{stderr}");
+}

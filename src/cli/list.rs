@@ -1,4 +1,5 @@
-//! `portico list`: the APIs and their operations, as text or JSON.
+//! `portico list`: the APIs and their operations, as text or JSON; with
+//! `--search`, the operations a query finds, ranked as in the TUI.
 
 use std::io::Write;
 
@@ -8,7 +9,9 @@ use serde_json::{Value, json};
 
 use super::output::print_warnings;
 use super::session::{Session, Target};
-use crate::catalog::{Api, Operation};
+use crate::catalog::search::SearchIndex;
+use crate::catalog::{Api, Catalog, Operation};
+use crate::sanitize::clean_line;
 
 #[derive(Debug, Args)]
 pub struct ListArgs {
@@ -17,6 +20,13 @@ pub struct ListArgs {
     /// One JSON object per callable operation.
     #[arg(long)]
     pub json: bool,
+    /// Only the operations that match, best first, ranked as the TUI's
+    /// filter ranks them (words in any order, a method, a path, typos).
+    #[arg(long, value_name = "QUERY")]
+    pub search: Option<String>,
+    /// With --search: at most this many matches.
+    #[arg(long, value_name = "N", default_value_t = 50)]
+    pub limit: usize,
 }
 
 pub(super) async fn list(args: &ListArgs) -> Result<()> {
@@ -24,6 +34,9 @@ pub(super) async fn list(args: &ListArgs) -> Result<()> {
     let catalog = &session.catalog;
     print_warnings(catalog);
     let mut out = std::io::stdout().lock();
+    if let Some(query) = &args.search {
+        return search(&mut out, catalog, query, args.limit, args.json);
+    }
     if args.json {
         let ops: Vec<Value> = catalog
             .apis
@@ -59,6 +72,54 @@ pub(super) async fn list(args: &ListArgs) -> Result<()> {
                 op.title()
             )?;
         }
+    }
+    Ok(())
+}
+
+/// The matches of `query` in the TUI's order, then how many there are.
+fn search(
+    out: &mut impl Write,
+    catalog: &Catalog,
+    query: &str,
+    limit: usize,
+    json: bool,
+) -> Result<()> {
+    let found = SearchIndex::new(catalog).search(query, limit);
+    if json {
+        let matches: Vec<Value> = found
+            .hits
+            .iter()
+            .map(|hit| {
+                let (api, op) = catalog.operation((hit.api, hit.op));
+                list_entry(api, op)
+            })
+            .collect();
+        serde_json::to_writer_pretty(
+            &mut *out,
+            &json!({"query": query, "total": found.total, "matches": matches}),
+        )?;
+        writeln!(out)?;
+        return Ok(());
+    }
+    for hit in &found.hits {
+        let (api, op) = catalog.operation((hit.api, hit.op));
+        writeln!(
+            out,
+            "{:<7} {}  {}  ({})",
+            op.method.to_ascii_uppercase(),
+            clean_line(&op.path),
+            clean_line(&op.title()),
+            api.id
+        )?;
+    }
+    let shown = found.hits.len();
+    if found.total > shown {
+        eprintln!(
+            "portico: {} matches, the best {shown} shown (--limit)",
+            found.total
+        );
+    } else {
+        eprintln!("portico: {} matches", found.total);
     }
     Ok(())
 }
