@@ -13,7 +13,7 @@
 //! [`Engine`]. reqwest's redirect policy and decompression are off: the
 //! engine follows redirects itself so each hop is recorded and credentials
 //! are not carried to another host, and it decodes bodies itself so headers
-//! stay as received and memory stays bounded (see [`decode`]).
+//! stay as received and memory stays bounded (see `http::decode`).
 //!
 //! Every wait (connect, headers, each body chunk, each file write) races the
 //! cancellation token and the deadline, so cancel and timeout take effect

@@ -8,7 +8,7 @@
 //!       ── environments.toml           user environments (+ ./.env)
 //! ```
 //!
-//! Every write goes through [`fsio`]: an advisory lock on a sidecar
+//! Every write goes through `store::fsio`: an advisory lock on a sidecar
 //! `.lock` file, a re-read under the lock (so that another process's
 //! changes, or a hand edit, are merged rather than overwritten), a
 //! temporary file in the same directory, fsync, rename, fsync of the

@@ -515,7 +515,7 @@ fn list_area(area: Rect) -> Rect {
 }
 
 impl CatalogPane {
-    /// Like [`Self::row_at`] but aware of the filter line.
+    /// The row under a click, aware of the filter line.
     pub fn click(&mut self, area: Rect, pos: Position) -> Option<TreeRow> {
         let mut inner = list_area(area);
         if self.filtering || self.is_filtered() {

@@ -213,7 +213,7 @@ impl RequestEditor {
         }))
     }
 
-    /// The body becomes the example at `index` of [`examples`].
+    /// The body becomes the example at `index` of `examples()`.
     pub fn use_example(&mut self, operation: &Operation, index: usize) {
         if let Some((_, value)) = examples(operation, &self.draft).get(index) {
             let text = match value {
