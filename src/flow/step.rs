@@ -2,7 +2,6 @@
 //! done (once, or until the poll condition holds; 429s waited out), each
 //! attempt reported, then the captures applied to the final answer.
 
-#[allow(clippy::wildcard_imports)]
 use super::*;
 
 pub(super) async fn run_step(
