@@ -2,6 +2,8 @@
 //! edge cases, errors with positions, portal files, selectors, search, and
 //! every third-party definition in ../shared/specs with its operation count.
 
+mod support;
+
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
@@ -172,19 +174,6 @@ fn golden_petstore_swagger_2_json() {
     assert_golden("petstore-2.0.txt", &render(&catalog.apis[0]));
 }
 
-/// ../shared/specs next to the checkout (or next to the worktrees folder).
-fn specs_dir() -> Option<PathBuf> {
-    let candidates = [
-        concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/specs"),
-        concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared/specs"),
-    ];
-    let found = candidates.iter().map(Path::new).find(|d| d.is_dir());
-    if found.is_none() {
-        eprintln!("note: {} is absent; skipping", candidates[0]);
-    }
-    found.map(Path::to_path_buf)
-}
-
 /// `(file, operations, webhooks)` from specs/SOURCES.md.
 const SPEC_COUNTS: &[(&str, usize, Option<usize>)] = &[
     ("oai-petstore-3.0.yaml", 3, None),
@@ -211,7 +200,9 @@ const SPEC_COUNTS: &[(&str, usize, Option<usize>)] = &[
 
 #[test]
 fn every_shared_spec_loads_with_its_operation_count() {
-    let Some(dir) = specs_dir() else { return };
+    let Some(dir) = support::specs_dir() else {
+        return;
+    };
     for (file, ops, webhooks) in SPEC_COUNTS {
         let path = dir.join(file);
         let catalog = catalog::load_file(&path).unwrap_or_else(|e| panic!("{file}: {e}"));

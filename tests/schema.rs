@@ -2,24 +2,11 @@
 //! and `portico show` prints, on the shared third-party definitions and on
 //! small definitions that exercise each dialect's keywords.
 
-use std::path::{Path, PathBuf};
+mod support;
 
 use portico::catalog::schema_tree::{Direction, SchemaNode, schema_tree};
 use portico::catalog::{self, Catalog};
 use serde_json::json;
-
-/// ../shared/specs next to the checkout (or next to the worktrees folder).
-fn specs_dir() -> Option<PathBuf> {
-    let candidates = [
-        concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/specs"),
-        concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared/specs"),
-    ];
-    let found = candidates.iter().map(Path::new).find(|d| d.is_dir());
-    if found.is_none() {
-        eprintln!("note: {} is absent; skipping", candidates[0]);
-    }
-    found.map(Path::to_path_buf)
-}
 
 /// The tree of the operation's first request body media type.
 fn body_tree(catalog: &Catalog, selector: &str) -> SchemaNode {
@@ -45,7 +32,9 @@ fn names(node: &SchemaNode) -> Vec<&str> {
 
 #[test]
 fn github_create_an_issue_documents_its_body() {
-    let Some(dir) = specs_dir() else { return };
+    let Some(dir) = support::specs_dir() else {
+        return;
+    };
     let catalog = catalog::load_file(&dir.join("github-api.github.com-3.0.json")).expect("loads");
     let tree = body_tree(&catalog, "issues/create");
     assert_eq!(tree.type_text(), "object");
@@ -76,7 +65,9 @@ fn github_create_an_issue_documents_its_body() {
 
 #[test]
 fn github_schemas_with_recursion_end_and_mark_it() {
-    let Some(dir) = specs_dir() else { return };
+    let Some(dir) = support::specs_dir() else {
+        return;
+    };
     let catalog = catalog::load_file(&dir.join("github-api.github.com-3.0.json")).expect("loads");
     // Every request body of GitHub's definition makes a finite tree.
     let mut trees = 0;

@@ -3,23 +3,11 @@
 //! the shared third-party definitions give for their own schemas raise no
 //! false alarm.
 
-use std::path::{Path, PathBuf};
+mod support;
 
 use portico::catalog::{self, Catalog};
 use portico::validate::{Direction, Problem, check_value};
 use serde_json::{Value, json};
-
-fn specs_dir() -> Option<PathBuf> {
-    let candidates = [
-        concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/specs"),
-        concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared/specs"),
-    ];
-    let found = candidates.iter().map(Path::new).find(|d| d.is_dir());
-    if found.is_none() {
-        eprintln!("note: {} is absent; skipping", candidates[0]);
-    }
-    found.map(Path::to_path_buf)
-}
 
 const ORDERS: &str = r##"
 openapi: 3.0.3
@@ -239,7 +227,9 @@ const TWILIO_EXAMPLES_THAT_BREAK_THEIR_SCHEMA: &[&str] = &[
 
 #[test]
 fn the_shared_definitions_examples_raise_no_false_alarm() {
-    let Some(dir) = specs_dir() else { return };
+    let Some(dir) = support::specs_dir() else {
+        return;
+    };
     for file in [
         "github-api.github.com-3.0.json",
         "oai-petstore-expanded-3.0.yaml",
@@ -287,7 +277,9 @@ fn the_shared_definitions_examples_raise_no_false_alarm() {
 /// each difference read by hand was the definition's.
 #[test]
 fn abridged_examples_are_counted() {
-    let Some(dir) = specs_dir() else { return };
+    let Some(dir) = support::specs_dir() else {
+        return;
+    };
     for file in ["github-api.github.com-3.0.json", "slack-web-api-2.0.json"] {
         let catalog = catalog::load_file(&dir.join(file)).expect("loads");
         let (bodies, examples, problems) = check_examples(&catalog, true);

@@ -517,3 +517,19 @@ pub async fn closed_port() -> u16 {
     drop(listener);
     port
 }
+
+/// ../shared/specs next to the checkout (or next to the worktrees folder).
+pub fn specs_dir() -> Option<std::path::PathBuf> {
+    let candidates = [
+        concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/specs"),
+        concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared/specs"),
+    ];
+    let found = candidates
+        .iter()
+        .map(std::path::Path::new)
+        .find(|d| d.is_dir());
+    if found.is_none() {
+        eprintln!("note: {} is absent; skipping", candidates[0]);
+    }
+    found.map(std::path::Path::to_path_buf)
+}

@@ -94,27 +94,10 @@ impl<'a> Cx<'a, '_> {
             types.push("application/json".into());
         }
         let schema = p.get("schema").map(|s| self.rebase(base, s));
-        let examples = p.get("x-examples").and_then(Value::as_object);
         RequestBody {
             description: str_field(p, "description"),
             required: p.get("required").and_then(Value::as_bool).unwrap_or(false),
-            content: types
-                .into_iter()
-                .map(|content_type| MediaType {
-                    examples: examples
-                        .and_then(|e| e.get(&content_type))
-                        .map(|value| {
-                            vec![Example {
-                                name: "example".into(),
-                                summary: None,
-                                value: value.clone(),
-                            }]
-                        })
-                        .unwrap_or_default(),
-                    content_type,
-                    schema: schema.clone(),
-                })
-                .collect(),
+            content: media_v2(types, schema, p.get("x-examples")),
         }
     }
 
@@ -234,25 +217,32 @@ impl<'a> Cx<'a, '_> {
         if types.is_empty() {
             types.push("application/json".into());
         }
-        let examples = response.get("examples").and_then(Value::as_object);
-        types
-            .into_iter()
-            .map(|content_type| MediaType {
-                examples: examples
-                    .and_then(|e| e.get(&content_type))
-                    .map(|value| {
-                        vec![Example {
-                            name: "example".into(),
-                            summary: None,
-                            value: value.clone(),
-                        }]
-                    })
-                    .unwrap_or_default(),
-                schema: Some(schema.clone()),
-                content_type,
-            })
-            .collect()
+        media_v2(types, Some(schema), response.get("examples"))
     }
+}
+
+/// A 2.0 body or response: one schema for each media type, with the
+/// example given for that type (`x-examples` of a body parameter, a
+/// response's `examples`).
+fn media_v2(types: Vec<String>, schema: Option<Value>, examples: Option<&Value>) -> Vec<MediaType> {
+    let examples = examples.and_then(Value::as_object);
+    types
+        .into_iter()
+        .map(|content_type| MediaType {
+            examples: examples
+                .and_then(|e| e.get(&content_type))
+                .map(|value| {
+                    vec![Example {
+                        name: "example".into(),
+                        summary: None,
+                        value: value.clone(),
+                    }]
+                })
+                .unwrap_or_default(),
+            content_type,
+            schema: schema.clone(),
+        })
+        .collect()
 }
 
 fn is_form_type(content_type: &str) -> bool {
