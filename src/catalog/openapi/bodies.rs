@@ -97,7 +97,7 @@ impl<'a> Cx<'a, '_> {
         RequestBody {
             description: str_field(p, "description"),
             required: p.get("required").and_then(Value::as_bool).unwrap_or(false),
-            content: media_v2(types, schema, p.get("x-examples")),
+            content: media_v2(types, schema.as_ref(), p.get("x-examples")),
         }
     }
 
@@ -217,14 +217,18 @@ impl<'a> Cx<'a, '_> {
         if types.is_empty() {
             types.push("application/json".into());
         }
-        media_v2(types, Some(schema), response.get("examples"))
+        media_v2(types, Some(&schema), response.get("examples"))
     }
 }
 
 /// A 2.0 body or response: one schema for each media type, with the
 /// example given for that type (`x-examples` of a body parameter, a
 /// response's `examples`).
-fn media_v2(types: Vec<String>, schema: Option<Value>, examples: Option<&Value>) -> Vec<MediaType> {
+fn media_v2(
+    types: Vec<String>,
+    schema: Option<&Value>,
+    examples: Option<&Value>,
+) -> Vec<MediaType> {
     let examples = examples.and_then(Value::as_object);
     types
         .into_iter()
@@ -240,7 +244,7 @@ fn media_v2(types: Vec<String>, schema: Option<Value>, examples: Option<&Value>)
                 })
                 .unwrap_or_default(),
             content_type,
-            schema: schema.clone(),
+            schema: schema.cloned(),
         })
         .collect()
 }
