@@ -28,11 +28,15 @@ fn main() -> ExitCode {
         // A reader that stopped reading (`| head`) ends portico quietly,
         // as it does other command-line tools.
         Err(error) if is_broken_pipe(&error) => ExitCode::SUCCESS,
-        Err(error) => {
-            // One line: the chain of contexts joined by ": ".
-            eprintln!("portico: {error:#}");
-            ExitCode::FAILURE
-        }
+        Err(error) => match error.downcast_ref::<cli::Exit>() {
+            // What it found is printed already; only the status is left.
+            Some(exit) => ExitCode::from(exit.code),
+            None => {
+                // One line: the chain of contexts joined by ": ".
+                eprintln!("portico: {error:#}");
+                ExitCode::FAILURE
+            }
+        },
     }
 }
 

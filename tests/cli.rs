@@ -713,3 +713,115 @@ async fn list_search_ranks_and_counts() {
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(stderr.contains("2 matches, the best 1 shown"), "{stderr}");
 }
+
+const CHECKED: &str = r#"
+openapi: 3.0.3
+info: { title: Checked, version: "1" }
+servers: [ { url: "http://checked.invalid" } ]
+paths:
+  /echo:
+    post:
+      operationId: order
+      requestBody:
+        content:
+          application/json:
+            schema:
+              type: object
+              required: [qty]
+              properties: { qty: { type: integer, minimum: 1 } }
+      responses:
+        "200":
+          description: the request, echoed
+          content:
+            application/json:
+              schema:
+                type: object
+                required: [method, path]
+                properties:
+                  method: { type: string, enum: [POST] }
+                  path: { type: string }
+  /status/{code}:
+    get:
+      operationId: status
+      parameters:
+        - { name: code, in: path, required: true, schema: { type: integer } }
+      responses:
+        "200":
+          description: ok
+          content:
+            application/json:
+              schema: { type: object }
+"#;
+
+/// `--validate` checks the request and the answer against the definition:
+/// each difference on stderr with where it is, exit status 3; a match is
+/// 0. `--json` carries the same as `"validation"`.
+#[tokio::test]
+async fn call_validate_reports_differences_with_their_place() {
+    let server = support::TestServer::start().await;
+    let dir = tempfile::tempdir().expect("dir");
+    let spec = dir.path().join("checked.yaml");
+    std::fs::write(&spec, CHECKED).expect("write spec");
+    let spec = spec.to_string_lossy().into_owned();
+    let base = server.url("");
+    let call = |extra: &[&str]| {
+        let mut args = vec![
+            "call",
+            spec.as_str(),
+            "--server",
+            base.as_str(),
+            "--validate",
+        ];
+        args.extend_from_slice(extra);
+        args.into_iter().map(str::to_string).collect::<Vec<_>>()
+    };
+    let run = |args: Vec<String>| async move {
+        let refs: Vec<&str> = args.iter().map(String::as_str).collect();
+        portico(&refs).await
+    };
+
+    let matching = run(call(&["--op", "order", "-d", r#"{"qty": 2}"#])).await;
+    let stderr = String::from_utf8_lossy(&matching.stderr);
+    assert_eq!(matching.status.code(), Some(0), "{stderr}");
+    assert!(stderr.contains("match the definition"), "{stderr}");
+
+    let wrong = run(call(&["--op", "order", "-d", r#"{"qty": "3"}"#])).await;
+    let stderr = String::from_utf8_lossy(&wrong.stderr);
+    assert_eq!(wrong.status.code(), Some(3), "{stderr}");
+    assert!(
+        stderr.contains(r#"request: body /qty: expected integer, found "3""#),
+        "{stderr}"
+    );
+
+    // Sent all the same: the server answered, and the answer matched.
+    let json = run(call(&["--op", "order", "-d", r#"{"qty": 0}"#, "--json"])).await;
+    assert_eq!(json.status.code(), Some(3));
+    let value: Value = serde_json::from_slice(&json.stdout).expect("JSON");
+    assert_eq!(value["response"]["status"], 200);
+    assert_eq!(value["validation"]["request"][0]["at"], "/qty");
+    assert_eq!(value["validation"]["request"][0]["place"], "body");
+    assert_eq!(value["validation"]["response"], json!([]));
+
+    // A text answer where JSON is documented, an undocumented status, a
+    // path parameter that is no integer.
+    let text = run(call(&["--op", "status", "-p", "code=200"])).await;
+    let stderr = String::from_utf8_lossy(&text.stderr);
+    assert_eq!(text.status.code(), Some(3), "{stderr}");
+    assert!(
+        stderr.contains("response: content type: text/plain")
+            && stderr.contains("(documented: application/json)"),
+        "{stderr}"
+    );
+    let teapot = run(call(&["--op", "status", "-p", "code=418"])).await;
+    let stderr = String::from_utf8_lossy(&teapot.stderr);
+    assert!(
+        stderr.contains("response: status: 418 is not documented (documented: 200)"),
+        "{stderr}"
+    );
+    let typo = run(call(&["--op", "status", "-p", "code=abc"])).await;
+    let stderr = String::from_utf8_lossy(&typo.stderr);
+    assert!(
+        stderr.contains(r#"request: path `code`: expected integer, found "abc""#),
+        "{stderr}"
+    );
+}

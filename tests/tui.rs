@@ -783,6 +783,7 @@ mod panes {
                 total: Duration::from_micros(3_100),
             },
             secrets: vec!["secret-key-1".into()],
+            verdict: None,
         }
     }
 

@@ -22,6 +22,7 @@ use crate::http::{Engine, EngineConfig, SendOptions};
 use crate::request::{self, BuiltRequest, Draft, Vars};
 use crate::secrets::MASK;
 use crate::store::{self, Presets};
+use crate::validate::{self, Problem};
 
 #[derive(Debug, Default, Args)]
 pub struct CallArgs {
@@ -36,6 +37,10 @@ pub struct CallArgs {
     /// Build and print the request without sending it.
     #[arg(long)]
     pub dry_run: bool,
+    /// Check the request and the answer against the definition: each
+    /// difference on stderr, exit status 3 when there is one.
+    #[arg(long)]
+    pub validate: bool,
     /// Show secret values (keys, tokens) instead of masking them.
     #[arg(long)]
     pub reveal: bool,
@@ -67,6 +72,8 @@ pub(super) struct Prepared {
     pub(super) key: catalog::OperationKey,
     pub(super) draft: Draft,
     pub(super) vars: Vars,
+    /// Where the operation is in the session's catalog.
+    pub(super) at: catalog::OpRef,
 }
 
 /// The selected operation (API and operation indexes), the variables of
@@ -109,6 +116,7 @@ pub(super) fn prepare(session: &Session, args: &CallArgs) -> Result<Prepared> {
         key: op.key(api),
         draft,
         vars,
+        at: (api_index, op_index),
     })
 }
 
@@ -122,7 +130,10 @@ pub(super) async fn call(args: &CallArgs) -> Result<()> {
         key,
         draft,
         vars,
+        at,
     } = prepare(&session, args)?;
+    let (api, op) = session.catalog.operation(at);
+    let request_problems = validate::check_request(api, op, &draft, &built);
     let shown = if args.reveal {
         built.clone()
     } else {
@@ -186,16 +197,48 @@ pub(super) async fn call(args: &CallArgs) -> Result<()> {
         Ok(exchange) => exchange,
         Err(error) => return Err(error.clone().into()),
     };
+    let response_problems = validate::check_response(api, op, &exchange.response);
     let mut out = std::io::stdout().lock();
     if args.json {
         let mut json = exchange_json(exchange, &sent.call.built, args.reveal);
         json["captured"] = captured_json(&sent.captured, args.reveal);
+        json["validation"] = serde_json::json!({
+            "request": request_problems,
+            "response": response_problems,
+        });
         serde_json::to_writer_pretty(&mut out, &json)?;
         writeln!(out)?;
     } else {
         print_exchange(&mut out, exchange)?;
     }
+    drop(out);
+    if args.validate {
+        return validation_verdict(&request_problems, &response_problems);
+    }
     Ok(())
+}
+
+/// `--validate`: each problem on stderr, and exit status 3 when the
+/// request or the answer breaks the definition.
+fn validation_verdict(request: &[Problem], response: &[Problem]) -> Result<()> {
+    for (side, problems) in [("request", request), ("response", response)] {
+        for problem in problems {
+            eprintln!("portico: {side}: {problem}");
+        }
+    }
+    if request.is_empty() && response.is_empty() {
+        eprintln!("portico: the request and the answer match the definition");
+        return Ok(());
+    }
+    Err(super::Exit {
+        code: 3,
+        why: format!(
+            "{} request and {} response difference(s) from the definition",
+            request.len(),
+            response.len()
+        ),
+    }
+    .into())
 }
 
 /// What the operation's captures took (secrets masked unless revealed),

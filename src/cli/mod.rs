@@ -148,6 +148,23 @@ pub async fn run(command: Command) -> Result<()> {
     }
 }
 
+/// A command that ran but must end with a status of its own (`call
+/// --validate`: 3 when the request or the answer breaks the definition);
+/// what it found is already printed.
+#[derive(Debug)]
+pub struct Exit {
+    pub code: u8,
+    pub why: String,
+}
+
+impl std::fmt::Display for Exit {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.why)
+    }
+}
+
+impl std::error::Error for Exit {}
+
 /// `--timeout SECS`: `0` waits until cancelled (Ctrl-C, Esc).
 fn cli_timeout(seconds: f64) -> Result<Option<Duration>> {
     crate::http::timeout_from_secs(seconds).map_err(|e| anyhow!("--timeout: {e}"))

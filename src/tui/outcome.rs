@@ -6,6 +6,7 @@ use std::time::Duration;
 
 use crate::http::{ErrorKind, Exchange, RequestError, Response, Timing};
 use crate::request::BuiltRequest;
+use crate::validate::Problem;
 
 /// A finished exchange as the response pane shows it.
 #[derive(Debug, Clone)]
@@ -20,6 +21,10 @@ pub struct Outcome {
     /// The request's secret values, masked wherever the answer echoes
     /// them (body, headers) until revealed.
     pub secrets: Vec<String>,
+    /// The answer against the definition: `None` when the operation
+    /// documents no response (or the answer came from history), else each
+    /// difference (none: it matches).
+    pub verdict: Option<Vec<Problem>>,
 }
 
 impl Outcome {
@@ -50,6 +55,7 @@ impl Outcome {
                 .collect(),
             timing,
             secrets: secrets.to_vec(),
+            verdict: None,
         }
     }
 }

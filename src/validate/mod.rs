@@ -10,7 +10,10 @@
 //! The JSON Schema work is the `jsonschema` crate's; this module only
 //! translates the OpenAPI dialects (`translate`) and words the errors.
 
+mod operation;
 mod translate;
+
+pub use operation::{check_request, check_response, check_response_in};
 
 use std::fmt;
 
@@ -18,12 +21,16 @@ use jsonschema::error::{TypeKind, ValidationErrorKind};
 use serde::Serialize;
 use serde_json::Value;
 
-use crate::catalog::Api;
 pub use crate::catalog::schema_tree::Direction;
+use crate::catalog::{Api, Document};
 
 /// One way a value breaks its schema.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Problem {
+    /// What the problem is in: `body`, `query \`limit\``, `status`,
+    /// `content type`; empty for a value checked on its own.
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub place: String,
     /// A JSON pointer into the value (`/items/0/qty`; empty for the whole).
     pub at: String,
     pub message: String,
@@ -31,10 +38,15 @@ pub struct Problem {
 
 impl fmt::Display for Problem {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        if self.at.is_empty() {
+        let place = [self.place.as_str(), self.at.as_str()]
+            .into_iter()
+            .filter(|p| !p.is_empty())
+            .collect::<Vec<_>>()
+            .join(" ");
+        if place.is_empty() {
             write!(f, "{}", self.message)
         } else {
-            write!(f, "{}: {}", self.at, self.message)
+            write!(f, "{place}: {}", self.message)
         }
     }
 }
@@ -46,7 +58,17 @@ const MAX_PROBLEMS: usize = 100;
 /// document). A schema the validator cannot compile is one problem that
 /// says so, not a crash and not silence.
 pub fn check_value(api: &Api, schema: &Value, value: &Value, direction: Direction) -> Vec<Problem> {
-    let document = api.document.as_deref();
+    check_in(api.document.as_deref(), schema, value, direction)
+}
+
+/// [`check_value`] with the definition's document itself (what a task
+/// off the UI thread holds instead of the whole API).
+pub fn check_in(
+    document: Option<&Document>,
+    schema: &Value,
+    value: &Value,
+    direction: Direction,
+) -> Vec<Problem> {
     let base = document.map_or("", |d| d.location.as_str());
     let standalone = translate::Translator::new(document, direction).standalone(base, schema);
     let validator = match jsonschema::options()
@@ -57,6 +79,7 @@ pub fn check_value(api: &Api, schema: &Value, value: &Value, direction: Directio
         Ok(validator) => validator,
         Err(e) => {
             return vec![Problem {
+                place: String::new(),
                 at: String::new(),
                 message: format!("the definition's schema cannot be checked: {e}"),
             }];
@@ -66,6 +89,7 @@ pub fn check_value(api: &Api, schema: &Value, value: &Value, direction: Directio
         .iter_errors(value)
         .take(MAX_PROBLEMS)
         .map(|error| Problem {
+            place: String::new(),
             at: error.instance_path().as_str().to_string(),
             message: message(error.kind(), error.instance().as_ref(), &error.to_string()),
         })

@@ -130,6 +130,7 @@ fn fuzz_response_pane() {
                 total: Duration::from_millis(5),
             },
             secrets: case.secrets.clone(),
+            verdict: None,
         };
         let (theme, body_theme) = (Theme::default(), BodyTheme::coloured());
         let mut state = RequestState::Done {

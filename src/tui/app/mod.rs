@@ -159,6 +159,9 @@ pub struct OpState {
     pub editor: RequestEditor,
     pub request: RequestState,
     pub doc_scroll: u16,
+    /// The differences from the definition the last F5 warned about: the
+    /// same ones at the next F5 mean "send anyway".
+    pub warned: Vec<crate::validate::Problem>,
 }
 
 /// Where the panes were at the last draw (mouse hits).
@@ -459,6 +462,7 @@ impl<B: Backend> App<B> {
                     editor: RequestEditor::new(draft),
                     request: RequestState::Idle,
                     doc_scroll: 0,
+                    warned: Vec::new(),
                 },
             );
         }

@@ -523,6 +523,7 @@ fn outcome_from_entry(entry: &HistoryEntry) -> Option<Outcome> {
         },
         // History holds it masked already.
         secrets: Vec::new(),
+        verdict: None,
     })
 }
 

@@ -21,7 +21,9 @@ use tokio_util::sync::CancellationToken;
 
 use super::{App, Focus, Msg, OpRef, ResponseMsg, State, ToolsMsg};
 use crate::call::{Call, Captured, Recorded};
-use crate::catalog::Variable;
+use std::sync::Arc;
+
+use crate::catalog::{Document, ResponseDoc, Variable};
 use crate::http::{Engine, EngineConfig, ErrorKind, Progress, SendOptions};
 use crate::request::{BuiltRequest, Vars};
 use crate::sanitize;
@@ -30,6 +32,7 @@ use crate::store::History;
 use crate::tui::keymap::Action;
 use crate::tui::outcome::{Failure, Outcome};
 use crate::tui::views::response::{RequestState, ResponseView, duration_text};
+use crate::validate;
 
 /// What happened around a send besides the response.
 #[derive(Debug, Default)]
@@ -39,6 +42,13 @@ pub struct AfterSend {
     pub capture_error: Option<String>,
 }
 
+/// What the send task checks the answer against: the operation's
+/// documented responses and the definition they refer into.
+pub(crate) struct ResponseCheck {
+    document: Option<Arc<Document>>,
+    responses: Vec<ResponseDoc>,
+}
+
 /// Sends through the pipeline (`crate::call`: the answer's secrets
 /// masked, the operation's captures applied to a 2xx answer), hands the
 /// result to `deliver`, and only then records it in history: the file
@@ -46,6 +56,7 @@ pub struct AfterSend {
 /// screen. Returns what recording made of it: `None` when nothing was to
 /// be recorded (no home, or a cancelled send, which the user took back),
 /// else the error if the write failed.
+#[allow(clippy::too_many_arguments)]
 pub(crate) async fn send_and_record(
     engine: &Engine,
     call: Call,
@@ -53,6 +64,7 @@ pub(crate) async fn send_and_record(
     history: Option<History>,
     options: SendOptions,
     cancel: CancellationToken,
+    checker: ResponseCheck,
     deliver: impl FnOnce(Result<Box<Outcome>, Failure>, AfterSend, bool),
 ) -> Option<Result<(), String>> {
     let mut sent = call.send(engine, options, &vars, cancel).await;
@@ -69,10 +81,18 @@ pub(crate) async fn send_and_record(
     }
     let recording = history.is_some() && !sent.cancelled();
     let shown = match &sent.result {
-        Ok(exchange) => Ok(Box::new(Outcome::from_exchange(
-            exchange.clone(),
-            &sent.secrets(),
-        ))),
+        Ok(exchange) => {
+            // Here, off the UI thread: a 10 MB answer takes a while.
+            let mut outcome = Outcome::from_exchange(exchange.clone(), &sent.secrets());
+            outcome.verdict = (!checker.responses.is_empty()).then(|| {
+                validate::check_response_in(
+                    checker.document.as_deref(),
+                    &checker.responses,
+                    &exchange.response,
+                )
+            });
+            Ok(Box::new(outcome))
+        }
         Err(e) => Err(e.clone().into()),
     };
     deliver(shown, after, recording);
@@ -169,6 +189,27 @@ impl<B: Backend> App<B> {
             }
         };
         s.editor.error = None;
+        // Differences from the definition never block a send, and are
+        // never sent unseen: the first F5 shows them, the next one sends.
+        let problems = validate::check_request(api, operation, &s.editor.draft, &req);
+        if !problems.is_empty() && problems != s.warned {
+            let first = sanitize::clean_line(&problems[0].to_string()).into_owned();
+            let more = match problems.len() {
+                1 => String::new(),
+                n => format!(" (and {} more)", n - 1),
+            };
+            s.warned = problems;
+            self.notice(
+                format!("Differs from the definition: {first}{more}. F5 again sends it anyway"),
+                true,
+            );
+            return;
+        }
+        s.warned = problems;
+        let checker = ResponseCheck {
+            document: api.document.clone(),
+            responses: operation.responses.clone(),
+        };
         let call = Call::new(api, operation, req).with_draft(s.editor.draft.clone());
         let history = self.state.tools.history();
         let vars = self.state.vars.clone();
@@ -208,6 +249,7 @@ impl<B: Backend> App<B> {
                 history,
                 options,
                 cancel,
+                checker,
                 deliver,
             )
             .await;

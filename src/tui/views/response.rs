@@ -502,6 +502,21 @@ impl ResponsePane<'_> {
             1,
             Span::styled(format!(" · {}", o.response.version), theme.muted()),
         ));
+        match o.verdict.as_deref() {
+            Some([]) => parts.push((7, Span::styled(" · ✓ as documented", theme.muted()))),
+            Some(problems) => parts.push((
+                9,
+                Span::styled(
+                    format!(
+                        " · ✗ {} difference{} from the definition",
+                        problems.len(),
+                        if problems.len() == 1 { "" } else { "s" }
+                    ),
+                    theme.warning(),
+                ),
+            )),
+            None => {}
+        }
         if let Some(origin) = &view.origin {
             parts.push((
                 7,
@@ -509,7 +524,12 @@ impl ResponsePane<'_> {
             ));
         }
         let status = fit_parts(parts, usize::from(area.width));
-        let explanation = explain(view, self.now);
+        // A gateway's explanation first; else the first difference from
+        // the definition, with where it is.
+        let explanation = explain(view, self.now).or_else(|| {
+            let first = o.verdict.as_deref()?.first()?;
+            Some(format!("differs from the definition: {first}"))
+        });
         let [status_area, explain_area, tabs_area, body_area] = Layout::vertical([
             Constraint::Length(1),
             Constraint::Length(u16::from(explanation.is_some())),
