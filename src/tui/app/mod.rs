@@ -119,6 +119,8 @@ pub enum ChoosePurpose {
     Example,
     Server,
     Environment,
+    /// A credential to add in the Auth tab (`AD_HOC_CHOICES`).
+    AddAuth,
 }
 
 pub struct Chooser {
@@ -159,6 +161,8 @@ pub struct OpState {
     pub editor: RequestEditor,
     pub request: RequestState,
     pub doc_scroll: u16,
+    /// The operation's schema trees, built when first shown.
+    pub schemas: crate::tui::views::operation::SchemaDocs,
 }
 
 /// Where the panes were at the last draw (mouse hits).
@@ -459,6 +463,7 @@ impl<B: Backend> App<B> {
                     editor: RequestEditor::new(draft),
                     request: RequestState::Idle,
                     doc_scroll: 0,
+                    schemas: Default::default(),
                 },
             );
         }
