@@ -167,6 +167,10 @@ actions! {
         name: "filter", label: "filter", scope: Catalog, keys: ["/"],
         description: "Fuzzy-filter the catalog (method, path, summary, tag, id)",
     }
+    FoldSchemas {
+        name: "fold_schemas", label: "fold schemas", scope: Lists, keys: ["z"],
+        description: "Operation pane: unfold the schemas' deeper levels, or fold them again",
+    }
     NextTab {
         name: "next_tab", label: "next tab", scope: Lists, keys: ["]"],
         description: "Next tab",

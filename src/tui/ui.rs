@@ -68,14 +68,14 @@ pub fn render(frame: &mut Frame, state: &mut State) {
             let (api, operation) = state.catalog.operation(op);
             if let Some(s) = state.ops.get_mut(&op) {
                 if let Some(a) = areas.docs {
-                    operation::render(
+                    operation::render_with(
                         frame,
                         a,
-                        api,
-                        operation,
+                        (api, operation),
                         &theme,
                         state.focus == Focus::Operation,
                         &mut s.doc_scroll,
+                        &mut s.schemas,
                     );
                 }
                 if let Some(a) = areas.request {

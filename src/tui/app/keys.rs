@@ -211,7 +211,7 @@ impl<B: Backend> App<B> {
         let reaction = match self.state.focus {
             Focus::Catalog => self.state.catalog_pane.on_action(action),
             Focus::Operation => match self.current_mut() {
-                Some(s) => operation::on_action(&mut s.doc_scroll, action),
+                Some(s) => operation::on_action(&mut s.doc_scroll, &mut s.schemas, action),
                 None => Reaction::None,
             },
             Focus::Request => {

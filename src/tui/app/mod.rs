@@ -119,6 +119,8 @@ pub enum ChoosePurpose {
     Example,
     Server,
     Environment,
+    /// A credential to add in the Auth tab (`AD_HOC_CHOICES`).
+    AddAuth,
 }
 
 pub struct Chooser {
@@ -162,6 +164,8 @@ pub struct OpState {
     /// The differences from the definition the last F5 warned about: the
     /// same ones at the next F5 mean "send anyway".
     pub warned: Vec<crate::validate::Problem>,
+    /// The operation's schema trees, built when first shown.
+    pub schemas: crate::tui::views::operation::SchemaDocs,
 }
 
 /// Where the panes were at the last draw (mouse hits).
@@ -463,6 +467,7 @@ impl<B: Backend> App<B> {
                     request: RequestState::Idle,
                     doc_scroll: 0,
                     warned: Vec::new(),
+                    schemas: Default::default(),
                 },
             );
         }

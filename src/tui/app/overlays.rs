@@ -108,6 +108,15 @@ impl<B: Backend> App<B> {
                     s.editor.draft.server_vars.insert(name, value.clone());
                 }
             }
+            ChoosePurpose::AddAuth => {
+                let Some(op) = self.state.open else {
+                    return;
+                };
+                let api = &self.state.catalog.apis[op.0];
+                if let Some(s) = self.state.ops.get_mut(&op) {
+                    s.editor.add_ad_hoc(index, api);
+                }
+            }
             ChoosePurpose::Example => {
                 let Some(op) = self.state.open else {
                     return;

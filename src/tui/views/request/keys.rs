@@ -5,7 +5,7 @@
 
 use crossterm::event::{KeyCode, KeyEvent};
 
-use super::{FieldKind, ReqTab, RequestEditor, json_text};
+use super::{AD_HOC_CHOICES, FieldKind, ReqTab, RequestEditor, json_text};
 use crate::catalog::{Api, Operation};
 use crate::request::Draft;
 use crate::tui::app::{ChoosePurpose, Chooser, Effect, OpRef, Overlay, Reaction};
@@ -32,7 +32,7 @@ impl RequestEditor {
             Action::Top => self.move_row(isize::MIN / 2, api),
             Action::Bottom => self.move_row(isize::MAX / 2, api),
             Action::Select | Action::Edit => {
-                if self.tab == ReqTab::Body {
+                if self.tab == ReqTab::Body && !self.is_form() {
                     self.body_editing = true;
                 } else if let Some(kind) = self.field_for_selection(api) {
                     // Enter on an enum parameter offers its values.
@@ -57,11 +57,23 @@ impl RequestEditor {
                 }
             }
             Action::AddRow => {
-                if self.tab == ReqTab::Body || self.tab == ReqTab::Auth {
+                if self.tab == ReqTab::Auth {
+                    return Reaction::Open(Overlay::Choose(Chooser {
+                        title: "Add a credential to this request".into(),
+                        items: AD_HOC_CHOICES.iter().map(|c| (*c).to_string()).collect(),
+                        selected: 0,
+                        purpose: ChoosePurpose::AddAuth,
+                    }));
+                }
+                if self.tab == ReqTab::Body && !self.is_form() {
                     return Reaction::notice("Rows are added in the Params and Headers tabs", true);
                 }
                 changed = self.add_row();
             }
+            Action::DeleteRow if self.tab == ReqTab::Auth => match self.delete_auth(api) {
+                Ok(()) => changed = true,
+                Err(why) => return Reaction::notice(why, true),
+            },
             Action::DeleteRow => match self.delete_row() {
                 Ok(()) => changed = true,
                 Err(why) => return Reaction::notice(why, true),
@@ -145,7 +157,10 @@ impl RequestEditor {
             KeyCode::Enter => {
                 // After a new row's name comes its value.
                 let kind = field.kind;
-                let to_value = matches!(kind, FieldKind::HeaderName(_) | FieldKind::ExtraName(_));
+                let to_value = matches!(
+                    kind,
+                    FieldKind::HeaderName(_) | FieldKind::ExtraName(_) | FieldKind::FormName(_)
+                );
                 self.close_field(!to_value);
                 if to_value && let Some(next) = RequestEditor::sibling(kind) {
                     self.start_field(next);

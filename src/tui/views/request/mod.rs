@@ -8,16 +8,19 @@
 //! the send all see the same request. Build errors are pinned to the row
 //! (or the body line) they are about.
 
+mod auth;
+mod form;
 mod keys;
 mod render;
 
+pub use auth::{AD_HOC_CHOICES, AuthRow};
 pub use render::RequestView;
 
 use ratatui::layout::Rect;
 use ratatui::style::{Modifier, Style};
 use tui_textarea::TextArea;
 
-use crate::catalog::{Api, Operation, ParamLocation, SecurityKind, ServerVariable};
+use crate::catalog::{Api, Operation, ParamLocation, ServerVariable};
 use crate::request::{BuildError, BuiltRequest, Draft, Row, Vars};
 use crate::tui::input::LineInput;
 
@@ -52,6 +55,11 @@ pub enum FieldKind {
     HeaderValue(usize),
     AuthValue(usize),
     AuthUser(usize),
+    /// The parameter name of an API key added in the Auth tab.
+    AuthKeyName(usize),
+    /// A form body field's name (a row added by hand) and value.
+    FormName(usize),
+    FormValue(usize),
     /// A variable of the chosen server's URL template.
     ServerVar(usize),
 }
@@ -84,22 +92,14 @@ pub struct PinnedError {
     pub message: String,
 }
 
-/// One line of the Auth tab.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct AuthRow {
-    /// Index into `draft.auth`.
-    pub index: usize,
-    pub username: bool,
-    pub label: String,
-    pub kind: String,
-}
-
 pub struct RequestEditor {
     pub draft: Draft,
     pub tab: ReqTab,
     pub param_row: usize,
     pub header_row: usize,
     pub auth_row: usize,
+    /// The selected field of a form body (the Body tab's table).
+    pub form_row: usize,
     pub field: Option<Field>,
     pub body: TextArea<'static>,
     pub body_editing: bool,
@@ -109,6 +109,8 @@ pub struct RequestEditor {
     /// the curl preview.
     pub preview: Option<(BuiltRequest, Vec<BuildError>)>,
     table_offset: usize,
+    /// What the body's schema says of each form field, read once.
+    pub form_docs: Option<Vec<form::FormDoc>>,
     /// The chosen server's variables, shown as rows after the parameters.
     pub server_vars: Vec<(String, ServerVariable)>,
     /// Where the tab titles were drawn, for mouse clicks.
@@ -124,6 +126,7 @@ impl RequestEditor {
             param_row: 0,
             header_row: 0,
             auth_row: 0,
+            form_row: 0,
             field: None,
             body,
             body_editing: false,
@@ -131,6 +134,7 @@ impl RequestEditor {
             error: None,
             preview: None,
             table_offset: 0,
+            form_docs: None,
             server_vars: Vec::new(),
             tab_hits: Vec::new(),
         };
@@ -203,7 +207,7 @@ impl RequestEditor {
             ReqTab::Params => self.param_row,
             ReqTab::Headers => self.header_row,
             ReqTab::Auth => self.auth_row,
-            ReqTab::Body => 0,
+            ReqTab::Body => self.form_row,
         }
     }
 
@@ -212,7 +216,7 @@ impl RequestEditor {
             ReqTab::Params => self.param_rows(),
             ReqTab::Headers => self.draft.headers.len(),
             ReqTab::Auth => self.auth_rows(api).len(),
-            ReqTab::Body => 0,
+            ReqTab::Body => self.draft.form.len(),
         }
     }
 
@@ -223,48 +227,9 @@ impl RequestEditor {
             ReqTab::Params => &mut self.param_row,
             ReqTab::Headers => &mut self.header_row,
             ReqTab::Auth => &mut self.auth_row,
-            ReqTab::Body => return,
+            ReqTab::Body => &mut self.form_row,
         };
         *slot = slot.saturating_add_signed(delta).min(last);
-    }
-
-    pub fn auth_rows(&self, api: &Api) -> Vec<AuthRow> {
-        let mut rows = Vec::new();
-        for (index, auth) in self.draft.auth.iter().enumerate() {
-            let scheme = api.security_schemes.iter().find(|s| s.name == auth.scheme);
-            let (kind, basic) = match scheme.map(|s| &s.kind) {
-                Some(SecurityKind::ApiKey { param, location }) => {
-                    (format!("{} {param}", location.as_str()), false)
-                }
-                Some(SecurityKind::Bearer { .. }) => ("bearer token".to_string(), false),
-                Some(SecurityKind::Basic) => ("basic".to_string(), true),
-                Some(SecurityKind::OAuth2 { .. }) => ("OAuth2 access token".to_string(), false),
-                Some(SecurityKind::Other { description }) => (description.clone(), false),
-                None => ("unknown scheme".to_string(), false),
-            };
-            if basic {
-                rows.push(AuthRow {
-                    index,
-                    username: true,
-                    label: format!("{} user", auth.scheme),
-                    kind: kind.clone(),
-                });
-                rows.push(AuthRow {
-                    index,
-                    username: false,
-                    label: format!("{} password", auth.scheme),
-                    kind,
-                });
-            } else {
-                rows.push(AuthRow {
-                    index,
-                    username: false,
-                    label: auth.scheme.clone(),
-                    kind,
-                });
-            }
-        }
-        rows
     }
 
     /// The text a field starts with and where it goes back.
@@ -296,11 +261,19 @@ impl RequestEditor {
             ReqTab::Auth => self.auth_rows(api).get(self.auth_row).map(|r| {
                 if r.username {
                     FieldKind::AuthUser(r.index)
+                } else if r.key_name {
+                    FieldKind::AuthKeyName(r.index)
                 } else {
                     FieldKind::AuthValue(r.index)
                 }
             }),
-            ReqTab::Body => None,
+            ReqTab::Body => self.draft.form.get(self.form_row).map(|f| {
+                if f.name.is_empty() {
+                    FieldKind::FormName(self.form_row)
+                } else {
+                    FieldKind::FormValue(self.form_row)
+                }
+            }),
         }
     }
 
@@ -313,6 +286,9 @@ impl RequestEditor {
             FieldKind::HeaderValue(i) => self.draft.headers.get(i).map(|r| r.value.clone()),
             FieldKind::AuthValue(i) => self.draft.auth.get(i).map(|a| a.value.clone()),
             FieldKind::AuthUser(i) => self.draft.auth.get(i).map(|a| a.username.clone()),
+            FieldKind::AuthKeyName(i) => self.key_name(i).map(str::to_string),
+            FieldKind::FormName(i) => self.draft.form.get(i).map(|f| f.name.clone()),
+            FieldKind::FormValue(i) => self.draft.form.get(i).map(|f| f.value.clone()),
             FieldKind::ServerVar(i) => self.server_vars.get(i).map(|(name, var)| {
                 self.draft
                     .server_vars
@@ -346,6 +322,9 @@ impl RequestEditor {
         }
         let slot = match field.kind {
             FieldKind::ServerVar(_) => None,
+            FieldKind::AuthKeyName(i) => self.key_name_mut(i),
+            FieldKind::FormName(i) => self.draft.form.get_mut(i).map(|f| &mut f.name),
+            FieldKind::FormValue(i) => self.draft.form.get_mut(i).map(|f| &mut f.value),
             FieldKind::Param(i) => self.draft.params.get_mut(i).map(|p| &mut p.value),
             FieldKind::ExtraName(i) => self.draft.extra_query.get_mut(i).map(|r| &mut r.name),
             FieldKind::ExtraValue(i) => self.draft.extra_query.get_mut(i).map(|r| &mut r.value),
@@ -366,6 +345,8 @@ impl RequestEditor {
             FieldKind::ExtraValue(i) => Some(FieldKind::ExtraName(i)),
             FieldKind::HeaderName(i) => Some(FieldKind::HeaderValue(i)),
             FieldKind::HeaderValue(i) => Some(FieldKind::HeaderName(i)),
+            FieldKind::FormName(i) => Some(FieldKind::FormValue(i)),
+            FieldKind::FormValue(i) => Some(FieldKind::FormName(i)),
             _ => None,
         }
     }
@@ -380,6 +361,16 @@ impl RequestEditor {
             {
                 self.draft.extra_query.remove(i);
                 self.param_row = self.param_row.min(self.param_rows().saturating_sub(1));
+            }
+            FieldKind::FormName(i) | FieldKind::FormValue(i)
+                if self
+                    .draft
+                    .form
+                    .get(i)
+                    .is_some_and(|f| f.name.trim().is_empty() && f.value.is_empty()) =>
+            {
+                self.form_row = i;
+                self.delete_form_row();
             }
             FieldKind::HeaderName(i) | FieldKind::HeaderValue(i)
                 if self.draft.headers.get(i).is_some_and(blank) =>
@@ -413,6 +404,10 @@ impl RequestEditor {
                 self.start_field(FieldKind::HeaderName(self.header_row));
                 true
             }
+            ReqTab::Body if self.is_form() => {
+                self.add_form_row();
+                true
+            }
             _ => false,
         }
     }
@@ -440,6 +435,10 @@ impl RequestEditor {
                         .header_row
                         .min(self.draft.headers.len().saturating_sub(1));
                 }
+                Ok(())
+            }
+            ReqTab::Body if self.is_form() => {
+                self.delete_form_row();
                 Ok(())
             }
             _ => Err("nothing to delete here"),
@@ -471,6 +470,7 @@ impl RequestEditor {
                 }
                 None => false,
             },
+            ReqTab::Body => self.toggle_form_row(),
             _ => false,
         }
     }
@@ -479,6 +479,7 @@ impl RequestEditor {
     /// pinned error once its cause is fixed.
     pub fn refresh_preview(&mut self, api: &Api, operation: &Operation, vars: &Vars) {
         self.set_server_vars(api);
+        self.ensure_form_docs(api, operation);
         let built = crate::request::preview(api, operation, &self.draft, vars);
         if let Some(e) = &self.error {
             let fixed = match e.tab {

@@ -215,6 +215,14 @@ impl RequestView<'_> {
         if editor.tab == ReqTab::Headers {
             return self.headers_note(editor);
         }
+        if editor.tab == ReqTab::Body {
+            // The form's media type: it decides how the fields are sent.
+            let ct = editor.draft.content_type.clone().unwrap_or_default();
+            return Line::styled(
+                format!("{ct}  (Enter: edit · a: add · Space: on/off · d: delete)"),
+                self.theme.muted(),
+            );
+        }
         if editor.tab != ReqTab::Params {
             return Line::default();
         }
@@ -278,10 +286,13 @@ impl RequestView<'_> {
         if let Some(field) = &editor.field
             && field.kind == kind
         {
-            return Span::styled(
-                field.input.text().to_string(),
-                Style::new().add_modifier(Modifier::UNDERLINED),
-            );
+            // A password or token is not shown even while typed.
+            let text = if RequestEditor::is_secret_field(kind) && !self.reveal {
+                "•".repeat(field.input.text().chars().count())
+            } else {
+                field.input.text().to_string()
+            };
+            return Span::styled(text, Style::new().add_modifier(Modifier::UNDERLINED));
         }
         if hide(secret_name, value, self.reveal) {
             let masked = if secret_name.eq_ignore_ascii_case("authorization") {
@@ -492,6 +503,9 @@ impl RequestView<'_> {
                 let auth = &editor.draft.auth[r.index];
                 let (kind, value, secret) = if r.username {
                     (FieldKind::AuthUser(r.index), auth.username.clone(), "user")
+                } else if r.key_name {
+                    let name = editor.field_text(FieldKind::AuthKeyName(r.index));
+                    (FieldKind::AuthKeyName(r.index), name, "name")
                 } else {
                     (FieldKind::AuthValue(r.index), auth.value.clone(), "token")
                 };
@@ -520,12 +534,87 @@ impl RequestView<'_> {
                     Constraint::Fill(1),
                 ],
                 header: &["scheme", "kind", "value"],
-                empty: "This operation declares no security scheme.",
+                empty: "This operation declares no security scheme. a: add one (Basic, Bearer, API key).",
+            },
+        );
+    }
+
+    fn render_form(&self, frame: &mut Frame, area: Rect, editor: &mut RequestEditor) {
+        let theme = self.theme;
+        let mut names = Vec::new();
+        let mut kinds = Vec::new();
+        let mut rows = Vec::new();
+        for (i, f) in editor.draft.form.iter().enumerate() {
+            let doc = editor.form_doc(&f.name);
+            let required = doc.is_some_and(|d| d.required);
+            let name = match &editor.field {
+                Some(field) if field.kind == FieldKind::FormName(i) => Span::styled(
+                    field.input.text().to_string(),
+                    Style::new().add_modifier(Modifier::UNDERLINED),
+                ),
+                _ if required => Span::styled(format!("{}*", f.name), theme.title()),
+                _ => Span::raw(f.name.clone()),
+            };
+            names.push(format!("{}*", f.name));
+            let editing = editor
+                .field
+                .as_ref()
+                .is_some_and(|x| x.kind == FieldKind::FormValue(i));
+            let value = if f.value.is_empty() && !editing {
+                let hint = match (f.file, required) {
+                    (true, _) => "path of the file",
+                    (false, true) => "required",
+                    (false, false) => "",
+                };
+                Span::styled(hint, theme.muted().add_modifier(Modifier::ITALIC))
+            } else {
+                self.cell_text(editor, FieldKind::FormValue(i), &f.value, &f.name)
+            };
+            let kind = doc.map(|d| d.type_text.clone()).unwrap_or_default();
+            kinds.push(kind.clone());
+            let mut row = TableRow::new(vec![
+                Cell::from(enabled_mark(f.enabled, theme)),
+                Cell::from(name),
+                Cell::from(Span::styled(
+                    if f.file { "file" } else { "" },
+                    theme.accent(),
+                )),
+                Cell::from(value),
+                Cell::from(Span::styled(kind, theme.muted())),
+                Cell::from(Span::styled(
+                    doc.map(|d| d.description.clone()).unwrap_or_default(),
+                    theme.muted(),
+                )),
+            ]);
+            if !f.enabled {
+                row = row.style(theme.muted());
+            }
+            rows.push(row);
+        }
+        self.render_table(
+            frame,
+            area,
+            editor,
+            TableSpec {
+                rows,
+                widths: vec![
+                    Constraint::Length(1),
+                    fit(names.iter().map(String::as_str), "name", 24),
+                    Constraint::Length(4),
+                    Constraint::Fill(2),
+                    fit(kinds.iter().map(String::as_str), "type", 16),
+                    Constraint::Fill(1),
+                ],
+                header: &["", "name", "", "value", "type", "description"],
+                empty: "No form fields. a: add one.",
             },
         );
     }
 
     fn render_body(&self, frame: &mut Frame, area: Rect, editor: &mut RequestEditor) {
+        if editor.is_form() {
+            return self.render_form(frame, area, editor);
+        }
         let theme = self.theme;
         let [text_area, note_area] =
             Layout::vertical([Constraint::Min(0), Constraint::Length(1)]).areas(area);
@@ -589,9 +678,15 @@ fn fit<'a>(texts: impl Iterator<Item = &'a str>, header: &str, cap: usize) -> Co
 fn value_column(kind: FieldKind, widths: &[Constraint], area: Rect) -> u16 {
     let cells = Layout::horizontal(widths.to_vec()).spacing(1).split(area);
     let index = match kind {
-        FieldKind::Param(_) | FieldKind::ExtraValue(_) | FieldKind::ServerVar(_) => 3,
-        FieldKind::ExtraName(_) | FieldKind::HeaderName(_) => 1,
-        FieldKind::HeaderValue(_) | FieldKind::AuthValue(_) | FieldKind::AuthUser(_) => 2,
+        FieldKind::Param(_)
+        | FieldKind::ExtraValue(_)
+        | FieldKind::ServerVar(_)
+        | FieldKind::FormValue(_) => 3,
+        FieldKind::ExtraName(_) | FieldKind::HeaderName(_) | FieldKind::FormName(_) => 1,
+        FieldKind::HeaderValue(_)
+        | FieldKind::AuthValue(_)
+        | FieldKind::AuthUser(_)
+        | FieldKind::AuthKeyName(_) => 2,
     };
     cells.get(index).map_or(area.x, |r| r.x)
 }

@@ -1,7 +1,12 @@
 //! The operation pane: what the definition says about one operation
-//! (summary, description, parameters, body, responses), wrapped and
-//! scrollable, and its scrolling keys; and, before any operation is open,
-//! a short welcome.
+//! (summary, description, parameters, body, responses, their schemas as
+//! folding trees from `schemas`), wrapped and scrollable, and its
+//! scrolling and folding keys; and, before any operation is open, a short
+//! welcome.
+
+mod schemas;
+
+pub use schemas::SchemaDocs;
 
 use std::borrow::Cow;
 
@@ -19,9 +24,15 @@ use crate::tui::keymap::Action;
 use crate::tui::views::request::json_text;
 
 /// What an action does while the operation pane has the focus; `scroll`
-/// is the open operation's.
-pub fn on_action(scroll: &mut u16, action: Action) -> Reaction {
+/// and `schemas` are the open operation's.
+pub fn on_action(scroll: &mut u16, schemas: &mut SchemaDocs, action: Action) -> Reaction {
     match action {
+        Action::FoldSchemas => {
+            if !schemas.unfolded && !schemas.has_folds() {
+                return Reaction::notice("Nothing folded: every level is shown", false);
+            }
+            schemas.unfolded = !schemas.unfolded;
+        }
         Action::Up => *scroll = scroll.saturating_sub(1),
         Action::Down => *scroll = scroll.saturating_add(1),
         Action::PageUp => *scroll = scroll.saturating_sub(10),
@@ -34,7 +45,13 @@ pub fn on_action(scroll: &mut u16, action: Action) -> Reaction {
     Reaction::None
 }
 
-pub fn doc_lines(api: &Api, op: &Operation, theme: &Theme) -> Vec<Line<'static>> {
+/// The pane's lines; the schema trees are `schemas`', built before.
+pub fn doc_lines(
+    api: &Api,
+    op: &Operation,
+    theme: &Theme,
+    schemas: &SchemaDocs,
+) -> Vec<Line<'static>> {
     let mut lines = Vec::new();
     lines.push(Line::from(vec![
         Span::styled(format!("{} ", op.method), theme.method(&op.method)),
@@ -113,24 +130,27 @@ pub fn doc_lines(api: &Api, op: &Operation, theme: &Theme) -> Vec<Line<'static>>
             head.push(Span::styled(" required", theme.warning()));
         }
         lines.push(Line::from(head));
-        for m in &body.content {
+        if let Some(d) = &body.description {
+            for l in html_to_text(d).lines() {
+                lines.push(Line::raw(format!("  {l}")));
+            }
+        }
+        for (i, m) in body.content.iter().enumerate() {
             let mut text = format!("  {}", m.content_type);
             if !m.examples.is_empty() {
                 let names: Vec<&str> = m.examples.iter().map(|e| e.name.as_str()).collect();
                 text.push_str(&format!("  examples: {}", names.join(", ")));
             }
             lines.push(Line::raw(text));
-        }
-        if let Some(d) = &body.description {
-            for l in html_to_text(d).lines() {
-                lines.push(Line::raw(format!("  {l}")));
+            if let Some(tree) = schemas.body(i) {
+                lines.extend(schemas::tree_lines(tree, 4, schemas.unfolded, theme));
             }
         }
     }
     if !op.responses.is_empty() {
         lines.push(Line::default());
         lines.push(Line::styled("Responses", theme.accent()));
-        for r in &op.responses {
+        for (ri, r) in op.responses.iter().enumerate() {
             let code: u16 = r
                 .status
                 .chars()
@@ -148,13 +168,27 @@ pub fn doc_lines(api: &Api, op: &Operation, theme: &Theme) -> Vec<Line<'static>>
                         .to_string(),
                 ),
             ];
-            if !r.content_types.is_empty() {
+            // With a schema, each media type gets a heading of its own.
+            let with_schemas = (0..r.content.len()).any(|i| schemas.response(ri, i).is_some());
+            if !r.content_types.is_empty() && !with_schemas {
                 spans.push(Span::styled(
                     format!("  {}", r.content_types.join(", ")),
                     theme.muted(),
                 ));
             }
             lines.push(Line::from(spans));
+            if !with_schemas {
+                continue;
+            }
+            for (i, m) in r.content.iter().enumerate() {
+                lines.push(Line::styled(
+                    format!("    {}", m.content_type),
+                    theme.muted(),
+                ));
+                if let Some(tree) = schemas.response(ri, i) {
+                    lines.extend(schemas::tree_lines(tree, 6, schemas.unfolded, theme));
+                }
+            }
         }
     }
     lines.into_iter().map(super::clean).collect()
@@ -467,6 +501,8 @@ pub fn doc_text(text: &str) -> Vec<String> {
     out
 }
 
+/// The pane with its schemas built for this one drawing (the app keeps
+/// them per operation: [`render_with`]).
 pub fn render(
     frame: &mut Frame,
     area: Rect,
@@ -476,6 +512,21 @@ pub fn render(
     focused: bool,
     scroll: &mut u16,
 ) {
+    let mut schemas = SchemaDocs::default();
+    render_with(frame, area, (api, op), theme, focused, scroll, &mut schemas);
+}
+
+/// The pane; `schemas` are built on the first drawing and kept.
+pub fn render_with(
+    frame: &mut Frame,
+    area: Rect,
+    (api, op): (&Api, &Operation),
+    theme: &Theme,
+    focused: bool,
+    scroll: &mut u16,
+    schemas: &mut SchemaDocs,
+) {
+    schemas.ensure(api, op);
     let block = Block::default()
         .borders(Borders::ALL)
         .border_style(theme.border(focused))
@@ -483,7 +534,7 @@ pub fn render(
             format!(" {} ", sanitize::clean_line(&op.title())),
             theme.title(),
         ));
-    let lines = doc_lines(api, op, theme);
+    let lines = doc_lines(api, op, theme, schemas);
     let inner = block.inner(area);
     // Clamp so that scrolling stops at the end instead of into emptiness
     // (an estimate: word wrapping may add a line here and there).
