@@ -85,7 +85,7 @@ async fn server(hits: Arc<AtomicUsize>) -> String {
 
 fn harness(base: &str) -> Harness {
     let catalog = catalog::load_bytes(spec(base).as_bytes(), "checked.yaml").expect("loads");
-    Harness::start(TuiContext::with_defaults(catalog), 200, 45)
+    Harness::start(TuiContext::with_defaults(catalog), 300, 45)
 }
 
 #[tokio::test]

@@ -503,9 +503,11 @@ impl ResponsePane<'_> {
             Span::styled(format!(" · {}", o.response.version), theme.muted()),
         ));
         match o.verdict.as_deref() {
-            Some([]) => parts.push((7, Span::styled(" · ✓ as documented", theme.muted()))),
+            // The first to go when the line is narrow: the line below says
+            // what differs anyway.
+            Some([]) => parts.push((0, Span::styled(" · ✓ as documented", theme.muted()))),
             Some(problems) => parts.push((
-                9,
+                1,
                 Span::styled(
                     format!(
                         " · ✗ {} difference{} from the definition",
