@@ -39,10 +39,22 @@ pub struct RunArgs {
 }
 
 pub(super) async fn run_flow(args: &RunArgs) -> Result<()> {
-    let session = Session::open(&args.target).await?;
+    // `portico run portal.toml`: with the flow's name left out, the first
+    // SOURCE lands in FLOW. A file or URL there is read as the SOURCE it is.
+    let mut target = args.target.clone();
+    let mut flow_name = args.flow.clone();
+    if let Some(word) = flow_name.as_deref()
+        && (std::path::Path::new(word).exists()
+            || word.starts_with("http://")
+            || word.starts_with("https://"))
+    {
+        target.sources.insert(0, word.to_string());
+        flow_name = None;
+    }
+    let session = Session::open(&target).await?;
     let catalog = &session.catalog;
     print_warnings(catalog);
-    let Some(name) = &args.flow else {
+    let Some(name) = &flow_name else {
         return list_flows(catalog, args.json);
     };
     let flow = flow::find(catalog, name)?;
