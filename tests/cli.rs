@@ -624,12 +624,12 @@ async fn form_fields_files_and_credentials_from_the_command_line() {
         "{body}"
     );
     assert!(body.contains("name=\"note\"\r\n\r\nhi\r\n"), "{body}");
-    let content_type = echo_header(&echo, "content-type").expect("content type");
+    let content_type = echo_header(echo, "content-type").expect("content type");
     let boundary = content_type
         .strip_prefix("multipart/form-data; boundary=")
         .expect("a multipart type with its boundary");
     assert!(body.ends_with(&format!("--{boundary}--\r\n")), "{body}");
-    assert_eq!(echo_header(&echo, "authorization"), Some("Bearer tok-123"));
+    assert_eq!(echo_header(echo, "authorization"), Some("Bearer tok-123"));
     // The token is masked in what portico prints of the request.
     assert!(!json["request"].to_string().contains("tok-123"));
 
