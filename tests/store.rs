@@ -702,7 +702,7 @@ fn a_failed_write_keeps_the_old_file() {
     }
     assert_eq!(before.len(), limit - 200);
     std::fs::write(home.join("history.jsonl"), &before).expect("seed");
-    let output = on_a_full_disk(&["call", "--op", "RRS Execute"]);
+    let output = on_a_full_disk(&["call", "--op", "RRS Execute", "-i"]);
     assert!(success(&output).contains("200 OK"));
     assert_stderr_has(
         &output,

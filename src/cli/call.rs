@@ -1,8 +1,9 @@
 //! `portico call`: build one request from an operation, a preset and the
 //! command line, send it through the pipeline (`crate::call`: masks,
-//! captures, records in history), and print the answer and the captures. `curl` and `export http --op` build their request here too.
+//! captures, records in history), and print the answer and the captures
+//! (piped, stdout carries the body alone; the head goes to stderr). `curl` and `export http --op` build their request here too.
 
-use std::io::Write;
+use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 
 use anyhow::{Context, Result};
@@ -11,7 +12,8 @@ use tokio_util::sync::CancellationToken;
 
 use super::cli_timeout;
 use super::output::{
-    exchange_json, print_exchange, print_file_warnings, print_request, print_warnings, request_json,
+    Head, exchange_json, print_answer, print_file_warnings, print_request, print_warnings,
+    request_json,
 };
 use super::request_args::{RequestArgs, apply_overrides};
 use super::session::Session;
@@ -34,6 +36,13 @@ pub struct CallArgs {
     /// Print one JSON object with the request, response and timing.
     #[arg(long)]
     pub json: bool,
+    /// Print the status line and headers on stdout before the body, even
+    /// when stdout is not a terminal (where they go to stderr).
+    #[arg(short = 'i', long, conflicts_with_all = ["json", "quiet"])]
+    pub include: bool,
+    /// Print the body alone: no status line or headers anywhere.
+    #[arg(short = 'q', long, conflicts_with = "json")]
+    pub quiet: bool,
     /// Build and print the request without sending it.
     #[arg(long)]
     pub dry_run: bool,
@@ -198,8 +207,8 @@ pub(super) async fn call(args: &CallArgs) -> Result<()> {
         Err(error) => return Err(error.clone().into()),
     };
     let response_problems = validate::check_response(api, op, &exchange.response);
-    let mut out = std::io::stdout().lock();
     if args.json {
+        let mut out = std::io::stdout().lock();
         let mut json = exchange_json(exchange, &sent.call.built, args.reveal);
         json["captured"] = captured_json(&sent.captured, args.reveal);
         json["validation"] = serde_json::json!({
@@ -209,9 +218,17 @@ pub(super) async fn call(args: &CallArgs) -> Result<()> {
         serde_json::to_writer_pretty(&mut out, &json)?;
         writeln!(out)?;
     } else {
-        print_exchange(&mut out, exchange)?;
+        // Piped, stdout carries the body alone, as curl and HTTPie do.
+        let terminal = std::io::stdout().is_terminal();
+        let head = if args.quiet {
+            Head::Hidden
+        } else if args.include || terminal {
+            Head::Stdout
+        } else {
+            Head::Stderr
+        };
+        print_answer(exchange, head, terminal)?;
     }
-    drop(out);
     if args.validate {
         return validation_verdict(&request_problems, &response_problems);
     }

@@ -1,13 +1,14 @@
 //! The command line: argument parsing and the dispatch of the
 //! non-interactive commands (`list`, `call`, `run`, `demo`, `presets`,
-//! `history`, and `curl`, `import`, `export` to move requests between
-//! portico and other tools), one module each. No subcommand opens the TUI:
+//! `history`, `completions`, and `curl`, `import`, `export` to move
+//! requests between portico and other tools), one module each. No subcommand opens the TUI:
 //! with none, the binary calls [`open_tui`].
 //!
 //! Every command prints its result on stdout and, when it fails, one line
 //! saying why on stderr with a non-zero exit status, so it can be scripted.
 
 mod call;
+mod completions;
 mod curl;
 mod demo;
 mod export;
@@ -29,6 +30,7 @@ use clap::{Parser, Subcommand};
 
 pub use self::tui::open_tui;
 pub use call::CallArgs;
+pub use completions::CompletionsArgs;
 pub use curl::CurlArgs;
 pub use demo::DemoArgs;
 pub use export::{ExportCommand, ExportHttpArgs};
@@ -130,6 +132,9 @@ pub enum Command {
     Export(ExportCommand),
     /// The requests sent, newest first, or usage statistics per operation.
     History(HistoryArgs),
+    /// Print a shell's completion script (bash, zsh, fish, elvish,
+    /// powershell) for portico's commands and flags.
+    Completions(CompletionsArgs),
 }
 
 /// Runs a parsed command line; `None` means the caller opens the TUI.
@@ -145,6 +150,7 @@ pub async fn run(command: Command) -> Result<()> {
         Command::Presets(command) => presets::presets_command(&command).await,
         Command::Export(command) => export::export_command(&command).await,
         Command::History(args) => history::history_command(&args).await,
+        Command::Completions(args) => completions::completions(&args),
     }
 }
 

@@ -142,7 +142,12 @@ pub fn request_json(req: &BuiltRequest) -> Value {
 
 pub(super) fn exchange_json(exchange: &Exchange, built: &BuiltRequest, reveal: bool) -> Value {
     let response = &exchange.response;
-    let (body, base64) = body_json(Some(&response.body));
+    // A JSON answer is a JSON value (`jq .response.body.id`), not a string
+    // holding JSON; anything else (a truncated JSON body too) stays text.
+    let (body, base64) = match serde_json::from_slice::<Value>(&response.body) {
+        Ok(value) if !response.truncated => (value, false),
+        _ => body_json(Some(&response.body)),
+    };
     let mut response_object = json!({
         "version": response.version,
         "status": response.status,
@@ -194,7 +199,72 @@ pub(super) fn print_request(out: &mut impl Write, req: &BuiltRequest) -> Result<
     Ok(())
 }
 
-pub(super) fn print_exchange(out: &mut impl Write, exchange: &Exchange) -> Result<()> {
+/// Where `call` prints an answer's status line and headers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Head {
+    /// On stdout before the body: a terminal, or `-i`.
+    Stdout,
+    /// On stderr, so that stdout carries the body alone for a pipe.
+    Stderr,
+    /// Nowhere (`-q`).
+    Hidden,
+}
+
+/// An answer as `call` prints it: the head where `head` says, then the
+/// body on stdout, pretty-printed when it is JSON and stdout is a
+/// terminal, else byte for byte as it came (`| jq`, `> image.png`).
+pub(super) fn print_answer(exchange: &Exchange, head: Head, terminal: bool) -> Result<()> {
+    let mut out = std::io::stdout().lock();
+    match head {
+        Head::Stdout => {
+            print_head(&mut out, exchange)?;
+            writeln!(out)?;
+        }
+        Head::Stderr => print_head(&mut std::io::stderr().lock(), exchange)?,
+        Head::Hidden => {}
+    }
+    let response = &exchange.response;
+    // Notes about the body go where the head goes, or to stderr: never
+    // into a body that is piped on.
+    let note = |text: String| -> Result<()> {
+        if terminal || head == Head::Stdout {
+            writeln!(std::io::stdout().lock(), "{text}")?;
+        } else {
+            eprintln!("portico: {text}");
+        }
+        Ok(())
+    };
+    if let Some(path) = &response.saved_to {
+        drop(out);
+        return note(format!("(body saved to {})", path.display()));
+    }
+    let body = &response.body;
+    let pretty = terminal
+        .then(|| serde_json::from_slice::<Value>(body).ok())
+        .flatten()
+        .and_then(|value| serde_json::to_string_pretty(&value).ok());
+    match pretty {
+        Some(text) => writeln!(out, "{text}")?,
+        None => {
+            out.write_all(body)?;
+            if terminal && !body.ends_with(b"\n") && !body.is_empty() {
+                writeln!(out)?;
+            }
+        }
+    }
+    out.flush()?;
+    drop(out);
+    if response.truncated {
+        note(format!(
+            "(body truncated at {} bytes; use --output FILE for all of it)",
+            body.len()
+        ))?;
+    }
+    Ok(())
+}
+
+/// The status line with timing, then the response headers.
+fn print_head(out: &mut impl Write, exchange: &Exchange) -> Result<()> {
     let response = &exchange.response;
     writeln!(
         out,
@@ -208,31 +278,6 @@ pub(super) fn print_exchange(out: &mut impl Write, exchange: &Exchange) -> Resul
     )?;
     for (name, value) in &response.headers {
         writeln!(out, "{name}: {value}")?;
-    }
-    writeln!(out)?;
-    if let Some(path) = &response.saved_to {
-        writeln!(out, "(body saved to {})", path.display())?;
-        return Ok(());
-    }
-    let body = &response.body;
-    let pretty = serde_json::from_slice::<Value>(body)
-        .ok()
-        .and_then(|value| serde_json::to_string_pretty(&value).ok());
-    match pretty {
-        Some(text) => writeln!(out, "{text}")?,
-        None => {
-            out.write_all(body)?;
-            if !body.ends_with(b"\n") && !body.is_empty() {
-                writeln!(out)?;
-            }
-        }
-    }
-    if response.truncated {
-        writeln!(
-            out,
-            "(body truncated at {} bytes; use --output FILE for all of it)",
-            body.len()
-        )?;
     }
     Ok(())
 }

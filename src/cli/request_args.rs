@@ -1,5 +1,5 @@
 //! The request flags that `call` and `curl` share (target, `--op`, `-p`,
-//! `-H`, `-d`, `-F`, `-u`, `--bearer`), declared once, and how they change a request's draft.
+//! `--query`, `-H`, `-d`, `-F`, `-u`, `--bearer`), declared once, and how they change a request's draft.
 
 use std::io::Read;
 
@@ -8,6 +8,8 @@ use clap::Args;
 use serde_json::Value;
 
 use super::session::Target;
+use crate::catalog::ParamLocation;
+use crate::catalog::search::distance_within;
 use crate::request::{AdHocAuth, AuthValue, Draft, FormField, Row};
 
 /// Which operation to build and the values given for it on the command
@@ -22,10 +24,14 @@ pub struct RequestArgs {
     #[arg(long = "op", value_name = "SELECTOR")]
     pub op: String,
     /// A parameter value (path, query, header or cookie parameter, by
-    /// name); an unknown name becomes an extra query parameter.
+    /// name); a name the operation does not define is refused (see --query).
     #[arg(short = 'p', long = "param", value_name = "NAME=VALUE")]
     pub params: Vec<String>,
-    /// A header, replacing one of the same name.
+    /// An extra query parameter the operation does not define.
+    #[arg(long = "query", value_name = "NAME=VALUE")]
+    pub query: Vec<String>,
+    /// A header, replacing one of the same name; it also sets the
+    /// operation's header parameter of that name.
     #[arg(short = 'H', long = "header", value_name = "'Name: value'")]
     pub headers: Vec<String>,
     /// The body: text, @FILE, or @- for standard input.
@@ -46,7 +52,7 @@ pub struct RequestArgs {
     pub bearer: Option<String>,
 }
 
-/// Applies `-p`, `-H`, `-d` and `--server` on top of the prefilled draft.
+/// Applies `-p`, `--query`, `-H`, `-F`, `-u`, `--bearer`, `-d` and `--server` on top of the prefilled draft.
 pub(super) fn apply_overrides(draft: &mut Draft, args: &RequestArgs) -> Result<()> {
     if let Some(server) = &args.target.server {
         draft.server_url = Some(server.clone());
@@ -55,17 +61,23 @@ pub(super) fn apply_overrides(draft: &mut Draft, args: &RequestArgs) -> Result<(
         let (name, value) = param
             .split_once('=')
             .ok_or_else(|| anyhow!("-p `{param}`: expected NAME=VALUE"))?;
-        match draft.params.iter_mut().find(|p| p.name == name) {
-            Some(row) => {
-                row.value = value.to_string();
-                row.enabled = true;
-            }
-            None => draft.extra_query.push(Row {
-                name: name.to_string(),
-                value: value.to_string(),
-                enabled: true,
-            }),
-        }
+        let Some(row) = draft.params.iter_mut().find(|p| p.name == name) else {
+            // A typo sent as an extra query parameter would be ignored by
+            // most servers, and the definition's value sent instead.
+            return Err(anyhow!(unknown_parameter(draft, name)));
+        };
+        row.value = value.to_string();
+        row.enabled = true;
+    }
+    for query in &args.query {
+        let (name, value) = query
+            .split_once('=')
+            .ok_or_else(|| anyhow!("--query `{query}`: expected NAME=VALUE"))?;
+        draft.extra_query.push(Row {
+            name: name.to_string(),
+            value: value.to_string(),
+            enabled: true,
+        });
     }
     for header in &args.headers {
         let (name, value) = header
@@ -74,6 +86,16 @@ pub(super) fn apply_overrides(draft: &mut Draft, args: &RequestArgs) -> Result<(
         let (name, value) = (name.trim(), value.trim_start());
         if name.eq_ignore_ascii_case("content-type") {
             draft.content_type = Some(value.to_string());
+        }
+        // The header row wins when the request is built, but a parameter
+        // left at the definition's `{{PLACEHOLDER}}` would still fail it.
+        for row in draft
+            .params
+            .iter_mut()
+            .filter(|p| p.location == ParamLocation::Header && p.name.eq_ignore_ascii_case(name))
+        {
+            row.value = value.to_string();
+            row.enabled = true;
         }
         draft
             .headers
@@ -130,6 +152,35 @@ pub(super) fn apply_overrides(draft: &mut Draft, args: &RequestArgs) -> Result<(
         }
     }
     Ok(())
+}
+
+/// Why `-p NAME=...` is refused: the nearest of the operation's parameter
+/// names (by edit distance, case aside) and all of them.
+fn unknown_parameter(draft: &Draft, name: &str) -> String {
+    let lower = name.to_lowercase();
+    let budget = (lower.chars().count() / 3).max(1);
+    let typed: Vec<char> = lower.chars().collect();
+    let nearest = draft
+        .params
+        .iter()
+        .filter_map(|p| {
+            let known: Vec<char> = p.name.to_lowercase().chars().collect();
+            distance_within(&typed, &known, budget).map(|d| (d, p.name.as_str()))
+        })
+        .min_by_key(|(distance, _)| *distance);
+    let mut message = format!("unknown parameter `{name}`");
+    match nearest {
+        Some((_, suggestion)) => message.push_str(&format!("; did you mean `{suggestion}`? ")),
+        None => message.push_str(". "),
+    }
+    if draft.params.is_empty() {
+        message.push_str("The operation has no parameters");
+    } else {
+        let names: Vec<&str> = draft.params.iter().map(|p| p.name.as_str()).collect();
+        message.push_str(&format!("The operation has: {}", names.join(", ")));
+    }
+    message.push_str(" (--query NAME=VALUE sends an extra query parameter)");
+    message
 }
 
 /// `-d` text, `@FILE` or `@-` (standard input).

@@ -1,24 +1,29 @@
 //! `portico run`: run a flow of chained calls declared in a portal file,
-//! printing each step as it goes and the last answer (or a JSON report).
+//! printing each step as it goes and the last answer (or a JSON report);
+//! with no flow named, the list of the flows the catalog declares.
 
 use std::io::Write;
 
 use anyhow::{Result, bail};
 use clap::Args;
 use tokio_util::sync::CancellationToken;
+use unicode_width::UnicodeWidthStr;
 
 use super::cli_timeout;
 use super::output::print_warnings;
 use super::session::{Session, Target};
+use crate::catalog::Catalog;
 use crate::flow;
 use crate::http::{Engine, EngineConfig, SendOptions, format_elapsed};
+use crate::sanitize::clean_line;
 use crate::store;
 
 #[derive(Debug, Args)]
 pub struct RunArgs {
-    /// The flow's name, as its `[[flow]]` declares it.
+    /// The flow's name, as its `[[flow]]` declares it; without one, the
+    /// flows the catalog knows are listed.
     #[arg(value_name = "FLOW")]
-    pub flow: String,
+    pub flow: Option<String>,
     #[command(flatten)]
     pub target: Target,
     /// Print the report as one JSON object.
@@ -34,10 +39,25 @@ pub struct RunArgs {
 }
 
 pub(super) async fn run_flow(args: &RunArgs) -> Result<()> {
-    let session = Session::open(&args.target).await?;
+    // `portico run portal.toml`: with the flow's name left out, the first
+    // SOURCE lands in FLOW. A file or URL there is read as the SOURCE it is.
+    let mut target = args.target.clone();
+    let mut flow_name = args.flow.clone();
+    if let Some(word) = flow_name.as_deref()
+        && (std::path::Path::new(word).exists()
+            || word.starts_with("http://")
+            || word.starts_with("https://"))
+    {
+        target.sources.insert(0, word.to_string());
+        flow_name = None;
+    }
+    let session = Session::open(&target).await?;
     let catalog = &session.catalog;
     print_warnings(catalog);
-    let flow = flow::find(catalog, &args.flow)?;
+    let Some(name) = &flow_name else {
+        return list_flows(catalog, args.json);
+    };
+    let flow = flow::find(catalog, name)?;
     flow::check(catalog, flow)?;
     let vars = session.vars(args.target.env.as_deref())?;
     let engine = Engine::new(EngineConfig::default())?;
@@ -112,6 +132,64 @@ pub(super) async fn run_flow(args: &RunArgs) -> Result<()> {
         }
         _ => Ok(()),
     }
+}
+
+/// `portico run` with no name: each flow with its description (and its
+/// step count), or `[{"name", "description", "steps", "source"}]` with
+/// `--json`.
+fn list_flows(catalog: &Catalog, json: bool) -> Result<()> {
+    let mut out = std::io::stdout().lock();
+    if json {
+        let flows: Vec<serde_json::Value> = catalog
+            .flows
+            .iter()
+            .map(|f| {
+                serde_json::json!({
+                    "name": f.name,
+                    "description": f.description,
+                    "steps": f.steps.len(),
+                    "source": f.source,
+                })
+            })
+            .collect();
+        serde_json::to_writer_pretty(&mut out, &flows)?;
+        writeln!(out)?;
+        return Ok(());
+    }
+    if catalog.flows.is_empty() {
+        writeln!(
+            out,
+            "no flows: a portal file declares them with [[flow]] (see README, \"Flows\")"
+        )?;
+        return Ok(());
+    }
+    let width = catalog
+        .flows
+        .iter()
+        .map(|f| clean_line(&f.name).width())
+        .max()
+        .unwrap_or(0);
+    for f in &catalog.flows {
+        let name = clean_line(&f.name);
+        let pad = " ".repeat(width - name.width());
+        let steps = match f.steps.len() {
+            1 => "1 step".to_string(),
+            n => format!("{n} steps"),
+        };
+        let description = f
+            .description
+            .as_deref()
+            // A description is often a paragraph: one line here.
+            .map(|d| {
+                let words: Vec<&str> = d.split_whitespace().collect();
+                format!("  {}", clean_line(&words.join(" ")))
+            })
+            .unwrap_or_default();
+        writeln!(out, "{name}{pad}  ({steps}){description}")?;
+    }
+    writeln!(out)?;
+    writeln!(out, "run one with: portico run FLOW")?;
+    Ok(())
 }
 
 fn print_flow_event(out: &mut impl Write, event: &flow::FlowEvent, reveal: bool) -> Result<()> {

@@ -18,6 +18,10 @@ mod query;
 mod score;
 mod words;
 
+/// The bounded edit distance, for other near-miss suggestions (the CLI's
+/// misspelled parameter names).
+pub(crate) use self::words::distance_within;
+
 use self::index::Index;
 use self::query::parse;
 use self::score::{Scratch, Tally, cover_bonus, tally_term};

@@ -102,7 +102,7 @@ pub(super) fn letter_set(word: &str) -> u64 {
 /// The optimal-string-alignment distance between `a` and `b` (insertions,
 /// deletions, substitutions and swaps of two neighbours), when it is at
 /// most `budget`; `None` beyond it, or for words over [`MAX_TYPO_LEN`].
-pub(super) fn distance_within<T: PartialEq + Copy>(
+pub(crate) fn distance_within<T: PartialEq + Copy>(
     a: &[T],
     b: &[T],
     budget: usize,
