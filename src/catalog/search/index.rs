@@ -1,7 +1,9 @@
 //! The search index of one catalog, built once: every distinct word of the
 //! operations' fields in sorted order with the operations that hold it
 //! (and in which fields), plus per operation what ranking reads again
-//! (its lower-case path and the words of its summary, operationId and path).
+//! (the words of its summary, operationId and path). Paths are kept once
+//! each, split into interned segments, so a path query compares numbers
+//! over the distinct paths instead of splitting every operation's path.
 
 use std::collections::HashMap;
 
@@ -82,8 +84,6 @@ pub(super) struct Span {
 pub(super) struct Entry {
     pub api: usize,
     pub op: usize,
-    /// The path template, lower case.
-    pub path: Box<str>,
     /// Distinct words of the title (display name and summary), the
     /// operationId and the path's literal segments, stop words left out.
     pub summary: Span,
@@ -104,6 +104,22 @@ pub(super) struct Index {
     pub entries: Vec<Entry>,
     /// Word ids, per operation and field (see [`Entry`]).
     words_of: Vec<u32>,
+    /// Distinct path segments (lower case), sorted, so the segments that
+    /// start with a text are one range.
+    pub segments: Vec<Box<str>>,
+    /// Per segment: whether it is a `{template}`.
+    pub segment_is_template: Vec<bool>,
+    /// Each distinct path once: its segments and the operations on it.
+    pub routes: Vec<Route>,
+    /// Segment ids of every route, `Route::segments` spans into it.
+    route_segments: Vec<u32>,
+}
+
+/// One distinct path (lower case) and the operations on it.
+#[derive(Debug)]
+pub(super) struct Route {
+    segments: Span,
+    pub ops: Vec<u32>,
 }
 
 impl Index {
@@ -114,6 +130,27 @@ impl Index {
 
     pub(super) fn words_of(&self, span: Span) -> &[u32] {
         &self.words_of[span.start as usize..span.end as usize]
+    }
+
+    /// The segment ids of a route's path (what follows each `/`).
+    pub(super) fn route_segments(&self, route: &Route) -> &[u32] {
+        &self.route_segments[route.segments.start as usize..route.segments.end as usize]
+    }
+
+    /// The id of a segment, if some path has it.
+    pub(super) fn segment_id(&self, segment: &str) -> Option<u32> {
+        self.segments
+            .binary_search_by(|s| s.as_ref().cmp(segment))
+            .ok()
+            .and_then(|i| u32::try_from(i).ok())
+    }
+
+    /// The ids of the segments that start with `prefix`.
+    pub(super) fn segments_starting(&self, prefix: &str) -> std::ops::Range<u32> {
+        let first = self.segments.partition_point(|s| s.as_ref() < prefix);
+        let end = first + self.segments[first..].partition_point(|s| s.starts_with(prefix));
+        let at = |n: usize| u32::try_from(n).unwrap_or(u32::MAX);
+        at(first)..at(end)
     }
 
     pub(super) fn build(catalog: &Catalog) -> Self {
@@ -156,10 +193,10 @@ impl Index {
                     builder.add(&api.id, Field::ApiId, false);
                 }
                 builder.end_operation();
+                builder.add_route(&op.path);
                 builder.entries.push(Entry {
                     api: a,
                     op: o,
-                    path: op.path.to_lowercase().into_boxed_str(),
                     summary,
                     operation_id,
                     path_words,
@@ -199,6 +236,13 @@ struct Builder {
     words_of: Vec<u32>,
     entries: Vec<Entry>,
     scratch: String,
+    /// Lower-case path → route id.
+    route_ids: HashMap<Box<str>, u32>,
+    /// Per route: segment ids in order of first meeting (remapped to
+    /// sorted ids at the end), and its operations.
+    routes: Vec<(Vec<u32>, Vec<u32>)>,
+    segment_ids: HashMap<Box<str>, u32>,
+    segments: Vec<Box<str>>,
 }
 
 impl Builder {
@@ -228,6 +272,33 @@ impl Builder {
             }
         });
         self.scratch = scratch;
+    }
+
+    /// Files the operation about to be pushed under its path's route.
+    fn add_route(&mut self, path: &str) {
+        let op = u32::try_from(self.entries.len()).unwrap_or(u32::MAX);
+        let path = path.to_lowercase();
+        if let Some(&route) = self.route_ids.get(path.as_str()) {
+            self.routes[route as usize].1.push(op);
+            return;
+        }
+        // As the query splits it: what follows each `/`.
+        let segments = path
+            .split('/')
+            .skip(1)
+            .map(|segment| {
+                if let Some(&id) = self.segment_ids.get(segment) {
+                    return id;
+                }
+                let id = u32::try_from(self.segments.len()).unwrap_or(u32::MAX);
+                self.segment_ids.insert(segment.into(), id);
+                self.segments.push(segment.into());
+                id
+            })
+            .collect();
+        let route = u32::try_from(self.routes.len()).unwrap_or(u32::MAX);
+        self.route_ids.insert(path.into_boxed_str(), route);
+        self.routes.push((segments, vec![op]));
     }
 
     fn forward_start(&self) -> usize {
@@ -322,6 +393,40 @@ impl Builder {
             sorted.push(std::mem::take(&mut words[id as usize]));
         }
         let words_of = self.words_of.iter().map(|&id| rank[id as usize]).collect();
+
+        // Segments sorted too, and the routes' ids remapped to match.
+        let mut segment_order: Vec<u32> = (0..self.segments.len())
+            .map(|i| u32::try_from(i).unwrap_or(u32::MAX))
+            .collect();
+        segment_order
+            .sort_unstable_by(|&a, &b| self.segments[a as usize].cmp(&self.segments[b as usize]));
+        let mut segment_rank = vec![0u32; segment_order.len()];
+        for (sorted, &id) in segment_order.iter().enumerate() {
+            segment_rank[id as usize] = u32::try_from(sorted).unwrap_or(u32::MAX);
+        }
+        let mut segments_text = self.segments;
+        let segments: Vec<Box<str>> = segment_order
+            .iter()
+            .map(|&id| std::mem::take(&mut segments_text[id as usize]))
+            .collect();
+        let segment_is_template = segments
+            .iter()
+            .map(|s| s.starts_with('{') && s.ends_with('}'))
+            .collect();
+        let mut route_segments = Vec::new();
+        let routes = self
+            .routes
+            .into_iter()
+            .map(|(ids, ops)| {
+                let start = u32::try_from(route_segments.len()).unwrap_or(u32::MAX);
+                route_segments.extend(ids.iter().map(|&id| segment_rank[id as usize]));
+                let end = u32::try_from(route_segments.len()).unwrap_or(u32::MAX);
+                Route {
+                    segments: Span { start, end },
+                    ops,
+                }
+            })
+            .collect();
         Index {
             words: sorted,
             starts,
@@ -329,6 +434,10 @@ impl Builder {
             typo_candidates,
             entries: self.entries,
             words_of,
+            segments,
+            segment_is_template,
+            routes,
+            route_segments,
         }
     }
 }

@@ -87,10 +87,13 @@ pub(super) fn tally_term(
     };
     match &term.needle {
         Needle::Path(path) => {
-            let wanted: Vec<&str> = path.split('/').skip(1).collect();
-            for (op, entry) in index.entries.iter().enumerate() {
-                if let Some(score) = path_score(&wanted, &entry.path) {
-                    tally.raise(op_id(op), score);
+            let wanted = wanted_segments(index, path);
+            // Each distinct path once, its segments compared as numbers.
+            for route in &index.routes {
+                if let Some(score) = path_score(index, &wanted, index.route_segments(route)) {
+                    for &op in &route.ops {
+                        tally.raise(op, score);
+                    }
                 }
             }
         }
@@ -220,22 +223,48 @@ fn find_words(index: &Index, word: &str, forgive: bool, exact: bool, found: &mut
     }
 }
 
-/// How well the segments of a path query (`wanted`) name `path` (both
-/// lower case), compared segment by segment: a `{template}` segment takes
+/// One segment of a path query, looked up in the index's segments once
+/// per query rather than once per path.
+#[derive(Debug)]
+pub(super) struct Wanted {
+    /// The segment as some path has it, if any does.
+    id: Option<u32>,
+    /// Empty (the query ends with `/`): it fills no template.
+    empty: bool,
+    /// A `{template}` itself.
+    template: bool,
+    /// The segments that start with it: what it may stand for when it is
+    /// the last one typed (unfinished).
+    prefix_of: std::ops::Range<u32>,
+}
+
+/// The segments of a lower-case path query (what follows each `/`).
+pub(super) fn wanted_segments(index: &Index, path: &str) -> Vec<Wanted> {
+    path.split('/')
+        .skip(1)
+        .map(|segment| Wanted {
+            id: index.segment_id(segment),
+            empty: segment.is_empty(),
+            template: segment.starts_with('{') && segment.ends_with('}'),
+            prefix_of: index.segments_starting(segment),
+        })
+        .collect()
+}
+
+/// How well the segments of a path query (`wanted`) name a path (`have`,
+/// segment ids), compared segment by segment: a `{template}` segment takes
 /// any value (`/repos/octocat` finds `/repos/{owner}`), and the last
 /// typed segment may be unfinished.
-pub(super) fn path_score(wanted: &[&str], path: &str) -> Option<u32> {
-    let have_len = path.bytes().filter(|&b| b == b'/').count();
-    let spare = have_len.checked_sub(wanted.len())?;
+pub(super) fn path_score(index: &Index, wanted: &[Wanted], have: &[u32]) -> Option<u32> {
+    let spare = have.len().checked_sub(wanted.len())?;
     let extra = u32::try_from(spare).unwrap_or(u32::MAX).min(10);
-    let mut have = path.split('/').skip(1);
+    let last = wanted.len().saturating_sub(1);
     for offset in 0..=spare {
-        let last = wanted.len().saturating_sub(1);
         let penalty: Option<u32> = wanted
             .iter()
-            .zip(have.clone())
+            .zip(&have[offset..])
             .enumerate()
-            .map(|(i, (want, has))| segment_penalty(want, has, i == last))
+            .map(|(i, (want, &has))| segment_penalty(index, want, has, i == last))
             .sum();
         if let Some(penalty) = penalty {
             let base = match (offset, extra) {
@@ -246,20 +275,18 @@ pub(super) fn path_score(wanted: &[&str], path: &str) -> Option<u32> {
             };
             return Some(base.saturating_sub(penalty));
         }
-        have.next();
     }
     None
 }
 
 /// 0 for the same segment; a few points off for a value in a template's
 /// place or an unfinished last segment; `None` when they differ.
-fn segment_penalty(wanted: &str, has: &str, last: bool) -> Option<u32> {
-    let template = |s: &str| s.starts_with('{') && s.ends_with('}');
-    if wanted == has {
+fn segment_penalty(index: &Index, wanted: &Wanted, has: u32, last: bool) -> Option<u32> {
+    if wanted.id == Some(has) {
         Some(0)
-    } else if template(has) && !wanted.is_empty() {
-        Some(if template(wanted) { 2 } else { 5 })
-    } else if last && has.starts_with(wanted) {
+    } else if index.segment_is_template[has as usize] && !wanted.empty {
+        Some(if wanted.template { 2 } else { 5 })
+    } else if last && wanted.prefix_of.contains(&has) {
         Some(1)
     } else {
         None
@@ -290,14 +317,28 @@ pub(super) fn cover_bonus(index: &Index, entry: &Entry, marks: &[u32]) -> u32 {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::catalog::{Api, Catalog, Operation};
 
-    fn segments(query: &str) -> Vec<&str> {
-        query.split('/').skip(1).collect()
+    /// The score of path query `query` for an index of the one path `path`.
+    fn score(query: &str, path: &str) -> Option<u32> {
+        let catalog = Catalog {
+            apis: vec![Api {
+                operations: vec![Operation {
+                    method: "GET".into(),
+                    path: path.into(),
+                    ..Operation::default()
+                }],
+                ..Api::default()
+            }],
+            ..Catalog::default()
+        };
+        let index = Index::build(&catalog);
+        let wanted = wanted_segments(&index, &query.to_lowercase());
+        path_score(&index, &wanted, index.route_segments(&index.routes[0]))
     }
 
     #[test]
     fn the_exact_path_then_paths_that_start_with_it() {
-        let score = |q: &str, p: &str| path_score(&segments(q), p);
         let exact = score("/user", "/user").expect("exact");
         let unfinished = score("/user", "/users").expect("unfinished segment");
         let longer = score("/user", "/user/repos").expect("starts with");
@@ -306,14 +347,49 @@ mod tests {
         assert!(exact > unfinished && unfinished > longer && longer > deeper && deeper > inside);
         assert_eq!(score("/user", "/orgs"), None);
         assert_eq!(score("/repos/{owner}/x", "/repos/{owner}"), None);
+        assert_eq!(
+            score("/us/repos", "/users/repos"),
+            None,
+            "only the last may be unfinished"
+        );
     }
 
     #[test]
     fn values_fill_templates() {
-        let score = |q: &str, p: &str| path_score(&segments(q), p);
         let template = score("/repos/octocat/hello", "/repos/{owner}/{repo}").expect("values");
         let exact = score("/repos/{owner}/{repo}", "/repos/{owner}/{repo}").expect("exact");
         assert!(exact > template);
         assert!(score("/repos/", "/repos/{owner}").is_some());
+        assert_eq!(
+            score("/repos//x", "/repos/{owner}/x"),
+            None,
+            "an empty segment fills nothing"
+        );
+    }
+
+    /// Operations on one path share its route: a path query scores the
+    /// path once and finds every method on it.
+    #[test]
+    fn operations_on_one_path_share_a_route() {
+        let op = |method: &str, path: &str| Operation {
+            method: method.into(),
+            path: path.into(),
+            ..Operation::default()
+        };
+        let catalog = Catalog {
+            apis: vec![Api {
+                operations: vec![
+                    op("GET", "/Users/{id}"),
+                    op("POST", "/users"),
+                    op("DELETE", "/users/{id}"),
+                ],
+                ..Api::default()
+            }],
+            ..Catalog::default()
+        };
+        let index = Index::build(&catalog);
+        assert_eq!(index.routes.len(), 2, "paths are compared in lower case");
+        assert_eq!(index.routes[0].ops, [0, 2]);
+        assert_eq!(index.segments.len(), 2, "{:?}", index.segments);
     }
 }

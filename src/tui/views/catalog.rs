@@ -6,8 +6,14 @@
 //!
 //! Only the visible rows are turned into widgets, so a catalog of ten
 //! thousand operations costs the same per frame as one of ten.
+//!
+//! Rows stay told apart at any width: a title that does not fit, or one
+//! that other operations of the API share, gives way to the path with its
+//! middle elided; visible rows that still read alike show their paths from
+//! the first segment where they differ; APIs of one title show their
+//! version (or file name).
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use crossterm::event::{KeyCode, KeyEvent};
 use ratatui::Frame;
@@ -18,6 +24,7 @@ use ratatui::widgets::{Block, Borders, Paragraph};
 
 use crate::catalog::Catalog;
 use crate::catalog::search::SearchIndex;
+use crate::sanitize::{ELLIPSIS, display_width, truncate, truncate_start};
 use crate::tui::app::Reaction;
 use crate::tui::config::Theme;
 use crate::tui::input::{InputResult, LineInput};
@@ -59,6 +66,11 @@ pub struct CatalogPane {
     matched: usize,
     /// Rows shown at the last draw, for paging.
     pub page: usize,
+    /// Per API, the name its row shows (the title, plus what tells it
+    /// from another API of the same title).
+    api_names: Vec<String>,
+    /// Operations whose title another operation of the same API has.
+    shared_titles: HashSet<(usize, usize)>,
 }
 
 impl CatalogPane {
@@ -90,6 +102,16 @@ impl CatalogPane {
             })
             .collect();
         let total: usize = catalog.apis.iter().map(|a| a.operations.len()).sum();
+        let mut shared_titles = HashSet::new();
+        for (a, api) in catalog.apis.iter().enumerate() {
+            let mut by_title: HashMap<String, Vec<usize>> = HashMap::new();
+            for (o, op) in api.operations.iter().enumerate() {
+                by_title.entry(op.title()).or_default().push(o);
+            }
+            for ops in by_title.into_values().filter(|ops| ops.len() > 1) {
+                shared_titles.extend(ops.into_iter().map(|o| (a, o)));
+            }
+        }
         let mut collapsed_tags = HashSet::new();
         // Large catalogs open folded so the first screen is an overview.
         if total > 200 {
@@ -111,9 +133,17 @@ impl CatalogPane {
             search: SearchIndex::new(catalog),
             matched: 0,
             page: 10,
+            api_names: api_names(catalog),
+            shared_titles,
         };
+        // Start on the first operation of the first API: that is what
+        // people come for. A folded catalog opens its first group for it.
+        if let Some(first) = pane.groups.first()
+            && !first.tags.is_empty()
+        {
+            pane.collapsed_tags.remove(&(0, 0));
+        }
         pane.rebuild();
-        // Start on the first operation: that is what people come for.
         if let Some(i) = pane
             .rows
             .iter()
@@ -381,19 +411,85 @@ impl CatalogPane {
             self.offset = self.selected + 1 - height;
         }
         self.offset = self.offset.min(self.rows.len().saturating_sub(height));
-        let lines: Vec<Line> = self.rows[self.offset..]
+        let width = usize::from(list.width);
+        let visible: Vec<TreeRow> = self.rows[self.offset..]
             .iter()
             .take(height)
+            .copied()
+            .collect();
+        let mut lines: Vec<Line> = visible
+            .iter()
+            .map(|row| super::clean(self.row_line(*row, catalog, theme, open, width, None)))
+            .collect();
+        // Rows that still read alike show their paths from where they differ.
+        for (from, members) in self.alike_rows(&visible, &lines, catalog) {
+            for (i, from) in members.into_iter().zip(from) {
+                lines[i] = super::clean(self.row_line(
+                    visible[i],
+                    catalog,
+                    theme,
+                    open,
+                    width,
+                    Some(from),
+                ));
+            }
+        }
+        let lines: Vec<Line> = lines
+            .into_iter()
             .enumerate()
-            .map(|(i, row)| {
-                let mut line = super::clean(self.row_line(*row, catalog, theme, open));
+            .map(|(i, line)| {
                 if self.offset + i == self.selected {
-                    line = line.style(theme.selected(focused));
+                    line.style(theme.selected(focused))
+                } else {
+                    line
                 }
-                line
             })
             .collect();
         frame.render_widget(Paragraph::new(lines), list);
+    }
+
+    /// Groups of visible operation rows that read the same: per group, for
+    /// each member the path segment to show from, and the members.
+    fn alike_rows(
+        &self,
+        visible: &[TreeRow],
+        lines: &[Line],
+        catalog: &Catalog,
+    ) -> Vec<(Vec<usize>, Vec<usize>)> {
+        let mut by_text: HashMap<String, Vec<usize>> = HashMap::new();
+        for (i, (row, line)) in visible.iter().zip(lines).enumerate() {
+            if matches!(row, TreeRow::Op { .. }) {
+                let text: String = line.spans.iter().map(|s| s.content.as_ref()).collect();
+                by_text.entry(text).or_default().push(i);
+            }
+        }
+        let path_of = |i: usize| match visible[i] {
+            TreeRow::Op { api, op, .. } => catalog.operation((api, op)).1.path.as_str(),
+            _ => "",
+        };
+        by_text
+            .into_values()
+            .filter(|members| members.len() > 1)
+            .map(|members| {
+                let first: Vec<&str> = path_of(members[0]).split('/').collect();
+                let common = members
+                    .iter()
+                    .map(|&i| {
+                        path_of(i)
+                            .split('/')
+                            .zip(&first)
+                            .take_while(|(a, b)| a == *b)
+                            .count()
+                    })
+                    .min()
+                    .unwrap_or(0);
+                let from = members
+                    .iter()
+                    .map(|&i| common.min(path_of(i).split('/').count().saturating_sub(1)))
+                    .collect();
+                (from, members)
+            })
+            .collect()
     }
 
     fn row_line<'a>(
@@ -402,6 +498,8 @@ impl CatalogPane {
         catalog: &'a Catalog,
         theme: &Theme,
         open: Option<(usize, usize)>,
+        width: usize,
+        path_from: Option<usize>,
     ) -> Line<'a> {
         match row {
             TreeRow::Api(a) => {
@@ -413,7 +511,7 @@ impl CatalogPane {
                 };
                 Line::from(vec![
                     Span::styled(arrow, theme.muted()),
-                    Span::styled(api.title.as_str(), theme.title()),
+                    Span::styled(self.api_names[a].clone(), theme.title()),
                     Span::styled(format!(" ({})", api.operations.len()), theme.muted()),
                 ])
             }
@@ -452,28 +550,44 @@ impl CatalogPane {
                         theme.method(&operation.method),
                     ),
                 ];
-                // A ranked list mixes tags: the path says more than a
-                // title, which is often a repeated summary.
-                if self.is_filtered() {
-                    spans.push(Span::styled(operation.path.clone(), title_style));
+                let used: usize = spans.iter().map(|s| display_width(&s.content)).sum();
+                let room = width.saturating_sub(used);
+                let title = operation.title();
+                // A ranked list mixes tags, and a title that does not fit
+                // or that other operations share tells nothing: the path
+                // says more.
+                let title_will_do = !self.is_filtered()
+                    && path_from.is_none()
+                    && !self.shared_titles.contains(&(api, op))
+                    && display_width(&title) <= room;
+                if title_will_do {
+                    spans.push(Span::styled(title, title_style));
                     if operation.deprecated {
                         spans.push(Span::styled(" deprecated", theme.warning()));
                     }
-                    spans.push(Span::styled(
-                        format!("  {}", operation.title()),
-                        theme.muted(),
-                    ));
-                    if catalog.apis.len() > 1 {
-                        spans.push(Span::styled(
-                            format!("  · {}", catalog.apis[api].id),
-                            theme.muted(),
-                        ));
+                    return Line::from(spans);
+                }
+                let path = match path_from {
+                    Some(from) => path_from_segment(&operation.path, from, room),
+                    None => elide_path(&operation.path, room),
+                };
+                let mut room = room.saturating_sub(display_width(&path));
+                spans.push(Span::styled(path, title_style));
+                let mut tail = Vec::new();
+                if operation.deprecated {
+                    tail.push((" deprecated".to_string(), theme.warning()));
+                }
+                tail.push((format!("  {title}"), theme.muted()));
+                if self.is_filtered() && catalog.apis.len() > 1 {
+                    tail.push((format!("  · {}", catalog.apis[api].id), theme.muted()));
+                }
+                for (text, style) in tail {
+                    if room == 0 {
+                        break;
                     }
-                } else {
-                    spans.push(Span::styled(operation.title(), title_style));
-                    if operation.deprecated {
-                        spans.push(Span::styled(" deprecated", theme.warning()));
-                    }
+                    let shown = truncate(&text, room).into_owned();
+                    room = room.saturating_sub(display_width(&shown));
+                    spans.push(Span::styled(shown, style));
                 }
                 Line::from(spans)
             }
@@ -493,6 +607,67 @@ fn same_item(a: TreeRow, b: TreeRow) -> bool {
         ) => a1 == a2 && o1 == o2,
         _ => a == b,
     }
+}
+
+/// Each API's name on its row: its title, and when another API has the
+/// same title, its version (or, versions alike, its file name).
+fn api_names(catalog: &Catalog) -> Vec<String> {
+    let apis = &catalog.apis;
+    apis.iter()
+        .map(|api| {
+            let twins: Vec<_> = apis.iter().filter(|a| a.title == api.title).collect();
+            if twins.len() < 2 {
+                return api.title.clone();
+            }
+            let same_version = twins.iter().filter(|a| a.version == api.version).count() > 1;
+            let file = std::path::Path::new(&api.source)
+                .file_name()
+                .map(|f| f.to_string_lossy().into_owned());
+            match file {
+                Some(file) if same_version => format!("{} · {file}", api.title),
+                _ if api.version.is_empty() => format!("{} · {}", api.title, api.id),
+                _ => format!("{} {}", api.title, api.version),
+            }
+        })
+        .collect()
+}
+
+/// `path` in at most `width` cells: whole, or its first segment and as
+/// many of its last ones as fit with the middle elided
+/// (`/repos/…/issues/{issue_number}`), or at least its end.
+fn elide_path(path: &str, width: usize) -> String {
+    if display_width(path) <= width {
+        return path.to_string();
+    }
+    let segments: Vec<&str> = path.split('/').collect();
+    // ["", "repos", ...]: the head is "/repos".
+    if segments.len() > 3 {
+        let head = format!("{}/{}/{ELLIPSIS}", segments[0], segments[1]);
+        let mut tail = String::new();
+        for segment in segments[2..].iter().rev() {
+            let longer = format!("/{segment}{tail}");
+            if display_width(&head) + display_width(&longer) > width {
+                break;
+            }
+            tail = longer;
+        }
+        if !tail.is_empty() {
+            return head + &tail;
+        }
+    }
+    truncate_start(path, width).into_owned()
+}
+
+/// `path` from its segment `from` on (`…/issues/comments/…`), cut at the
+/// end to `width` cells: where paths that read alike differ.
+fn path_from_segment(path: &str, from: usize, width: usize) -> String {
+    let rest: Vec<&str> = path.split('/').skip(from).collect();
+    let shown = if from <= 1 {
+        path.to_string()
+    } else {
+        format!("{ELLIPSIS}/{}", rest.join("/"))
+    };
+    truncate(&shown, width).into_owned()
 }
 
 fn short_method(method: &str) -> &str {
