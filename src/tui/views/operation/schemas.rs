@@ -24,7 +24,7 @@ pub const FOLD_DEPTH: usize = 2;
 #[derive(Debug, Default)]
 pub struct SchemaDocs {
     built: Option<Trees>,
-    /// Every level shown, not only the first [`FOLD_DEPTH`].
+    /// Every level shown, not only the first `FOLD_DEPTH`.
     pub unfolded: bool,
 }
 
