@@ -16,6 +16,8 @@ use serde_json::{Value, json};
 
 mod support;
 
+use support::portico;
+
 const SPEC: &str = r#"
 openapi: 3.0.3
 info: { title: Shop, version: "1.0" }
@@ -93,19 +95,6 @@ async fn start_shop() -> (Shop, String, String) {
     let spec = write_spec(_dir.path());
     let server = format!("http://{addr}/v1");
     (Shop { addr, hits, _dir }, spec, server)
-}
-
-/// Runs the real binary with a home (presets, history) and working
-/// directory (`.env`) of its own, so the user's files play no part.
-async fn portico(args: &[&str]) -> Output {
-    let home = tempfile::tempdir().expect("home");
-    tokio::process::Command::new(env!("CARGO_BIN_EXE_portico"))
-        .args(args)
-        .env("PORTICO_HOME", home.path())
-        .current_dir(home.path())
-        .output()
-        .await
-        .expect("run portico")
 }
 
 fn write_spec(dir: &Path) -> String {

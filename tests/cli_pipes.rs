@@ -10,6 +10,8 @@ use serde_json::Value;
 
 mod support;
 
+use support::portico;
+
 use support::{NON_UTF8, TestServer};
 
 /// One API on the test server's routes: the echo route with a query and a
@@ -34,18 +36,6 @@ paths:
     get:
       operationId: latin1
 "#;
-
-/// Runs the real binary with stdout and stderr piped, in a home of its own.
-async fn portico(args: &[&str]) -> Output {
-    let home = tempfile::tempdir().expect("home");
-    tokio::process::Command::new(env!("CARGO_BIN_EXE_portico"))
-        .args(args)
-        .env("PORTICO_HOME", home.path())
-        .current_dir(home.path())
-        .output()
-        .await
-        .expect("run portico")
-}
 
 fn write_spec(dir: &Path) -> String {
     let path = dir.join("pipes.yaml");

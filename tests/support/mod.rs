@@ -533,3 +533,17 @@ pub fn specs_dir() -> Option<std::path::PathBuf> {
     }
     found.map(std::path::Path::to_path_buf)
 }
+
+/// Runs the real binary with a home (presets, history) and working
+/// directory (`.env`) of its own, so the user's files play no part; stdout
+/// and stderr piped.
+pub async fn portico(args: &[&str]) -> std::process::Output {
+    let home = tempfile::tempdir().expect("home");
+    tokio::process::Command::new(env!("CARGO_BIN_EXE_portico"))
+        .args(args)
+        .env("PORTICO_HOME", home.path())
+        .current_dir(home.path())
+        .output()
+        .await
+        .expect("run portico")
+}
