@@ -132,7 +132,9 @@ fn render(api: &Api) -> String {
                 let _ = writeln!(
                     w,
                     "    response {} {:?} {:?}",
-                    r.status, r.description, r.content_types
+                    r.status,
+                    r.description,
+                    r.content_types()
                 );
             }
             if let Some(security) = &op.security {

@@ -130,8 +130,10 @@ fn op(name: &str, method: &str, path: &str, tag: &str) -> Operation {
         responses: vec![ResponseDoc {
             status: "200".into(),
             description: Some("OK".into()),
-            content_types: vec!["application/json".into()],
-            ..ResponseDoc::default()
+            content: vec![MediaType {
+                content_type: "application/json".into(),
+                ..MediaType::default()
+            }],
         }],
         ..Operation::default()
     }

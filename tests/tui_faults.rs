@@ -11,8 +11,8 @@ use std::time::{Duration, Instant};
 use crossterm::event::KeyCode;
 use indexmap::IndexMap;
 use portico::catalog::{
-    Api, Catalog, Operation, ParamLocation, ParamStyle, Parameter, ResponseDoc, SchemaSummary,
-    Server,
+    Api, Catalog, MediaType, Operation, ParamLocation, ParamStyle, Parameter, ResponseDoc,
+    SchemaSummary, Server,
 };
 use portico::tui::TuiContext;
 use support::tui::Harness;
@@ -41,8 +41,10 @@ fn op(name: &str, path: &str) -> Operation {
         responses: vec![ResponseDoc {
             status: "200".into(),
             description: Some("OK".into()),
-            content_types: vec!["application/json".into()],
-            ..ResponseDoc::default()
+            content: vec![MediaType {
+                content_type: "application/json".into(),
+                ..MediaType::default()
+            }],
         }],
         ..Operation::default()
     }

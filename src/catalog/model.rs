@@ -249,9 +249,18 @@ pub struct ResponseDoc {
     /// `200`, `4XX` or `default`.
     pub status: String,
     pub description: Option<String>,
-    pub content_types: Vec<String>,
     /// Each media type with its schema and examples, in definition order.
     pub content: Vec<MediaType>,
+}
+
+impl ResponseDoc {
+    /// The media types documented, in definition order.
+    pub fn content_types(&self) -> Vec<&str> {
+        self.content
+            .iter()
+            .map(|m| m.content_type.as_str())
+            .collect()
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

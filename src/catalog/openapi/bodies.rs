@@ -194,7 +194,6 @@ impl<'a> Cx<'a, '_> {
             out.push(ResponseDoc {
                 status: status.clone(),
                 description: str_field(response, "description"),
-                content_types: content.iter().map(|m| m.content_type.clone()).collect(),
                 content,
             });
         }

@@ -170,9 +170,9 @@ pub fn doc_lines(
             ];
             // With a schema, each media type gets a heading of its own.
             let with_schemas = (0..r.content.len()).any(|i| schemas.response(ri, i).is_some());
-            if !r.content_types.is_empty() && !with_schemas {
+            if !r.content.is_empty() && !with_schemas {
                 spans.push(Span::styled(
-                    format!("  {}", r.content_types.join(", ")),
+                    format!("  {}", r.content_types().join(", ")),
                     theme.muted(),
                 ));
             }
