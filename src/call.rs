@@ -22,6 +22,8 @@ use tokio_util::sync::CancellationToken;
 use crate::catalog::{Api, Capture, Operation, OperationKey};
 use crate::flow::{CaptureError, CapturedValue, apply_captures, secrets_to_mask};
 use crate::http::{Engine, ErrorKind, Exchange, RequestError, SendOptions};
+use crate::oauth::authorize::{OAuthUse, renew};
+use crate::oauth::{FlowContext, Prompt, Tokens, says_invalid_token};
 use crate::request::{BuiltRequest, Draft, Vars};
 use crate::store::{History, StoreError};
 
@@ -37,6 +39,18 @@ pub struct Call {
     pub captures: Vec<Capture>,
     /// The API's `tls_verify = false`, on top of the options' own switch.
     pub skip_tls_verify: bool,
+    /// The OAuth 2.0 tokens the request carries: a 401 `invalid_token`
+    /// gets new ones and one replay.
+    pub oauth: Option<OAuthTokens>,
+}
+
+/// The tokens a call carries and where the session keeps them.
+#[derive(Debug, Clone)]
+pub struct OAuthTokens {
+    pub used: Vec<OAuthUse>,
+    pub tokens: Tokens,
+    /// Where a renewal that needs the user (a device code) tells them.
+    pub prompts: Option<tokio::sync::mpsc::UnboundedSender<Prompt>>,
 }
 
 impl Call {
@@ -47,7 +61,16 @@ impl Call {
             draft: None,
             captures: op.captures.clone(),
             skip_tls_verify: api.skip_tls_verify,
+            oauth: None,
         }
+    }
+
+    /// The call carries these OAuth 2.0 tokens (from
+    /// [`oauth::authorize`](crate::oauth::authorize::authorize)).
+    #[must_use]
+    pub fn with_oauth(mut self, oauth: OAuthTokens) -> Self {
+        self.oauth = (!oauth.used.is_empty()).then_some(oauth);
+        self
     }
 
     #[must_use]
@@ -67,14 +90,24 @@ impl Call {
     /// works out what the answer must have masked wherever it is shown or
     /// kept.
     pub async fn send(
-        self,
+        mut self,
         engine: &Engine,
         mut options: SendOptions,
         vars: &Vars,
         cancel: CancellationToken,
     ) -> Sent {
         options.accept_invalid_certs |= self.skip_tls_verify;
-        let result = engine.send(&self.built, &options, cancel).await;
+        let mut result = engine.send(&self.built, &options, cancel.clone()).await;
+        let refused = result
+            .as_ref()
+            .is_ok_and(|e| says_invalid_token(e.response.status, &e.response.headers));
+        if refused && let Some(oauth) = self.oauth.as_mut() {
+            let mut ctx = FlowContext::new(engine, cancel.clone());
+            ctx.prompts = oauth.prompts.clone();
+            if renew(&mut self.built, &mut oauth.used, &oauth.tokens, &mut ctx).await {
+                result = engine.send(&self.built, &options, cancel).await;
+            }
+        }
         // Besides the request's own: every secret variable, and the
         // tokens this answer hands out to a secret capture.
         let also_secret = secrets_to_mask(&self.captures, result.as_ref().ok(), vars);

@@ -26,6 +26,7 @@ pub mod demo;
 pub mod flow;
 pub mod http;
 pub mod interchange;
+pub mod oauth;
 pub mod request;
 pub mod sanitize;
 pub mod secrets;

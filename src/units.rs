@@ -31,6 +31,21 @@ pub fn grouped(n: u64) -> String {
     out
 }
 
+/// A span people wait through or count down (a token's life, a device
+/// code's, a poll interval): `850 ms`, `5 s`, `59 min`, `3 h`.
+pub fn duration_text(span: std::time::Duration) -> String {
+    let secs = span.as_secs();
+    if secs == 0 {
+        format!("{} ms", span.as_millis())
+    } else if secs < 120 {
+        format!("{secs} s")
+    } else if secs < 2 * 3600 {
+        format!("{} min", secs / 60)
+    } else {
+        format!("{} h", secs / 3600)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

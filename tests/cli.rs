@@ -386,7 +386,7 @@ async fn options_before_the_command_belong_to_it() {
 
     let listed = stdout_json(&portico(&["--env", "demo", "list", "--json"]).await);
     assert!(
-        listed.as_array().is_some_and(|ops| ops.len() == 8),
+        listed.as_array().is_some_and(|ops| ops.len() == 9),
         "{listed}"
     );
 }

@@ -268,6 +268,7 @@ async fn a_429_is_waited_out_for_its_retry_after() {
         rate_limit: 3,
         rate_window: Duration::from_secs(1),
         job_duration: Duration::from_millis(100),
+        ..DemoConfig::default()
     })
     .await;
     let catalog = demo::bundled_catalog(&server).expect("catalog");

@@ -22,6 +22,7 @@ async fn start_demo() -> DemoServer {
             rate_limit: 0,
             rate_window: Duration::from_secs(60),
             job_duration: Duration::from_millis(300),
+            ..DemoConfig::default()
         },
     )
     .await
@@ -326,6 +327,7 @@ async fn escape_cancels_a_flow_run() {
             rate_limit: 0,
             rate_window: Duration::from_secs(60),
             job_duration: Duration::from_secs(60),
+            ..DemoConfig::default()
         },
     )
     .await

@@ -283,10 +283,67 @@ pub enum SecurityKind {
     Bearer { format: Option<String> },
     /// `Authorization: Basic base64(user:password)`.
     Basic,
-    /// OAuth 2 or OpenID Connect: the user supplies a bearer token.
-    OAuth2 { description: String },
+    /// OAuth 2 or OpenID Connect: a bearer token that portico gets from
+    /// the authorization server by one of the flows (see [`crate::oauth`]),
+    /// or that the user pastes.
+    OAuth2 {
+        /// The flows the definition offers, in its order.
+        flows: Vec<OAuthFlow>,
+        /// OpenID Connect: where the discovery document is; the flows'
+        /// endpoints come from it.
+        openid_connect_url: Option<String>,
+    },
     /// Mutual TLS or anything else portico cannot fill in.
     Other { description: String },
+}
+
+/// One OAuth 2.0 flow of a security scheme, with its endpoints as the
+/// definition writes them (possibly relative to the API's server).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OAuthFlow {
+    pub grant: OAuthGrant,
+    pub authorization_url: Option<String>,
+    pub token_url: Option<String>,
+    pub refresh_url: Option<String>,
+    pub device_authorization_url: Option<String>,
+    /// Scope name and its description.
+    pub scopes: Vec<(String, String)>,
+}
+
+/// The ways of getting a token that OpenAPI names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum OAuthGrant {
+    ClientCredentials,
+    AuthorizationCode,
+    DeviceCode,
+    Implicit,
+    Password,
+}
+
+impl OAuthGrant {
+    /// The name people and the CLI use (`--flow`).
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::ClientCredentials => "client-credentials",
+            Self::AuthorizationCode => "authorization-code",
+            Self::DeviceCode => "device-code",
+            Self::Implicit => "implicit",
+            Self::Password => "password",
+        }
+    }
+
+    /// Parses [`OAuthGrant::name`].
+    pub fn from_name(name: &str) -> Option<Self> {
+        [
+            Self::ClientCredentials,
+            Self::AuthorizationCode,
+            Self::DeviceCode,
+            Self::Implicit,
+            Self::Password,
+        ]
+        .into_iter()
+        .find(|g| g.name() == name)
+    }
 }
 
 /// Alternatives are a `Vec<SecurityRequirement>`; within one requirement

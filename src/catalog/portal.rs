@@ -12,9 +12,9 @@ use serde_json::Value;
 use super::LoadError;
 use super::document::{is_url, join_location};
 use super::model::{
-    Api, Capture, Catalog, Environment, Example, Flow, FlowStep, MediaType, Operation,
-    ParamLocation, ParamStyle, Parameter, Poll, RequestBody, SchemaSummary, Server, Variable,
-    Warning,
+    Api, Capture, Catalog, Environment, Example, Flow, FlowStep, MediaType, OAuthFlow, OAuthGrant,
+    Operation, ParamLocation, ParamStyle, Parameter, Poll, RequestBody, SchemaSummary,
+    SecurityKind, SecurityScheme, Server, Variable, Warning,
 };
 
 #[derive(Deserialize)]
@@ -93,8 +93,27 @@ struct PortalApi {
     #[serde(default)]
     headers: Vec<String>,
     tls_verify: Option<bool>,
+    oauth2: Option<PortalOAuth>,
     #[serde(default)]
     operation: Vec<PortalOperation>,
+    #[serde(flatten)]
+    unknown: BTreeMap<String, toml::Value>,
+}
+
+/// An API the gateway protects with OAuth 2.0: the authorization
+/// server's endpoints (relative ones are joined to the service URL's host)
+/// and the flows it serves.
+#[derive(Deserialize)]
+struct PortalOAuth {
+    name: Option<String>,
+    #[serde(default)]
+    flows: Vec<String>,
+    authorization_url: Option<String>,
+    token_url: Option<String>,
+    device_authorization_url: Option<String>,
+    openid_connect_url: Option<String>,
+    #[serde(default)]
+    scopes: indexmap::IndexMap<String, String>,
     #[serde(flatten)]
     unknown: BTreeMap<String, toml::Value>,
 }
@@ -116,6 +135,9 @@ struct PortalOperation {
     param: Vec<PortalParam>,
     #[serde(default)]
     capture: Vec<Capture>,
+    /// The OAuth 2.0 scopes the operation needs (the API's `oauth2`).
+    #[serde(default)]
+    scopes: Vec<String>,
     #[serde(flatten)]
     unknown: BTreeMap<String, toml::Value>,
 }
@@ -308,11 +330,17 @@ impl Cx<'_> {
                 ),
             }
         }
+        let scheme = api
+            .oauth2
+            .map(|oauth| self.oauth_scheme(oauth, &format!("{at}.oauth2")));
+        let scheme_name = scheme.as_ref().map(|s| s.name.clone());
         let operations = api
             .operation
             .into_iter()
             .enumerate()
-            .filter_map(|(i, op)| self.operation(op, &format!("{at}.operation[{i}]")))
+            .filter_map(|(i, op)| {
+                self.operation(op, &format!("{at}.operation[{i}]"), scheme_name.as_deref())
+            })
             .collect();
         Api {
             title: api.title.unwrap_or_else(|| api.id.clone()),
@@ -327,12 +355,61 @@ impl Cx<'_> {
             default_headers,
             skip_tls_verify: api.tls_verify == Some(false),
             operations,
+            security: scheme_name
+                .iter()
+                .map(|name| vec![(name.clone(), Vec::new())])
+                .collect(),
+            security_schemes: scheme.into_iter().collect(),
             ..Api::default()
         }
     }
 
-    fn operation(&mut self, op: PortalOperation, at: &str) -> Option<Operation> {
+    fn oauth_scheme(&mut self, oauth: PortalOAuth, at: &str) -> SecurityScheme {
+        self.unknown_keys(at, &oauth.unknown);
+        let scopes: Vec<(String, String)> = oauth.scopes.into_iter().collect();
+        let mut flows = Vec::new();
+        for name in &oauth.flows {
+            let Some(grant) = OAuthGrant::from_name(name) else {
+                self.warn(
+                    at,
+                    format!("flow {name:?} is not client-credentials, authorization-code or device-code; ignored"),
+                );
+                continue;
+            };
+            flows.push(OAuthFlow {
+                grant,
+                authorization_url: oauth.authorization_url.clone(),
+                token_url: oauth.token_url.clone(),
+                refresh_url: None,
+                device_authorization_url: oauth.device_authorization_url.clone(),
+                scopes: scopes.clone(),
+            });
+        }
+        SecurityScheme {
+            name: oauth.name.unwrap_or_else(|| "oauth2".into()),
+            kind: SecurityKind::OAuth2 {
+                flows,
+                openid_connect_url: oauth.openid_connect_url,
+            },
+            description: None,
+        }
+    }
+
+    fn operation(
+        &mut self,
+        op: PortalOperation,
+        at: &str,
+        oauth: Option<&str>,
+    ) -> Option<Operation> {
         self.unknown_keys(at, &op.unknown);
+        let security = match (oauth, op.scopes.is_empty()) {
+            (Some(name), false) => Some(vec![vec![(name.to_string(), op.scopes.clone())]]),
+            (None, false) => {
+                self.warn(at, "scopes given but the API has no oauth2 table; ignored");
+                None
+            }
+            _ => None,
+        };
         let method = op.method.trim().to_ascii_uppercase();
         if method.is_empty() || !method.bytes().all(|b| b.is_ascii_alphabetic()) {
             self.warn(
@@ -457,6 +534,7 @@ impl Cx<'_> {
             parameters,
             request_body,
             captures: op.capture,
+            security,
             ..Operation::default()
         })
     }

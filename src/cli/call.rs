@@ -179,12 +179,15 @@ pub(super) async fn call(args: &CallArgs) -> Result<()> {
             ctrl_c.cancel();
         }
     });
+    let (built, oauth) =
+        super::auth::authorize_call(api, op, &draft, &vars, built, &engine, cancel.clone()).await?;
     let call = Call {
         key,
         built,
         draft: Some(draft),
         captures,
         skip_tls_verify,
+        oauth,
     };
     let mut vars = vars;
     let mut sent = call.send(&engine, options, &vars, cancel).await;

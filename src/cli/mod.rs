@@ -7,6 +7,7 @@
 //! Every command prints its result on stdout and, when it fails, one line
 //! saying why on stderr with a non-zero exit status, so it can be scripted.
 
+mod auth;
 mod call;
 mod completions;
 mod curl;
@@ -132,6 +133,9 @@ pub enum Command {
     Export(ExportCommand),
     /// The requests sent, newest first, or usage statistics per operation.
     History(HistoryArgs),
+    /// OAuth 2.0 tokens: get one for a scheme, or see each scheme's setup.
+    #[command(subcommand)]
+    Auth(auth::AuthCommand),
     /// Print a shell's completion script (bash, zsh, fish, elvish,
     /// powershell) for portico's commands and flags.
     Completions(CompletionsArgs),
@@ -151,6 +155,7 @@ pub async fn run(command: Command) -> Result<()> {
         Command::Export(command) => export::export_command(&command).await,
         Command::History(args) => history::history_command(&args).await,
         Command::Completions(args) => completions::completions(&args),
+        Command::Auth(command) => auth::auth_command(&command).await,
     }
 }
 

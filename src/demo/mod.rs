@@ -25,6 +25,7 @@ mod blobs;
 mod csv;
 mod gateway;
 pub mod hashing;
+mod oauth;
 mod server;
 mod service;
 
@@ -66,6 +67,17 @@ pub const INPUT_BLOB: &str = "sample.csv";
 pub const RESULT_CONTAINER: &str = "demo-results";
 pub const RESULT_BLOB: &str = "output1.csv";
 
+/// The API the demo's authorization server protects (`/account/me`).
+pub const ACCOUNT_API_ID: &str = "demo-account";
+pub const ACCOUNT_PREFIX: &str = "/account";
+/// The demo authorization server's confidential client (client
+/// credentials, and any other flow) and its secret.
+pub const OAUTH_CLIENT_ID: &str = "portico-demo";
+pub const OAUTH_CLIENT_SECRET: &str = "demo-client-secret-3b8e1f0c6d2a";
+/// Its public client: no secret (authorization code with PKCE, device code).
+pub const OAUTH_PUBLIC_CLIENT_ID: &str = "portico-demo-public";
+pub use oauth::SCOPES as OAUTH_SCOPES;
+
 /// The RRS sample body, as in the scenario.
 pub const RRS_SAMPLE_BODY: &str = r#"{"Inputs": {"input1": {"ColumnNames": ["Col2"], "Values": [["This is a good day"]]}}, "GlobalParameters": {}}"#;
 
@@ -76,6 +88,13 @@ pub struct DemoConfig {
     pub rate_window: Duration,
     /// How long a started batch job runs before it finishes or fails.
     pub job_duration: Duration,
+    /// How long the authorization server's access tokens last.
+    pub token_lifetime: Duration,
+    /// The device code flow's polling interval, as announced.
+    pub device_interval: Duration,
+    /// Polls closer together than this answer `slow_down` (a server under
+    /// load may ask for more than the interval it announced).
+    pub device_poll_spacing: Duration,
 }
 
 impl Default for DemoConfig {
@@ -84,6 +103,9 @@ impl Default for DemoConfig {
             rate_limit: 10,
             rate_window: Duration::from_secs(60),
             job_duration: Duration::from_secs(3),
+            token_lifetime: Duration::from_secs(3600),
+            device_interval: Duration::from_secs(2),
+            device_poll_spacing: Duration::from_millis(500),
         }
     }
 }
@@ -137,9 +159,16 @@ pub fn bundled_catalog(server: &DemoServer) -> Result<Catalog, LoadError> {
 /// that is already running elsewhere.
 pub fn bundled_catalog_at(api_base_url: &str) -> Result<Catalog, LoadError> {
     let mut catalog = crate::catalog::load_portal_str(PORTAL, PORTAL_LOCATION)?;
-    if let Some(api) = catalog.apis.iter_mut().find(|a| a.id == API_ID) {
+    let gateway = api_base_url.trim_end_matches('/');
+    let root = gateway.strip_suffix(GATEWAY_PREFIX).unwrap_or(gateway);
+    for api in &mut catalog.apis {
+        let url = match api.id.as_str() {
+            API_ID => gateway.to_string(),
+            ACCOUNT_API_ID => format!("{root}{ACCOUNT_PREFIX}"),
+            _ => continue,
+        };
         api.servers = vec![Server {
-            url: api_base_url.trim_end_matches('/').to_string(),
+            url,
             description: Some("portico demo".into()),
             variables: indexmap::IndexMap::new(),
         }];

@@ -19,8 +19,9 @@ use tokio::task::JoinHandle;
 
 use super::blobs::{self, BlobStore};
 use super::gateway::{self, Gateway};
+use super::oauth::{self, AuthServer};
 use super::service::{self, Job};
-use super::{DemoConfig, GATEWAY_PREFIX};
+use super::{ACCOUNT_PREFIX, DemoConfig, GATEWAY_PREFIX};
 
 /// Request bodies above this are refused (413) before they are read whole.
 pub(super) const MAX_BODY_BYTES: usize = 4 * 1024 * 1024;
@@ -33,6 +34,8 @@ pub(super) struct App {
     pub gateway: Gateway,
     pub jobs: Mutex<HashMap<String, Job>>,
     pub blobs: Mutex<BlobStore>,
+    /// The authorization server's codes and tokens.
+    pub auth: Mutex<AuthServer>,
     /// Keyed at random per process: job ids and SAS signatures cannot be
     /// guessed from one run to the next.
     keys: RandomState,
@@ -47,6 +50,7 @@ impl App {
             base_url,
             jobs: Mutex::new(HashMap::new()),
             blobs: Mutex::new(BlobStore::default()),
+            auth: Mutex::new(AuthServer::default()),
             keys: RandomState::new(),
             counter: AtomicU64::new(0),
         }
@@ -114,6 +118,13 @@ fn router(app: Arc<App>) -> Router {
             put(blobs::upload).get(blobs::download),
         )
         .route(&format!("{GATEWAY_PREFIX}/usage"), get(usage))
+        .route("/oauth2/token", post(oauth::token))
+        .route("/oauth2/authorize", get(oauth::authorize))
+        .route("/oauth2/device", post(oauth::device))
+        .route("/oauth2/verify", get(oauth::verify))
+        .route("/oauth2/revoke", post(oauth::revoke))
+        .route("/.well-known/openid-configuration", get(oauth::discovery))
+        .route(&format!("{ACCOUNT_PREFIX}/me"), get(oauth::me))
         .fallback(not_found)
         .method_not_allowed_fallback(not_found)
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))

@@ -7,7 +7,8 @@ use serde_json::Value;
 use super::{Cx, str_field, strings, text};
 use crate::catalog::document::{escape_token, is_url, join_location};
 use crate::catalog::model::{
-    ParamLocation, SecurityKind, SecurityRequirement, SecurityScheme, Server, ServerVariable,
+    OAuthFlow, OAuthGrant, ParamLocation, SecurityKind, SecurityRequirement, SecurityScheme,
+    Server, ServerVariable,
 };
 
 impl<'a> Cx<'a, '_> {
@@ -168,24 +169,13 @@ fn security_kind(scheme: &Value) -> SecurityKind {
             }
         }
         "basic" => SecurityKind::Basic,
-        "oauth2" => {
-            let flows: Vec<String> = match scheme.get("flows").and_then(Value::as_object) {
-                Some(flows) => flows.keys().cloned().collect(),
-                None => str_field(scheme, "flow").into_iter().collect(),
-            };
-            SecurityKind::OAuth2 {
-                description: if flows.is_empty() {
-                    "OAuth 2".into()
-                } else {
-                    format!("OAuth 2 ({})", flows.join(", "))
-                },
-            }
-        }
+        "oauth2" => SecurityKind::OAuth2 {
+            flows: oauth_flows(scheme),
+            openid_connect_url: None,
+        },
         "openidconnect" => SecurityKind::OAuth2 {
-            description: match str_field(scheme, "openIdConnectUrl") {
-                Some(url) => format!("OpenID Connect ({url})"),
-                None => "OpenID Connect".into(),
-            },
+            flows: Vec::new(),
+            openid_connect_url: str_field(scheme, "openIdConnectUrl"),
         },
         "mutualtls" => SecurityKind::Other {
             description: "mutual TLS".into(),
@@ -194,6 +184,52 @@ fn security_kind(scheme: &Value) -> SecurityKind {
             description: format!("security scheme of type {other:?}"),
         },
     }
+}
+
+/// The flows of an OAuth 2.0 scheme: OpenAPI 3's `flows` object (3.2's
+/// `deviceAuthorization` included), or Swagger 2.0's single `flow`.
+fn oauth_flows(scheme: &Value) -> Vec<OAuthFlow> {
+    let flow = |grant, value: &Value| OAuthFlow {
+        grant,
+        authorization_url: str_field(value, "authorizationUrl"),
+        token_url: str_field(value, "tokenUrl"),
+        refresh_url: str_field(value, "refreshUrl"),
+        device_authorization_url: str_field(value, "deviceAuthorizationUrl"),
+        scopes: value
+            .get("scopes")
+            .and_then(Value::as_object)
+            .map(|scopes| {
+                scopes
+                    .iter()
+                    .map(|(name, about)| (name.clone(), about.as_str().unwrap_or_default().into()))
+                    .collect()
+            })
+            .unwrap_or_default(),
+    };
+    if let Some(flows) = scheme.get("flows").and_then(Value::as_object) {
+        return flows
+            .iter()
+            .filter_map(|(name, value)| {
+                let grant = match name.as_str() {
+                    "clientCredentials" => OAuthGrant::ClientCredentials,
+                    "authorizationCode" => OAuthGrant::AuthorizationCode,
+                    "deviceAuthorization" => OAuthGrant::DeviceCode,
+                    "implicit" => OAuthGrant::Implicit,
+                    "password" => OAuthGrant::Password,
+                    _ => return None,
+                };
+                Some(flow(grant, value))
+            })
+            .collect();
+    }
+    let grant = match scheme.get("flow").and_then(Value::as_str) {
+        Some("application") => OAuthGrant::ClientCredentials,
+        Some("accessCode") => OAuthGrant::AuthorizationCode,
+        Some("implicit") => OAuthGrant::Implicit,
+        Some("password") => OAuthGrant::Password,
+        _ => return Vec::new(),
+    };
+    vec![flow(grant, scheme)]
 }
 
 pub(super) fn requirements(value: Option<&Value>) -> Vec<SecurityRequirement> {

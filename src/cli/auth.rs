@@ -1,0 +1,347 @@
+//! `portico auth`: OAuth 2.0 tokens from the command line (`token` gets
+//! one, `status` shows each scheme's flows and client), and the token
+//! step of `portico call` for operations that require an OAuth scheme.
+//!
+//! What the user must do (open a URL, enter a device code) goes to
+//! stderr; a redirect URL pasted on stdin ends the authorization code
+//! flow when the browser runs on another machine.
+
+use std::io::{IsTerminal, Write};
+use std::time::SystemTime;
+
+use anyhow::{Context, Result, bail};
+use clap::{Args, Subcommand};
+use tokio::sync::mpsc;
+use tokio_util::sync::CancellationToken;
+
+use super::output::print_warnings;
+use super::session::{Session, Target};
+use crate::call::OAuthTokens;
+use crate::catalog::{Api, OAuthGrant, Operation, SecurityKind};
+use crate::http::{Engine, EngineConfig};
+use crate::oauth::authorize::{authorize, token_for};
+use crate::oauth::{
+    FlowContext, Overrides, Prompt, TokenKey, Tokens, client_for, required_schemes,
+};
+use crate::request::{self, BuiltRequest, Draft, Vars};
+use crate::units::duration_text;
+
+#[derive(Debug, Subcommand)]
+pub enum AuthCommand {
+    /// Get an OAuth 2.0 token for a security scheme and print it (masked
+    /// unless --reveal).
+    Token(TokenArgs),
+    /// The OAuth 2.0 schemes of the APIs: flows, endpoints, client id, and
+    /// where tokens are kept.
+    Status(StatusArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct TokenArgs {
+    #[command(flatten)]
+    pub target: Target,
+    /// The security scheme's name in the definition.
+    #[arg(long, value_name = "NAME")]
+    pub scheme: String,
+    /// The API's id, when several APIs have a scheme of that name.
+    #[arg(long, value_name = "ID")]
+    pub api: Option<String>,
+    /// client-credentials, authorization-code or device-code (default: the
+    /// first the definition offers that can run with what is configured).
+    #[arg(long, value_name = "FLOW", value_parser = parse_grant)]
+    pub flow: Option<OAuthGrant>,
+    /// The client id (default: the variable SCHEME_client_id or
+    /// client_id). The secret is only read from variables.
+    #[arg(long, value_name = "ID")]
+    pub client_id: Option<String>,
+    /// A scope to ask for (repeatable).
+    #[arg(long = "scope", value_name = "SCOPE")]
+    pub scopes: Vec<String>,
+    /// Print the token itself instead of a masked one.
+    #[arg(long)]
+    pub reveal: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct StatusArgs {
+    #[command(flatten)]
+    pub target: Target,
+}
+
+fn parse_grant(name: &str) -> Result<OAuthGrant, String> {
+    OAuthGrant::from_name(name)
+        .ok_or_else(|| "expected client-credentials, authorization-code or device-code".to_string())
+}
+
+pub(super) async fn auth_command(command: &AuthCommand) -> Result<()> {
+    match command {
+        AuthCommand::Token(args) => token(args).await,
+        AuthCommand::Status(args) => status(args).await,
+    }
+}
+
+async fn token(args: &TokenArgs) -> Result<()> {
+    let session = Session::open(&args.target).await?;
+    print_warnings(&session.catalog);
+    let api = find_api(&session.catalog.apis, &args.scheme, args.api.as_deref())?;
+    let vars = session.environments()?.vars(args.target.env.as_deref())?;
+    let overrides = Overrides {
+        grant: args.flow,
+        client_id: args.client_id.clone(),
+        scopes: args.scopes.clone(),
+    };
+    let base = api.servers.first().map(|s| s.url.as_str());
+    let client = client_for(api, None, &args.scheme, &vars, &overrides, base)?;
+    let engine = Engine::new(EngineConfig::default())?;
+    let cancel = cancel_on_ctrl_c();
+    let mut ctx = interactive_context(&engine, cancel);
+    let key = TokenKey::new(&api.id, &args.scheme);
+    let token = token_for(&client, &key, &Tokens::default(), &mut ctx).await?;
+    let expires = token
+        .remaining(SystemTime::now())
+        .map(|left| format!("expires in {}", duration_text(left)))
+        .unwrap_or_else(|| "no expiry given".into());
+    let scopes = if token.scopes.is_empty() {
+        "no scopes".to_string()
+    } else {
+        format!("scopes {}", token.scopes.join(" "))
+    };
+    eprintln!(
+        "portico: token for {} ({}, {expires}, {scopes}{})",
+        args.scheme,
+        client.grant.name(),
+        if token.refresh_token.is_some() {
+            ", refreshable"
+        } else {
+            ""
+        }
+    );
+    let shown = if args.reveal {
+        token.access_token.clone()
+    } else {
+        masked(&token.access_token)
+    };
+    writeln!(std::io::stdout().lock(), "{shown}")?;
+    Ok(())
+}
+
+async fn status(args: &StatusArgs) -> Result<()> {
+    let session = Session::open(&args.target).await?;
+    let vars = session.environments()?.vars(args.target.env.as_deref())?;
+    let mut out = std::io::stdout().lock();
+    let mut any = false;
+    for api in &session.catalog.apis {
+        for scheme in &api.security_schemes {
+            let SecurityKind::OAuth2 {
+                flows,
+                openid_connect_url,
+            } = &scheme.kind
+            else {
+                continue;
+            };
+            any = true;
+            writeln!(out, "{} / {}", api.id, scheme.name)?;
+            if let Some(url) = openid_connect_url {
+                writeln!(out, "  discovery          {url}")?;
+            }
+            for flow in flows {
+                let endpoint = flow
+                    .token_url
+                    .as_deref()
+                    .or(flow.authorization_url.as_deref())
+                    .unwrap_or("(no URL)");
+                writeln!(out, "  {:<18} {endpoint}", flow.grant.name())?;
+            }
+            let configured = |suffix: &str| {
+                vars.get(&format!("{}_{suffix}", scheme.name))
+                    .or_else(|| vars.get(suffix))
+                    .is_some()
+            };
+            let client = match (configured("client_id"), configured("client_secret")) {
+                (true, true) => "client id and secret set".to_string(),
+                (true, false) => "client id set, no secret (a public client)".to_string(),
+                _ => format!("no client id: set the variable {}_client_id", scheme.name),
+            };
+            writeln!(out, "  client             {client}")?;
+        }
+    }
+    if !any {
+        writeln!(out, "no API declares an OAuth 2.0 or OpenID Connect scheme")?;
+    } else {
+        writeln!(
+            out,
+            "tokens are held in memory for one session and never written to a file"
+        )?;
+    }
+    Ok(())
+}
+
+/// For `portico call`: when the operation requires OAuth 2.0 schemes that
+/// the draft leaves empty, gets their tokens (telling the user what to do
+/// on stderr) and rebuilds the request with them.
+pub(super) async fn authorize_call(
+    api: &Api,
+    op: &Operation,
+    draft: &Draft,
+    vars: &Vars,
+    built: BuiltRequest,
+    engine: &Engine,
+    cancel: CancellationToken,
+) -> Result<(BuiltRequest, Option<OAuthTokens>)> {
+    if required_schemes(api, op).is_empty() {
+        return Ok((built, None));
+    }
+    let tokens = Tokens::default();
+    let mut ctx = interactive_context(engine, cancel);
+    let prompts = ctx.prompts.clone();
+    let mut filled = draft.clone();
+    let used = authorize(
+        api,
+        op,
+        &mut filled,
+        vars,
+        &tokens,
+        &Overrides::default(),
+        Some(&built.url),
+        &mut ctx,
+    )
+    .await?;
+    if used.is_empty() {
+        return Ok((built, None));
+    }
+    for token_use in &used {
+        eprintln!(
+            "portico: got an OAuth 2.0 token for {} ({})",
+            token_use.key.scheme,
+            token_use.client.grant.name()
+        );
+    }
+    let built = request::build(api, op, &filled, vars)
+        .with_context(|| format!("cannot build {} {}", op.method, op.path))?;
+    Ok((
+        built,
+        Some(OAuthTokens {
+            used,
+            tokens,
+            prompts,
+        }),
+    ))
+}
+
+/// A flow context whose prompts are printed on stderr and which takes a
+/// redirect URL pasted on a terminal's stdin.
+fn interactive_context(engine: &Engine, cancel: CancellationToken) -> FlowContext<'_> {
+    let (tx, mut rx) = mpsc::unbounded_channel::<Prompt>();
+    tokio::spawn(async move {
+        while let Some(prompt) = rx.recv().await {
+            eprintln!("{}", prompt_text(&prompt));
+        }
+    });
+    let mut ctx = FlowContext::new(engine, cancel);
+    ctx.prompts = Some(tx);
+    if std::io::stdin().is_terminal() {
+        let (paste_tx, paste_rx) = mpsc::unbounded_channel();
+        std::thread::spawn(move || {
+            let mut line = String::new();
+            while std::io::stdin().read_line(&mut line).is_ok_and(|n| n > 0) {
+                if paste_tx.send(line.trim().to_string()).is_err() {
+                    break;
+                }
+                line.clear();
+            }
+        });
+        ctx.pasted = Some(paste_rx);
+    }
+    ctx
+}
+
+/// What the user reads on stderr for each step of a flow.
+pub fn prompt_text(prompt: &Prompt) -> String {
+    match prompt {
+        Prompt::Device {
+            user_code,
+            verification_uri,
+            verification_uri_complete,
+            expires_in,
+        } => {
+            let mut text = format!(
+                "portico: to sign in, open {verification_uri} and enter the code {user_code} (within {})",
+                duration_text(*expires_in)
+            );
+            if let Some(complete) = verification_uri_complete {
+                text.push_str(&format!("\nportico: or open {complete}"));
+            }
+            text
+        }
+        Prompt::Polling { interval } => {
+            format!(
+                "portico: waiting for the sign-in (next check in {})",
+                duration_text(*interval)
+            )
+        }
+        Prompt::Browser { url, redirect_uri } => format!(
+            "portico: open this URL in a browser to sign in:\n  {url}\n\
+             portico: waiting for the redirect to {redirect_uri}; if the browser runs on another \
+             machine, paste the URL it ends on here"
+        ),
+    }
+}
+
+/// `abcd…wxyz` for a long token; bullets for a short one.
+fn masked(token: &str) -> String {
+    let chars: Vec<char> = token.chars().collect();
+    if chars.len() < 16 {
+        return "••••••••".into();
+    }
+    let head: String = chars[..4].iter().collect();
+    let tail: String = chars[chars.len() - 4..].iter().collect();
+    format!("{head}…{tail}")
+}
+
+fn find_api<'a>(apis: &'a [Api], scheme: &str, id: Option<&str>) -> Result<&'a Api> {
+    let has = |api: &&Api| api.security_schemes.iter().any(|s| s.name == scheme);
+    let candidates: Vec<&Api> = apis
+        .iter()
+        .filter(has)
+        .filter(|a| id.is_none_or(|id| a.id == id))
+        .collect();
+    match candidates.as_slice() {
+        [one] => Ok(one),
+        [] => {
+            let names: Vec<String> = apis
+                .iter()
+                .flat_map(|a| {
+                    a.security_schemes
+                        .iter()
+                        .filter(|s| matches!(s.kind, SecurityKind::OAuth2 { .. }))
+                        .map(move |s| format!("{} ({})", s.name, a.id))
+                })
+                .collect();
+            if names.is_empty() {
+                bail!("no API has a security scheme `{scheme}`, and none declares OAuth 2.0")
+            }
+            bail!(
+                "no API has a security scheme `{scheme}`; OAuth 2.0 schemes: {}",
+                names.join(", ")
+            )
+        }
+        many => bail!(
+            "several APIs have a scheme `{scheme}`: choose one with --api ({})",
+            many.iter()
+                .map(|a| a.id.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+    }
+}
+
+fn cancel_on_ctrl_c() -> CancellationToken {
+    let cancel = CancellationToken::new();
+    let ctrl_c = cancel.clone();
+    tokio::spawn(async move {
+        if tokio::signal::ctrl_c().await.is_ok() {
+            ctrl_c.cancel();
+        }
+    });
+    cancel
+}
