@@ -749,6 +749,7 @@ mod panes {
             reveal: false,
             server_label: SERVER.into(),
             env: Some("test"),
+            tokens: &portico::oauth::Tokens::default(),
         };
         let screen = render(80, 14, |f, a| view.render(f, a, &mut editor));
         insta::assert_snapshot!("pane_request_pinned_error", screen);
@@ -830,6 +831,7 @@ mod panes {
             started: now - Duration::from_millis(1_250),
             cancel: tokio_util::sync::CancellationToken::new(),
             progress,
+            token: None,
         };
         let spinner = render(70, 3, |f, a| pane.render(f, a, &mut flying));
         assert!(spinner.contains("Sending… 1.2 s"), "{spinner}");

@@ -101,6 +101,7 @@ pub async fn renew(
     for token_use in used.iter_mut() {
         // Keep the refresh token: only the access token was refused.
         let mut stale = token_use.token.clone();
+        stale.obtained_at = SystemTime::UNIX_EPOCH;
         stale.expires_at = Some(SystemTime::UNIX_EPOCH);
         tokens.put(token_use.key.clone(), stale);
         let Ok(fresh) = token_for(&token_use.client, &token_use.key, tokens, ctx).await else {

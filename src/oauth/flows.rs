@@ -497,10 +497,12 @@ fn bad(what: &'static str, url: &str, reason: impl std::fmt::Display) -> OAuthEr
 }
 
 fn token_from(answer: &BasicTokenResponse, asked: &[String]) -> Token {
+    let now = SystemTime::now();
     Token {
+        obtained_at: now,
         access_token: answer.access_token().secret().clone(),
         refresh_token: answer.refresh_token().map(|t| t.secret().clone()),
-        expires_at: answer.expires_in().map(|d| SystemTime::now() + d),
+        expires_at: answer.expires_in().map(|d| now + d),
         scopes: answer
             .scopes()
             .map(|s| {

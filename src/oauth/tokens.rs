@@ -16,6 +16,8 @@ pub struct Token {
     pub refresh_token: Option<String>,
     /// `None` when the server did not say (`expires_in` is optional).
     pub expires_at: Option<SystemTime>,
+    /// When it came back, to tell a short-lived token from a stale one.
+    pub obtained_at: SystemTime,
     /// The scopes granted (the server's list, else those asked for).
     pub scopes: Vec<String>,
 }
@@ -30,6 +32,7 @@ impl std::fmt::Debug for Token {
                 &self.refresh_token.as_ref().map(|_| "••••"),
             )
             .field("expires_at", &self.expires_at)
+            .field("obtained_at", &self.obtained_at)
             .field("scopes", &self.scopes)
             .finish()
     }
@@ -42,9 +45,17 @@ impl Token {
             .map(|at| at.duration_since(now).unwrap_or(Duration::ZERO))
     }
 
-    /// Usable for a request sent now (see [`EXPIRY_MARGIN`]).
+    /// Usable for a request sent now: more than [`EXPIRY_MARGIN`] left, or
+    /// a quarter of its life for a token that lives shorter than that.
     pub fn fresh(&self, now: SystemTime) -> bool {
-        self.remaining(now).is_none_or(|left| left > EXPIRY_MARGIN)
+        let Some(expires_at) = self.expires_at else {
+            return true;
+        };
+        let lifetime = expires_at
+            .duration_since(self.obtained_at)
+            .unwrap_or(Duration::ZERO);
+        let margin = EXPIRY_MARGIN.min(lifetime / 4);
+        self.remaining(now).is_some_and(|left| left > margin)
     }
 
     /// The secrets it holds, to mask wherever the exchange is shown.

@@ -191,6 +191,10 @@ actions! {
         name: "delete_row", label: "delete", scope: Request, keys: ["d", "delete"],
         description: "Delete the selected row",
     }
+    GetToken {
+        name: "get_token", label: "get token", scope: Request, keys: ["A"],
+        description: "Auth tab: get a new OAuth 2.0 token now, by a flow you choose",
+    }
     ToggleRow {
         name: "toggle_row", label: "on/off", scope: Request, keys: ["space"],
         description: "Enable or disable the selected row",

@@ -94,6 +94,7 @@ pub fn render(frame: &mut Frame, state: &mut State) {
                         reveal: state.reveal,
                         server_label,
                         env: state.env_name.as_deref(),
+                        tokens: &state.tokens,
                     };
                     view.render(frame, a, &mut s.editor);
                 }

@@ -283,6 +283,7 @@ fn fuzz_definitions_on_screen() {
                                 .map(|s| s.url.clone())
                                 .unwrap_or_default(),
                             env: None,
+                            tokens: &portico::oauth::Tokens::default(),
                         };
                         terminal
                             .draw(|frame| view.render(frame, frame.area(), &mut editor))

@@ -41,6 +41,7 @@ use crate::request::Vars;
 
 mod keys;
 mod mouse;
+mod oauth;
 mod overlays;
 mod panels;
 mod reaction;
@@ -63,6 +64,8 @@ pub enum Msg {
     EditorClosed(EditorResult),
     /// Presets, history, flows and the dashboard's background results.
     Tools(ToolsMsg),
+    /// A token fetch's prompts and its end.
+    OAuth(oauth::OAuthMsg),
 }
 
 /// A send's result, tagged with the send's id.
@@ -121,6 +124,9 @@ pub enum ChoosePurpose {
     Environment,
     /// A credential to add in the Auth tab (`AD_HOC_CHOICES`).
     AddAuth,
+    /// The OAuth 2.0 flow to get a token by, one per item (at most the
+    /// three portico runs).
+    OAuthFlow([Option<crate::catalog::OAuthGrant>; 3]),
 }
 
 pub struct Chooser {
@@ -196,6 +202,10 @@ pub struct State {
     /// When ticks are wanted for a countdown.
     pub countdown_until: Option<Instant>,
     pub tools: Tools,
+    /// The session's OAuth 2.0 tokens, in memory only.
+    pub tokens: crate::oauth::Tokens,
+    /// The flow chosen in the Auth tab, per API and scheme.
+    pub oauth_overrides: HashMap<crate::oauth::TokenKey, crate::oauth::Overrides>,
 }
 
 pub struct App<B: Backend> {
@@ -250,6 +260,8 @@ impl<B: Backend> App<B> {
             areas: Areas::default(),
             warnings,
             countdown_until: None,
+            tokens: crate::oauth::Tokens::default(),
+            oauth_overrides: HashMap::new(),
             tools,
         };
         let mut app = Self {
@@ -415,6 +427,7 @@ impl<B: Backend> App<B> {
             }
             Msg::EditorClosed(result) => self.on_editor_closed(result),
             Msg::Tools(msg) => self.on_tools_msg(msg),
+            Msg::OAuth(msg) => self.on_oauth(msg),
         }
     }
 

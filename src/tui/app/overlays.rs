@@ -108,6 +108,11 @@ impl<B: Backend> App<B> {
                     s.editor.draft.server_vars.insert(name, value.clone());
                 }
             }
+            ChoosePurpose::OAuthFlow(grants) => {
+                if let Some(Some(grant)) = grants.get(index) {
+                    self.get_token_now(Some(*grant));
+                }
+            }
             ChoosePurpose::AddAuth => {
                 let Some(op) = self.state.open else {
                     return;

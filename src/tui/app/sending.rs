@@ -19,8 +19,9 @@ use ratatui::backend::Backend;
 use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 
+use super::oauth::TokenStep;
 use super::{App, Focus, Msg, OpRef, ResponseMsg, State, ToolsMsg};
-use crate::call::{Call, Captured, Recorded};
+use crate::call::{Call, Captured, OAuthTokens, Recorded};
 use std::sync::Arc;
 
 use crate::catalog::{Document, ResponseDoc, Variable};
@@ -175,11 +176,31 @@ impl<B: Backend> App<B> {
             return;
         };
         self.refresh_preview();
+        let Some(mut draft) = self.state.ops.get(&op).map(|s| s.editor.draft.clone()) else {
+            return;
+        };
+        // OAuth 2.0 schemes take the session's tokens (fetched first when
+        // missing); the draft itself keeps its empty credential.
+        let (api, operation) = self.state.catalog.operation(op);
+        let base = crate::request::build(api, operation, &draft, &self.state.vars)
+            .map(|r| r.url)
+            .unwrap_or_default();
+        let oauth = match self.tokens_for_send(op, &mut draft, &base) {
+            TokenStep::Ready(used) => used,
+            TokenStep::Fetching => return,
+            TokenStep::Failed(why) => {
+                self.notice(
+                    format!("Not sent: {why}. The Auth tab shows the scheme"),
+                    true,
+                );
+                return;
+            }
+        };
         let (api, operation) = self.state.catalog.operation(op);
         let Some(s) = self.state.ops.get_mut(&op) else {
             return;
         };
-        let req = match crate::request::build(api, operation, &s.editor.draft, &self.state.vars) {
+        let req = match crate::request::build(api, operation, &draft, &self.state.vars) {
             Ok(req) => req,
             Err(e) => {
                 s.editor.pin_error(&e, api);
@@ -210,7 +231,13 @@ impl<B: Backend> App<B> {
             document: api.document.clone(),
             responses: operation.responses.clone(),
         };
-        let call = Call::new(api, operation, req).with_draft(s.editor.draft.clone());
+        let call = Call::new(api, operation, req)
+            .with_draft(s.editor.draft.clone())
+            .with_oauth(OAuthTokens {
+                used: oauth,
+                tokens: self.state.tokens.clone(),
+                prompts: None,
+            });
         let history = self.state.tools.history();
         let vars = self.state.vars.clone();
         if let RequestState::InFlight { cancel, .. } = &s.request {
@@ -225,6 +252,7 @@ impl<B: Backend> App<B> {
             started: Instant::now(),
             cancel: cancel.clone(),
             progress,
+            token: None,
         };
         tracing::info!(id, method = %call.built.method, url = %call.built.masked().url, "send");
         let options = sender.options(false, Some(progress_tx));

@@ -35,6 +35,9 @@ pub enum RequestState {
         cancel: CancellationToken,
         /// Headers and body bytes received so far.
         progress: watch::Receiver<Progress>,
+        /// An OAuth 2.0 token is fetched first: what the user must do
+        /// (open a URL, enter a code), or which flow runs.
+        token: Option<String>,
     },
     Done {
         id: u64,
@@ -399,6 +402,29 @@ impl ResponsePane<'_> {
                 "Nothing sent yet. F5 or Ctrl+R sends the request.",
                 theme.muted(),
             ),
+            RequestState::InFlight {
+                started,
+                token: Some(token),
+                ..
+            } => {
+                let elapsed = self.now.saturating_duration_since(*started);
+                let frame_i =
+                    usize::try_from(elapsed.as_millis() / 100).unwrap_or(0) % SPINNER.len();
+                let lines = vec![
+                    Line::from(vec![
+                        Span::styled(
+                            format!("{} Getting a token… ", SPINNER[frame_i]),
+                            theme.accent(),
+                        ),
+                        Span::raw(format!("{} s", elapsed.as_secs())),
+                        Span::styled("   Esc cancels", theme.muted()),
+                    ]),
+                    Line::default(),
+                    Line::raw(sanitize::clean_line(token).into_owned()),
+                ];
+                frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), inner);
+                return;
+            }
             RequestState::InFlight {
                 started, progress, ..
             } => {

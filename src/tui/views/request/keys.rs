@@ -6,11 +6,60 @@
 use crossterm::event::{KeyCode, KeyEvent};
 
 use super::{AD_HOC_CHOICES, FieldKind, ReqTab, RequestEditor, json_text};
-use crate::catalog::{Api, Operation};
+use crate::catalog::{Api, OAuthGrant, Operation, SecurityKind};
 use crate::request::Draft;
 use crate::tui::app::{ChoosePurpose, Chooser, Effect, OpRef, Overlay, Reaction};
 use crate::tui::input::InputResult;
 use crate::tui::keymap::Action;
+
+/// `A`: the flows of the operation's first OAuth 2.0 scheme to choose
+/// from (all three portico runs when the scheme uses discovery).
+fn oauth_flow_choice(api: &Api, operation: &Operation) -> Reaction {
+    let Some((scheme, _)) = crate::oauth::required_schemes(api, operation)
+        .into_iter()
+        .next()
+    else {
+        return Reaction::notice("This operation requires no OAuth 2.0 scheme", true);
+    };
+    let runnable = [
+        OAuthGrant::ClientCredentials,
+        OAuthGrant::AuthorizationCode,
+        OAuthGrant::DeviceCode,
+    ];
+    let grants: Vec<OAuthGrant> = match api
+        .security_schemes
+        .iter()
+        .find(|s| s.name == scheme)
+        .map(|s| &s.kind)
+    {
+        Some(SecurityKind::OAuth2 { flows, .. }) if !flows.is_empty() => flows
+            .iter()
+            .map(|f| f.grant)
+            .filter(|g| runnable.contains(g))
+            .collect(),
+        _ => runnable.to_vec(),
+    };
+    if grants.is_empty() {
+        return Reaction::notice(
+            format!("{scheme} offers no flow portico runs (only implicit or password)"),
+            true,
+        );
+    }
+    let mut choices = [None; 3];
+    for (slot, grant) in choices.iter_mut().zip(&grants) {
+        *slot = Some(*grant);
+    }
+    Reaction::Open(Overlay::Choose(Chooser {
+        title: format!("Get a token for {scheme} by"),
+        items: choices
+            .iter()
+            .flatten()
+            .map(|g| g.name().to_string())
+            .collect(),
+        selected: 0,
+        purpose: ChoosePurpose::OAuthFlow(choices),
+    }))
+}
 
 impl RequestEditor {
     /// An action while no field is typed in; `op` is the operation edited.
@@ -70,6 +119,7 @@ impl RequestEditor {
                 }
                 changed = self.add_row();
             }
+            Action::GetToken => return oauth_flow_choice(api, operation),
             Action::DeleteRow if self.tab == ReqTab::Auth => match self.delete_auth(api) {
                 Ok(()) => changed = true,
                 Err(why) => return Reaction::notice(why, true),

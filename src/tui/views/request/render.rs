@@ -8,7 +8,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Cell, Paragraph, Row as TableRow, Table, TableState, Tabs};
 
 use super::{FieldKind, JsonCheck, ReqTab, RequestEditor, json_text};
-use crate::catalog::{Api, Operation, ParamLocation};
+use crate::catalog::{Api, Operation, ParamLocation, SecurityKind};
 use crate::sanitize;
 use crate::secrets::{MASK, is_secret_name, mask_header_value};
 use crate::tui::config::Theme;
@@ -28,6 +28,8 @@ pub struct RequestView<'a> {
     pub reveal: bool,
     pub server_label: String,
     pub env: Option<&'a str>,
+    /// The session's OAuth 2.0 tokens, for the Auth tab's state.
+    pub tokens: &'a crate::oauth::Tokens,
 }
 
 impl RequestView<'_> {
@@ -509,12 +511,20 @@ impl RequestView<'_> {
                 } else {
                     (FieldKind::AuthValue(r.index), auth.value.clone(), "token")
                 };
-                let cell =
-                    if value.is_empty() && editor.field.as_ref().is_none_or(|f| f.kind != kind) {
-                        Span::styled("(not set)", theme.muted().add_modifier(Modifier::ITALIC))
-                    } else {
-                        self.cell_text(editor, kind, &value, secret)
-                    };
+                let idle = editor.field.as_ref().is_none_or(|f| f.kind != kind);
+                let oauth = self.api.security_schemes.iter().any(|s| {
+                    s.name == auth.scheme && matches!(s.kind, SecurityKind::OAuth2 { .. })
+                });
+                let cell = if value.is_empty() && idle && oauth && auth.ad_hoc.is_none() {
+                    Span::styled(
+                        self.token_state(&auth.scheme),
+                        theme.muted().add_modifier(Modifier::ITALIC),
+                    )
+                } else if value.is_empty() && idle {
+                    Span::styled("(not set)", theme.muted().add_modifier(Modifier::ITALIC))
+                } else {
+                    self.cell_text(editor, kind, &value, secret)
+                };
                 TableRow::new(vec![
                     Cell::from(r.label),
                     Cell::from(Span::styled(r.kind, theme.muted())),
@@ -537,6 +547,24 @@ impl RequestView<'_> {
                 empty: "This operation declares no security scheme. a: add one (Basic, Bearer, API key).",
             },
         );
+    }
+
+    /// An OAuth 2.0 row left empty: the session's token for it, or that
+    /// one is fetched on send.
+    fn token_state(&self, scheme: &str) -> String {
+        let key = crate::oauth::TokenKey::new(&self.api.id, scheme);
+        let now = std::time::SystemTime::now();
+        match self.tokens.get(&key) {
+            Some(token) if token.fresh(now) => match token.remaining(now) {
+                Some(left) => format!(
+                    "held, {} left · A: new",
+                    crate::units::duration_text(left)
+                ),
+                None => "held · A: new".into(),
+            },
+            Some(_) => "expired: new on send · A: now".into(),
+            None => "fetched on send · A: now".into(),
+        }
     }
 
     fn render_form(&self, frame: &mut Frame, area: Rect, editor: &mut RequestEditor) {

@@ -1,0 +1,294 @@
+//! OAuth 2.0 tokens for F5 and the Auth tab: the session's tokens fill the
+//! draft's empty OAuth credentials at send time; a missing or expiring
+//! one is fetched first on a background task (what the user must do, a
+//! device code or a URL to open, is on the status line), and the send
+//! then goes on by itself.
+//!
+//! ```text
+//! F5 -> tokens_for_send: Ready(used) -> build, send (with_oauth: one replay on invalid_token)
+//!                        Fetching    -> task: token_for -> Msg::OAuth(Fetched) -> F5 again
+//! ```
+
+use std::time::{Instant, SystemTime};
+
+use ratatui::backend::Backend;
+use tokio::sync::mpsc;
+use tokio_util::sync::CancellationToken;
+
+use super::{App, Msg, OpRef};
+use crate::catalog::OAuthGrant;
+use crate::http::Progress;
+use crate::oauth::authorize::{OAuthUse, token_for};
+use crate::oauth::{FlowContext, Overrides, Prompt, TokenKey, client_for, required_schemes};
+use crate::request::Draft;
+use crate::tui::views::response::RequestState;
+use crate::units::duration_text;
+
+/// A background token fetch reporting back.
+#[derive(Debug)]
+pub enum OAuthMsg {
+    /// What the user must do now.
+    Prompt { op: OpRef, id: u64, prompt: Prompt },
+    /// The fetch ended: the token is in the session's store, or why not.
+    Fetched {
+        op: OpRef,
+        id: u64,
+        scheme: String,
+        result: Result<(), String>,
+    },
+}
+
+/// Where F5 stands with the operation's OAuth schemes.
+pub(super) enum TokenStep {
+    /// Every required token is filled in (none may be needed).
+    Ready(Vec<OAuthUse>),
+    /// A token is being fetched; the send follows when it arrives.
+    Fetching,
+    /// No token can be had: why.
+    Failed(String),
+}
+
+impl<B: Backend> App<B> {
+    /// Fills `draft`'s empty OAuth credentials from the session's fresh
+    /// tokens; starts fetching the first one missing (or about to expire).
+    pub(super) fn tokens_for_send(
+        &mut self,
+        op: OpRef,
+        draft: &mut Draft,
+        base: &str,
+    ) -> TokenStep {
+        let (api, operation) = self.state.catalog.operation(op);
+        let mut used = Vec::new();
+        for (scheme, _) in required_schemes(api, operation) {
+            if draft
+                .auth
+                .iter()
+                .any(|a| a.scheme == scheme && !a.value.trim().is_empty())
+            {
+                continue;
+            }
+            let overrides = self
+                .state
+                .oauth_overrides
+                .get(&TokenKey::new(&api.id, scheme))
+                .cloned()
+                .unwrap_or_default();
+            let client = match client_for(
+                api,
+                Some(operation),
+                scheme,
+                &self.state.vars,
+                &overrides,
+                Some(base),
+            ) {
+                Ok(client) => client,
+                Err(e) => return TokenStep::Failed(e.to_string()),
+            };
+            let key = TokenKey::new(&api.id, scheme);
+            match self
+                .state
+                .tokens
+                .get(&key)
+                .filter(|t| t.fresh(SystemTime::now()))
+            {
+                Some(token) => {
+                    match draft.auth.iter_mut().find(|a| a.scheme == scheme) {
+                        Some(row) => row.value = token.access_token.clone(),
+                        None => draft.auth.push(crate::request::AuthValue {
+                            scheme: scheme.to_string(),
+                            value: token.access_token.clone(),
+                            username: String::new(),
+                            ad_hoc: None,
+                        }),
+                    }
+                    used.push(OAuthUse { key, client, token });
+                }
+                None => {
+                    self.fetch_token(op, client, key);
+                    return TokenStep::Fetching;
+                }
+            }
+        }
+        TokenStep::Ready(used)
+    }
+
+    /// Starts the scheme's flow on a background task; the response pane
+    /// spins (Esc cancels) and the status line says what to do.
+    fn fetch_token(&mut self, op: OpRef, client: crate::oauth::OAuthClient, key: TokenKey) {
+        let Some(sender) = self.sender_or_explain() else {
+            return;
+        };
+        let id = self.next_id;
+        self.next_id += 1;
+        let cancel = CancellationToken::new();
+        let (_, progress) = tokio::sync::watch::channel(Progress::default());
+        if let Some(s) = self.state.ops.get_mut(&op) {
+            if let RequestState::InFlight { cancel, .. } = &s.request {
+                cancel.cancel();
+            }
+            s.request = RequestState::InFlight {
+                id,
+                started: Instant::now(),
+                cancel: cancel.clone(),
+                progress,
+                token: Some(format!(
+                    "OAuth 2.0 scheme {}, {} flow, client {}.",
+                    key.scheme,
+                    client.grant.name(),
+                    client.client_id
+                )),
+            };
+        }
+        let tokens = self.state.tokens.clone();
+        let tx = self.tx.clone();
+        let done = CancellationToken::new();
+        let stop_ticks = done.clone().drop_guard();
+        tokio::spawn(async move {
+            let _stop_ticks = stop_ticks;
+            let (prompt_tx, mut prompts) = mpsc::unbounded_channel();
+            let forward_tx = tx.clone();
+            let forward = tokio::spawn(async move {
+                while let Some(prompt) = prompts.recv().await {
+                    let _ = forward_tx.send(Msg::OAuth(OAuthMsg::Prompt { op, id, prompt }));
+                }
+            });
+            let mut ctx = FlowContext::new(sender.engine(), cancel);
+            ctx.prompts = Some(prompt_tx);
+            let result = token_for(&client, &key, &tokens, &mut ctx)
+                .await
+                .map(|_| ())
+                .map_err(|e| e.to_string());
+            drop(ctx);
+            let _ = forward.await;
+            let _ = tx.send(Msg::OAuth(OAuthMsg::Fetched {
+                op,
+                id,
+                scheme: key.scheme,
+                result,
+            }));
+        });
+        super::sending::spawn_ticker(self.tx.clone(), std::time::Duration::from_millis(100), done);
+        self.dirty = true;
+    }
+
+    pub(super) fn on_oauth(&mut self, msg: OAuthMsg) {
+        match msg {
+            OAuthMsg::Prompt { op, id, prompt } => {
+                if self.fetching(op) != Some(id) {
+                    return;
+                }
+                let text = match &prompt {
+                    Prompt::Device {
+                        user_code,
+                        verification_uri,
+                        verification_uri_complete,
+                        expires_in,
+                    } => {
+                        let mut text = format!(
+                            "To sign in, open {verification_uri} and enter the code {user_code} (within {}).",
+                            duration_text(*expires_in)
+                        );
+                        if let Some(complete) = verification_uri_complete {
+                            text.push_str(&format!(" Or open {complete}"));
+                        }
+                        text
+                    }
+                    Prompt::Polling { interval } => {
+                        // Keep the code on screen; only say when polling slowed.
+                        if interval.as_secs() <= 5 {
+                            return;
+                        }
+                        self.notice(
+                            format!(
+                                "Sign-in pending: the server asked to wait {} between checks",
+                                duration_text(*interval)
+                            ),
+                            false,
+                        );
+                        return;
+                    }
+                    Prompt::Browser { url, redirect_uri } => format!(
+                        "To sign in, open this URL in a browser (the answer comes back to {redirect_uri}): {url}"
+                    ),
+                };
+                if let Some(s) = self.state.ops.get_mut(&op)
+                    && let RequestState::InFlight { token, .. } = &mut s.request
+                {
+                    *token = Some(text);
+                }
+            }
+            OAuthMsg::Fetched {
+                op,
+                id,
+                scheme,
+                result,
+            } => {
+                if self.fetching(op) != Some(id) {
+                    return;
+                }
+                if let Some(s) = self.state.ops.get_mut(&op) {
+                    s.request = RequestState::Idle;
+                }
+                match result {
+                    Ok(()) if self.state.open == Some(op) => {
+                        self.notice(format!("Got a token for {scheme}; sending"), false);
+                        self.send();
+                    }
+                    Ok(()) => self.notice(format!("Got a token for {scheme}; F5 sends"), false),
+                    Err(e) if e == "cancelled" => self.notice("Token request cancelled", false),
+                    Err(e) => self.notice(format!("No token for {scheme}: {e}"), true),
+                }
+            }
+        }
+        self.dirty = true;
+    }
+
+    /// The id of the token fetch running for `op`, if one is.
+    fn fetching(&self, op: OpRef) -> Option<u64> {
+        self.state
+            .ops
+            .get(&op)
+            .and_then(|s| s.request.in_flight_id())
+    }
+
+    /// The Auth tab's `g`: a new token for the open operation's first
+    /// OAuth scheme now (even if one is held), with `grant` when given.
+    pub(super) fn get_token_now(&mut self, grant: Option<OAuthGrant>) {
+        let Some(op) = self.state.open else {
+            return;
+        };
+        let (api, operation) = self.state.catalog.operation(op);
+        let Some((scheme, _)) = required_schemes(api, operation).into_iter().next() else {
+            self.notice("This operation requires no OAuth 2.0 scheme", true);
+            return;
+        };
+        let key = TokenKey::new(&api.id, scheme);
+        let mut overrides: Overrides = self
+            .state
+            .oauth_overrides
+            .get(&key)
+            .cloned()
+            .unwrap_or_default();
+        if grant.is_some() {
+            overrides.grant = grant;
+            self.state
+                .oauth_overrides
+                .insert(key.clone(), overrides.clone());
+        }
+        let base = api.servers.first().map(|s| s.url.clone());
+        match client_for(
+            api,
+            Some(operation),
+            scheme,
+            &self.state.vars,
+            &overrides,
+            base.as_deref(),
+        ) {
+            Ok(client) => {
+                self.state.tokens.forget(&key);
+                self.fetch_token(op, client, key);
+            }
+            Err(e) => self.notice(format!("No token for {scheme}: {e}"), true),
+        }
+    }
+}

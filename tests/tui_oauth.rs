@@ -1,0 +1,100 @@
+//! OAuth 2.0 in the TUI, driven with keys against the demo's
+//! authorization server: F5 on an operation that needs a token gets one
+//! and sends; the Auth tab shows the token's state; `A` runs a chosen
+//! flow, the device code's instructions are on screen until the user
+//! approves, and Esc cancels.
+
+mod support;
+
+use std::time::Duration;
+
+use crossterm::event::{KeyCode, KeyModifiers};
+use portico::demo::{self, DemoConfig, DemoServer};
+use portico::tui::TuiContext;
+use support::tui::{Harness, SETTLE_LIMIT};
+
+async fn start() -> (DemoServer, Harness) {
+    let server = demo::start(
+        0,
+        DemoConfig {
+            device_interval: Duration::from_secs(1),
+            device_poll_spacing: Duration::ZERO,
+            ..DemoConfig::default()
+        },
+    )
+    .await
+    .expect("demo");
+    let catalog = demo::bundled_catalog(&server).expect("catalog");
+    let h = Harness::start(TuiContext::with_defaults(catalog), 160, 45);
+    (server, h)
+}
+
+/// The request pane's Auth tab (the fourth), from a fresh open.
+fn auth_tab(h: &mut Harness) {
+    for _ in 0..3 {
+        h.key(KeyCode::Char(']'));
+    }
+}
+
+#[tokio::test]
+async fn f5_gets_a_token_by_itself_then_sends() {
+    let (_server, mut h) = start().await;
+    h.open("who am i");
+    auth_tab(&mut h);
+    h.settle().await;
+    h.assert_screen("fetched on send · A: now");
+
+    h.key(KeyCode::F(5));
+    h.wait_for("client_credentials", SETTLE_LIMIT).await;
+    h.settle().await;
+    h.assert_screen("200 OK");
+    h.assert_screen("held, 59 min left · A: new");
+    // The token is a secret: the Request tab of the answer masks it.
+    h.assert_not_screen("Bearer demo");
+}
+
+#[tokio::test]
+async fn the_device_code_is_on_screen_until_approved_and_esc_cancels() {
+    let (server, mut h) = start().await;
+    h.open("who am i");
+    auth_tab(&mut h);
+    h.key(KeyCode::Char('A'));
+    h.settle().await;
+    h.assert_screen("Get a token for demo_oauth by");
+    h.key(KeyCode::Down);
+    h.key(KeyCode::Down);
+    h.key(KeyCode::Enter);
+    h.wait_for("enter the code", SETTLE_LIMIT).await;
+    h.assert_screen("Getting a token…");
+    let line = h.line_with("enter the code").expect("the code's line");
+    let code: String = line
+        .split("enter the code ")
+        .nth(1)
+        .expect("a code")
+        .chars()
+        .take(9)
+        .collect();
+    assert_eq!(code.len(), 9, "XXXX-XXXX: {line}");
+
+    let approved = reqwest::get(format!(
+        "{}/oauth2/verify?user_code={code}",
+        server.base_url()
+    ))
+    .await
+    .expect("approve");
+    assert_eq!(approved.status().as_u16(), 200);
+    h.wait_for("device_code", Duration::from_secs(15)).await;
+    h.settle().await;
+    h.assert_screen("200 OK");
+
+    // A second fetch, cancelled with Esc while it waits for the user.
+    h.key(KeyCode::Char('A'));
+    h.settle().await;
+    h.key(KeyCode::Down);
+    h.key(KeyCode::Down);
+    h.key(KeyCode::Enter);
+    h.wait_for("enter the code", SETTLE_LIMIT).await;
+    h.key_mod(KeyCode::Esc, KeyModifiers::NONE);
+    h.wait_for("Cancelled", SETTLE_LIMIT).await;
+    h.assert_not_screen("Getting a token…");
+}
