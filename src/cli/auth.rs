@@ -21,8 +21,10 @@ use crate::catalog::{Api, OAuthGrant, Operation, SecurityKind};
 use crate::http::{Engine, EngineConfig};
 use crate::oauth::authorize::{authorize, token_for};
 use crate::oauth::{
-    FlowContext, Overrides, Prompt, TokenKey, Tokens, client_for, required_schemes,
+    FlowContext, Overrides, Prompt, TokenKey, Tokens, client_for, record_exchanges,
+    required_schemes,
 };
+use crate::store::History;
 use crate::request::{self, BuiltRequest, Draft, Vars};
 use crate::units::duration_text;
 
@@ -96,7 +98,9 @@ async fn token(args: &TokenArgs) -> Result<()> {
     let cancel = cancel_on_ctrl_c();
     let mut ctx = interactive_context(&engine, cancel);
     let key = TokenKey::new(&api.id, &args.scheme);
-    let token = token_for(&client, &key, &Tokens::default(), &mut ctx).await?;
+    let token = token_for(&client, &key, &Tokens::default(), &mut ctx).await;
+    record(session.paths().ok().map(History::new).as_ref(), &ctx);
+    let token = token?;
     let expires = token
         .remaining(SystemTime::now())
         .map(|left| format!("expires in {}", duration_text(left)))
@@ -187,6 +191,7 @@ pub(super) async fn authorize_call(
     built: BuiltRequest,
     engine: &Engine,
     cancel: CancellationToken,
+    history: Option<&History>,
 ) -> Result<(BuiltRequest, Option<OAuthTokens>)> {
     if required_schemes(api, op).is_empty() {
         return Ok((built, None));
@@ -205,7 +210,9 @@ pub(super) async fn authorize_call(
         Some(&built.url),
         &mut ctx,
     )
-    .await?;
+    .await;
+    record(history, &ctx);
+    let used = used?;
     if used.is_empty() {
         return Ok((built, None));
     }
@@ -226,6 +233,16 @@ pub(super) async fn authorize_call(
             prompts,
         }),
     ))
+}
+
+/// Writes the token requests to history, masked; a history that cannot
+/// be written is a warning.
+fn record(history: Option<&History>, ctx: &FlowContext<'_>) {
+    if let Some(history) = history
+        && let Err(e) = record_exchanges(history, &ctx.exchanges(), &ctx.secrets())
+    {
+        eprintln!("portico: warning: token requests not recorded in history: {e}");
+    }
 }
 
 /// A flow context whose prompts are printed on stderr and which takes a

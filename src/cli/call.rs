@@ -179,8 +179,26 @@ pub(super) async fn call(args: &CallArgs) -> Result<()> {
             ctrl_c.cancel();
         }
     });
-    let (built, oauth) =
-        super::auth::authorize_call(api, op, &draft, &vars, built, &engine, cancel.clone()).await?;
+    // Every send is recorded, masked, whatever --reveal says; a history
+    // that cannot be written is a warning, not a failed call.
+    let history = match session.paths() {
+        Ok(paths) => Some(store::History::new(paths)),
+        Err(error) => {
+            eprintln!("portico: warning: not recorded in history: {error}");
+            None
+        }
+    };
+    let (built, oauth) = super::auth::authorize_call(
+        api,
+        op,
+        &draft,
+        &vars,
+        built,
+        &engine,
+        cancel.clone(),
+        history.as_ref(),
+    )
+    .await?;
     let call = Call {
         key,
         built,
@@ -192,15 +210,6 @@ pub(super) async fn call(args: &CallArgs) -> Result<()> {
     let mut vars = vars;
     let mut sent = call.send(&engine, options, &vars, cancel).await;
     sent.capture_on_success(&mut vars);
-    // Every send is recorded, masked, whatever --reveal says; a history
-    // that cannot be written is a warning, not a failed call.
-    let history = match session.paths() {
-        Ok(paths) => Some(store::History::new(paths)),
-        Err(error) => {
-            eprintln!("portico: warning: not recorded in history: {error}");
-            None
-        }
-    };
     if let Recorded::Failed(error) = sent.record(history.as_ref()) {
         eprintln!("portico: warning: not recorded in history: {error}");
     }

@@ -96,6 +96,28 @@ fn describe(description: &Option<String>) -> String {
         .unwrap_or_default()
 }
 
+/// Records a flow's exchanges with the authorization server in history,
+/// each masked with the flow's secrets (client secret, codes, verifier,
+/// tokens): a blocking file write.
+pub fn record_exchanges(
+    history: &crate::store::History,
+    exchanges: &[crate::http::Exchange],
+    secrets: &[String],
+) -> Result<(), crate::store::StoreError> {
+    for exchange in exchanges {
+        let sent = &exchange.request;
+        let built = crate::request::BuiltRequest {
+            method: sent.method.clone(),
+            url: sent.url.clone(),
+            headers: sent.headers.clone(),
+            body: sent.body.clone(),
+            secret_values: secrets.to_vec(),
+        };
+        history.record(None, None, &built, Ok(exchange), secrets)?;
+    }
+    Ok(())
+}
+
 /// `WWW-Authenticate` says the token was refused as invalid (expired or
 /// revoked): worth one new token and one replay.
 pub fn says_invalid_token(status: u16, headers: &[(String, String)]) -> bool {

@@ -19,7 +19,9 @@ use super::{App, Msg, OpRef};
 use crate::catalog::OAuthGrant;
 use crate::http::Progress;
 use crate::oauth::authorize::{OAuthUse, token_for};
-use crate::oauth::{FlowContext, Overrides, Prompt, TokenKey, client_for, required_schemes};
+use crate::oauth::{
+    FlowContext, Overrides, Prompt, TokenKey, client_for, record_exchanges, required_schemes,
+};
 use crate::request::Draft;
 use crate::tui::views::response::RequestState;
 use crate::units::duration_text;
@@ -140,6 +142,7 @@ impl<B: Backend> App<B> {
             };
         }
         let tokens = self.state.tokens.clone();
+        let history = self.state.tools.history();
         let tx = self.tx.clone();
         let done = CancellationToken::new();
         let stop_ticks = done.clone().drop_guard();
@@ -158,7 +161,15 @@ impl<B: Backend> App<B> {
                 .await
                 .map(|_| ())
                 .map_err(|e| e.to_string());
+            let (exchanges, secrets) = (ctx.exchanges(), ctx.secrets());
             drop(ctx);
+            // The token requests go to history like any other, masked.
+            if let Some(history) = history.filter(|_| !exchanges.is_empty()) {
+                let _ = tokio::task::spawn_blocking(move || {
+                    record_exchanges(&history, &exchanges, &secrets)
+                })
+                .await;
+            }
             let _ = forward.await;
             let _ = tx.send(Msg::OAuth(OAuthMsg::Fetched {
                 op,

@@ -556,10 +556,7 @@ impl RequestView<'_> {
         let now = std::time::SystemTime::now();
         match self.tokens.get(&key) {
             Some(token) if token.fresh(now) => match token.remaining(now) {
-                Some(left) => format!(
-                    "held, {} left · A: new",
-                    crate::units::duration_text(left)
-                ),
+                Some(left) => format!("held, {} left · A: new", crate::units::duration_text(left)),
                 None => "held · A: new".into(),
             },
             Some(_) => "expired: new on send · A: now".into(),
