@@ -49,6 +49,8 @@ async fn f5_gets_a_token_by_itself_then_sends() {
     h.settle().await;
     h.assert_screen("200 OK");
     h.assert_screen("held, 59 min left · A: new");
+    // The header counts the token down.
+    h.assert_screen("token demo_oauth 59 min");
     // The token is a secret: the Request tab of the answer masks it.
     h.assert_not_screen("Bearer demo");
 }

@@ -234,6 +234,22 @@ fn render_header(frame: &mut Frame, area: Rect, state: &State) {
         spans.push(Span::styled("  env ", theme.muted()));
         spans.push(Span::styled(env.clone(), theme.accent()));
     }
+    // The open API's tokens, counting down to their expiry.
+    if let Some((api_index, _)) = state.open {
+        let api = &state.catalog.apis[api_index].id;
+        let now = std::time::SystemTime::now();
+        for (key, token) in state.tokens.all().into_iter().filter(|(k, _)| &k.api == api) {
+            let (text, style) = match token.remaining(now) {
+                Some(left) if token.fresh(now) => (
+                    format!("  token {} {}", key.scheme, crate::units::duration_text(left)),
+                    theme.muted(),
+                ),
+                Some(_) => (format!("  token {} expired", key.scheme), theme.warning()),
+                None => (format!("  token {}", key.scheme), theme.muted()),
+            };
+            spans.push(Span::styled(text, style));
+        }
+    }
     if state.reveal {
         spans.push(Span::styled("  secrets revealed", theme.warning()));
     }
