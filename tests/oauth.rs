@@ -612,7 +612,9 @@ fn files_text(dir: &std::path::Path) -> String {
         if path.is_dir() {
             text.push_str(&files_text(&path));
         } else {
-            text.push_str(&String::from_utf8_lossy(&std::fs::read(&path).unwrap_or_default()));
+            text.push_str(&String::from_utf8_lossy(
+                &std::fs::read(&path).unwrap_or_default(),
+            ));
         }
     }
     text
@@ -628,17 +630,30 @@ async fn token_requests_are_in_history_with_every_secret_masked() {
         .output()
         .await
         .expect("run portico");
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let token = String::from_utf8_lossy(&out.stdout).trim().to_string();
     assert_eq!(token.len(), 40, "{token}");
 
     let stored = files_text(home.path());
-    assert!(stored.contains("/oauth2/token"), "the token request is in history: {stored}");
+    assert!(
+        stored.contains("/oauth2/token"),
+        "the token request is in history: {stored}"
+    );
     assert!(!stored.contains(&token), "the access token reached a file");
-    assert!(!stored.contains(demo::OAUTH_CLIENT_SECRET), "the client secret reached a file");
+    assert!(
+        !stored.contains(demo::OAUTH_CLIENT_SECRET),
+        "the client secret reached a file"
+    );
     let basic = base64::Engine::encode(
         &base64::engine::general_purpose::STANDARD,
         format!("{}:{}", demo::OAUTH_CLIENT_ID, demo::OAUTH_CLIENT_SECRET),
     );
-    assert!(!stored.contains(&basic), "the Basic credential reached a file");
+    assert!(
+        !stored.contains(&basic),
+        "the Basic credential reached a file"
+    );
 }

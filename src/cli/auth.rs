@@ -24,8 +24,8 @@ use crate::oauth::{
     FlowContext, Overrides, Prompt, TokenKey, Tokens, client_for, record_exchanges,
     required_schemes,
 };
-use crate::store::History;
 use crate::request::{self, BuiltRequest, Draft, Vars};
+use crate::store::History;
 use crate::units::duration_text;
 
 #[derive(Debug, Subcommand)]
@@ -183,6 +183,7 @@ async fn status(args: &StatusArgs) -> Result<()> {
 /// For `portico call`: when the operation requires OAuth 2.0 schemes that
 /// the draft leaves empty, gets their tokens (telling the user what to do
 /// on stderr) and rebuilds the request with them.
+#[allow(clippy::too_many_arguments)]
 pub(super) async fn authorize_call(
     api: &Api,
     op: &Operation,

@@ -46,6 +46,21 @@ pub(crate) fn ensure_dir(dir: &Path) -> Result<(), StoreError> {
         .map_err(|e| StoreError::io("create the directory", dir, e))
 }
 
+/// Makes `path` an owner-only file (0600), creating it empty when absent,
+/// for files portico appends to through other code (the log).
+pub(crate) fn private_file(path: &Path) -> Result<(), StoreError> {
+    open_private(OpenOptions::new().append(true).create(true))
+        .open(path)
+        .map_err(|e| StoreError::io("create the file", path, e))?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        fs::set_permissions(path, fs::Permissions::from_mode(0o600))
+            .map_err(|e| StoreError::io("make the file private", path, e))?;
+    }
+    Ok(())
+}
+
 fn open_private(options: &mut OpenOptions) -> &mut OpenOptions {
     #[cfg(unix)]
     {

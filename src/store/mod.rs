@@ -31,6 +31,7 @@ pub mod presets;
 pub mod time;
 
 pub use env::{DotEnv, Environments};
+pub(crate) use fsio::{ensure_dir, private_file};
 pub use history::{
     History, HistoryEntry, HistoryFilter, HistoryLimits, HistoryRead, OperationStats, SeriesSpec,
     StatusClass,

@@ -86,6 +86,9 @@ pub async fn run(ctx: TuiContext) -> anyhow::Result<()> {
     let mut app = App::new(ctx, backend)?;
     full_redraw(&mut app)?;
     app.draw_now()?;
+    // The HTTP client is built while the user reads the first frame, so
+    // the first F5 pays no set-up.
+    app.warm_up();
     let mut input = spawn_input(app.sender());
     let result = event_loop(&mut app, &mut input, &mut terminal).await;
     input.abort();
@@ -243,7 +246,9 @@ fn init_logging(
     home: Option<&std::path::Path>,
 ) -> Option<tracing_appender::non_blocking::WorkerGuard> {
     let dir = log_dir(home)?;
-    std::fs::create_dir_all(&dir).ok()?;
+    // Owner-only, as every file of portico's: a log names URLs and hosts.
+    crate::store::ensure_dir(&dir).ok()?;
+    crate::store::private_file(&dir.join("portico.log")).ok()?;
     let appender = tracing_appender::rolling::never(&dir, "portico.log");
     // A small queue: the default one (128k lines) costs milliseconds of
     // start-up to allocate, and this program logs a few lines a request.
@@ -361,4 +366,26 @@ fn edit_externally(
     };
     let _ = std::fs::remove_file(&path);
     result
+}
+
+#[cfg(test)]
+mod log_tests {
+    /// The log and its directory are owner-only, as README says of every
+    /// file portico writes, even when the log was left readable before.
+    #[cfg(unix)]
+    #[test]
+    fn the_log_is_private() {
+        use std::os::unix::fs::PermissionsExt;
+        let home = tempfile::tempdir().expect("home");
+        let dir = super::log_dir(Some(home.path())).expect("log dir");
+        let log = dir.join("portico.log");
+        let _guard = super::init_logging(Some(home.path()));
+        let mode =
+            |p: &std::path::Path| std::fs::metadata(p).expect("meta").permissions().mode() & 0o777;
+        assert_eq!(mode(&dir), 0o700);
+        assert_eq!(mode(&log), 0o600);
+        std::fs::set_permissions(&log, std::fs::Permissions::from_mode(0o644)).expect("chmod");
+        let _again = super::init_logging(Some(home.path()));
+        assert_eq!(mode(&log), 0o600, "an existing log is made private again");
+    }
 }

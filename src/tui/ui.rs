@@ -238,10 +238,19 @@ fn render_header(frame: &mut Frame, area: Rect, state: &State) {
     if let Some((api_index, _)) = state.open {
         let api = &state.catalog.apis[api_index].id;
         let now = std::time::SystemTime::now();
-        for (key, token) in state.tokens.all().into_iter().filter(|(k, _)| &k.api == api) {
+        for (key, token) in state
+            .tokens
+            .all()
+            .into_iter()
+            .filter(|(k, _)| &k.api == api)
+        {
             let (text, style) = match token.remaining(now) {
                 Some(left) if token.fresh(now) => (
-                    format!("  token {} {}", key.scheme, crate::units::duration_text(left)),
+                    format!(
+                        "  token {} {}",
+                        key.scheme,
+                        crate::units::duration_text(left)
+                    ),
                     theme.muted(),
                 ),
                 Some(_) => (format!("  token {} expired", key.scheme), theme.warning()),

@@ -338,6 +338,16 @@ impl<B: Backend> App<B> {
         self.dirty = true;
     }
 
+    /// Builds the HTTP client now (after the first frame) rather than at
+    /// the first send; a failure is told at the send, as before.
+    pub fn warm_up(&mut self) {
+        if self.sender.is_none()
+            && let Ok(sender) = Sender::new(self.state.config.timeout)
+        {
+            self.sender = Some(sender);
+        }
+    }
+
     pub(super) fn sender_or_explain(&mut self) -> Option<Sender> {
         if self.sender.is_none() {
             match Sender::new(self.state.config.timeout) {
