@@ -657,3 +657,64 @@ async fn token_requests_are_in_history_with_every_secret_masked() {
         "the Basic credential reached a file"
     );
 }
+
+/// Runs portico with `home` as its home directory.
+async fn portico_in(home: &std::path::Path, args: &[&str]) -> std::process::Output {
+    tokio::process::Command::new(env!("CARGO_BIN_EXE_portico"))
+        .args(args)
+        .env("PORTICO_HOME", home)
+        .current_dir(home)
+        .output()
+        .await
+        .expect("run portico")
+}
+
+#[tokio::test]
+async fn a_client_secret_from_a_command_is_run_once_and_never_stored() {
+    let home = tempfile::tempdir().expect("home");
+    let count = home.path().join("runs");
+    std::fs::write(
+        home.path().join("environments.toml"),
+        format!(
+            "[[environment]]\nname = \"demo\"\n[environment.variables]\n\
+             demo_oauth_client_secret = {{ command = \"echo run >> '{}'; printf '%s\\\\n' {}\" }}\n",
+            count.display(),
+            demo::OAUTH_CLIENT_SECRET
+        ),
+    )
+    .expect("environments file");
+    // Without the portal's own secret: the command's value must be used.
+    let out = portico_in(home.path(), &["call", "--op", "Who am I", "--json"]).await;
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    assert_eq!(json["response"]["status"], 200);
+    let runs = std::fs::read_to_string(&count).expect("the command ran");
+    assert_eq!(runs.lines().count(), 1, "run once for the whole call");
+    std::fs::remove_file(&count).expect("reset");
+    // The command names the value itself here; leave its file out.
+    let environments_file = std::fs::read(home.path().join("environments.toml")).expect("read");
+    std::fs::remove_file(home.path().join("environments.toml")).expect("set aside");
+    let stored = files_text(home.path());
+    std::fs::write(home.path().join("environments.toml"), environments_file).expect("back");
+    assert!(
+        !stored.contains(demo::OAUTH_CLIENT_SECRET),
+        "the command's value reached a file"
+    );
+
+    // A command that fails says which variable, which command and why.
+    std::fs::write(
+        home.path().join("environments.toml"),
+        "[[environment]]\nname = \"demo\"\n[environment.variables]\n\
+         demo_oauth_client_secret = { command = \"echo 'vault is locked' >&2; exit 3\" }\n",
+    )
+    .expect("environments file");
+    let out = portico_in(home.path(), &["call", "--op", "Who am I"]).await;
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("variable `demo_oauth_client_secret` of environment `demo`")
+            && stderr.contains("exited with 3: vault is locked"),
+        "{stderr}"
+    );
+}

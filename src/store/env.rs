@@ -23,6 +23,7 @@ use crate::catalog::{Catalog, Environment, Variable};
 use crate::request::Vars;
 use crate::secrets::is_secret_name;
 
+use super::sources::{self, VariableSource};
 use super::{FileWarning, Paths, StoreError, fsio};
 
 /// The `.env` file's name, looked up in the working directory.
@@ -37,6 +38,9 @@ pub struct Environments {
     pub dotenv: Option<DotEnv>,
     /// Lines of `.env` and keys of `environments.toml` that were skipped.
     pub warnings: Vec<FileWarning>,
+    /// The user's variables whose values a command prints (run when their
+    /// environment is used).
+    pub sources: Vec<VariableSource>,
 }
 
 impl Environments {
@@ -49,9 +53,12 @@ impl Environments {
         working_dir: Option<&Path>,
     ) -> Result<Self, StoreError> {
         let mut warnings = Vec::new();
-        let user = match paths {
-            Some(paths) => load_user_file(&paths.environments_file(), &mut warnings)?,
-            None => Vec::new(),
+        let (user, sources) = match paths {
+            Some(paths) => match fsio::read_optional(&paths.environments_file())? {
+                Some(bytes) => parse_user(&bytes, &paths.environments_file(), &mut warnings)?,
+                None => (Vec::new(), Vec::new()),
+            },
+            None => (Vec::new(), Vec::new()),
         };
         let dotenv = match working_dir {
             Some(dir) => DotEnv::load(&dir.join(DOTENV))?,
@@ -64,6 +71,7 @@ impl Environments {
             list: merge(&catalog.environments, user),
             dotenv,
             warnings,
+            sources,
         })
     }
 
@@ -91,10 +99,30 @@ impl Environments {
     /// The variables of environment `name` (the first one when `None`),
     /// with `.env` on top.
     pub fn vars(&self, name: Option<&str>) -> Result<Vars, StoreError> {
-        let mut environment = self
-            .chosen(name)?
-            .map(|e| e.variables.clone())
-            .unwrap_or_default();
+        let chosen = self.chosen(name)?;
+        let mut environment = chosen.map(|e| e.variables.clone()).unwrap_or_default();
+        let chosen_name = chosen.map(|e| e.name.as_str());
+        for source in self
+            .sources
+            .iter()
+            .filter(|s| Some(s.environment.as_str()) == chosen_name)
+        {
+            let value = sources::value_of(&source.command).map_err(|message| {
+                StoreError::VariableCommand {
+                    environment: source.environment.clone(),
+                    variable: source.variable.clone(),
+                    command: source.command.clone(),
+                    message,
+                }
+            })?;
+            environment.insert(
+                source.variable.clone(),
+                Variable {
+                    value,
+                    secret: true,
+                },
+            );
+        }
         if let Some(dotenv) = &self.dotenv {
             for (key, value) in &dotenv.variables {
                 environment.insert(key.clone(), value.clone());
@@ -147,6 +175,10 @@ enum UserVariable {
         #[serde(default)]
         secret: bool,
     },
+    /// The value is what the command prints (see [`sources`]).
+    Command {
+        command: String,
+    },
     Plain(toml::Value),
 }
 
@@ -175,6 +207,15 @@ pub fn parse_user_file(
     path: &Path,
     warnings: &mut Vec<FileWarning>,
 ) -> Result<Vec<Environment>, StoreError> {
+    parse_user(bytes, path, warnings).map(|(environments, _)| environments)
+}
+
+/// The user's environments and the variables whose values commands print.
+fn parse_user(
+    bytes: &[u8],
+    path: &Path,
+    warnings: &mut Vec<FileWarning>,
+) -> Result<(Vec<Environment>, Vec<VariableSource>), StoreError> {
     let text = String::from_utf8(bytes.to_vec()).map_err(|e| {
         let (line, column) = fsio::line_column(e.as_bytes(), e.utf8_error().valid_up_to());
         StoreError::Corrupt {
@@ -202,30 +243,37 @@ pub fn parse_user_file(
             message: format!("unknown key `{key}` ignored (expected [[environment]] tables)"),
         });
     }
-    Ok(file
-        .environment
-        .into_iter()
-        .map(|e| Environment {
+    let mut sources = Vec::new();
+    let mut environments = Vec::new();
+    for e in file.environment {
+        let mut variables = IndexMap::new();
+        for (name, variable) in e.variables {
+            let variable = match variable {
+                UserVariable::Plain(value) => Variable {
+                    value: scalar_text(&value),
+                    secret: is_secret_name(&name),
+                },
+                UserVariable::Full { value, secret } => Variable {
+                    value: scalar_text(&value),
+                    secret: secret || is_secret_name(&name),
+                },
+                UserVariable::Command { command } => {
+                    sources.push(VariableSource {
+                        environment: e.name.clone(),
+                        variable: name,
+                        command,
+                    });
+                    continue;
+                }
+            };
+            variables.insert(name, variable);
+        }
+        environments.push(Environment {
             name: e.name,
-            variables: e
-                .variables
-                .into_iter()
-                .map(|(name, variable)| {
-                    let variable = match variable {
-                        UserVariable::Plain(value) => Variable {
-                            value: scalar_text(&value),
-                            secret: is_secret_name(&name),
-                        },
-                        UserVariable::Full { value, secret } => Variable {
-                            value: scalar_text(&value),
-                            secret: secret || is_secret_name(&name),
-                        },
-                    };
-                    (name, variable)
-                })
-                .collect(),
-        })
-        .collect())
+            variables,
+        });
+    }
+    Ok((environments, sources))
 }
 
 /// A `.env` file: `KEY=VALUE` lines.
@@ -467,6 +515,7 @@ mod tests {
             list: merge(&catalog, user),
             dotenv: Some(DotEnv::parse("a=100\n", Path::new(".env"))),
             warnings: Vec::new(),
+            sources: Vec::new(),
         };
         assert_eq!(environments.names(), ["demo", "prod", "mine"]);
         let vars = environments.vars(None).expect("first");

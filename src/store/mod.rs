@@ -28,6 +28,7 @@ pub mod env;
 mod fsio;
 pub mod history;
 pub mod presets;
+pub mod sources;
 pub mod time;
 
 pub use env::{DotEnv, Environments};
@@ -144,6 +145,15 @@ pub enum StoreError {
     InvalidName { name: String, reason: &'static str },
     #[error("no environment named `{name}` (known: {})", list_or_none(known))]
     UnknownEnvironment { name: String, known: Vec<String> },
+    #[error(
+        "variable `{variable}` of environment `{environment}`: the command `{command}` gave no value: {message}"
+    )]
+    VariableCommand {
+        environment: String,
+        variable: String,
+        command: String,
+        message: String,
+    },
 }
 
 impl StoreError {

@@ -100,7 +100,14 @@ impl Tools {
             None => environments.list.first().map(|e| e.name.clone()),
         };
         let vars = match &chosen {
-            Some(name) => environments.vars(Some(name)).unwrap_or_default(),
+            // A variable whose command failed is told in the warnings (W);
+            // the environment's other variables still hold.
+            Some(name) => environments.vars(Some(name)).unwrap_or_else(|e| {
+                warnings.push(e.to_string());
+                let mut without = environments.clone();
+                without.sources.clear();
+                without.vars(Some(name)).unwrap_or_default()
+            }),
             None => Vars::default(),
         };
         let tools = Self {
