@@ -750,6 +750,7 @@ mod panes {
             server_label: SERVER.into(),
             env: Some("test"),
             tokens: &portico::oauth::Tokens::default(),
+            vars: &vars,
         };
         let screen = render(80, 14, |f, a| view.render(f, a, &mut editor));
         insta::assert_snapshot!("pane_request_pinned_error", screen);

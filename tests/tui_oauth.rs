@@ -43,6 +43,9 @@ async fn f5_gets_a_token_by_itself_then_sends() {
     auth_tab(&mut h);
     h.settle().await;
     h.assert_screen("fetched on send · A: now");
+    // The row's note names the flow and the client that will be used.
+    h.assert_screen("client-credentials · client portico-demo (secret set) ·");
+    h.assert_screen("A get token");
 
     h.key(KeyCode::F(5));
     h.wait_for("client_credentials", SETTLE_LIMIT).await;

@@ -95,6 +95,7 @@ pub fn render(frame: &mut Frame, state: &mut State) {
                         server_label,
                         env: state.env_name.as_deref(),
                         tokens: &state.tokens,
+                        vars: &state.vars,
                     };
                     view.render(frame, a, &mut s.editor);
                 }
@@ -361,7 +362,17 @@ fn footer_actions(state: &State) -> Vec<(String, &'static str)> {
                     push(key(Action::Examples), "examples");
                     push(key(Action::ExternalEditor), "$EDITOR");
                 }
-                Some(ReqTab::Auth) => push(key(Action::Edit), "edit"),
+                Some(ReqTab::Auth) => {
+                    push(key(Action::Edit), "edit");
+                    push(key(Action::AddRow), "add");
+                    let needs_token = state.open.is_some_and(|op| {
+                        let (api, operation) = state.catalog.operation(op);
+                        !crate::oauth::required_schemes(api, operation).is_empty()
+                    });
+                    if needs_token {
+                        push(key(Action::GetToken), "get token");
+                    }
+                }
                 _ => {
                     push(key(Action::Edit), "edit");
                     push(key(Action::AddRow), "add");

@@ -284,6 +284,7 @@ fn fuzz_definitions_on_screen() {
                                 .unwrap_or_default(),
                             env: None,
                             tokens: &portico::oauth::Tokens::default(),
+                            vars: &vars,
                         };
                         terminal
                             .draw(|frame| view.render(frame, frame.area(), &mut editor))

@@ -74,7 +74,7 @@ impl RequestEditor {
                 }
                 Some(SecurityKind::Bearer { .. }) => ("bearer token".to_string(), false),
                 Some(SecurityKind::Basic) => ("basic".to_string(), true),
-                Some(SecurityKind::OAuth2 { .. }) => ("OAuth 2.0 access token".to_string(), false),
+                Some(SecurityKind::OAuth2 { .. }) => ("OAuth 2.0".to_string(), false),
                 Some(SecurityKind::Other { description }) => (description.clone(), false),
                 None => ("unknown scheme".to_string(), false),
             };

@@ -30,6 +30,8 @@ pub struct RequestView<'a> {
     pub env: Option<&'a str>,
     /// The session's OAuth 2.0 tokens, for the Auth tab's state.
     pub tokens: &'a crate::oauth::Tokens,
+    /// The variables, for the OAuth client the Auth tab describes.
+    pub vars: &'a crate::request::Vars,
 }
 
 impl RequestView<'_> {
@@ -224,6 +226,9 @@ impl RequestView<'_> {
                 format!("{ct}  (Enter: edit · a: add · Space: on/off · d: delete)"),
                 self.theme.muted(),
             );
+        }
+        if editor.tab == ReqTab::Auth {
+            return self.oauth_note(editor);
         }
         if editor.tab != ReqTab::Params {
             return Line::default();
@@ -547,6 +552,58 @@ impl RequestView<'_> {
                 empty: "This operation declares no security scheme. a: add one (Basic, Bearer, API key).",
             },
         );
+    }
+
+    /// The selected Auth row's OAuth 2.0 client: flow, client id, scopes
+    /// and token endpoint, or what is missing to get a token.
+    fn oauth_note(&self, editor: &RequestEditor) -> Line<'static> {
+        let rows = editor.auth_rows(self.api);
+        let Some(row) = rows.get(editor.selected_row()) else {
+            return Line::default();
+        };
+        let scheme = &editor.draft.auth[row.index].scheme;
+        let oauth = self
+            .api
+            .security_schemes
+            .iter()
+            .any(|s| &s.name == scheme && matches!(s.kind, SecurityKind::OAuth2 { .. }));
+        if !oauth || editor.draft.auth[row.index].ad_hoc.is_some() {
+            return Line::default();
+        }
+        let base = self.api.servers.first().map(|s| s.url.as_str());
+        let overrides = crate::oauth::Overrides::default();
+        let text = match crate::oauth::client_for(
+            self.api,
+            Some(self.op),
+            scheme,
+            self.vars,
+            &overrides,
+            base,
+        ) {
+            Ok(client) => {
+                let scopes = if client.scopes.is_empty() {
+                    "no scopes".to_string()
+                } else {
+                    format!("scopes {}", client.scopes.join(" "))
+                };
+                let endpoint = client
+                    .token_url
+                    .or(client.openid_connect_url)
+                    .unwrap_or_default();
+                format!(
+                    "{} · client {}{} · {scopes} · {endpoint}",
+                    client.grant.name(),
+                    client.client_id,
+                    if client.client_secret.is_some() {
+                        " (secret set)"
+                    } else {
+                        ""
+                    },
+                )
+            }
+            Err(e) => format!("✗ {e}"),
+        };
+        Line::styled(sanitize::clean_line(&text).into_owned(), self.theme.muted())
     }
 
     /// An OAuth 2.0 row left empty: the session's token for it, or that
