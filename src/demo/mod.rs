@@ -137,6 +137,9 @@ pub fn banner(server: &DemoServer) -> String {
          \x20 API key           {API_KEY} (header: Authorization: Bearer <key>)\n\
          \x20 rate limit        {limit}\n\
          \x20 usage report      {gw}/usage\n\
+         \x20 OAuth 2.0         {base}/.well-known/openid-configuration\n\
+         \x20                   clients {OAUTH_CLIENT_ID} (secret {OAUTH_CLIENT_SECRET}), {OAUTH_PUBLIC_CLIENT_ID} (public)\n\
+         \x20 Account API       {base}{ACCOUNT_PREFIX}/me (a bearer token with scope profile)\n\
          \n\
          Try it:\n\
          \n\
