@@ -718,3 +718,45 @@ async fn a_client_secret_from_a_command_is_run_once_and_never_stored() {
         "{stderr}"
     );
 }
+
+fn who_am_i_flow() -> portico::catalog::Flow {
+    portico::catalog::Flow {
+        name: "me".into(),
+        description: None,
+        source: "test".into(),
+        steps: vec![portico::catalog::FlowStep {
+            operation: "Who am I".into(),
+            ..Default::default()
+        }],
+    }
+}
+
+#[tokio::test]
+async fn a_flow_step_gets_its_token_by_client_credentials_or_says_how() {
+    let server = serve(DemoConfig::default()).await;
+    let catalog = catalog_for(&server);
+    let engine = engine();
+    let cx = portico::flow::RunContext::new(&catalog, &engine);
+    let mut vars = demo_vars(&catalog);
+    let report = portico::flow::run(&cx, &who_am_i_flow(), &mut vars).await;
+    assert!(report.succeeded(), "{:?}", report.reason);
+    assert_eq!(report.steps[0].status, Some(200));
+    assert!(
+        cx.tokens
+            .get(&TokenKey::new(demo::ACCOUNT_API_ID, SCHEME))
+            .is_some(),
+        "kept for the next steps"
+    );
+
+    // A public client would need a user: the step fails and says so.
+    let cx = portico::flow::RunContext::new(&catalog, &engine);
+    let mut public = demo_vars(&catalog);
+    public.environment.shift_remove("demo_oauth_client_secret");
+    let report = portico::flow::run(&cx, &who_am_i_flow(), &mut public).await;
+    assert!(!report.succeeded());
+    let why = report.steps[0].error.clone().unwrap_or_default();
+    assert!(
+        why.contains("needs a user to sign in (authorization-code)"),
+        "{why}"
+    );
+}

@@ -67,6 +67,9 @@ pub struct RunContext<'a> {
     pub max_rate_limit_wait: Duration,
     /// Where every attempt is recorded, masked, like any other send.
     pub history: Option<History>,
+    /// The session's OAuth 2.0 tokens: a step whose operation needs one
+    /// takes it from here, or gets it by client credentials.
+    pub tokens: crate::oauth::Tokens,
 }
 
 impl<'a> RunContext<'a> {
@@ -80,6 +83,7 @@ impl<'a> RunContext<'a> {
             cancel: CancellationToken::new(),
             max_rate_limit_wait: DEFAULT_MAX_RATE_LIMIT_WAIT,
             history: None,
+            tokens: crate::oauth::Tokens::default(),
         }
     }
 
@@ -352,6 +356,8 @@ pub fn find<'c>(catalog: &'c Catalog, name: &str) -> Result<&'c Flow, FlowError>
 enum StepError {
     #[error("cannot build the request: {0}")]
     Build(BuildError),
+    #[error("no OAuth 2.0 token: {0}")]
+    Token(String),
     #[error("{0}")]
     Request(RequestError),
     #[error("expected status {expected}, got {got}: {body}")]

@@ -3,6 +3,10 @@
 //! attempt reported, then the captures applied to the final answer.
 
 use super::*;
+use crate::call::OAuthTokens;
+use crate::catalog::OAuthGrant;
+use crate::oauth::authorize::{OAuthUse, authorize};
+use crate::oauth::{FlowContext, Overrides};
 
 pub(super) async fn run_step(
     cx: &RunContext<'_>,
@@ -30,7 +34,23 @@ pub(super) async fn run_step(
         captured: Vec::new(),
         exchange: None,
     };
-    let draft = step_draft(cx, p, vars);
+    let mut draft = step_draft(cx, p, vars);
+    let oauth = match step_tokens(cx, p, &mut draft, vars).await {
+        Ok(used) => used,
+        Err(why) => {
+            cx.emit(FlowEvent::StepStarted {
+                step: index,
+                total,
+                name: p.name.clone(),
+                method: p.op.method.clone(),
+                url: None,
+            });
+            report.outcome = StepOutcome::Failed;
+            report.error = Some(StepError::Token(why).to_string());
+            report.elapsed = step_start.elapsed();
+            return report;
+        }
+    };
     let result = match request::build(p.api, p.op, &draft, vars) {
         Ok(built) => {
             let masker = Masker::new(built.secret_values.iter().map(String::as_str));
@@ -45,7 +65,12 @@ pub(super) async fn run_step(
             let call = Call {
                 captures: p.captures.clone(),
                 ..Call::new(p.api, p.op, built)
-            };
+            }
+            .with_oauth(OAuthTokens {
+                used: oauth,
+                tokens: cx.tokens.clone(),
+                prompts: None,
+            });
             send_step(cx, p, index, &call, vars, flow_start, &mut report).await
         }
         Err(e) => {
@@ -91,6 +116,71 @@ pub(super) async fn run_step(
     }
     report.elapsed = step_start.elapsed();
     report
+}
+
+/// Fills the draft's empty OAuth 2.0 credentials: a token the session
+/// holds (refreshed when about to expire), else one by client
+/// credentials. A flow has no one to show a device code or a sign-in page
+/// to: a scheme that needs a user fails the step, saying how to get the
+/// token first. The token requests are recorded like the steps.
+async fn step_tokens(
+    cx: &RunContext<'_>,
+    p: &Prepared<'_>,
+    draft: &mut Draft,
+    vars: &Vars,
+) -> Result<Vec<OAuthUse>, String> {
+    let schemes = crate::oauth::required_schemes(p.api, p.op);
+    if schemes.is_empty() {
+        return Ok(Vec::new());
+    }
+    let base = request::build(p.api, p.op, draft, vars).map(|b| b.url).ok();
+    for (scheme, _) in &schemes {
+        let filled = draft
+            .auth
+            .iter()
+            .any(|a| a.scheme == *scheme && !a.value.trim().is_empty());
+        let key = crate::oauth::TokenKey::new(&p.api.id, scheme);
+        let held = cx
+            .tokens
+            .get(&key)
+            .is_some_and(|t| t.fresh(std::time::SystemTime::now()) || t.refresh_token.is_some());
+        if filled || held {
+            continue;
+        }
+        let client = crate::oauth::client_for(
+            p.api,
+            Some(p.op),
+            scheme,
+            vars,
+            &Overrides::default(),
+            base.as_deref(),
+        )
+        .map_err(|e| e.to_string())?;
+        if client.grant != OAuthGrant::ClientCredentials {
+            return Err(format!(
+                "`{scheme}` needs a user to sign in ({}); get a token first (the Auth tab's A, or a client secret for client credentials)",
+                client.grant.name()
+            ));
+        }
+    }
+    let mut ctx = FlowContext::new(cx.engine, cx.cancel.clone());
+    let used = authorize(
+        p.api,
+        p.op,
+        draft,
+        vars,
+        &cx.tokens,
+        &Overrides::default(),
+        base.as_deref(),
+        &mut ctx,
+    )
+    .await;
+    if let Some(history) = &cx.history
+        && let Err(e) = crate::oauth::record_exchanges(history, &ctx.exchanges(), &ctx.secrets())
+    {
+        tracing::warn!("token requests not recorded in history: {e}");
+    }
+    used.map_err(|e| e.to_string())
 }
 
 /// Sends the step's request until it is done: once, or until the poll

@@ -387,6 +387,7 @@ impl<B: Backend> App<B> {
         let vars = self.state.vars.clone();
         let server_url = self.state.server_override.clone();
         let history = self.state.tools.history();
+        let tokens = self.state.tokens.clone();
         let tx = self.tx.clone();
         let done = CancellationToken::new();
         let guard = done.clone().drop_guard();
@@ -404,6 +405,8 @@ impl<B: Backend> App<B> {
                 // Every attempt of every step, masked, as `portico run`
                 // records them.
                 cx.history = history;
+                // The session's tokens: one got in the Auth tab serves.
+                cx.tokens = tokens;
                 flow::run(&cx, &flow, &mut vars).await
             };
             // The run context (and its event sender) is gone: the
