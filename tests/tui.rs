@@ -1076,10 +1076,10 @@ async fn html_in_descriptions_reads_as_text() {
     h.assert_screen("GET /estimates/price");
     for line in [
         "Returns an estimated price range.",
-        "The response also includes the [ISO",
-        "- low < high",
-        "- see surge (https://x.test/surge)",
-        "Format: `refs/heads/<branch name>`.",
+        "The response also includes the ISO 4217",
+        "• low < high",
+        "• see surge (https://x.test/surge)",
+        "Format: refs/heads/<branch name>.",
     ] {
         let row = h.line_with(line).unwrap_or_else(|| {
             panic!("`{line}` not on screen:\n{}", h.screen());

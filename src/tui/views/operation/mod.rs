@@ -4,8 +4,10 @@
 //! scrolling and folding keys; and, before any operation is open, a short
 //! welcome.
 
+mod markdown;
 mod schemas;
 
+pub use markdown::{first_line, markdown_lines};
 pub use schemas::SchemaDocs;
 
 use std::borrow::Cow;
@@ -80,9 +82,7 @@ pub fn doc_lines(
     }
     if let Some(desc) = op.description.as_ref().filter(|s| !s.trim().is_empty()) {
         lines.push(Line::default());
-        for l in doc_text(desc) {
-            lines.push(Line::raw(l));
-        }
+        lines.extend(markdown_lines(desc, theme, ""));
     }
     if !op.parameters.is_empty() {
         lines.push(Line::default());
@@ -117,9 +117,7 @@ pub fn doc_lines(
             }
             lines.push(Line::from(spans));
             if let Some(d) = p.description.as_ref().filter(|d| !d.trim().is_empty()) {
-                for l in html_to_text(d).lines() {
-                    lines.push(Line::raw(format!("      {l}")));
-                }
+                lines.extend(markdown_lines(d, theme, "      "));
             }
         }
     }
@@ -131,9 +129,7 @@ pub fn doc_lines(
         }
         lines.push(Line::from(head));
         if let Some(d) = &body.description {
-            for l in html_to_text(d).lines() {
-                lines.push(Line::raw(format!("  {l}")));
-            }
+            lines.extend(markdown_lines(d, theme, "  "));
         }
         for (i, m) in body.content.iter().enumerate() {
             let mut text = format!("  {}", m.content_type);
@@ -160,13 +156,7 @@ pub fn doc_lines(
             let mut spans = vec![
                 Span::raw("  "),
                 Span::styled(format!("{:<7}", r.status), theme.status(code)),
-                Span::raw(
-                    html_to_text(r.description.as_deref().unwrap_or_default())
-                        .lines()
-                        .next()
-                        .unwrap_or("")
-                        .to_string(),
-                ),
+                Span::raw(first_line(r.description.as_deref().unwrap_or_default())),
             ];
             // With a schema, each media type gets a heading of its own.
             let with_schemas = (0..r.content.len()).any(|i| schemas.response(ri, i).is_some());
@@ -192,37 +182,6 @@ pub fn doc_lines(
         }
     }
     lines.into_iter().map(super::clean).collect()
-}
-
-/// Joins hard-wrapped lines into paragraphs so that the pane wraps them
-/// at its own width; blank lines, list items, indented and table lines
-/// keep their breaks.
-pub fn reflow(text: &str) -> Vec<String> {
-    let mut out: Vec<String> = Vec::new();
-    let mut joinable = false;
-    for line in text.lines() {
-        let trimmed = line.trim_end();
-        let numbered = trimmed
-            .split_once(". ")
-            .is_some_and(|(n, _)| !n.is_empty() && n.chars().all(|c| c.is_ascii_digit()));
-        let starts_block = trimmed.is_empty()
-            || line.starts_with([' ', '\t', '|', '#', '>'])
-            || trimmed.starts_with("- ")
-            || trimmed.starts_with("* ")
-            || trimmed.starts_with("```")
-            || numbered;
-        match out.last_mut() {
-            Some(last) if joinable && !starts_block => {
-                last.push(' ');
-                last.push_str(trimmed);
-            }
-            _ => out.push(trimmed.to_string()),
-        }
-        joinable = !trimmed.is_empty()
-            && !trimmed.starts_with("```")
-            && !line.starts_with([' ', '\t', '|']);
-    }
-    out
 }
 
 /// Tags [`html_to_text`] knows; any other `<word>` (GitHub's `<branch
@@ -488,19 +447,6 @@ fn entity(text: &str) -> Option<(char, usize)> {
     Some((c, end + 1))
 }
 
-/// A description as the pane shows it: hard-wrapped lines joined into
-/// paragraphs ([`reflow`]), then HTML made readable ([`html_to_text`]).
-pub fn doc_text(text: &str) -> Vec<String> {
-    let mut out = Vec::new();
-    for line in reflow(text) {
-        match html_to_text(&line) {
-            Cow::Borrowed(_) => out.push(line),
-            Cow::Owned(converted) => out.extend(converted.lines().map(str::to_string)),
-        }
-    }
-    out
-}
-
 /// The pane with its schemas built for this one drawing (the app keeps
 /// them per operation: [`render_with`]).
 pub fn render(
@@ -580,12 +526,12 @@ pub fn render_welcome(
                 theme.muted(),
             ),
         ]));
-        if let Some(d) = api.description.as_deref().and_then(|d| {
-            html_to_text(d)
-                .lines()
-                .find(|l| !l.trim().is_empty())
-                .map(str::to_string)
-        }) {
+        if let Some(d) = api
+            .description
+            .as_deref()
+            .map(first_line)
+            .filter(|l| !l.is_empty())
+        {
             lines.push(Line::raw(format!("  {d}")));
         }
         if let Some(url) = server_override.or(api.servers.first().map(|s| s.url.as_str())) {
@@ -620,7 +566,7 @@ pub fn render_welcome(
 
 #[cfg(test)]
 mod tests {
-    use super::{doc_text, html_to_text, reflow};
+    use super::html_to_text;
     use std::borrow::Cow;
 
     #[test]
@@ -635,16 +581,6 @@ mod tests {
              Run locally:\n\
              $ docker pull ghcr.io/psf/httpbin\n\
              $ docker run -p 80:8080 ghcr.io/psf/httpbin"
-        );
-        // Uber's, Markdown link and `<br><br>` mixed.
-        let uber = "The Price Estimates endpoint returns an estimated price range.<br><br>The response also includes the [ISO 4217](http://en.wikipedia.org/wiki/ISO_4217) currency code.";
-        assert_eq!(
-            doc_text(uber),
-            [
-                "The Price Estimates endpoint returns an estimated price range.",
-                "",
-                "The response also includes the [ISO 4217](http://en.wikipedia.org/wiki/ISO_4217) currency code."
-            ]
         );
         assert_eq!(
             html_to_text(
@@ -679,21 +615,5 @@ mod tests {
         );
         // An entity cut at a multi-byte character is text.
         assert_eq!(html_to_text("&ééééééé;"), "&ééééééé;");
-    }
-
-    #[test]
-    fn reflow_joins_paragraphs_and_keeps_lists() {
-        let text = "Scores rows\nsynchronously.\n\n- one\n- two\n  indented\nlast\nline";
-        assert_eq!(
-            reflow(text),
-            vec![
-                "Scores rows synchronously.",
-                "",
-                "- one",
-                "- two",
-                "  indented",
-                "last line"
-            ]
-        );
     }
 }

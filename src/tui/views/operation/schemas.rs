@@ -14,7 +14,7 @@ use crate::catalog::schema_tree::{Direction, SchemaNode, schema_tree};
 use crate::catalog::{Api, MediaType, Operation};
 use crate::tui::config::Theme;
 
-use super::html_to_text;
+use super::first_line;
 
 /// Levels of properties shown while folded (the body's own properties are
 /// level 1).
@@ -155,13 +155,12 @@ fn push_details(spans: &mut Vec<Span<'static>>, node: &SchemaNode, theme: &Theme
             theme.muted(),
         ));
     }
-    if let Some(first) = node.description.as_deref().and_then(|d| {
-        html_to_text(d)
-            .lines()
-            .map(str::trim)
-            .find(|l| !l.is_empty())
-            .map(str::to_string)
-    }) {
+    if let Some(first) = node
+        .description
+        .as_deref()
+        .map(first_line)
+        .filter(|l| !l.is_empty())
+    {
         spans.push(Span::styled(
             format!("  {first}"),
             theme.muted().add_modifier(Modifier::DIM),
