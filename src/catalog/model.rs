@@ -141,11 +141,18 @@ impl Operation {
     /// The name a person reads: display name, else summary, else
     /// operationId, else `METHOD /path`.
     pub fn title(&self) -> String {
+        self.given_title()
+            .unwrap_or_else(|| format!("{} {}", self.method, self.path))
+    }
+
+    /// The name the definition gives (display name, summary or
+    /// operationId); `None` when [`Operation::title`] falls back to the
+    /// method and path, which a row that shows them already says.
+    pub fn given_title(&self) -> Option<String> {
         self.display_name
             .clone()
             .or_else(|| self.summary.clone().filter(|s| !s.trim().is_empty()))
             .or_else(|| self.operation_id.clone())
-            .unwrap_or_else(|| format!("{} {}", self.method, self.path))
     }
 
     pub fn key(&self, api: &Api) -> OperationKey {

@@ -64,13 +64,13 @@ pub(super) async fn list(args: &ListArgs) -> Result<()> {
             .unwrap_or(0);
         for op in &api.operations {
             let deprecated = if op.deprecated { " (deprecated)" } else { "" };
-            writeln!(
-                out,
+            let line = format!(
                 "  {:<7} {:<width$}  {}{deprecated}",
                 op.method,
                 op.path,
-                op.title()
-            )?;
+                op.given_title().unwrap_or_default()
+            );
+            writeln!(out, "{}", line.trim_end())?;
         }
     }
     Ok(())
@@ -105,10 +105,12 @@ fn search(
         let (api, op) = catalog.operation((hit.api, hit.op));
         writeln!(
             out,
-            "{:<7} {}  {}  ({})",
+            "{:<7} {}  {}({})",
             op.method.to_ascii_uppercase(),
             clean_line(&op.path),
-            clean_line(&op.title()),
+            op.given_title()
+                .map(|t| format!("{}  ", clean_line(&t)))
+                .unwrap_or_default(),
             api.id
         )?;
     }

@@ -169,8 +169,22 @@ impl<'a> Cx<'a, '_> {
                         );
                         break 'callbacks;
                     }
-                    let (ops, nested) = self.path_item(cb_base, expression, item, &item_pointer);
+                    let (mut ops, nested) =
+                        self.path_item(cb_base, expression, item, &item_pointer);
                     self.callback_ops += ops.len();
+                    // Without a summary or id, a callback would be named
+                    // by its method and path, beside its method: say whose
+                    // callback it is instead.
+                    for op in &mut ops {
+                        if op.summary.as_deref().is_none_or(|s| s.trim().is_empty())
+                            && op.operation_id.is_none()
+                        {
+                            op.display_name = Some(format!(
+                                "{name} callback of {} {}",
+                                operation.method, operation.path
+                            ));
+                        }
+                    }
                     callbacks.extend(ops);
                     callbacks.extend(nested);
                 }

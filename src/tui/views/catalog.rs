@@ -552,7 +552,11 @@ impl CatalogPane {
                 ];
                 let used: usize = spans.iter().map(|s| display_width(&s.content)).sum();
                 let room = width.saturating_sub(used);
-                let title = operation.title();
+                // An operation with no summary or id: beside its method,
+                // its path alone.
+                let given = operation.given_title();
+                let untitled = given.is_none();
+                let title = given.unwrap_or_else(|| operation.path.clone());
                 // A ranked list mixes tags, and a title that does not fit
                 // or that other operations share tells nothing: the path
                 // says more.
@@ -577,7 +581,9 @@ impl CatalogPane {
                 if operation.deprecated {
                     tail.push((" deprecated".to_string(), theme.warning()));
                 }
-                tail.push((format!("  {title}"), theme.muted()));
+                if !untitled {
+                    tail.push((format!("  {title}"), theme.muted()));
+                }
                 if self.is_filtered() && catalog.apis.len() > 1 {
                     tail.push((format!("  · {}", catalog.apis[api].id), theme.muted()));
                 }
