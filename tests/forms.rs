@@ -370,3 +370,16 @@ async fn forms_survive_presets_and_history() {
     );
     assert!(command.contains("-F 'note=plain'"), "{command}");
 }
+
+/// JSON sent with curl's default type (no `-H`) is not a form, even with
+/// an `=` inside: it stays the body, byte for byte.
+#[test]
+fn json_with_curls_default_type_stays_text() {
+    let catalog = forms();
+    let json = r#"{"q":"a=b","n":1}"#;
+    let parsed = curl::parse_curl(&format!("curl http://127.0.0.1:9/api/login -d '{json}'"))
+        .expect("parses");
+    let (_, _, draft) = curl::draft_from_curl(&catalog, &parsed).expect("matches");
+    assert!(draft.form.is_empty(), "{:?}", draft.form);
+    assert_eq!(draft.body, json);
+}

@@ -222,8 +222,9 @@ pub fn draft_from_curl(catalog: &Catalog, parsed: &ParsedCurl) -> Option<(usize,
 }
 
 /// A form body as its fields: the `-F` fields of a multipart command, or
-/// a URL-encoded body whose every piece is `name=value` (anything else,
-/// `-d hello` say, stays the text it was).
+/// a URL-encoded body that reads as one: every piece `name=value`, and
+/// nothing a form encoder would have escaped (so JSON sent with curl's
+/// default type, or `-d hello`, stays the text it was).
 pub(in crate::interchange) fn imported_form(parsed: &ParsedCurl) -> Vec<FormField> {
     if !parsed.form.is_empty() {
         return parsed.form.clone();
@@ -233,7 +234,7 @@ pub(in crate::interchange) fn imported_form(parsed: &ParsedCurl) -> Vec<FormFiel
     };
     let urlencoded = parsed.header("content-type").is_some_and(is_urlencoded);
     match std::str::from_utf8(body) {
-        Ok(text) if urlencoded && !text.is_empty() && text.split('&').all(|p| p.contains('=')) => {
+        Ok(text) if urlencoded && looks_encoded(text) => {
             url::form_urlencoded::parse(text.as_bytes())
                 .map(|(name, value)| FormField {
                     name: name.into_owned(),
@@ -245,6 +246,16 @@ pub(in crate::interchange) fn imported_form(parsed: &ParsedCurl) -> Vec<FormFiel
         }
         _ => Vec::new(),
     }
+}
+
+/// Text a form encoder could have written: `name=value` pieces joined by
+/// `&`, of ASCII letters, digits, escapes and the few marks left bare.
+fn looks_encoded(text: &str) -> bool {
+    !text.is_empty()
+        && text.split('&').all(|p| p.contains('='))
+        && text
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"-._~*%+=&!'(),;:/@$?[]".contains(&b))
 }
 
 fn strip_word<'v>(value: &'v str, word: &str) -> Option<&'v str> {

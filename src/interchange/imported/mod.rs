@@ -195,7 +195,10 @@ pub fn to_imported(
     name: &str,
 ) -> ImportedRequest {
     let mut tokens = Tokens::default();
-    let hidden = tokens.hide_draft(draft);
+    let mut hidden = tokens.hide_draft(draft);
+    // The form is written as its fields below: building it would read
+    // each file for nothing.
+    hidden.form.clear();
     let found = catalog
         .apis
         .iter()
@@ -227,10 +230,6 @@ pub fn to_imported(
             .body
             .map(|b| tokens.reveal(&String::from_utf8_lossy(&b)))
             .unwrap_or_default();
-        if !draft.form.is_empty() {
-            // The fields, not their encoding: a file stays a path.
-            out.body.clear();
-        }
     } else {
         // An orphan, or a preset of an operation this catalog lacks: its
         // own base URL, the path with its parameters' values, its rows.
@@ -298,6 +297,10 @@ pub fn to_imported(
             })
     };
     out.form.clone_from(&draft.form);
+    if !out.form.is_empty() {
+        // The fields are the body.
+        out.body.clear();
+    }
     out.headers
         .extend(draft.headers.iter().filter(|h| !h.enabled).cloned());
     out.headers.extend(switched_off(ParamLocation::Header));
