@@ -13,6 +13,7 @@ use std::path::{Path, PathBuf};
 use std::process::Output;
 
 use base64::Engine as _;
+use futures_util::StreamExt as _;
 use serde_json::Value;
 use support::portico;
 use support::servers::{self, RealServer};
@@ -311,13 +312,32 @@ fn sendable_gets(spec: &Path, definition: &Value) -> (Vec<(String, Vec<String>)>
     (sendable, left_out)
 }
 
-/// Answers Prism gives that break the definition: Twilio's examples for
-/// its brand vettings hold a `brand_vetting_sid` shorter than its own
-/// pattern (tests/validate.rs finds the same in the examples themselves).
-/// Finding them is right.
+/// Answers Prism gives that break the definition, each read by hand: they
+/// are the definitions' own examples that differ from their schemas
+/// (tests/validate.rs finds the same in the examples themselves). Finding
+/// them is right. Twilio's brand vettings hold a `brand_vetting_sid`
+/// shorter than its own pattern; Slack's examples are abridged (required
+/// properties left out, properties the schema closes, an id as a number,
+/// `shares.public` whose schema allows no property at all).
 const KNOWN_DIFFERENCES: &[&str] = &[
     "twilio-messaging-v1-3.0.json GET /v1/a2p/BrandRegistrations/{BrandSid}/Vettings (200): /data/0/brand_vetting_sid ",
     "twilio-messaging-v1-3.0.json GET /v1/a2p/BrandRegistrations/{BrandSid}/Vettings/{BrandVettingSid} (200): /brand_vetting_sid ",
+    "slack-web-api-2.0.json GET /chat.scheduledMessages.list (200): /scheduled_messages/0/id expected string",
+    "slack-web-api-2.0.json GET /conversations.history (200):  missing required property channel_actions_ts",
+    "slack-web-api-2.0.json GET /conversations.history (200):  missing required property channel_actions_count",
+    "slack-web-api-2.0.json GET /conversations.history (200):  unknown property response_metadata",
+    "slack-web-api-2.0.json GET /conversations.replies (200):  unknown property response_metadata",
+    "slack-web-api-2.0.json GET /dnd.info (200):  missing required property dnd_enabled",
+    "slack-web-api-2.0.json GET /dnd.info (200):  missing required property next_dnd_start_ts",
+    "slack-web-api-2.0.json GET /dnd.info (200):  missing required property next_dnd_end_ts",
+    "slack-web-api-2.0.json GET /files.info (200): /file/shares/public unknown property C0T8SE4AU",
+    "slack-web-api-2.0.json GET /files.info (200): /file unknown property deanimate_gif, pjpeg, thumb_360_gif",
+    "slack-web-api-2.0.json GET /files.list (200): /files/0 unknown property deanimate_gif, pjpeg, thumb_360_gif",
+    "slack-web-api-2.0.json GET /files.list (200): /files/1 unknown property deanimate_gif, pjpeg, thumb_360_gif",
+    "slack-web-api-2.0.json GET /oauth.access (200):  missing required property ok",
+    "slack-web-api-2.0.json GET /reminders.info (200):  missing required property reminder",
+    "slack-web-api-2.0.json GET /reminders.list (200):  missing required property reminders",
+    "slack-web-api-2.0.json GET /stars.list (200):  missing required property items",
 ];
 
 /// httpbin's definition types some path parameters `int`, which is no
@@ -339,6 +359,7 @@ async fn prism_answers_from_the_definitions_raise_no_false_alarm() {
         "oai-uber-2.0.yaml",
         "httpbin-0.10.4-flasgger-2.0.json",
         "twilio-messaging-v1-3.0.json",
+        "slack-web-api-2.0.json",
     ];
     // Prism takes a few seconds to start; all of them at once.
     let started_at = std::time::Instant::now();
@@ -360,15 +381,24 @@ async fn prism_answers_from_the_definitions_raise_no_false_alarm() {
             .collect()
     });
     eprintln!("prism: started in {:?}", started_at.elapsed());
-    let mut checked = Vec::new();
+    let mut calls = Vec::new();
     let mut left_out = 0;
     for (file, definition, copy, server) in &started {
         let (ops, skipped) = sendable_gets(copy, definition);
         left_out += skipped;
-        for (op, params) in ops {
-            checked.push((*file, validate_call(copy, server, &op, &params).await));
-        }
+        calls.extend(
+            ops.into_iter()
+                .map(|(op, params)| (*file, copy, server, op, params)),
+        );
     }
+    // A few calls at a time: each is a process that loads its definition.
+    let checked: Vec<(&str, Checked)> = futures_util::stream::iter(calls)
+        .map(|(file, copy, server, op, params)| async move {
+            (file, validate_call(copy, server, &op, &params).await)
+        })
+        .buffered(4)
+        .collect()
+        .await;
     eprintln!("prism: checked in {:?}", started_at.elapsed());
     let mut false_alarms = Vec::new();
     let mut found = Vec::new();
@@ -379,7 +409,7 @@ async fn prism_answers_from_the_definitions_raise_no_false_alarm() {
                 "{file} {} ({}): {} {}",
                 c.op, c.status, problem["at"], problem["message"]
             )
-            .replace('"', "");
+            .replace(['"', '`'], "");
             if KNOWN_DIFFERENCES.iter().any(|k| line.starts_with(k)) {
                 found.push(line);
             } else {
@@ -419,7 +449,7 @@ async fn prism_answers_from_the_definitions_raise_no_false_alarm() {
         .collect();
     eprintln!("prism: answers that are not 2xx (documented redirects): {not_2xx:?}");
     assert!(false_alarms.is_empty(), "{false_alarms:#?}");
-    assert!(checked.len() > 80, "{} operations checked", checked.len());
+    assert!(checked.len() > 100, "{} operations checked", checked.len());
     // Each known difference is still found: the check did look.
     for known in KNOWN_DIFFERENCES {
         assert!(
