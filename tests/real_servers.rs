@@ -509,3 +509,91 @@ async fn prism_answers_with_seeded_differences_are_each_found_where_they_are() {
         "prism: 5 seeded differences in 2 answers, {found} problems reported, each where it was seeded"
     );
 }
+
+/// `portico` with its presets and history in `home`.
+async fn portico_at(home: &Path, args: &[&str]) -> Output {
+    std::fs::create_dir_all(home).expect("home");
+    tokio::process::Command::new(env!("CARGO_BIN_EXE_portico"))
+        .args(args)
+        .env("PORTICO_HOME", home)
+        .current_dir(home)
+        .output()
+        .await
+        .expect("run portico")
+}
+
+/// A multipart form written to a `.http` file and to a Postman
+/// collection, each imported into a home of its own, and sent from the
+/// imported preset: httpbin receives the same file and fields.
+#[tokio::test]
+async fn a_form_exported_and_imported_again_reaches_httpbin_the_same() {
+    let server = servers::httpbin();
+    let dir = tempfile::tempdir().expect("temp dir");
+    let spec = httpbin_spec(server, dir.path());
+    let spec = spec.to_string_lossy();
+    let file = dir.path().join("notes.txt");
+    let content = "exported, imported, sent\n\u{2713}\n";
+    std::fs::write(&file, content).expect("write");
+    let file_arg = format!("notes=@{}", file.display());
+    let op = "POST /anything";
+    for (format, name) in [("http", "up.http"), ("postman", "up.postman.json")] {
+        let exported = portico_at(
+            &dir.path().join("maker"),
+            &[
+                "export",
+                format,
+                &spec,
+                "--op",
+                op,
+                "--name",
+                "upload",
+                "-F",
+                &file_arg,
+                "-F",
+                "name=Ada Lovelace",
+            ],
+        )
+        .await;
+        let text = stdout_text(&exported);
+        let path = dir.path().join(name);
+        std::fs::write(&path, &text).expect("write the export");
+
+        let home = dir.path().join(format!("home-{format}"));
+        let path = path.to_string_lossy();
+        let imported = portico_at(&home, &["import", format, &path, &spec]).await;
+        stdout_text(&imported);
+        let sent = portico_at(
+            &home,
+            &[
+                "call",
+                &spec,
+                "--server",
+                &server.base,
+                "--op",
+                op,
+                "--preset",
+                "upload",
+            ],
+        )
+        .await;
+        let echoed = stdout_json(&sent);
+        assert_eq!(
+            echoed["files"]["notes"], content,
+            "{format}: {text}\n{echoed:#}"
+        );
+        assert_eq!(
+            echoed["form"]["name"], "Ada Lovelace",
+            "{format}: {echoed:#}"
+        );
+    }
+}
+
+fn stdout_text(output: &Output) -> String {
+    assert!(
+        output.status.success(),
+        "portico failed ({}): {}",
+        output.status,
+        String::from_utf8_lossy(&output.stderr)
+    );
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
