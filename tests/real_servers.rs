@@ -1,6 +1,8 @@
 //! portico against real, independent servers (`support::servers`): the
 //! `portico` binary sends forms, files and credentials to httpbin, which
-//! echoes what it received; and `call --validate` checks Prism's answers,
+//! echoes what it received (a form also after a trip through an exported
+//! `.http` file or Postman collection); and `call --validate` checks
+//! Prism's answers,
 //! made from the definitions' own examples, without false alarms, while
 //! differences seeded into an answer are each found where they are.
 //!
