@@ -79,6 +79,7 @@ async fn request_is_recorded_as_sent() {
         ],
         body: Some(br#"{"Inputs": {}}"#.to_vec()),
         secret_values: vec![],
+        form: Vec::new(),
     };
     let ex = send_ok(&req).await;
     let echoed = json(&ex);
@@ -264,6 +265,7 @@ async fn redirect_methods_follow_the_status() {
         headers: vec![("Content-Type".into(), "text/plain".into())],
         body: Some(b"payload".to_vec()),
         secret_values: vec![],
+        form: Vec::new(),
     };
     for (status, method, body) in [
         (302, "GET", ""),
@@ -304,6 +306,7 @@ async fn credentials_are_not_forwarded_to_another_host() {
         headers: secret.to_vec(),
         body: None,
         secret_values: vec!["s3cr3t-token".into(), "k3y-value".into()],
+        form: Vec::new(),
     };
 
     // Same host: everything goes along.

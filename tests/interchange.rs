@@ -388,7 +388,7 @@ use portico::catalog::{Catalog, Environment, OperationKey, Variable};
 use portico::interchange::ImportedRequest;
 use portico::interchange::http_file::{self, HttpFile};
 use portico::interchange::imported::{self, ORPHAN_API};
-use portico::request::{Row, Vars};
+use portico::request::{FormField, Row, Vars};
 
 fn fixture(name: &str) -> std::path::PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -449,6 +449,7 @@ fn http_file_imports_requests_variables_names_and_body_files() {
                 ],
                 disabled_query: vec![],
                 body: RRS_BODY.into(),
+                form: vec![],
             },
             ImportedRequest {
                 name: "status".into(),
@@ -460,6 +461,7 @@ fn http_file_imports_requests_variables_names_and_body_files() {
                 ],
                 disabled_query: vec![],
                 body: String::new(),
+                form: vec![],
             },
             ImportedRequest {
                 name: "health check".into(),
@@ -468,6 +470,7 @@ fn http_file_imports_requests_variables_names_and_body_files() {
                 headers: vec![row("X-Debug", "1")],
                 disabled_query: vec![],
                 body: String::new(),
+                form: vec![],
             },
         ]
     );
@@ -653,6 +656,7 @@ fn http_export_then_import_gives_the_same_requests() {
         headers: vec![row("X-Quote", "it's \"quoted\" $5 `now`")],
         disabled_query: vec![],
         body: "line one\n# not a comment\n\n  indented {{x}}\nünïcödé ✓".into(),
+        form: vec![],
     });
     let first: Vec<imported::Placed> = requests
         .iter()
@@ -941,6 +945,15 @@ async fn http_presets_export_then_import_give_the_same_presets() {
 
 // --------------------------------------------------------------- Postman --
 
+fn field(name: &str, value: &str, file: bool, enabled: bool) -> FormField {
+    FormField {
+        name: name.into(),
+        value: value.into(),
+        file,
+        enabled,
+    }
+}
+
 fn off(name: &str, value: &str) -> Row {
     Row {
         name: name.into(),
@@ -956,7 +969,6 @@ fn postman_collection_imports_folders_disabled_rows_path_variables_and_bodies() 
         postman::read(&fixture("users.postman_collection.json")).expect("reads the collection");
     assert_eq!(collection.name, "Users API");
     let bearer = row("Authorization", "Bearer {{token}}");
-    let boundary = "----------------------portico";
     assert_eq!(
         collection.requests,
         vec![
@@ -971,6 +983,7 @@ fn postman_collection_imports_folders_disabled_rows_path_variables_and_bodies() 
                 ],
                 disabled_query: vec![off("limit", "50")],
                 body: String::new(),
+                form: vec![],
             },
             ImportedRequest {
                 name: "Users / Admin / Create user".into(),
@@ -983,6 +996,7 @@ fn postman_collection_imports_folders_disabled_rows_path_variables_and_bodies() 
                 ],
                 disabled_query: vec![],
                 body: "{\n  \"name\": \"Ada\",\n  \"note\": \"it's {{note}}\"\n}".into(),
+                form: vec![],
             },
             ImportedRequest {
                 name: "Users / Admin / Delete user".into(),
@@ -991,6 +1005,7 @@ fn postman_collection_imports_folders_disabled_rows_path_variables_and_bodies() 
                 headers: vec![row("Authorization", "Basic YWRtaW46czNjcmV0IHBhc3M=")],
                 disabled_query: vec![],
                 body: String::new(),
+                form: vec![],
             },
             ImportedRequest {
                 name: "Users / Get user".into(),
@@ -999,6 +1014,7 @@ fn postman_collection_imports_folders_disabled_rows_path_variables_and_bodies() 
                 headers: vec![bearer.clone()],
                 disabled_query: vec![],
                 body: String::new(),
+                form: vec![],
             },
             ImportedRequest {
                 name: "Login".into(),
@@ -1006,20 +1022,24 @@ fn postman_collection_imports_folders_disabled_rows_path_variables_and_bodies() 
                 url: "https://auth.example.test/login".into(),
                 headers: vec![row("Content-Type", "application/x-www-form-urlencoded")],
                 disabled_query: vec![],
-                body: "user=ada+lovelace&pass={{password}}".into(),
+                body: String::new(),
+                form: vec![
+                    field("user", "ada lovelace", false, true),
+                    field("pass", "{{password}}", false, true),
+                    field("remember", "1", false, false),
+                ],
             },
             ImportedRequest {
                 name: "Upload note".into(),
                 method: "PUT".into(),
                 url: "https://files.example.test/notes/7?api_key={{apiKey}}".into(),
-                headers: vec![row(
-                    "Content-Type",
-                    &format!("multipart/form-data; boundary={boundary}"),
-                )],
+                headers: vec![row("Content-Type", "multipart/form-data")],
                 disabled_query: vec![],
-                body: format!(
-                    "--{boundary}\r\nContent-Disposition: form-data; name=\"title\"\r\n\r\nNotes\r\n--{boundary}--\r\n"
-                ),
+                body: String::new(),
+                form: vec![
+                    field("title", "Notes", false, true),
+                    field("file", "/home/someone/notes.txt", true, true),
+                ],
             },
         ]
     );
@@ -1044,8 +1064,6 @@ fn postman_collection_imports_folders_disabled_rows_path_variables_and_bodies() 
         vec![
             "`Users / Admin / Create user`: its scripts are not imported",
             "`Users / Admin / Create user`: `{{$guid}}` is a dynamic variable portico does not generate; define `$guid` in an environment",
-            "`Login`: the disabled form field `remember` is not imported",
-            "`Upload note`: the file field `file` is not imported; portico bodies are text",
             "the disabled collection variable `old` is not imported",
         ]
     );

@@ -1,85 +1,33 @@
 //! OAuth 2.0 against an independent authorization server: the pinned
 //! `oauth2-mock-server` from the npm registry, found through its OpenID
-//! Connect discovery document. `.ci/run` installs it under
+//! Connect discovery document. `.ci/servers` installs it under
 //! `target/servers/`; without it these tests fail and say how to install.
 
-use std::path::PathBuf;
-use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+mod support;
 
 use portico::catalog::{self, OAuthGrant};
 use portico::http::{Engine, EngineConfig};
 use portico::oauth::{FlowContext, OAuthClient, Overrides, Prompt, client_for, flows};
 use portico::request::Vars;
+use support::servers::RealServer;
 use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 
-/// Where `.ci/run` installs the server.
-fn server_bin() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("target/servers/oauth2-mock-server/node_modules/.bin/oauth2-mock-server")
-}
-
-/// The server on a free loopback port, stopped on drop.
-struct MockServer {
-    child: Child,
-    port: u16,
-}
-
-impl Drop for MockServer {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-async fn start() -> MockServer {
+/// The server on a free loopback port, stopped when dropped.
+fn start() -> RealServer {
     // The test's own HTTP client needs the TLS provider the engine installs.
     let _ = rustls::crypto::ring::default_provider().install_default();
-    let bin = server_bin();
-    assert!(
-        bin.exists(),
-        "oauth2-mock-server is not installed at {}; install it with \
-         `npm install --prefix target/servers/oauth2-mock-server oauth2-mock-server@9.3.0` \
-         (bash .ci/run does)",
-        bin.display()
-    );
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .expect("a free port")
-        .port();
-    let child = Command::new(&bin)
-        .args(["-a", "127.0.0.1", "-p", &port.to_string()])
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("start oauth2-mock-server");
-    let server = MockServer { child, port };
-    let discovery = format!("http://127.0.0.1:{port}/.well-known/openid-configuration");
-    let started = Instant::now();
-    loop {
-        if reqwest::get(&discovery)
-            .await
-            .is_ok_and(|r| r.status().is_success())
-        {
-            return server;
-        }
-        assert!(
-            started.elapsed() < Duration::from_secs(20),
-            "oauth2-mock-server did not answer on port {port}"
-        );
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    support::servers::start_oauth2_mock_server()
 }
 
 /// A definition whose only scheme is OpenID Connect at the mock server.
-fn client(server: &MockServer, grant: OAuthGrant, secret: bool) -> OAuthClient {
+fn client(server: &RealServer, grant: OAuthGrant, secret: bool) -> OAuthClient {
     let definition = format!(
         r#"{{"openapi": "3.0.3", "info": {{"title": "t", "version": "1"}},
-        "servers": [{{"url": "http://127.0.0.1:{port}"}}], "paths": {{}},
+        "servers": [{{"url": "{base}"}}], "paths": {{}},
         "components": {{"securitySchemes": {{"oidc": {{"type": "openIdConnect",
-          "openIdConnectUrl": "http://127.0.0.1:{port}/.well-known/openid-configuration"}}}}}}}}"#,
-        port = server.port
+          "openIdConnectUrl": "{base}/.well-known/openid-configuration"}}}}}}}}"#,
+        base = server.base
     );
     let catalog = catalog::load_bytes(definition.as_bytes(), "mock.json").expect("definition");
     let mut vars = Vars::default();
@@ -110,7 +58,7 @@ fn engine() -> Engine {
 
 #[tokio::test]
 async fn client_credentials_through_discovery() {
-    let server = start().await;
+    let server = start();
     let engine = engine();
     let mut ctx = FlowContext::new(&engine, CancellationToken::new());
     let token = flows::get_token(
@@ -133,7 +81,7 @@ async fn client_credentials_through_discovery() {
 
 #[tokio::test]
 async fn authorization_code_with_pkce_then_refresh() {
-    let server = start().await;
+    let server = start();
     let engine = engine();
     let client = client(&server, OAuthGrant::AuthorizationCode, false);
     let (prompt_tx, mut prompts) = mpsc::unbounded_channel();

@@ -948,6 +948,7 @@ fn req(method: &str, url: &str, headers: &[(&str, &str)], body: Option<&[u8]>) -
             .collect(),
         body: body.map(<[u8]>::to_vec),
         secret_values: Vec::new(),
+        form: Vec::new(),
     }
 }
 

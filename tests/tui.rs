@@ -779,6 +779,7 @@ mod panes {
                 headers: vec![("Ocp-Apim-Subscription-Key".into(), "secret-key-1".into())],
                 body: None,
                 secret_values: vec!["secret-key-1".into()],
+                form: Vec::new(),
             }
             .masked(),
             redirects: Vec::new(),

@@ -299,3 +299,29 @@ fn abridged_examples_are_counted() {
         );
     }
 }
+
+/// `additionalProperties: false` on an object that declares no properties
+/// (Slack's `shares.public`): each property is unknown, said so at the
+/// object, like any other unknown property.
+#[test]
+fn a_property_of_an_object_that_allows_none_is_unknown() {
+    let catalog = orders();
+    let (api, _) = catalog.operation(catalog.select("createOrder").expect("op"));
+    let schema = json!({
+        "type": "object",
+        "properties": {"shares": {"type": "object", "properties": {"public": {"additionalProperties": false}}}}
+    });
+    let value = json!({"shares": {"public": {"C0T8SE4AU": [{"ts": "1"}], "C1": 2}}});
+    let problems = check_value(api, &schema, &value, Direction::Response);
+    let found: Vec<(&str, &str)> = problems
+        .iter()
+        .map(|p| (p.at.as_str(), p.message.as_str()))
+        .collect();
+    assert_eq!(
+        found,
+        [(
+            "/shares/public",
+            "unknown property `C0T8SE4AU`, `C1` (the definition allows no others)"
+        )]
+    );
+}

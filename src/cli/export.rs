@@ -1,5 +1,6 @@
-//! `portico export http`: write presets, or the request `call` would send,
-//! as one `.http` file for other tools.
+//! `portico export http|postman`: write presets, or the request `call`
+//! would send, as one `.http` file or one Postman collection for other
+//! tools.
 
 use std::io::Write;
 
@@ -18,6 +19,8 @@ use crate::store::Presets;
 pub enum ExportCommand {
     /// Write requests as one `.http` file on standard output.
     Http(ExportHttpArgs),
+    /// Write requests as one Postman collection (v2.1) on standard output.
+    Postman(ExportHttpArgs),
 }
 
 #[derive(Debug, Args)]
@@ -41,6 +44,9 @@ pub struct ExportHttpArgs {
     /// The body, as for `call`.
     #[arg(short = 'd', long = "data", value_name = "BODY")]
     pub data: Option<String>,
+    /// A form field or file (NAME=VALUE, NAME=@PATH), as for `call`.
+    #[arg(short = 'F', long = "form", value_name = "NAME=VALUE")]
+    pub form: Vec<String>,
     /// The name of the --op request in the file (default: the operation's
     /// title).
     #[arg(long, value_name = "NAME")]
@@ -49,11 +55,34 @@ pub struct ExportHttpArgs {
 
 pub(super) async fn export_command(command: &ExportCommand) -> Result<()> {
     match command {
-        ExportCommand::Http(args) => export_http(args).await,
+        ExportCommand::Http(args) => {
+            let (requests, variables) = chosen_requests(args).await?;
+            let file = interchange::http_file::HttpFile {
+                variables,
+                requests,
+                warnings: Vec::new(),
+            };
+            let (text, warnings) = interchange::http_file::write(&file);
+            print_import_warnings(&warnings);
+            std::io::stdout().lock().write_all(text.as_bytes())?;
+        }
+        ExportCommand::Postman(args) => {
+            let (requests, variables) = chosen_requests(args).await?;
+            let text = interchange::postman::write("portico", &requests, &variables);
+            writeln!(std::io::stdout().lock(), "{text}")?;
+        }
     }
+    Ok(())
 }
 
-async fn export_http(args: &ExportHttpArgs) -> Result<()> {
+/// The requests to write (the --op request, or presets) and the
+/// non-secret variables they use.
+async fn chosen_requests(
+    args: &ExportHttpArgs,
+) -> Result<(
+    Vec<interchange::ImportedRequest>,
+    indexmap::IndexMap<String, String>,
+)> {
     let session = offline_session(&args.target).await?;
     print_warnings(&session.catalog);
     let vars = session.vars(args.target.env.as_deref())?;
@@ -67,6 +96,7 @@ async fn export_http(args: &ExportHttpArgs) -> Result<()> {
                     params: args.params.clone(),
                     headers: args.headers.clone(),
                     data: args.data.clone(),
+                    form: args.form.clone(),
                     ..RequestArgs::default()
                 },
                 dry_run: true,
@@ -83,8 +113,12 @@ async fn export_http(args: &ExportHttpArgs) -> Result<()> {
             ));
         }
         _ => {
-            if !args.params.is_empty() || !args.headers.is_empty() || args.data.is_some() {
-                bail!("-p, -H and -d apply to the --op request; give --op without --preset");
+            if !args.params.is_empty()
+                || !args.headers.is_empty()
+                || args.data.is_some()
+                || !args.form.is_empty()
+            {
+                bail!("-p, -H, -d and -F apply to the --op request; give --op without --preset");
             }
             let only = match &args.op {
                 Some(selector) => Some(operation_key(&session.catalog, selector)?),
@@ -126,15 +160,8 @@ async fn export_http(args: &ExportHttpArgs) -> Result<()> {
             }
         }
     }
-    let file = interchange::http_file::HttpFile {
-        variables: referenced_file_variables(&requests, &vars),
-        requests,
-        warnings: Vec::new(),
-    };
-    let (text, warnings) = interchange::http_file::write(&file);
-    print_import_warnings(&warnings);
-    std::io::stdout().lock().write_all(text.as_bytes())?;
-    Ok(())
+    let variables = referenced_file_variables(&requests, &vars);
+    Ok((requests, variables))
 }
 
 /// The non-secret variables the requests use, with their values in the
@@ -152,6 +179,9 @@ fn referenced_file_variables(
             pending.extend(request::referenced_variables(&h.value));
         }
         pending.extend(request::referenced_variables(&req.body));
+        for field in &req.form {
+            pending.extend(request::referenced_variables(&field.value));
+        }
     }
     // Values may refer to other variables; follow them a few levels.
     for _ in 0..8 {

@@ -182,6 +182,7 @@ fn sent_request(exchange: &Exchange, built: &BuiltRequest, reveal: bool) -> Buil
         headers: sent.headers.clone(),
         body: sent.body.clone(),
         secret_values: built.secret_values.clone(),
+        form: Vec::new(),
     };
     if reveal { request } else { request.masked() }
 }

@@ -145,6 +145,7 @@ impl<'a> FlowContext<'a> {
             url: request.uri().to_string(),
             headers,
             body: (!request.body().is_empty()).then(|| request.body().clone()),
+            form: Vec::new(),
             secret_values: self
                 .secrets
                 .lock()

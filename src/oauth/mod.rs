@@ -112,6 +112,7 @@ pub fn record_exchanges(
             headers: sent.headers.clone(),
             body: sent.body.clone(),
             secret_values: secrets.to_vec(),
+            form: Vec::new(),
         };
         history.record(None, None, &built, Ok(exchange), secrets)?;
     }

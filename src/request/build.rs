@@ -109,8 +109,11 @@ fn assemble(api: &Api, op: &Operation, draft: &Draft, ctx: &mut Ctx<'_>) -> Buil
     }
 
     let form_fields: Vec<&FormField> = form::enabled(&draft.form).collect();
+    let mut sent_form = Vec::new();
     let body = if !form_fields.is_empty() {
-        Some(form_body(draft, &form_fields, ctx, &mut headers))
+        let (body, sent) = form_body(draft, &form_fields, ctx, &mut headers);
+        sent_form = sent;
+        Some(body)
     } else if draft.body.trim().is_empty() {
         None
     } else {
@@ -168,6 +171,7 @@ fn assemble(api: &Api, op: &Operation, draft: &Draft, ctx: &mut Ctx<'_>) -> Buil
         headers,
         body,
         secret_values: std::mem::take(&mut ctx.secrets),
+        form: sent_form,
     }
 }
 
@@ -512,12 +516,23 @@ fn apply_auth(api: &Api, draft: &Draft, ctx: &mut Ctx<'_>, out: &mut Parts) {
 /// A form body from the draft's fields, as its media type says: the
 /// declared header's, the draft's, else multipart when a field is a file
 /// and URL-encoded otherwise. A multipart body's header gets its boundary.
+/// Also the fields as sent (variables substituted).
 fn form_body(
     draft: &Draft,
     fields: &[&FormField],
     ctx: &mut Ctx<'_>,
     headers: &mut Vec<(String, String)>,
-) -> Vec<u8> {
+) -> (Vec<u8>, Vec<FormField>) {
+    let sent: Vec<FormField> = fields
+        .iter()
+        .map(|f| {
+            let used_in = || format!("form field `{}`", f.name);
+            FormField {
+                value: ctx.subst(&f.value, &used_in),
+                ..(*f).clone()
+            }
+        })
+        .collect();
     let declared = headers
         .iter()
         .position(|(n, _)| n.eq_ignore_ascii_case("content-type"));
@@ -536,45 +551,41 @@ fn form_body(
         None => headers.push(("Content-Type".into(), value)),
     };
     if form::is_multipart(&content_type) {
-        let parts: Vec<Part> = fields
+        let parts: Vec<Part> = sent
             .iter()
             .map(|f| {
-                let used_in = || format!("form field `{}`", f.name);
-                let value = ctx.subst(&f.value, &used_in);
                 if f.file {
                     Part::File {
                         name: f.name.clone(),
-                        path: value,
+                        path: f.value.clone(),
                     }
                 } else {
                     Part::Text {
                         name: f.name.clone(),
-                        value,
+                        value: f.value.clone(),
                     }
                 }
             })
             .collect();
         let boundary = form::boundary(&parts);
         set_type(format!("multipart/form-data; boundary={boundary}"));
-        match form::multipart(&parts, &boundary) {
+        let body = match form::multipart(&parts, &boundary) {
             Ok(body) => body,
             Err(message) => {
                 ctx.error(BuildError::FormFile { message });
                 Vec::new()
             }
-        }
+        };
+        (body, sent)
     } else {
-        let pairs: Vec<(String, String)> = fields
+        let pairs: Vec<(String, String)> = sent
             .iter()
-            .map(|f| {
-                let used_in = || format!("form field `{}`", f.name);
-                (f.name.clone(), ctx.subst(&f.value, &used_in))
-            })
+            .map(|f| (f.name.clone(), f.value.clone()))
             .collect();
         if declared.is_none() {
             set_type(content_type);
         }
-        form::urlencoded(&pairs).into_bytes()
+        (form::urlencoded(&pairs).into_bytes(), sent)
     }
 }
 
@@ -688,6 +699,18 @@ impl BuiltRequest {
             headers,
             body,
             secret_values: Vec::new(),
+            form: self
+                .form
+                .iter()
+                .map(|f| FormField {
+                    value: if f.file {
+                        f.value.clone()
+                    } else {
+                        masker.mask(&f.value)
+                    },
+                    ..f.clone()
+                })
+                .collect(),
         }
     }
 

@@ -11,11 +11,19 @@ use super::FormField;
 const MAX_FILE: u64 = 128 * 1024 * 1024;
 
 /// The media type is a multipart form.
-pub(super) fn is_multipart(content_type: &str) -> bool {
+pub(crate) fn is_multipart(content_type: &str) -> bool {
     content_type
         .trim_start()
         .to_ascii_lowercase()
         .starts_with("multipart/form-data")
+}
+
+/// The media type is a URL-encoded form.
+pub(crate) fn is_urlencoded(content_type: &str) -> bool {
+    content_type
+        .trim_start()
+        .to_ascii_lowercase()
+        .starts_with("application/x-www-form-urlencoded")
 }
 
 /// `name=value&…`, each part percent-encoded as a browser encodes a form.

@@ -29,6 +29,7 @@ mod vars;
 
 pub use build::{build, check, is_json_content_type, preview};
 pub(crate) use expand::enc;
+pub(crate) use form::{is_multipart, is_urlencoded};
 pub use vars::referenced_variables;
 
 /// What the user typed for one operation. Serialisable: presets and
@@ -212,6 +213,10 @@ pub struct BuiltRequest {
     pub body: Option<Vec<u8>>,
     /// Values substituted from secrets, for masking anything derived.
     pub secret_values: Vec<String>,
+    /// The fields a form body was encoded from (values substituted, files
+    /// by path), so that an export can write the form as fields rather
+    /// than as its bytes; empty for any other body.
+    pub form: Vec<FormField>,
 }
 
 /// Why a draft cannot be sent, with what and where.

@@ -267,6 +267,7 @@ impl HistoryEntry {
             headers: exchange.request.headers.clone(),
             body: exchange.request.body.clone(),
             secret_values: secret_values.to_vec(),
+            form: Vec::new(),
         };
         let response = &exchange.response;
         let total = exchange.timing.total;

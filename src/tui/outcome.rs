@@ -43,6 +43,7 @@ impl Outcome {
             headers: request.headers,
             body: request.body,
             secret_values: secrets.to_vec(),
+            form: Vec::new(),
         }
         .masked();
         let masker = crate::secrets::Masker::new(secrets.iter().cloned());

@@ -91,9 +91,32 @@ pub fn check_in(
         .map(|error| Problem {
             place: String::new(),
             at: error.instance_path().as_str().to_string(),
-            message: message(error.kind(), error.instance().as_ref(), &error.to_string()),
+            message: closed_object(&error, value).unwrap_or_else(|| {
+                message(error.kind(), error.instance().as_ref(), &error.to_string())
+            }),
         })
         .collect()
+}
+
+/// `additionalProperties: false` on an object that declares no property
+/// at all: the validator reports the first property's value as refused by
+/// a `false` schema, which names neither it nor the others. Every
+/// property of that object is unknown; say so, as for any other object.
+fn closed_object(error: &jsonschema::ValidationError<'_>, root: &Value) -> Option<String> {
+    if !matches!(error.kind(), ValidationErrorKind::FalseSchema)
+        || !error
+            .schema_path()
+            .as_str()
+            .ends_with("/additionalProperties")
+    {
+        return None;
+    }
+    let object = root.pointer(error.instance_path().as_str())?.as_object()?;
+    let names: Vec<String> = object.keys().map(|n| format!("`{n}`")).collect();
+    Some(format!(
+        "unknown property {} (the definition allows no others)",
+        names.join(", ")
+    ))
 }
 
 /// The validator's error in the words the rest of portico uses.

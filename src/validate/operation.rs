@@ -71,6 +71,21 @@ fn check_param(api: &Api, p: &Parameter, text: &str) -> Vec<Problem> {
     let Some(type_name) = summary.type_name.as_deref() else {
         return Vec::new();
     };
+    // httpbin's definition says `int`: the validator would refuse the
+    // schema with words about its own meta-schema.
+    if ![
+        "string", "number", "integer", "boolean", "array", "object", "null",
+    ]
+    .contains(&type_name)
+    {
+        return vec![Problem {
+            place: String::new(),
+            at: String::new(),
+            message: format!(
+                "the definition's schema cannot be checked: its type `{type_name}` is not a JSON Schema type"
+            ),
+        }];
+    }
     let mut schema = json!({"type": type_name});
     if let Some(format) = &summary.format {
         schema["format"] = json!(format);

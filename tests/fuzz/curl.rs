@@ -145,6 +145,7 @@ fn any_request() -> impl Strategy<Value = BuiltRequest> {
                 headers,
                 body,
                 secret_values: Vec::new(),
+                form: Vec::new(),
             }
         })
 }

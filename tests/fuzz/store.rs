@@ -26,6 +26,7 @@ fn sample_entry() -> HistoryEntry {
         headers: vec![("Authorization".into(), "Bearer s3cret".into())],
         body: None,
         secret_values: vec!["s3cret".into()],
+        form: Vec::new(),
     };
     let error = RequestError::new(
         ErrorKind::Connect,

@@ -6,13 +6,15 @@
 //! what a correct server cannot do (custom reason phrases, invalid HTTP,
 //! resets, heads that never end). Both stop when dropped.
 //!
-//! [`tui`] is the harness that drives the whole TUI.
+//! [`tui`] is the harness that drives the whole TUI; [`servers`] runs real,
+//! independent servers (httpbin, Prism) installed by `.ci/servers`.
 //!
 //! Use from a test file with `mod support;`.
 // Each test binary uses a part of this module and its submodules; what one
 // binary leaves unused is not dead.
 #![allow(dead_code)]
 
+pub mod servers;
 pub mod tui;
 
 use std::future::Future;

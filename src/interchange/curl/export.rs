@@ -1,8 +1,10 @@
 //! curl export: a [`BuiltRequest`] as a command line with exact POSIX
 //! shell quoting, a body that no shell argument can hold piped in through
-//! `printf '%b'`.
+//! `printf '%b'`. A form body is written as its fields (`-F name=value`,
+//! `-F name=@path`, `--data-urlencode name=value`), so that the command
+//! reads as it was typed and uploads the file rather than a copy of it.
 
-use crate::request::BuiltRequest;
+use crate::request::{BuiltRequest, FormField, enc, is_multipart, is_urlencoded};
 
 /// Renders a request as a curl command, one option per line.
 /// With `mask_secrets`, secrets are replaced as in [`BuiltRequest::masked`];
@@ -28,7 +30,13 @@ pub fn to_curl(req: &BuiltRequest, mask_secrets: bool) -> String {
         args.push("--globoff".into());
     }
     args.push(quote_always(&req.url));
+    let content_type = req.header("content-type").unwrap_or_default();
+    let form = form_args(&req.form, content_type);
     for (name, value) in &req.headers {
+        // curl writes a multipart body with a boundary of its own.
+        if form.is_some() && is_multipart(value) && name.eq_ignore_ascii_case("content-type") {
+            continue;
+        }
         // `Name:` would remove the header; `Name;` sends it empty.
         let header = if value.is_empty() {
             format!("{name};")
@@ -38,7 +46,9 @@ pub fn to_curl(req: &BuiltRequest, mask_secrets: bool) -> String {
         args.push(format!("-H {}", quote_always(&header)));
     }
     let mut prefix = String::new();
-    if let Some(body) = &req.body {
+    if let Some(form) = form {
+        args.extend(form);
+    } else if let Some(body) = &req.body {
         let declared = req
             .headers
             .iter()
@@ -63,6 +73,50 @@ pub fn to_curl(req: &BuiltRequest, mask_secrets: bool) -> String {
         out.push_str(&arg);
     }
     out
+}
+
+/// The options that send a form's fields, when curl can say each as
+/// it is: a name with `=` (or, URL-encoded, any character that encoding
+/// would change) cannot be, nor a file path curl would read as options;
+/// such a form is sent as its bytes.
+fn form_args(fields: &[FormField], content_type: &str) -> Option<Vec<String>> {
+    if fields.is_empty() {
+        return None;
+    }
+    let mut args = Vec::new();
+    if is_multipart(content_type) {
+        for f in fields {
+            if f.name.contains('=') {
+                return None;
+            }
+            let pair = format!("{}={}", f.name, f.value);
+            if f.file {
+                if f.value.contains([';', ',', '"']) {
+                    return None;
+                }
+                args.push(format!(
+                    "-F {}",
+                    quote_always(&format!("{}=@{}", f.name, f.value))
+                ));
+            } else if f.value.starts_with(['@', '<']) || f.value.contains([';', '"']) {
+                // `-F` would read a file, or options after `;`.
+                args.push(format!("--form-string {}", quote_always(&pair)));
+            } else {
+                args.push(format!("-F {}", quote_always(&pair)));
+            }
+        }
+    } else if is_urlencoded(content_type) {
+        for f in fields {
+            if f.name.is_empty() || enc(&f.name) != f.name || f.name.contains('@') {
+                return None;
+            }
+            let pair = format!("{}={}", f.name, f.value);
+            args.push(format!("--data-urlencode {}", quote_always(&pair)));
+        }
+    } else {
+        return None;
+    }
+    Some(args)
 }
 
 /// A word the shell reads back as `text`: bare when that is safe, else in

@@ -6,7 +6,7 @@ use base64::Engine as _;
 
 use super::ParsedCurl;
 use crate::catalog::{Catalog, ParamLocation, SecurityKind};
-use crate::request::{AuthValue, Draft, Row, Vars};
+use crate::request::{AuthValue, Draft, FormField, Row, Vars, is_multipart, is_urlencoded};
 
 /// An operation an imported URL fits, and how well.
 struct Candidate {
@@ -200,10 +200,62 @@ pub fn draft_from_curl(catalog: &Catalog, parsed: &ParsedCurl) -> Option<(usize,
         .as_ref()
         .map(|b| String::from_utf8_lossy(b).into_owned())
         .unwrap_or_default();
-    if draft.body.is_empty() {
+    // The command's body replaces the fields the definition prefilled.
+    draft.form = imported_form(parsed);
+    if !draft.form.is_empty() {
+        draft.body.clear();
+        // A multipart boundary belongs to the bytes curl would send; the
+        // build writes its own.
+        for row in &mut draft.headers {
+            if row.name.eq_ignore_ascii_case("content-type") && is_multipart(&row.value) {
+                row.value = "multipart/form-data".into();
+            }
+        }
+        if draft.content_type.as_deref().is_some_and(is_multipart) {
+            draft.content_type = Some("multipart/form-data".into());
+        }
+    }
+    if draft.body.is_empty() && draft.form.is_empty() {
         draft.content_type = None;
     }
     Some((ai, oi, draft))
+}
+
+/// A form body as its fields: the `-F` fields of a multipart command, or
+/// a URL-encoded body that reads as one: every piece `name=value`, and
+/// nothing a form encoder would have escaped (so JSON sent with curl's
+/// default type, or `-d hello`, stays the text it was).
+pub(in crate::interchange) fn imported_form(parsed: &ParsedCurl) -> Vec<FormField> {
+    if !parsed.form.is_empty() {
+        return parsed.form.clone();
+    }
+    let Some(body) = parsed.body.as_deref() else {
+        return Vec::new();
+    };
+    let urlencoded = parsed.header("content-type").is_some_and(is_urlencoded);
+    match std::str::from_utf8(body) {
+        Ok(text) if urlencoded && looks_encoded(text) => {
+            url::form_urlencoded::parse(text.as_bytes())
+                .map(|(name, value)| FormField {
+                    name: name.into_owned(),
+                    value: value.into_owned(),
+                    file: false,
+                    enabled: true,
+                })
+                .collect()
+        }
+        _ => Vec::new(),
+    }
+}
+
+/// Text a form encoder could have written: `name=value` pieces joined by
+/// `&`, of ASCII letters, digits, escapes and the few marks left bare.
+fn looks_encoded(text: &str) -> bool {
+    !text.is_empty()
+        && text.split('&').all(|p| p.contains('='))
+        && text
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"-._~*%+=&!'(),;:/@$?[]".contains(&b))
 }
 
 fn strip_word<'v>(value: &'v str, word: &str) -> Option<&'v str> {

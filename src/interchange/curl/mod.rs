@@ -12,7 +12,7 @@
 
 use thiserror::Error;
 
-use crate::request::BuiltRequest;
+use crate::request::{BuiltRequest, FormField};
 use crate::secrets::is_secret_name;
 
 mod export;
@@ -36,6 +36,9 @@ pub struct ParsedCurl {
     /// Host) are not listed unless the command sets them.
     pub headers: Vec<(String, String)>,
     pub body: Option<Vec<u8>>,
+    /// A multipart body's `-F` fields as given (a file by its path), for
+    /// a draft to keep the form rather than its bytes; empty otherwise.
+    pub form: Vec<FormField>,
     /// `--compressed`: curl asks for and decodes compressed responses.
     pub compressed: bool,
     /// `-k`/`--insecure`.
@@ -71,6 +74,7 @@ impl ParsedCurl {
             headers: self.headers.clone(),
             body: self.body.clone(),
             secret_values,
+            form: self.form.clone(),
         }
     }
 

@@ -5,7 +5,7 @@
 use base64::Engine as _;
 
 use super::{CurlError, ParsedCurl, text};
-use crate::request::enc;
+use crate::request::{FormField, enc};
 
 pub(super) struct Reader {
     pub(super) words: Vec<Vec<u8>>,
@@ -51,6 +51,8 @@ pub(super) struct State {
 struct FormPart {
     name: String,
     value: Vec<u8>,
+    /// `@path`: a file upload, by the path as given.
+    path: Option<String>,
     filename: Option<String>,
     content_type: Option<String>,
 }
@@ -151,6 +153,19 @@ impl State {
         }
         if !self.form.is_empty() {
             let (content_type, bytes) = multipart(&self.form);
+            self.parsed.form = self
+                .form
+                .iter()
+                .map(|part| FormField {
+                    name: part.name.clone(),
+                    value: match &part.path {
+                        Some(path) => path.clone(),
+                        None => text(&part.value),
+                    },
+                    file: part.path.is_some(),
+                    enabled: true,
+                })
+                .collect();
             if !self.has_header("content-type") {
                 self.extra_headers
                     .push(("Content-Type".into(), content_type));
@@ -602,6 +617,7 @@ fn form_part(
     let mut part = FormPart {
         name: name.to_string(),
         value: Vec::new(),
+        path: None,
         filename: None,
         content_type: None,
     };
@@ -621,6 +637,7 @@ fn form_part(
     }
     if let Some(path) = head.strip_prefix('@') {
         part.value = load(path, option)?;
+        part.path = Some(path.to_string());
         if part.filename.is_none() {
             part.filename = Some(path.rsplit(['/', '\\']).next().unwrap_or(path).to_string());
         }

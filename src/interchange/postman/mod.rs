@@ -11,13 +11,16 @@
 //!   the query comes from `url.query` when given, so that disabled
 //!   parameters are known.
 //! - Bodies: `raw` (its `options.raw.language` gives the Content-Type when
-//!   no header does), `urlencoded`, `formdata` (text fields, as a
-//!   multipart body), `graphql` (as JSON).
+//!   no header does), `urlencoded` and `formdata` (as form fields, a file
+//!   field by its `src` path, a disabled one switched off), `graphql` (as
+//!   JSON).
 //! - Auth (`bearer`, `basic`, `apikey`, an OAuth 2 access token), from the
 //!   request or inherited from its folders and the collection, becomes a
 //!   header (or a query parameter for a query API key).
 //!
-//! What has no portico equivalent (scripts, file fields and file bodies,
+//! [`write()`] makes a v2.1 collection of requests, forms included.
+//!
+//! What has no portico equivalent (scripts, file bodies,
 //! other auth types, dynamic variables such as `{{$guid}}`) is reported
 //! as a warning naming the request.
 
@@ -29,11 +32,15 @@ use thiserror::Error;
 use crate::catalog::{Environment, Variable};
 use crate::secrets::is_secret_name;
 
+mod export;
 mod url_parts;
 
+pub use export::write;
+
 use super::imported::ImportedRequest;
-use crate::request::Row;
-use url_parts::{dynamic_variables, form_encode, gentle_encode, path_variables, url_from_parts};
+use crate::request::{FormField, Row};
+pub(super) use url_parts::form_encode;
+use url_parts::{dynamic_variables, gentle_encode, path_variables, url_from_parts};
 
 /// A collection read: its name, requests, variables and what was read but
 /// could not be kept.
@@ -156,32 +163,56 @@ impl Reader {
         self.warnings.push(format!("`{name}`: {message}"));
     }
 
-    /// The form fields of a `urlencoded` or `formdata` body (`mode`) that
-    /// are switched on; each switched-off one is left out with a warning.
-    fn enabled_form_fields<'b>(
-        &mut self,
-        body: &'b Value,
-        mode: &str,
-        name: &str,
-    ) -> Vec<&'b Value> {
+    /// The fields of a `urlencoded` or `formdata` body (`mode`), a
+    /// switched-off one kept switched off; a `file` field by its `src`
+    /// path (one file per field: Postman's list of several takes the
+    /// first, with a warning).
+    fn form_fields(&mut self, body: &Value, mode: &str, name: &str) -> Vec<FormField> {
         let fields = body
             .get(mode)
             .and_then(Value::as_array)
             .into_iter()
             .flatten();
-        let mut enabled = Vec::new();
+        let mut out = Vec::new();
         for field in fields {
-            if is_disabled(field) {
-                let key = value_text(field.get("key"));
-                self.warn(
-                    name,
-                    format_args!("the disabled form field `{key}` is not imported"),
-                );
+            let key = value_text(field.get("key"));
+            let file =
+                mode == "formdata" && field.get("type").and_then(Value::as_str) == Some("file");
+            let value = if file {
+                let src = match field.get("src") {
+                    Some(Value::Array(paths)) => {
+                        if paths.len() > 1 {
+                            self.warn(
+                                name,
+                                format_args!(
+                                    "the file field `{key}` lists {} files; only the first is imported",
+                                    paths.len()
+                                ),
+                            );
+                        }
+                        value_text(paths.first())
+                    }
+                    other => value_text(other),
+                };
+                if src.is_empty() {
+                    self.warn(
+                        name,
+                        format_args!("the file field `{key}` names no file; it is not imported"),
+                    );
+                    continue;
+                }
+                src
             } else {
-                enabled.push(field);
-            }
+                value_text(field.get("value"))
+            };
+            out.push(FormField {
+                name: key,
+                value,
+                file,
+                enabled: !is_disabled(field),
+            });
         }
-        enabled
+        out
     }
 
     fn request(
@@ -212,6 +243,7 @@ impl Reader {
             headers: headers(request.get("header")),
             disabled_query,
             body: String::new(),
+            form: Vec::new(),
         };
         let auth = request.get("auth").filter(|a| !a.is_null()).or(inherited);
         if let Some(auth) = auth {
@@ -402,38 +434,18 @@ impl Reader {
                     _ => Some("text/plain"),
                 }
             }
-            "urlencoded" => {
-                let mut pairs = Vec::new();
-                for field in self.enabled_form_fields(body, "urlencoded", &name) {
-                    let key = value_text(field.get("key"));
-                    pairs.push(format!(
-                        "{}={}",
-                        form_encode(&key),
-                        form_encode(&value_text(field.get("value")))
-                    ));
-                }
-                out.body = pairs.join("&");
-                Some("application/x-www-form-urlencoded")
-            }
-            "formdata" => {
-                let mut parts: Vec<(String, String)> = Vec::new();
-                for field in self.enabled_form_fields(body, "formdata", &name) {
-                    let key = value_text(field.get("key"));
-                    if field.get("type").and_then(Value::as_str) == Some("file") {
-                        self.warn(
-                            &name,
-                            format_args!(
-                                "the file field `{key}` is not imported; portico bodies are text"
-                            ),
-                        );
-                        continue;
-                    }
-                    parts.push((key, value_text(field.get("value"))));
-                }
-                if !parts.is_empty() {
-                    let (content_type, text) = multipart_text(&parts);
-                    out.body = text;
-                    set_content_type(out, &content_type);
+            "urlencoded" | "formdata" => {
+                out.form = self.form_fields(body, mode, &name);
+                let multipart = mode == "formdata";
+                if !out.form.is_empty() {
+                    set_content_type(
+                        out,
+                        if multipart {
+                            "multipart/form-data"
+                        } else {
+                            "application/x-www-form-urlencoded"
+                        },
+                    );
                 }
                 None
             }
@@ -483,27 +495,6 @@ fn set_content_type(out: &mut ImportedRequest, content_type: &str) {
             enabled: true,
         });
     }
-}
-
-/// Text form fields as a multipart body, with a boundary none of them
-/// contains.
-fn multipart_text(parts: &[(String, String)]) -> (String, String) {
-    let mut boundary = String::from("----------------------portico");
-    while parts
-        .iter()
-        .any(|(k, v)| k.contains(&boundary) || v.contains(&boundary))
-    {
-        boundary.push('x');
-    }
-    let mut body = String::new();
-    for (key, value) in parts {
-        body.push_str(&format!(
-            "--{boundary}\r\nContent-Disposition: form-data; name=\"{}\"\r\n\r\n{value}\r\n",
-            key.replace('"', "%22")
-        ));
-    }
-    body.push_str(&format!("--{boundary}--\r\n"));
-    (format!("multipart/form-data; boundary={boundary}"), body)
 }
 
 /// Auth parameters: v2.1's `[{key, value}]` or v2.0's `{key: value}`.

@@ -93,7 +93,7 @@ pub(super) fn gentle_encode(text: &str) -> String {
 
 /// `application/x-www-form-urlencoded` encoding, keeping `{{variables}}`
 /// readable.
-pub(super) fn form_encode(text: &str) -> String {
+pub(in crate::interchange) fn form_encode(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     let mut rest = text;
     loop {

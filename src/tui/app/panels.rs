@@ -518,6 +518,7 @@ fn outcome_from_entry(entry: &HistoryEntry) -> Option<Outcome> {
                 .as_ref()
                 .and_then(crate::store::history::RecordedBody::bytes),
             secret_values: Vec::new(),
+            form: Vec::new(),
         },
         redirects: Vec::new(),
         timing: Timing {

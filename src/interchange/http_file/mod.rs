@@ -27,14 +27,15 @@
 use std::path::Path;
 
 use indexmap::IndexMap;
-use serde_json::Value;
 use thiserror::Error;
 
-use crate::catalog::{Environment, Variable};
-use crate::secrets::is_secret_name;
-
 use super::imported::ImportedRequest;
-use crate::request::{Row, referenced_variables};
+use crate::request::{Row, is_multipart, is_urlencoded};
+
+mod env;
+mod form;
+
+pub use env::{environments_with_file_variables, parse_environments, read_environments};
 
 /// The JetBrains environments file looked up beside a `.http` file.
 pub const ENV_FILE: &str = "http-client.env.json";
@@ -224,7 +225,31 @@ impl Reader<'_> {
             });
             i += 1;
         }
-        let body = self.body(lines, i, end)?;
+        let content_type = headers
+            .iter()
+            .find(|h| h.name.eq_ignore_ascii_case("content-type"))
+            .map(|h| h.value.clone())
+            .unwrap_or_default();
+        let mut form = Vec::new();
+        let mut body = if is_multipart(&content_type) {
+            // Its `< path` lines are uploads, not text to read in.
+            let raw = self.body(lines, i, end, false)?;
+            match form::multipart_fields(&raw, &content_type, self.base_dir) {
+                Some(fields) => {
+                    form = fields;
+                    String::new()
+                }
+                None => self.body(lines, i, end, true)?,
+            }
+        } else {
+            self.body(lines, i, end, true)?
+        };
+        if is_urlencoded(&content_type)
+            && let Some(fields) = form::urlencoded_fields(&body)
+        {
+            form = fields;
+            body.clear();
+        }
         let url = self.absolute_url(&url, &mut headers);
         let url = self.dynamic(&url, request_line);
         headers.extend(meta.disabled_headers);
@@ -239,6 +264,7 @@ impl Reader<'_> {
             headers,
             disabled_query: meta.disabled_query,
             body,
+            form,
         });
         Ok(())
     }
@@ -351,9 +377,15 @@ impl Reader<'_> {
     }
 
     /// The body lines `start..end`: `< file` lines replaced by the file's
-    /// text, response handlers and redirects left out (with a warning),
-    /// blank lines around it trimmed.
-    fn body(&mut self, lines: &[&str], start: usize, end: usize) -> Result<String, HttpFileError> {
+    /// text (with `read_files`), response handlers and redirects left out
+    /// (with a warning), blank lines around it trimmed.
+    fn body(
+        &mut self,
+        lines: &[&str],
+        start: usize,
+        end: usize,
+        read_files: bool,
+    ) -> Result<String, HttpFileError> {
         let mut kept: Vec<String> = Vec::new();
         let mut i = start;
         while i < end {
@@ -380,7 +412,7 @@ impl Reader<'_> {
                 .strip_prefix("<@ ")
                 .or_else(|| trimmed.strip_prefix("< "))
                 .map(str::trim)
-                .filter(|p| !p.is_empty());
+                .filter(|p| read_files && !p.is_empty());
             if let Some(path) = file_ref {
                 let full = self.base_dir.join(path);
                 // Bounded, and never a device or FIFO that would not end.
@@ -487,7 +519,17 @@ pub fn write(file: &HttpFile) -> (String, Vec<String>) {
         let name = one_line(&req.name);
         out.push_str(&format!("### {name}\n# @name {name}\n"));
         out.push_str(&format!("{} {}\n", req.method, req.url));
+        let declared = req
+            .headers
+            .iter()
+            .find(|h| h.enabled && h.name.eq_ignore_ascii_case("content-type"))
+            .map(|h| h.value.as_str());
+        let form =
+            (!req.form.is_empty()).then(|| form::write(&req.form, declared, &name, &mut warnings));
         for h in &req.headers {
+            if form.is_some() && h.enabled && h.name.eq_ignore_ascii_case("content-type") {
+                continue;
+            }
             if h.enabled {
                 out.push_str(&format!("{}: {}\n", h.name, one_line(&h.value)));
             } else {
@@ -505,7 +547,9 @@ pub fn write(file: &HttpFile) -> (String, Vec<String>) {
                 one_line(&q.value)
             ));
         }
-        if !req.body.is_empty() {
+        if let Some((content_type, body)) = form {
+            out.push_str(&format!("Content-Type: {content_type}\n\n{body}\n"));
+        } else if !req.body.is_empty() {
             out.push('\n');
             for line in req.body.split('\n') {
                 let t = line.trim_start();
@@ -529,201 +573,6 @@ pub fn write(file: &HttpFile) -> (String, Vec<String>) {
 
 fn one_line(text: &str) -> String {
     text.replace(['\r', '\n'], " ")
-}
-
-/// Reads a JetBrains environments file and, when given, its private
-/// companion. `$shared` variables go into every environment; variables
-/// from the private file, or named like secrets, are secret. On a name
-/// conflict the public file's value wins, as in the JetBrains client.
-pub fn read_environments(
-    public: &Path,
-    private: Option<&Path>,
-) -> Result<(Vec<Environment>, Vec<String>), HttpFileError> {
-    let read = |path: &Path| {
-        std::fs::read_to_string(path).map_err(|e| HttpFileError::Read {
-            path: path.display().to_string(),
-            message: e.to_string(),
-        })
-    };
-    let mut warnings = Vec::new();
-    let public_text = read(public)?;
-    let mut envs = parse_environments(
-        &public_text,
-        &public.display().to_string(),
-        false,
-        &mut warnings,
-    )?;
-    if let Some(private) = private {
-        let text = read(private)?;
-        let secrets =
-            parse_environments(&text, &private.display().to_string(), true, &mut warnings)?;
-        for secret_env in secrets {
-            let target = match envs.iter_mut().find(|e| e.name == secret_env.name) {
-                Some(e) => e,
-                None => {
-                    envs.push(Environment {
-                        name: secret_env.name.clone(),
-                        variables: IndexMap::new(),
-                    });
-                    envs.last_mut().expect("just pushed")
-                }
-            };
-            for (name, var) in secret_env.variables {
-                match target.variables.get_mut(&name) {
-                    Some(existing) => existing.secret = true,
-                    None => {
-                        target.variables.insert(name, var);
-                    }
-                }
-            }
-        }
-    }
-    Ok((envs, warnings))
-}
-
-/// One environments file's text.
-pub fn parse_environments(
-    text: &str,
-    location: &str,
-    secret: bool,
-    warnings: &mut Vec<String>,
-) -> Result<Vec<Environment>, HttpFileError> {
-    let root: Value = serde_json::from_str(text).map_err(|e| HttpFileError::EnvFile {
-        file: location.to_string(),
-        message: format!("{e}"),
-    })?;
-    let Value::Object(root) = root else {
-        return Err(HttpFileError::EnvFile {
-            file: location.to_string(),
-            message: "expected an object of environments".into(),
-        });
-    };
-    let mut shared = IndexMap::new();
-    let mut envs = Vec::new();
-    for (name, value) in &root {
-        if name == "$schema" {
-            continue;
-        }
-        let Value::Object(vars) = value else {
-            warnings.push(format!(
-                "{location}: `{name}` is not an object of variables; skipped"
-            ));
-            continue;
-        };
-        let mut variables = IndexMap::new();
-        for (var, value) in vars {
-            let text = match value {
-                Value::String(s) => s.clone(),
-                Value::Number(n) => n.to_string(),
-                Value::Bool(b) => b.to_string(),
-                _ => {
-                    warnings.push(format!(
-                        "{location}: `{name}.{var}` is not a text, number or boolean; skipped"
-                    ));
-                    continue;
-                }
-            };
-            variables.insert(
-                var.clone(),
-                Variable {
-                    value: text,
-                    secret: secret || is_secret_name(var),
-                },
-            );
-        }
-        if name == "$shared" {
-            shared = variables;
-        } else {
-            envs.push(Environment {
-                name: name.clone(),
-                variables,
-            });
-        }
-    }
-    for env in &mut envs {
-        for (var, value) in &shared {
-            if !env.variables.contains_key(var) {
-                env.variables.insert(var.clone(), value.clone());
-            }
-        }
-    }
-    Ok(envs)
-}
-
-/// The environments an import brings: those of the environments file with
-/// the `.http` file's variables under them (an environment's value wins,
-/// as in the JetBrains client), or, with no environments file, one
-/// environment named `fallback_name` holding the file's variables.
-pub fn environments_with_file_variables(
-    file: &HttpFile,
-    env_file: Vec<Environment>,
-    fallback_name: &str,
-) -> Vec<Environment> {
-    let file_vars: IndexMap<String, Variable> = file
-        .variables
-        .iter()
-        .map(|(n, v)| {
-            (
-                n.clone(),
-                Variable {
-                    value: v.clone(),
-                    secret: is_secret_name(n),
-                },
-            )
-        })
-        .collect();
-    let mut envs = if env_file.is_empty() {
-        if file_vars.is_empty() {
-            return Vec::new();
-        }
-        vec![Environment {
-            name: fallback_name.to_string(),
-            variables: file_vars,
-        }]
-    } else {
-        env_file
-            .into_iter()
-            .map(|mut env| {
-                for (n, v) in &file_vars {
-                    if !env.variables.contains_key(n) {
-                        env.variables.insert(n.clone(), v.clone());
-                    }
-                }
-                env
-            })
-            .collect()
-    };
-    for env in &mut envs {
-        resolve_nested(&mut env.variables);
-    }
-    envs
-}
-
-/// `@gateway = {{base}}/api`: the `.http` tools resolve a variable inside
-/// another when the request is sent; portico substitutes one level, so
-/// the environment gets the resolved value (secret when a secret went in).
-fn resolve_nested(variables: &mut IndexMap<String, Variable>) {
-    for _ in 0..8 {
-        let mut changed = false;
-        let snapshot = variables.clone();
-        for variable in variables.values_mut() {
-            for name in referenced_variables(&variable.value) {
-                let Some(inner) = snapshot.get(&name) else {
-                    continue;
-                };
-                if referenced_variables(&inner.value).is_empty() {
-                    variable.value = variable
-                        .value
-                        .replace(&format!("{{{{{name}}}}}"), &inner.value);
-                    variable.secret |= inner.secret;
-                    changed = true;
-                }
-            }
-        }
-        if !changed {
-            break;
-        }
-    }
 }
 
 #[cfg(test)]

@@ -18,13 +18,16 @@
 //! its key names [`ORPHAN_API`], its path and its own base URL.
 
 use base64::Engine as _;
-use indexmap::IndexMap;
 use serde::{Deserialize, Serialize};
 
 use crate::catalog::{Catalog, OperationKey, ParamLocation};
 
 use super::curl::{ParsedCurl, draft_from_curl, server_default};
-use crate::request::{Draft, Row, Vars, enc, preview};
+
+mod tokens;
+
+use crate::request::{Draft, FormField, Row, Vars, enc, is_multipart, preview};
+use tokens::{TOKEN_PREFIX, Tokens};
 
 /// One request as another tool wrote it: `{{variables}}` kept, nothing
 /// encoded or resolved.
@@ -41,9 +44,13 @@ pub struct ImportedRequest {
     /// Query parameters that are switched off (not in `url`).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub disabled_query: Vec<Row>,
-    /// Empty means no body.
+    /// Empty means no body (or a form's, below).
     #[serde(default)]
     pub body: String,
+    /// A form body as its fields (files by path), instead of `body`; the
+    /// `Content-Type` header says URL-encoded or multipart.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub form: Vec<FormField>,
 }
 
 /// The API id of an orphaned import's key: no catalog operation fits it.
@@ -126,6 +133,9 @@ pub fn place(catalog: &Catalog, req: &ImportedRequest, vars: &Vars) -> Placed {
                 None => draft.extra_query.push(row.clone()),
             }
         }
+        if !req.form.is_empty() {
+            keep_form(&mut draft, &req.form);
+        }
         return Placed {
             key: api.operations[oi].key(api),
             draft,
@@ -161,6 +171,9 @@ pub fn place(catalog: &Catalog, req: &ImportedRequest, vars: &Vars) -> Placed {
     }
     draft.headers.extend(disabled_headers);
     draft.body = req.body.clone();
+    if !req.form.is_empty() {
+        keep_form(&mut draft, &req.form);
+    }
     Placed {
         key: OperationKey {
             api: ORPHAN_API.into(),
@@ -182,7 +195,10 @@ pub fn to_imported(
     name: &str,
 ) -> ImportedRequest {
     let mut tokens = Tokens::default();
-    let hidden = tokens.hide_draft(draft);
+    let mut hidden = tokens.hide_draft(draft);
+    // The form is written as its fields below: building it would read
+    // each file for nothing.
+    hidden.form.clear();
     let found = catalog
         .apis
         .iter()
@@ -280,6 +296,11 @@ pub fn to_imported(
                 enabled: false,
             })
     };
+    out.form.clone_from(&draft.form);
+    if !out.form.is_empty() {
+        // The fields are the body.
+        out.body.clear();
+    }
     out.headers
         .extend(draft.headers.iter().filter(|h| !h.enabled).cloned());
     out.headers.extend(switched_off(ParamLocation::Header));
@@ -287,6 +308,28 @@ pub fn to_imported(
         .chain(draft.extra_query.iter().filter(|r| !r.enabled).cloned())
         .collect();
     out
+}
+
+/// An imported form becomes the draft's fields, in place of a body; the
+/// type is the form's without a boundary (the build writes its own).
+fn keep_form(draft: &mut Draft, form: &[FormField]) {
+    draft.form = form.to_vec();
+    draft.body.clear();
+    let declared = draft
+        .headers
+        .iter_mut()
+        .find(|h| h.name.eq_ignore_ascii_case("content-type"));
+    let content_type = match declared {
+        Some(row) => {
+            if is_multipart(&row.value) {
+                row.value = "multipart/form-data".into();
+            }
+            row.value.clone()
+        }
+        None if form.iter().any(|f| f.file) => "multipart/form-data".into(),
+        None => "application/x-www-form-urlencoded".into(),
+    };
+    draft.content_type = Some(content_type);
 }
 
 /// Preset names for placed requests: a preset is named within its
@@ -477,143 +520,6 @@ impl Base {
         }
         tokens.reveal(&url)
     }
-}
-
-const TOKEN_PREFIX: &str = "zzportico";
-
-/// `{{references}}` swapped for tokens made of lower-case letters and
-/// digits, which URL parsing, percent-encoding and host lower-casing all
-/// leave alone.
-#[derive(Debug, Default)]
-struct Tokens {
-    /// token -> the reference as written (`{{ name }}`).
-    originals: IndexMap<String, String>,
-}
-
-impl Tokens {
-    fn hide(&mut self, text: &str) -> String {
-        let mut out = String::with_capacity(text.len());
-        let mut rest = text;
-        while let Some(open) = rest.find("{{") {
-            let after = &rest[open + 2..];
-            let reference = after.find("}}").and_then(|close| {
-                let inner = &after[..close];
-                is_reference(inner.trim()).then(|| &rest[open..open + 2 + close + 2])
-            });
-            match reference {
-                Some(reference) => {
-                    out.push_str(&rest[..open]);
-                    out.push_str(&self.token_for(reference));
-                    rest = &rest[open + reference.len()..];
-                }
-                None => {
-                    out.push_str(&rest[..open + 1]);
-                    rest = &rest[open + 1..];
-                }
-            }
-        }
-        out.push_str(rest);
-        out
-    }
-
-    fn token_for(&mut self, reference: &str) -> String {
-        if let Some((token, _)) = self.originals.iter().find(|(_, r)| *r == reference) {
-            return token.clone();
-        }
-        let token = format!("{TOKEN_PREFIX}{}q", self.originals.len());
-        self.originals.insert(token.clone(), reference.to_string());
-        token
-    }
-
-    fn reveal(&self, text: &str) -> String {
-        if !text.contains(TOKEN_PREFIX) {
-            return text.to_string();
-        }
-        let mut out = text.to_string();
-        // Longest first: `...1q` must not eat the start of `...11q`.
-        let mut tokens: Vec<(&String, &String)> = self.originals.iter().collect();
-        tokens.sort_by_key(|(t, _)| std::cmp::Reverse(t.len()));
-        for (token, original) in tokens {
-            out = out.replace(token.as_str(), original);
-        }
-        out
-    }
-
-    /// The token a text starts with, if any.
-    fn leading(&self, text: &str) -> Option<String> {
-        self.originals
-            .keys()
-            .find(|t| text.starts_with(t.as_str()))
-            .cloned()
-    }
-
-    /// A token's value from the variables, other references inside it
-    /// resolved too (a few levels deep); `None` when any stays unknown.
-    fn resolve(&mut self, token: &str, vars: &Vars) -> Option<String> {
-        let mut text = token.to_string();
-        for _ in 0..8 {
-            let Some(found) = self.originals.keys().find(|t| text.contains(t.as_str())) else {
-                return Some(text);
-            };
-            let found = found.clone();
-            let name = reference_name(&self.originals[&found])?;
-            let value = vars.get(&name)?.value.clone();
-            let value = self.hide(&value);
-            text = text.replace(&found, &value);
-        }
-        None
-    }
-
-    fn hide_draft(&mut self, draft: &Draft) -> Draft {
-        let mut d = draft.clone();
-        self.map_draft(&mut d, &mut |t, s| t.hide(s));
-        d
-    }
-
-    fn reveal_draft(&mut self, mut draft: Draft) -> Draft {
-        self.map_draft(&mut draft, &mut |t, s| t.reveal(s));
-        draft
-    }
-
-    fn map_draft(&mut self, d: &mut Draft, f: &mut dyn FnMut(&mut Tokens, &str) -> String) {
-        let mut apply = |t: &mut Tokens, s: &mut String| *s = f(t, s);
-        if let Some(url) = &mut d.server_url {
-            apply(self, url);
-        }
-        for value in d.server_vars.values_mut() {
-            apply(self, value);
-        }
-        for p in &mut d.params {
-            apply(self, &mut p.value);
-        }
-        for row in d.extra_query.iter_mut().chain(d.headers.iter_mut()) {
-            apply(self, &mut row.name);
-            apply(self, &mut row.value);
-        }
-        for a in &mut d.auth {
-            apply(self, &mut a.value);
-            apply(self, &mut a.username);
-        }
-        if let Some(ct) = &mut d.content_type {
-            apply(self, ct);
-        }
-        apply(self, &mut d.body);
-    }
-}
-
-/// What portico reads as a variable reference inside `{{ }}`: a name of
-/// letters, digits and `_ - . $`, or `env:NAME`.
-fn is_reference(inner: &str) -> bool {
-    let body = inner.strip_prefix("env:").unwrap_or(inner);
-    !body.is_empty()
-        && body
-            .chars()
-            .all(|c| c.is_alphanumeric() || matches!(c, '_' | '-' | '.' | '$'))
-}
-
-fn reference_name(reference: &str) -> Option<String> {
-    let inner = reference.strip_prefix("{{")?.strip_suffix("}}")?.trim();
-    (!inner.starts_with("env:")).then(|| inner.to_string())
 }
 
 #[cfg(test)]
