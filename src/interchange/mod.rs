@@ -4,6 +4,8 @@
 //! curl       a command line <-> BuiltRequest, matched to an operation
 //! http_file  `.http` files (REST Client, JetBrains) and their env files
 //! postman    Postman collections (v2.0, v2.1) with their variables
+//! snippet    code samples: a BuiltRequest as HTTPie, Python, JavaScript,
+//!            Go, C#, Java, PowerShell or PHP (export only)
 //! imported   ImportedRequest: a request read from a file, placed on an
 //!            operation as a draft (or kept as an orphan), and back
 //! ```
@@ -18,5 +20,6 @@ pub mod curl;
 pub mod http_file;
 pub mod imported;
 pub mod postman;
+pub mod snippet;
 
 pub use imported::ImportedRequest;

@@ -1,0 +1,62 @@
+//! HTTPie command lines, quoted for a POSIX shell as curl export is. Each
+//! header is a request item (`Name:value`) whose value has HTTPie's own
+//! separators and backslashes escaped, so none is read as a JSON field or
+//! a file; `Name;` sends an empty value and `Content-Type:` drops the
+//! JSON type HTTPie would add. A body is `--raw` text, or piped in through
+//! `printf '%b'` when no shell word can hold it (NUL, invalid UTF-8).
+//! `--ignore-stdin` keeps a script's own standard input out of the request.
+
+use super::{Body, BuiltRequest, body, has_header};
+use crate::interchange::curl::{printf_escape, shell_quote};
+
+pub(super) fn render(req: &BuiltRequest) -> String {
+    let mut prefix = String::new();
+    let mut args: Vec<String> = Vec::new();
+    match body(req) {
+        Body::Text(text) if !text.contains('\0') => {
+            args.push("--ignore-stdin".into());
+            args.push(format!("--raw {}", quote_always(text)));
+        }
+        Body::Text(_) | Body::Bytes(_) => {
+            let bytes = req.body.as_deref().unwrap_or_default();
+            prefix = format!("printf '%b' {} | ", quote_always(&printf_escape(bytes)));
+        }
+        Body::None => args.push("--ignore-stdin".into()),
+    }
+    args.push(shell_quote(&req.method));
+    args.push(quote_always(&req.url));
+    for (name, value) in &req.headers {
+        let item = if value.is_empty() {
+            format!("{name};")
+        } else {
+            format!("{name}:{}", escape_item(value))
+        };
+        args.push(quote_always(&item));
+    }
+    if req.body.is_some() && !has_header(req, "content-type") {
+        args.push("'Content-Type:'".into());
+    }
+    let mut out = format!("{prefix}http");
+    for arg in args {
+        out.push_str(" \\\n  ");
+        out.push_str(&arg);
+    }
+    out.push('\n');
+    out
+}
+
+/// A value with HTTPie's item separators and escape character escaped.
+fn escape_item(value: &str) -> String {
+    let mut out = String::with_capacity(value.len());
+    for c in value.chars() {
+        if matches!(c, '\\' | ':' | '=' | '@' | ';') {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
+}
+
+fn quote_always(text: &str) -> String {
+    format!("'{}'", text.replace('\'', r"'\''"))
+}
