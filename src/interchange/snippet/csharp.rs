@@ -31,7 +31,7 @@ pub(super) fn render(req: &BuiltRequest) -> String {
     if utf8_headers {
         out.push_str(
             "        var handler = new SocketsHttpHandler\n        {\n\
-             \x20           RequestHeaderEncodingSelector = (_, _) => Encoding.UTF8,\n        };\n\
+             \x20           RequestHeaderEncodingSelector = (header, message) => Encoding.UTF8,\n        };\n\
              \x20       var client = new HttpClient(handler);\n",
         );
     } else {

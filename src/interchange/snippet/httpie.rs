@@ -1,7 +1,6 @@
 //! HTTPie command lines, quoted for a POSIX shell as curl export is. Each
-//! header is a request item (`Name:value`) whose value has HTTPie's own
-//! separators and backslashes escaped, so none is read as a JSON field or
-//! a file; `Name;` sends an empty value and `Content-Type:` drops the
+//! header is a request item (`Name:value`) whose value cannot be read as
+//! a JSON field or a file; `Name;` sends an empty value and `Content-Type:` drops the
 //! JSON type HTTPie would add. A body is `--raw` text, or piped in through
 //! `printf '%b'` when no shell word can hold it (NUL, invalid UTF-8).
 //! `--ignore-stdin` keeps a script's own standard input out of the request.
@@ -45,16 +44,16 @@ pub(super) fn render(req: &BuiltRequest) -> String {
     out
 }
 
-/// A value with HTTPie's item separators and escape character escaped.
+/// A value as an item's value: HTTPie reads a separator right after the
+/// first one as part of it (`Name:=x` is a JSON field), so a first
+/// character that is one is escaped; the rest is read as written.
+/// (HTTPie also reads `\` before a separator as an escape, so a backslash
+/// right before `:`, `=`, `@` or `;` inside a value cannot be written.)
 fn escape_item(value: &str) -> String {
-    let mut out = String::with_capacity(value.len());
-    for c in value.chars() {
-        if matches!(c, '\\' | ':' | '=' | '@' | ';') {
-            out.push('\\');
-        }
-        out.push(c);
+    match value.chars().next() {
+        Some(c @ (':' | '=' | '@' | ';')) => format!("\\{c}{}", &value[1..]),
+        _ => value.to_string(),
     }
-    out
 }
 
 fn quote_always(text: &str) -> String {
