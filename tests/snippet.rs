@@ -171,16 +171,13 @@ fn differs(r: &BuiltRequest, seen: &Seen) -> Option<String> {
     (!why.is_empty()).then(|| why.join("; "))
 }
 
-/// Runs every nasty case's sample in `lang` with `runner` (given the
-/// sample's directory and its text) and checks what the server saw.
-/// Cases in `known` may differ, each for the reason given there (a
-/// limit of the language's library, not of the sample); any other
-/// difference fails. Prints how many cases sent the same bytes.
-fn check_language(
-    lang: Lang,
-    known: &[(&str, &str)],
-    runner: &dyn Fn(&Path, &str) -> Result<(), String>,
-) {
+/// Runs every nasty case's sample in `lang` and checks what the server
+/// saw. Cases [`known`] for the language may differ, each for the reason
+/// given there (a limit of the language's library, not of the sample);
+/// any other difference fails. Prints how many cases sent the same bytes.
+fn check_language(lang: Lang) {
+    let runner = runner(lang);
+    let known = known(lang);
     let (base, rx) = recorder();
     let cases = nasty_requests(&base);
     let dir = tempfile::tempdir().expect("temp dir");
@@ -240,70 +237,112 @@ fn write(dir: &Path, file: &str, code: &str) -> PathBuf {
     path
 }
 
-#[test]
-fn python_samples_send_what_portico_sends() {
-    require(
-        "python3",
-        &["-c", "import requests"],
-        "install python3 and requests (apt-get install python3-requests)",
-    );
-    check_language(
-        Lang::Python,
-        &[(
-            "GET with brackets and braces in the query",
-            "urllib3 percent-encodes `{` and `}` in a query",
-        )],
-        &|dir, code| {
-            let file = write(dir, "sample.py", code);
-            let mut c = Command::new("python3");
-            c.arg(file);
-            run(c, "python3")
-        },
-    );
+/// Runs one sample in its directory.
+type Runner = Box<dyn Fn(&Path, &str) -> Result<(), String>>;
+
+/// How a language's samples run; fails, saying how to install it, when
+/// its runtime is missing.
+fn runner(lang: Lang) -> Runner {
+    let command = |program: &str, file: PathBuf| {
+        let mut c = Command::new(program);
+        c.arg(file);
+        c
+    };
+    match lang {
+        Lang::Python => {
+            require(
+                "python3",
+                &["-c", "import requests"],
+                "install python3 and requests (pip install requests)",
+            );
+            Box::new(move |dir, code| {
+                run(command("python3", write(dir, "sample.py", code)), "python3")
+            })
+        }
+        Lang::JavaScript => {
+            require("node", &["--version"], "install Node.js 18 or later");
+            Box::new(move |dir, code| run(command("node", write(dir, "sample.mjs", code)), "node"))
+        }
+        Lang::Go => {
+            require("go", &["version"], "apt-get install golang-go");
+            let cache = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/snippet-go-cache");
+            Box::new(move |dir, code| {
+                let mut c = Command::new("go");
+                c.arg("run")
+                    .arg(write(dir, "main.go", code))
+                    .env("GOCACHE", &cache)
+                    .env("GOPATH", cache.join("gopath"))
+                    .env("GOTOOLCHAIN", "local");
+                run(c, "go run")
+            })
+        }
+        Lang::Java => {
+            require("java", &["--version"], "install a JDK 11 or later");
+            Box::new(move |dir, code| run(command("java", write(dir, "Main.java", code)), "java"))
+        }
+        Lang::Php => {
+            require(
+                "php",
+                &["-r", "exit(function_exists('curl_init') ? 0 : 1);"],
+                "apt-get install php-cli php-curl",
+            );
+            Box::new(move |dir, code| run(command("php", write(dir, "sample.php", code)), "php"))
+        }
+        Lang::Httpie => {
+            let bin = venv().join("bin");
+            require(
+                bin.join("http").to_str().expect("path"),
+                &["--version"],
+                "python3 -m venv target/snippet-venv && target/snippet-venv/bin/pip install httpie",
+            );
+            Box::new(move |dir, code| {
+                let path = format!(
+                    "{}:{}",
+                    bin.display(),
+                    std::env::var("PATH").unwrap_or_default()
+                );
+                let mut c = command("sh", write(dir, "sample.sh", code));
+                c.env("PATH", path);
+                run(c, "http (HTTPie)")
+            })
+        }
+        Lang::CSharp => {
+            require(
+                "mcs",
+                &["--version"],
+                "apt-get install mono-mcs libmono-system-net-http4.0-cil",
+            );
+            Box::new(move |dir, code| {
+                let file = write(dir, "Program.cs", code);
+                let exe = dir.join("Program.exe");
+                let mut compile = Command::new("mcs");
+                compile
+                    .arg("-r:System.Net.Http.dll")
+                    .arg(format!("-out:{}", exe.display()))
+                    .arg(file);
+                run(compile, "mcs")?;
+                run(command("mono", exe), "mono")
+            })
+        }
+        Lang::Curl | Lang::PowerShell => unreachable!("{lang} has its own test"),
+    }
 }
 
-#[test]
-fn javascript_samples_send_what_portico_sends() {
-    require("node", &["--version"], "install Node.js 18 or later");
-    check_language(
-        Lang::JavaScript,
-        &[(
+/// The nasty cases a language's library cannot send as portico does, and
+/// why (the samples say the nearest thing).
+fn known(lang: Lang) -> &'static [(&'static str, &'static str)] {
+    const BRACES: &str = "GET with brackets and braces in the query";
+    match lang {
+        Lang::Python | Lang::Httpie => {
+            &[(BRACES, "urllib3 percent-encodes `{` and `}` in a query")]
+        }
+        Lang::JavaScript => &[(
             "GET with a body",
             "fetch refuses a body on GET (TypeError), so nothing is sent",
         )],
-        &|dir, code| {
-            let file = write(dir, "sample.mjs", code);
-            let mut c = Command::new("node");
-            c.arg(file);
-            run(c, "node")
-        },
-    );
-}
-
-#[test]
-fn go_samples_send_what_portico_sends() {
-    require("go", &["version"], "apt-get install golang-go");
-    let cache = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/snippet-go-cache");
-    check_language(Lang::Go, &[], &|dir, code| {
-        let file = write(dir, "main.go", code);
-        let mut c = Command::new("go");
-        c.arg("run")
-            .arg(file)
-            .env("GOCACHE", &cache)
-            .env("GOPATH", cache.join("gopath"))
-            .env("GOTOOLCHAIN", "local");
-        run(c, "go run")
-    });
-}
-
-#[test]
-fn java_samples_send_what_portico_sends() {
-    require("java", &["--version"], "install a JDK 11 or later");
-    check_language(
-        Lang::Java,
-        &[
+        Lang::Java => &[
             (
-                "GET with brackets and braces in the query",
+                BRACES,
                 "java.net.URI refuses `[`, `]`, `{`, `}` in a query: the sample percent-encodes them",
             ),
             (
@@ -311,70 +350,9 @@ fn java_samples_send_what_portico_sends() {
                 "java.net.http refuses a header value beyond Latin-1 (and sends the rest as ASCII)",
             ),
         ],
-        &|dir, code| {
-            let file = write(dir, "Main.java", code);
-            let mut c = Command::new("java");
-            c.arg(file);
-            run(c, "java")
-        },
-    );
-}
-
-#[test]
-fn php_samples_send_what_portico_sends() {
-    require(
-        "php",
-        &["-r", "exit(function_exists('curl_init') ? 0 : 1);"],
-        "apt-get install php-cli php-curl",
-    );
-    check_language(Lang::Php, &[], &|dir, code| {
-        let file = write(dir, "sample.php", code);
-        let mut c = Command::new("php");
-        c.arg(file);
-        run(c, "php")
-    });
-}
-
-#[test]
-fn httpie_samples_send_what_portico_sends() {
-    let bin = venv().join("bin");
-    require(
-        bin.join("http").to_str().expect("path"),
-        &["--version"],
-        "python3 -m venv target/snippet-venv && target/snippet-venv/bin/pip install httpie",
-    );
-    check_language(
-        Lang::Httpie,
-        &[(
-            "GET with brackets and braces in the query",
-            "urllib3 percent-encodes `{` and `}` in a query",
-        )],
-        &|dir, code| {
-            let file = write(dir, "sample.sh", code);
-            let path = format!(
-                "{}:{}",
-                bin.display(),
-                std::env::var("PATH").unwrap_or_default()
-            );
-            let mut c = Command::new("sh");
-            c.arg(file).env("PATH", path);
-            run(c, "http (HTTPie)")
-        },
-    );
-}
-
-#[test]
-fn csharp_samples_send_what_portico_sends() {
-    require(
-        "mcs",
-        &["--version"],
-        "apt-get install mono-mcs libmono-system-net-http4.0-cil",
-    );
-    check_language(
-        Lang::CSharp,
-        &[
+        Lang::CSharp => &[
             (
-                "GET with brackets and braces in the query",
+                BRACES,
                 "mono's System.Uri percent-encodes `{` and `}` in a query",
             ),
             (
@@ -382,20 +360,227 @@ fn csharp_samples_send_what_portico_sends() {
                 "a UTF-8 header value needs .NET 5's SocketsHttpHandler, which mono lacks",
             ),
         ],
-        &|dir, code| {
-            let file = write(dir, "Program.cs", code);
-            let exe = dir.join("Program.exe");
-            let mut compile = Command::new("mcs");
-            compile
-                .arg("-r:System.Net.Http.dll")
-                .arg(format!("-out:{}", exe.display()))
-                .arg(file);
-            run(compile, "mcs")?;
-            let mut c = Command::new("mono");
-            c.arg(exe);
-            run(c, "mono")
-        },
+        _ => &[],
+    }
+}
+
+#[test]
+fn python_samples_send_what_portico_sends() {
+    check_language(Lang::Python);
+}
+
+#[test]
+fn javascript_samples_send_what_portico_sends() {
+    check_language(Lang::JavaScript);
+}
+
+#[test]
+fn go_samples_send_what_portico_sends() {
+    check_language(Lang::Go);
+}
+
+#[test]
+fn java_samples_send_what_portico_sends() {
+    check_language(Lang::Java);
+}
+
+#[test]
+fn php_samples_send_what_portico_sends() {
+    check_language(Lang::Php);
+}
+
+#[test]
+fn httpie_samples_send_what_portico_sends() {
+    check_language(Lang::Httpie);
+}
+
+#[test]
+fn csharp_samples_send_what_portico_sends() {
+    check_language(Lang::CSharp);
+}
+
+/// A definition with a URL-encoded form and a multipart upload.
+const FORMS: &str = r#"
+openapi: 3.0.3
+info: { title: Forms, version: "1" }
+servers: [ { url: "http://forms.invalid" } ]
+paths:
+  /form:
+    post:
+      operationId: postForm
+      requestBody:
+        content:
+          application/x-www-form-urlencoded:
+            schema:
+              type: object
+              properties:
+                channel: { type: string }
+                text: { type: string }
+      responses: { "204": { description: ok } }
+  /upload:
+    put:
+      operationId: upload
+      requestBody:
+        content:
+          multipart/form-data:
+            schema:
+              type: object
+              properties:
+                note: { type: string }
+                file: { type: string, format: binary }
+      responses: { "204": { description: ok } }
+"#;
+
+/// Runs `portico` with `args`; its stdout, or the failure.
+fn portico(args: &[&str]) -> String {
+    let out = Command::new(env!("CARGO_BIN_EXE_portico"))
+        .args(args)
+        .stdin(Stdio::null())
+        .output()
+        .expect("run portico");
+    assert!(
+        out.status.success(),
+        "portico {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
     );
+    String::from_utf8(out.stdout).expect("UTF-8 output")
+}
+
+/// Form bodies end to end: `portico call` sends each form to the recorder,
+/// then `portico snippet` writes it in each language, and each sample must
+/// send what portico sent (the multipart body with its boundary and the
+/// file's bytes, a file that is not text included).
+#[test]
+fn form_samples_send_what_portico_call_sends() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let spec = dir.path().join("forms.yaml");
+    std::fs::write(&spec, FORMS).expect("write spec");
+    let blob = dir.path().join("blob.bin");
+    let mut bytes: Vec<u8> = (0..=255).collect();
+    bytes.extend_from_slice(b"\r\n--portico\r\n'\"$\\");
+    std::fs::write(&blob, &bytes).expect("write file");
+    let home = dir.path().join("home");
+    let (spec, home) = (spec.to_string_lossy(), home.to_string_lossy());
+    let file_field = format!("file=@{}", blob.display());
+    let (base, rx) = recorder();
+    let forms: Vec<(&str, Vec<&str>)> = vec![
+        (
+            "url-encoded",
+            vec![
+                "--op",
+                "postForm",
+                "-F",
+                "channel=C1",
+                "-F",
+                "text=a b&c é $x \"q\" \\",
+            ],
+        ),
+        (
+            "multipart with a binary file",
+            vec![
+                "--op",
+                "upload",
+                "-F",
+                &file_field,
+                "-F",
+                "note=it's $5 \"q\" \\ é",
+            ],
+        ),
+    ];
+    let langs = [
+        Lang::Python,
+        Lang::JavaScript,
+        Lang::Go,
+        Lang::Java,
+        Lang::Php,
+        Lang::Httpie,
+        Lang::CSharp,
+    ];
+    let runners: Vec<(Lang, Runner)> = langs.iter().map(|l| (*l, runner(*l))).collect();
+    let mut failures = Vec::new();
+    for (name, flags) in &forms {
+        let mut args = vec!["call", &*spec, "--home", &*home, "--server", &base, "-q"];
+        args.extend(flags.iter().copied());
+        portico(&args);
+        let sent = rx
+            .recv_timeout(Duration::from_secs(10))
+            .unwrap_or_else(|e| panic!("{name}: portico sent nothing: {e}"));
+        // The request as the samples must send it: what portico sent, less
+        // what any client adds for itself.
+        let expected = BuiltRequest {
+            method: sent.method.clone(),
+            url: format!("{base}{}", sent.target),
+            headers: sent
+                .headers
+                .iter()
+                .filter(|(n, _)| {
+                    let n = n.to_ascii_lowercase();
+                    ![
+                        "host",
+                        "content-length",
+                        "user-agent",
+                        "accept",
+                        "accept-encoding",
+                        "connection",
+                    ]
+                    .contains(&n.as_str())
+                })
+                .cloned()
+                .collect(),
+            body: Some(sent.body.clone()),
+            secret_values: Vec::new(),
+        };
+        assert!(
+            expected
+                .headers
+                .iter()
+                .any(|(n, _)| n.eq_ignore_ascii_case("content-type")),
+            "{name}: portico sent no content type"
+        );
+        for (lang, run_sample) in &runners {
+            let mut args = vec!["snippet", "--lang", lang.name(), &*spec, "--home", &*home];
+            args.extend(["--server", &base]);
+            args.extend(flags.iter().copied());
+            let code = portico(&args);
+            let case_dir = dir
+                .path()
+                .join(format!("{}-{}", lang.name(), failures.len()));
+            std::fs::create_dir_all(&case_dir).expect("case dir");
+            let ran = run_sample(&case_dir, &code);
+            let outcome =
+                match rx.recv_timeout(Duration::from_secs(if ran.is_ok() { 10 } else { 1 })) {
+                    Ok(seen) => differs(&expected, &seen),
+                    Err(_) => Some(format!("nothing sent: {ran:?}")),
+                };
+            match outcome {
+                None => eprintln!("{}: {name}: the same bytes", lang.name()),
+                Some(why) => failures.push(format!("{} {name}: {why}\n{code}", lang.name())),
+            }
+        }
+        let code = portico(
+            &[
+                &[
+                    "snippet",
+                    "--lang",
+                    "powershell",
+                    &*spec,
+                    "--home",
+                    &*home,
+                    "--server",
+                    &base,
+                ][..],
+                &flags[..],
+            ]
+            .concat(),
+        );
+        let (error, strings) = powershell_reads(&code);
+        if error || strings != powershell_strings(&expected) {
+            failures.push(format!("powershell {name}: {strings:?}\n{code}"));
+        } else {
+            eprintln!("powershell: {name}: parses, the same values");
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n\n"));
 }
 
 /// Reads a PowerShell sample with tree-sitter's grammar: whether it parses
@@ -466,50 +651,18 @@ fn powershell_strings(r: &BuiltRequest) -> Vec<String> {
 /// portico sends.
 #[test]
 fn powershell_samples_parse_and_hold_the_values_portico_sends() {
-    let python = venv().join("bin/python");
-    require(
-        python.to_str().expect("path"),
-        &["-c", "import tree_sitter, tree_sitter_powershell"],
-        "target/snippet-venv/bin/pip install tree-sitter tree-sitter-powershell",
-    );
     let cases = nasty_requests("http://127.0.0.1:9");
     let mut same = 0;
     let mut failures = Vec::new();
     for (name, r) in &cases {
         let code = to_snippet(r, Lang::PowerShell, false);
-        let mut child = Command::new(&python)
-            .args(["-c", POWERSHELL_READER])
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("start the reader");
-        child
-            .stdin
-            .take()
-            .expect("stdin")
-            .write_all(code.as_bytes())
-            .expect("write the sample");
-        let out = child.wait_with_output().expect("reader");
-        assert!(
-            out.status.success(),
-            "reader failed: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        let read: serde_json::Value = serde_json::from_slice(&out.stdout).expect("reader's JSON");
-        let strings: Vec<String> = read["strings"]
-            .as_array()
-            .expect("strings")
-            .iter()
-            .map(|s| s.as_str().expect("a string").to_string())
-            .collect();
+        let (error, strings) = powershell_reads(&code);
         let want = powershell_strings(r);
-        if read["error"] == serde_json::Value::Bool(false) && strings == want {
+        if !error && strings == want {
             same += 1;
         } else {
             failures.push(format!(
-                "{name}: parse error {}, strings {strings:?} != {want:?}\n{code}",
-                read["error"]
+                "{name}: parse error {error}, strings {strings:?} != {want:?}\n{code}"
             ));
         }
     }
@@ -518,4 +671,72 @@ fn powershell_samples_parse_and_hold_the_values_portico_sends() {
         cases.len()
     );
     assert!(failures.is_empty(), "{}", failures.join("\n\n"));
+}
+
+/// Whether a PowerShell sample has a syntax error, and its strings as
+/// PowerShell reads them (see [`POWERSHELL_READER`]).
+fn powershell_reads(code: &str) -> (bool, Vec<String>) {
+    let python = venv().join("bin/python");
+    require(
+        python.to_str().expect("path"),
+        &["-c", "import tree_sitter, tree_sitter_powershell"],
+        "target/snippet-venv/bin/pip install tree-sitter tree-sitter-powershell",
+    );
+    let mut child = Command::new(&python)
+        .args(["-c", POWERSHELL_READER])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("start the reader");
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(code.as_bytes())
+        .expect("write the sample");
+    let out = child.wait_with_output().expect("reader");
+    assert!(
+        out.status.success(),
+        "reader failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let read: serde_json::Value = serde_json::from_slice(&out.stdout).expect("reader's JSON");
+    let strings = read["strings"]
+        .as_array()
+        .expect("strings")
+        .iter()
+        .map(|s| s.as_str().expect("a string").to_string())
+        .collect();
+    (read["error"] != serde_json::Value::Bool(false), strings)
+}
+
+/// `--lang` takes the names and aliases; an unknown one is refused with
+/// the list of names.
+#[test]
+fn snippet_command_reads_languages_and_refuses_unknown_ones() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let spec = dir.path().join("forms.yaml");
+    std::fs::write(&spec, FORMS).expect("write spec");
+    let spec = spec.to_string_lossy();
+    let home = dir.path().join("home");
+    let home = home.to_string_lossy();
+    let common = ["--home", &*home, "--op", "postForm", "-F", "channel=C1"];
+    let js = portico(&[&["snippet", "--lang", "js", &*spec][..], &common[..]].concat());
+    assert!(js.starts_with("const response = await fetch("), "{js}");
+    let cs = portico(&[&["snippet", "--lang", "C#", &*spec][..], &common[..]].concat());
+    assert!(cs.contains("new HttpClient()"), "{cs}");
+    let curl = portico(&[&["snippet", "--lang", "curl", &*spec][..], &common[..]].concat());
+    assert!(curl.starts_with("curl"), "{curl}");
+
+    let out = Command::new(env!("CARGO_BIN_EXE_portico"))
+        .args([&["snippet", "--lang", "cobol", &*spec][..], &common[..]].concat())
+        .output()
+        .expect("run portico");
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    for lang in Lang::ALL {
+        assert!(stderr.contains(lang.name()), "{stderr}");
+    }
+    assert!(stderr.contains("cobol"), "{stderr}");
 }
