@@ -6,7 +6,7 @@
 //! header value needs `SocketsHttpHandler`'s header encoding (.NET 5+):
 //! otherwise .NET refuses anything beyond ASCII.
 
-use super::{Body, BuiltRequest, base64, body, invisible, quote_with};
+use super::{Body, BuiltRequest, base64, body, invisible, line_literals, quote_with, utf8};
 
 /// Headers .NET keeps on the content rather than on the request.
 const CONTENT_HEADERS: &[&str] = &[
@@ -54,7 +54,14 @@ pub(super) fn render(req: &BuiltRequest) -> String {
     let bytes = match body(req) {
         Body::None if content_headers.is_empty() => None,
         Body::None => Some("new byte[0]".to_string()),
-        Body::Text(text) => Some(format!("Encoding.UTF8.GetBytes({})", string(text))),
+        Body::Text(text) => {
+            let indent = " ".repeat(12);
+            let text = match line_literals(text.as_bytes(), utf8(string), " +", &indent) {
+                Some(lines) => format!("\n{indent}{lines}"),
+                None => string(text),
+            };
+            Some(format!("Encoding.UTF8.GetBytes({text})"))
+        }
         Body::Bytes(bytes) => Some(format!(
             "Convert.FromBase64String({})",
             string(&base64(bytes))

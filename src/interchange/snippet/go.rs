@@ -3,7 +3,7 @@
 //! set in the map by their exact names: `Header.Add` would rewrite
 //! `x-api-key` as `X-Api-Key`.
 
-use super::{Body, BuiltRequest, body, invisible, quote_bytes_with};
+use super::{Body, BuiltRequest, body, invisible, line_literals, quote_bytes_with};
 
 pub(super) fn render(req: &BuiltRequest) -> String {
     let has_body = !matches!(body(req), Body::None);
@@ -14,10 +14,11 @@ pub(super) fn render(req: &BuiltRequest) -> String {
     out.push_str(")\n\nfunc main() {\n");
     let reader = match &req.body {
         Some(bytes) => {
-            out.push_str(&format!(
-                "\tbody := strings.NewReader({})\n",
-                literal(bytes)
-            ));
+            let text = match line_literals(bytes, literal, " +", "\t\t") {
+                Some(lines) => format!("\n\t\t{lines},\n\t"),
+                None => literal(bytes),
+            };
+            out.push_str(&format!("\tbody := strings.NewReader({text})\n"));
             "body"
         }
         None => "nil",

@@ -12,7 +12,7 @@
 //! java.net.http sends only ASCII header values; a sample with another
 //! says so in a comment, and Java refuses it when run.
 
-use super::{Body, BuiltRequest, base64, body};
+use super::{Body, BuiltRequest, base64, body, line_literals, utf8};
 
 pub(super) fn render(req: &BuiltRequest) -> String {
     let mut out = String::from(
@@ -27,7 +27,14 @@ pub(super) fn render(req: &BuiltRequest) -> String {
     let publisher = match body(req) {
         Body::None => "HttpRequest.BodyPublishers.noBody()".to_string(),
         // ofString encodes as UTF-8, byte for byte what portico sends.
-        Body::Text(text) => format!("HttpRequest.BodyPublishers.ofString({})", string(text)),
+        Body::Text(text) => {
+            let indent = " ".repeat(16);
+            let text = match line_literals(text.as_bytes(), utf8(string), " +", &indent) {
+                Some(lines) => format!("\n{indent}{lines}"),
+                None => string(text),
+            };
+            format!("HttpRequest.BodyPublishers.ofString({text})")
+        }
         Body::Bytes(bytes) => format!(
             "HttpRequest.BodyPublishers.ofByteArray(java.util.Base64.getDecoder().decode({}))",
             string(&base64(bytes))

@@ -6,7 +6,7 @@
 //! fetch refuses a body on GET and HEAD; such a request is written as it
 //! is, and fails there with fetch's own error.
 
-use super::{Body, BuiltRequest, base64, body, invisible, quote_with};
+use super::{Body, BuiltRequest, base64, body, invisible, line_literals, quote_with, utf8};
 
 pub(super) fn render(req: &BuiltRequest) -> String {
     let mut out = format!(
@@ -31,10 +31,13 @@ pub(super) fn render(req: &BuiltRequest) -> String {
     }
     match body(req) {
         Body::None => {}
-        Body::Text(text) => out.push_str(&format!(
-            "  body: new TextEncoder().encode({}),\n",
-            string(text)
-        )),
+        Body::Text(text) => {
+            let text = match line_literals(text.as_bytes(), utf8(string), " +", "    ") {
+                Some(lines) => format!("\n    {lines},\n  "),
+                None => string(text),
+            };
+            out.push_str(&format!("  body: new TextEncoder().encode({text}),\n"));
+        }
         Body::Bytes(bytes) => out.push_str(&format!(
             "  body: Uint8Array.from(atob({}), (c) => c.charCodeAt(0)),\n",
             string(&base64(bytes))

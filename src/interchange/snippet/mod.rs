@@ -252,6 +252,33 @@ fn quote_bytes_with(bytes: &[u8], escape: impl Fn(char) -> Option<String>) -> St
     out
 }
 
+/// A body of several lines as one literal a line, joined by `op` (`+`,
+/// `.`, or nothing where literals side by side concatenate) and indented
+/// by `indent`, so that a JSON document reads as one; each piece keeps its
+/// line break, so the joined value is the body exactly. `None` for a
+/// single line (or very many).
+fn line_literals(
+    bytes: &[u8],
+    literal: impl Fn(&[u8]) -> String,
+    op: &str,
+    indent: &str,
+) -> Option<String> {
+    let lines: Vec<&[u8]> = bytes.split_inclusive(|b| *b == b'\n').collect();
+    // Past a few hundred lines the concatenation itself would get in the
+    // way (javac and mcs recurse into long `+` chains).
+    if lines.len() < 2 || lines.len() > 200 {
+        return None;
+    }
+    let literals: Vec<String> = lines.into_iter().map(literal).collect();
+    Some(literals.join(&format!("{op}\n{indent}")))
+}
+
+/// A literal for text used on the pieces of a text (which stay UTF-8:
+/// they are split after a line break).
+fn utf8(literal: impl Fn(&str) -> String) -> impl Fn(&[u8]) -> String {
+    move |bytes| literal(&String::from_utf8_lossy(bytes))
+}
+
 /// The base64 of bytes, for samples that decode a binary body.
 fn base64(bytes: &[u8]) -> String {
     use base64::Engine;

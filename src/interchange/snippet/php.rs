@@ -4,7 +4,7 @@
 //! any body goes out exactly. Headers follow curl's rules: `Name;` sends
 //! an empty value, and `Content-Type:` stops libcurl adding its form type.
 
-use super::{BuiltRequest, has_header, invisible, quote_bytes_with};
+use super::{BuiltRequest, has_header, invisible, line_literals, quote_bytes_with};
 
 pub(super) fn render(req: &BuiltRequest) -> String {
     let mut out = String::from("<?php\n$ch = curl_init();\ncurl_setopt_array($ch, [\n");
@@ -43,7 +43,8 @@ pub(super) fn render(req: &BuiltRequest) -> String {
         out.push_str("    ],\n");
     }
     if let Some(body) = &req.body {
-        out.push_str(&format!("    CURLOPT_POSTFIELDS => {},\n", literal(body)));
+        let body = line_literals(body, literal, " .", "        ").unwrap_or_else(|| literal(body));
+        out.push_str(&format!("    CURLOPT_POSTFIELDS => {body},\n"));
     }
     out.push_str(
         "    CURLOPT_RETURNTRANSFER => true,\n]);\n$response = curl_exec($ch);\n\

@@ -5,7 +5,7 @@
 //! A UTF-8 header value is passed as bytes (`"…".encode()`): http.client
 //! would encode text as Latin-1 and fail on anything beyond it.
 
-use super::{Body, BuiltRequest, body, invisible, joined_headers, quote_with};
+use super::{Body, BuiltRequest, body, invisible, joined_headers, line_literals, quote_with, utf8};
 
 pub(super) fn render(req: &BuiltRequest) -> String {
     let mut out = String::from("import requests\n\nresponse = requests.request(\n");
@@ -26,7 +26,13 @@ pub(super) fn render(req: &BuiltRequest) -> String {
     }
     match body(req) {
         Body::None => {}
-        Body::Text(text) => out.push_str(&format!("    data={}.encode(),\n", string(text))),
+        Body::Text(text) => {
+            let data = match line_literals(text.as_bytes(), utf8(string), "", "        ") {
+                Some(lines) => format!("(\n        {lines}\n    )"),
+                None => string(text),
+            };
+            out.push_str(&format!("    data={data}.encode(),\n"));
+        }
         Body::Bytes(bytes) => out.push_str(&format!("    data=b{},\n", bytes_literal(bytes))),
     }
     out.push_str(")\nprint(response.status_code)\nprint(response.text)\n");
