@@ -6,7 +6,9 @@
 //! header value needs `SocketsHttpHandler`'s header encoding (.NET 5+):
 //! otherwise .NET refuses anything beyond ASCII.
 
-use super::{Body, BuiltRequest, base64, body, invisible, line_literals, quote_with, utf8};
+use super::{
+    Body, BuiltRequest, base64, beyond_ascii, body, invisible, line_literals, quote_with, utf8,
+};
 
 /// Headers .NET keeps on the content rather than on the request.
 const CONTENT_HEADERS: &[&str] = &[
@@ -24,7 +26,7 @@ const CONTENT_HEADERS: &[&str] = &[
 ];
 
 pub(super) fn render(req: &BuiltRequest) -> String {
-    let utf8_headers = req.headers.iter().any(|(_, v)| !v.is_ascii());
+    let utf8_headers = req.headers.iter().any(|(_, v)| beyond_ascii(v));
     let mut out = String::from(
         "using System;\nusing System.Net.Http;\nusing System.Text;\n\nclass Program\n{\n    static void Main()\n    {\n",
     );

@@ -12,7 +12,10 @@
 //! java.net.http sends only ASCII header values; a sample with another
 //! says so in a comment, and Java refuses it when run.
 
-use super::{Body, BuiltRequest, base64, body, line_literals, utf8};
+use super::{Body, BuiltRequest, base64, beyond_ascii, body, line_literals, utf8};
+
+/// Headers `HttpRequest.Builder` refuses (the client writes them itself).
+const RESTRICTED: &[&str] = &["connection", "content-length", "expect", "host", "upgrade"];
 
 pub(super) fn render(req: &BuiltRequest) -> String {
     let mut out = String::from(
@@ -46,7 +49,15 @@ pub(super) fn render(req: &BuiltRequest) -> String {
         string(&req.method)
     ));
     for (name, value) in &req.headers {
-        if !value.is_ascii() {
+        if RESTRICTED.iter().any(|r| name.eq_ignore_ascii_case(r)) {
+            // Refused by the builder: the client writes these itself.
+            out.push_str(&format!(
+                "            // java.net.http sets this header itself: {}\n",
+                string(&format!("{name}: {value}"))
+            ));
+            continue;
+        }
+        if beyond_ascii(value) {
             // No way around it in java.net.http: it refuses characters
             // beyond Latin-1 and writes the rest as ASCII (`?`).
             out.push_str(

@@ -6,18 +6,26 @@
 //! fetch refuses a body on GET and HEAD; such a request is written as it
 //! is, and fails there with fetch's own error.
 
-use super::{Body, BuiltRequest, base64, body, invisible, line_literals, quote_with, utf8};
+use super::{
+    Body, BuiltRequest, base64, beyond_ascii, body, invisible, line_literals, quote_with, utf8,
+};
 
 pub(super) fn render(req: &BuiltRequest) -> String {
-    let mut out = format!(
+    let mut out = String::new();
+    if req.body.is_some() && matches!(req.method.as_str(), "GET" | "HEAD") {
+        out.push_str(
+            "// fetch refuses a body on GET and HEAD: this request cannot be sent as is\n",
+        );
+    }
+    out.push_str(&format!(
         "const response = await fetch({}, {{\n  method: {},\n",
         string(&req.url),
         string(&req.method)
-    );
+    ));
     if !req.headers.is_empty() {
         out.push_str("  headers: [\n");
         for (name, value) in &req.headers {
-            let value = if value.is_ascii() {
+            let value = if !beyond_ascii(value) {
                 string(value)
             } else {
                 format!(

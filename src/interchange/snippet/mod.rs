@@ -200,6 +200,13 @@ fn joined_headers(req: &BuiltRequest) -> Vec<(String, String)> {
     out
 }
 
+/// Whether a header value holds text beyond ASCII, which some libraries
+/// need told how to send. The mask of a hidden secret does not count: a
+/// masked sample is for reading, and is clearer without that ceremony.
+fn beyond_ascii(value: &str) -> bool {
+    !value.replace(crate::secrets::MASK, "").is_ascii()
+}
+
 /// Characters that are printable but must not appear raw in a sample:
 /// line and paragraph separators (line breaks to some parsers), the byte
 /// order mark, and the bidirectional controls that make code read other

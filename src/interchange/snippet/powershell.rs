@@ -1,9 +1,10 @@
 //! PowerShell samples with `Invoke-RestMethod` (PowerShell 7+, which has
 //! `-SkipHeaderValidation`). Strings are single-quoted, where nothing is
 //! expanded: a quote is doubled, and so are the typographic single quotes
-//! PowerShell also reads as quotes (‘ ’ ‚ ‛). The body is always bytes;
-//! text with control characters (line breaks whose bytes a saved script
-//! could change) is written as base64.
+//! PowerShell also reads as quotes (‘ ’ ‚ ‛); text with control
+//! characters is double-quoted with backtick escapes instead. The body is
+//! always bytes; text with control characters (line breaks whose bytes a
+//! saved script could change) is written as base64.
 //!
 //! Headers go in a dictionary (a name given twice joined with `, `); the
 //! content type goes in `-ContentType`, as the cmdlet wants it.
@@ -65,6 +66,9 @@ pub(super) fn render(req: &BuiltRequest) -> String {
 }
 
 fn string(text: &str) -> String {
+    if text.chars().any(|c| c.is_control() && c != '\t') {
+        return expandable(text);
+    }
     let mut out = String::from("'");
     for c in text.chars() {
         if matches!(c, '\'' | '\u{2018}' | '\u{2019}' | '\u{201a}' | '\u{201b}') {
@@ -73,5 +77,29 @@ fn string(text: &str) -> String {
         out.push(c);
     }
     out.push('\'');
+    out
+}
+
+/// A double-quoted string, for text with control characters (which a
+/// single-quoted one would hold raw): each written as a backtick escape,
+/// and `$`, backticks and every double quote PowerShell knows (“ ” „
+/// included) escaped so nothing is expanded.
+fn expandable(text: &str) -> String {
+    let mut out = String::from("\"");
+    for c in text.chars() {
+        match c {
+            '\0' => out.push_str("`0"),
+            '\n' => out.push_str("`n"),
+            '\r' => out.push_str("`r"),
+            '\t' => out.push_str("`t"),
+            '$' | '`' | '"' | '\u{201c}' | '\u{201d}' | '\u{201e}' => {
+                out.push('`');
+                out.push(c);
+            }
+            c if c.is_control() => out.push_str(&format!("`u{{{:x}}}", u32::from(c))),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
     out
 }

@@ -5,7 +5,10 @@
 //! A UTF-8 header value is passed as bytes (`"…".encode()`): http.client
 //! would encode text as Latin-1 and fail on anything beyond it.
 
-use super::{Body, BuiltRequest, body, invisible, joined_headers, line_literals, quote_with, utf8};
+use super::{
+    Body, BuiltRequest, beyond_ascii, body, invisible, joined_headers, line_literals, quote_with,
+    utf8,
+};
 
 pub(super) fn render(req: &BuiltRequest) -> String {
     let mut out = String::from("import requests\n\nresponse = requests.request(\n");
@@ -15,7 +18,7 @@ pub(super) fn render(req: &BuiltRequest) -> String {
     if !headers.is_empty() {
         out.push_str("    headers={\n");
         for (name, value) in &headers {
-            let value = if value.is_ascii() {
+            let value = if !beyond_ascii(value) {
                 string(value)
             } else {
                 format!("{}.encode()", string(value))
