@@ -110,3 +110,14 @@ fn string(text: &str) -> String {
         })
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escapes_have_fixed_widths() {
+        // `\x1b` followed by `a` would read as `\x1ba`: `\u` takes four.
+        assert_eq!(string("\u{1b}a\0{0}\"\\"), r#""\u001ba\0{0}\"\\""#);
+    }
+}

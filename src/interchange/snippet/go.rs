@@ -72,3 +72,16 @@ fn literal(bytes: &[u8]) -> String {
         })
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn literals_carry_any_bytes() {
+        assert_eq!(
+            literal(b"a\"\\\n\x00\xff\xc3\xa9`"),
+            r#""a\"\\\n\x00\xffé`""#
+        );
+    }
+}

@@ -59,3 +59,15 @@ fn escape_item(value: &str) -> String {
 fn quote_always(text: &str) -> String {
     format!("'{}'", text.replace('\'', r"'\''"))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_leading_separator_is_escaped() {
+        assert_eq!(escape_item("=x:y"), r"\=x:y");
+        assert_eq!(escape_item("@file"), r"\@file");
+        assert_eq!(escape_item(r"C:\dir\"), r"C:\dir\");
+    }
+}

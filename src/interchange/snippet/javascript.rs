@@ -71,3 +71,13 @@ fn string(text: &str) -> String {
         })
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn line_separators_and_controls_are_escaped() {
+        assert_eq!(string("a\u{2028}b\0\"`${x}"), r#""a\u2028b\x00\"`${x}""#);
+    }
+}

@@ -74,3 +74,16 @@ fn literal(bytes: &[u8]) -> String {
         })
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn nothing_is_interpolated() {
+        assert_eq!(
+            literal(b"$x {$y} \\ \" \xff\n"),
+            r#""\$x {\$y} \\ \" \xff\n""#
+        );
+    }
+}

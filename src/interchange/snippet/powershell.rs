@@ -103,3 +103,14 @@ fn expandable(text: &str) -> String {
     out.push('"');
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn quotes_of_every_kind_are_doubled_and_controls_escaped() {
+        assert_eq!(string("it's ‘x’ $a `b"), "'it''s ‘‘x’’ $a `b'");
+        assert_eq!(string("a\0\u{1b}$\"“"), "\"a`0`u{1b}`$`\"`“\"");
+    }
+}

@@ -76,3 +76,17 @@ fn escape(c: char, bytes: bool) -> Option<String> {
         _ => return None,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn literals_escape_what_python_reads_specially() {
+        assert_eq!(string("a\"b\\c\n\0é\u{2028}"), r#""a\"b\\c\n\x00é\u2028""#);
+        assert_eq!(
+            bytes_literal(b"\xff\x00'\"\xc3\xa9"),
+            r#""\xff\x00'\"\xc3\xa9""#
+        );
+    }
+}
