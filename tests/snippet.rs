@@ -594,6 +594,8 @@ tree = parser.parse(sys.stdin.buffer.read())
 quotes = "'\u2018\u2019\u201a\u201b"
 strings = []
 def walk(node):
+    if node.type == "expandable_string_literal":
+        strings.append(node.text.decode("utf-8"))
     if node.type == "verbatim_string_characters":
         raw = node.text.decode("utf-8")[1:-1]
         out, i = "", 0
@@ -610,8 +612,9 @@ print(json.dumps({"error": tree.root_node.has_error, "strings": strings}))
 "#;
 
 /// The strings a PowerShell sample must hold, in order: each header but
-/// the content type (name, then its values joined), the body (text, or its
-/// base64), the method, the URL, the content type.
+/// the content type (name, then its values joined), the body (text, its
+/// lines and the escaped line break joining them, or its base64), the
+/// method, the URL, the content type.
 fn powershell_strings(r: &BuiltRequest) -> Vec<String> {
     use base64::Engine;
     let mut joined: Vec<(String, String)> = Vec::new();
@@ -637,6 +640,22 @@ fn powershell_strings(r: &BuiltRequest) -> Vec<String> {
         match std::str::from_utf8(body) {
             Ok(text) if !text.chars().any(|c| c.is_control() && c != '\t') => {
                 out.push(text.to_string());
+            }
+            // Lines joined by one kind of line break, written escaped.
+            Ok(text)
+                if {
+                    let separator = if text.contains("\r\n") { "\r\n" } else { "\n" };
+                    text.split(separator)
+                        .all(|l| !l.chars().any(|c| c.is_control() && c != '\t'))
+                } =>
+            {
+                let (separator, escaped) = if text.contains("\r\n") {
+                    ("\r\n", "\"`r`n\"")
+                } else {
+                    ("\n", "\"`n\"")
+                };
+                out.extend(text.split(separator).map(str::to_string));
+                out.push(escaped.to_string());
             }
             _ => out.push(base64::engine::general_purpose::STANDARD.encode(body)),
         }

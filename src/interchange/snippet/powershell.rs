@@ -3,8 +3,9 @@
 //! expanded: a quote is doubled, and so are the typographic single quotes
 //! PowerShell also reads as quotes (‘ ’ ‚ ‛); text with control
 //! characters is double-quoted with backtick escapes instead. The body is
-//! always bytes; text with control characters (line breaks whose bytes a
-//! saved script could change) is written as base64.
+//! always bytes; text of several lines is its lines joined by an escaped
+//! line break (a raw one would take the saved script's line ending), and
+//! text with other control characters is written as base64.
 //!
 //! Headers go in a dictionary (a name given twice joined with `, `); the
 //! content type goes in `-ContentType`, as the cmdlet wants it.
@@ -38,10 +39,19 @@ pub(super) fn render(req: &BuiltRequest) -> String {
                 string(text)
             ));
         }
-        Body::Text(text) => out.push_str(&format!(
-            "$body = [Convert]::FromBase64String({})\n",
-            string(&base64(text.as_bytes()))
-        )),
+        Body::Text(text) => match text_lines(text) {
+            Some((lines, separator)) => {
+                out.push_str("$body = [System.Text.Encoding]::UTF8.GetBytes((@(\n");
+                let quoted: Vec<String> =
+                    lines.iter().map(|l| format!("    {}", string(l))).collect();
+                out.push_str(&quoted.join(",\n"));
+                out.push_str(&format!("\n) -join \"{separator}\"))\n"));
+            }
+            None => out.push_str(&format!(
+                "$body = [Convert]::FromBase64String({})\n",
+                string(&base64(text.as_bytes()))
+            )),
+        },
         Body::Bytes(bytes) => out.push_str(&format!(
             "$body = [Convert]::FromBase64String({})\n",
             string(&base64(bytes))
@@ -63,6 +73,22 @@ pub(super) fn render(req: &BuiltRequest) -> String {
     }
     out.push_str(" -SkipHeaderValidation\n$response\n");
     out
+}
+
+/// Text whose only control characters are tabs and line breaks of one
+/// kind, as its lines and the separator that joins them back exactly
+/// (`` `n `` or `` `r`n ``); `None` for anything else.
+fn text_lines(text: &str) -> Option<(Vec<&str>, &'static str)> {
+    let (separator, escaped) = if text.contains("\r\n") {
+        ("\r\n", "`r`n")
+    } else {
+        ("\n", "`n")
+    };
+    let lines: Vec<&str> = text.split(separator).collect();
+    let clean = lines
+        .iter()
+        .all(|l| !l.chars().any(|c| c.is_control() && c != '\t'));
+    clean.then_some((lines, escaped))
 }
 
 fn string(text: &str) -> String {
