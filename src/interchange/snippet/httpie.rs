@@ -1,7 +1,7 @@
 //! HTTPie command lines, quoted for a POSIX shell as curl export is. Each
 //! header is a request item (`Name:value`) whose value cannot be read as
-//! a JSON field or a file; `Name;` sends an empty value and `Content-Type:` drops the
-//! JSON type HTTPie would add. A body is `--raw` text, or piped in through
+//! a JSON field or a file; `Name;` sends an empty value and `Content-Type:`
+//! drops the JSON type HTTPie would add. A body is `--raw=` text, or piped in through
 //! `printf '%b'` when no shell word can hold it (NUL, invalid UTF-8).
 //! `--ignore-stdin` keeps a script's own standard input out of the request.
 
@@ -14,7 +14,8 @@ pub(super) fn render(req: &BuiltRequest) -> String {
     match body(req) {
         Body::Text(text) if !text.contains('\0') => {
             args.push("--ignore-stdin".into());
-            args.push(format!("--raw {}", quote_always(text)));
+            // Joined with `=`, so a body starting with `-` is not read as an option.
+            args.push(format!("--raw={}", quote_always(text)));
         }
         Body::Text(_) | Body::Bytes(_) => {
             let bytes = req.body.as_deref().unwrap_or_default();
@@ -69,5 +70,17 @@ mod tests {
         assert_eq!(escape_item("=x:y"), r"\=x:y");
         assert_eq!(escape_item("@file"), r"\@file");
         assert_eq!(escape_item(r"C:\dir\"), r"C:\dir\");
+    }
+
+    #[test]
+    fn a_body_like_an_option_stays_the_body() {
+        let req = BuiltRequest {
+            method: "POST".into(),
+            url: "http://h/".into(),
+            headers: vec![("Content-Type".into(), "text/plain".into())],
+            body: Some(b"-x".to_vec()),
+            secret_values: Vec::new(),
+        };
+        assert!(render(&req).contains("--raw='-x'"), "{}", render(&req));
     }
 }
