@@ -113,15 +113,6 @@ impl Lang {
             .copied()
             .find(|l| l.name() == lower || l.aliases().contains(&lower.as_str()))
     }
-
-    /// The names `--lang` takes, for an error message.
-    pub fn names() -> String {
-        Lang::ALL
-            .iter()
-            .map(|l| l.name())
-            .collect::<Vec<_>>()
-            .join(", ")
-    }
 }
 
 impl fmt::Display for Lang {
