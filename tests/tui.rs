@@ -1178,3 +1178,37 @@ async fn a_capped_body_is_labelled_with_the_cap() {
         assert!(status.contains(" · total "), "{width} columns: {status}");
     }
 }
+
+#[tokio::test]
+async fn code_samples_cycle_languages_copy_and_remember_the_choice() {
+    let mut h = Lab::new(160, 45).await;
+    h.open("guarded");
+    h.key(KeyCode::Char('X'));
+    h.assert_screen("curl (secrets masked");
+    h.assert_screen("PowerShell (Invoke-RestMethod)");
+    h.key(KeyCode::Right);
+    h.assert_screen("HTTPie (secrets masked");
+    h.assert_screen("--ignore-stdin");
+    h.key(KeyCode::Right);
+    h.assert_screen("Python (requests) (secrets masked");
+    h.assert_screen("import requests");
+    h.assert_screen("\"Ocp-Apim-Subscription-Key\": \"••••••••\"");
+    h.key(KeyCode::Char('Y'));
+    match h.app.take_effects().as_slice() {
+        [Effect::Copy(text)] => {
+            assert!(text.starts_with("import requests"), "{text}");
+            assert!(text.contains("requests.request("), "{text}");
+            assert!(!text.contains("sk-test-123456"), "{text}");
+        }
+        other => panic!("expected one copy, got {other:?}"),
+    }
+    // Left from the first language goes round to the last.
+    for _ in 0..3 {
+        h.key(KeyCode::Left);
+    }
+    h.assert_screen("PHP (curl) (secrets masked");
+    h.assert_screen("<?php");
+    h.key(KeyCode::Esc);
+    h.key(KeyCode::Char('X'));
+    h.assert_screen("PHP (curl) (secrets masked");
+}

@@ -1,6 +1,6 @@
 //! The command line: argument parsing and the dispatch of the
 //! non-interactive commands (`list`, `call`, `run`, `demo`, `presets`,
-//! `history`, `completions`, and `curl`, `import`, `export` to move
+//! `history`, `completions`, and `curl`, `snippet`, `import`, `export` to move
 //! requests between portico and other tools), one module each. No subcommand opens the TUI:
 //! with none, the binary calls [`open_tui`].
 //!
@@ -22,6 +22,7 @@ mod request_args;
 mod run;
 mod session;
 mod show;
+mod snippet;
 mod tui;
 
 use std::time::Duration;
@@ -44,6 +45,7 @@ pub use request_args::RequestArgs;
 pub use run::RunArgs;
 pub use session::{Session, Target};
 pub use show::ShowArgs;
+pub use snippet::SnippetArgs;
 
 /// A terminal developer portal: browse API definitions, fill in requests,
 /// send them, read the answers. With no command, opens the interactive UI.
@@ -122,6 +124,10 @@ pub enum Command {
     Demo(DemoArgs),
     /// Print a request as a curl command (same flags as `call`).
     Curl(CurlArgs),
+    /// Print a request as a code sample in another language: HTTPie,
+    /// Python, JavaScript, Go, C#, Java, PowerShell, PHP or curl (same flags
+    /// as `call`).
+    Snippet(SnippetArgs),
     /// Read requests written for other tools: curl, .http files, Postman.
     #[command(subcommand)]
     Import(ImportCommand),
@@ -150,6 +156,7 @@ pub async fn run(command: Command) -> Result<()> {
         Command::Run(args) => run::run_flow(&args).await,
         Command::Demo(args) => demo::run_demo(&args).await,
         Command::Curl(args) => curl::curl_command(&args).await,
+        Command::Snippet(args) => snippet::snippet_command(&args).await,
         Command::Import(command) => import::import_command(&command).await,
         Command::Presets(command) => presets::presets_command(&command).await,
         Command::Export(command) => export::export_command(&command).await,

@@ -5,6 +5,8 @@
 //! http_file  `.http` files (REST Client, JetBrains) and their env files
 //! postman    Postman collections (read v2.0, v2.1; written v2.1) with
 //!            their variables
+//! snippet    code samples: a BuiltRequest as HTTPie, Python, JavaScript,
+//!            Go, C#, Java, PowerShell or PHP (export only)
 //! imported   ImportedRequest: a request read from a file, placed on an
 //!            operation as a draft (or kept as an orphan), and back
 //! ```
@@ -23,5 +25,6 @@ pub mod curl;
 pub mod http_file;
 pub mod imported;
 pub mod postman;
+pub mod snippet;
 
 pub use imported::ImportedRequest;

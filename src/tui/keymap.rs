@@ -115,6 +115,10 @@ actions! {
         name: "curl_preview", label: "curl", scope: Global, keys: ["c"],
         description: "Show the request as a curl command",
     }
+    CodeSamples {
+        name: "code_samples", label: "code", scope: Global, keys: ["X"],
+        description: "Show the request as code: curl, HTTPie, Python, JavaScript, Go, C#, Java, PowerShell, PHP (←→ language, Y copies)",
+    }
     Reveal {
         name: "reveal", label: "reveal secrets", scope: Global, keys: ["R"],
         description: "Reveal or mask secret values",

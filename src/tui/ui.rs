@@ -310,6 +310,11 @@ fn footer_actions(state: &State) -> Vec<(String, &'static str)> {
                 push(key(Action::CopyCurl), "copy");
                 push(Some("Esc".into()), "close");
             }
+            Overlay::Snippet { .. } => {
+                push(Some("←→".into()), "language");
+                push(key(Action::CopyCurl), "copy");
+                push(Some("Esc".into()), "close");
+            }
             Overlay::Panel(panel) => return super::views::panel::footer(panel, keys),
             _ => push(Some("Esc".into()), "close"),
         }
@@ -580,6 +585,50 @@ fn render_overlay(frame: &mut Frame, area: Rect, state: &mut State) {
                 Paragraph::new(text)
                     .wrap(Wrap { trim: false })
                     .block(block(title))
+                    .scroll((*scroll, 0)),
+                r,
+            );
+        }
+        Overlay::Snippet { lang, scroll } => {
+            let text = state
+                .open
+                .and_then(|op| state.ops.get(&op))
+                .and_then(|s| s.editor.preview.as_ref())
+                .filter(|(_, errors)| errors.is_empty())
+                .map(|(req, _)| crate::interchange::snippet::to_snippet(req, *lang, !state.reveal))
+                .unwrap_or_default();
+            // The languages in a row, the chosen one marked; then the code,
+            // its control characters shown escaped rather than sent to the
+            // terminal.
+            let mut tabs = Vec::new();
+            for l in crate::interchange::snippet::Lang::ALL {
+                let style = if l == lang {
+                    theme.selected(true)
+                } else {
+                    theme.muted()
+                };
+                tabs.push(Span::styled(format!(" {} ", l.label()), style));
+            }
+            let mut lines = vec![Line::from(tabs), Line::raw("")];
+            lines.extend(
+                text.lines()
+                    .map(|l| super::views::clean(Line::raw(l.to_string()))),
+            );
+            let r = centered(
+                area,
+                area.width.saturating_sub(4),
+                area.height.saturating_sub(2),
+            );
+            frame.render_widget(Clear, r);
+            let secrets = if state.reveal {
+                "secrets shown"
+            } else {
+                "secrets masked; R reveals"
+            };
+            frame.render_widget(
+                Paragraph::new(lines)
+                    .wrap(Wrap { trim: false })
+                    .block(block(format!(" {} ({secrets}) ", lang.label())))
                     .scroll((*scroll, 0)),
                 r,
             );

@@ -8,6 +8,7 @@ use portico::catalog::{
     SecurityScheme, Server, ServerVariable, Variable,
 };
 use portico::interchange::curl::{CurlError, ParsedCurl, parse_curl_with, to_curl};
+use portico::interchange::snippet::{Lang, to_snippet};
 use portico::request::{self, AuthValue, Draft, Row, Vars};
 use proptest::collection::vec;
 use proptest::option;
@@ -295,6 +296,19 @@ fn fuzz_url_templates_and_build() {
         let (preview, problems) = request::preview(&api, &op, &draft, &vars);
         let _ = preview.masked();
         let _ = to_curl(&preview, true);
+        // Every code sample but the shell ones (whose single quotes hold
+        // any character but NUL) escapes the control characters it holds.
+        for lang in Lang::ALL {
+            let code = to_snippet(&preview, *lang, false);
+            if !matches!(lang, Lang::Curl | Lang::Httpie) {
+                prop_assert!(
+                    !code
+                        .chars()
+                        .any(|c| c.is_control() && c != '\n' && c != '\t'),
+                    "{lang}: {code:?}"
+                );
+            }
+        }
         prop_assert_eq!(request::check(&api, &op, &draft, &vars), problems.clone());
         for text in draft
             .headers

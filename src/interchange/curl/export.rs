@@ -139,7 +139,7 @@ fn quote_always(text: &str) -> String {
 
 /// Escapes bytes for printf's `%b`: a backslash doubled, everything that is
 /// not printable ASCII (or a newline) as `\0ooo`.
-pub(super) fn printf_escape(bytes: &[u8]) -> String {
+pub(crate) fn printf_escape(bytes: &[u8]) -> String {
     let mut out = String::with_capacity(bytes.len() * 2);
     for &b in bytes {
         match b {

@@ -20,6 +20,7 @@ mod matching;
 mod options;
 mod shell;
 
+pub(crate) use export::printf_escape;
 pub use export::{shell_quote, to_curl};
 pub use matching::draft_from_curl;
 pub(super) use matching::server_default;

@@ -157,6 +157,14 @@ impl<B: Backend> App<B> {
                     self.state.overlay = Some(Overlay::Curl { scroll: 0 });
                 }
             }
+            Action::CodeSamples => {
+                if self.built_or_explain().is_some() {
+                    self.state.overlay = Some(Overlay::Snippet {
+                        lang: self.state.snippet_lang,
+                        scroll: 0,
+                    });
+                }
+            }
             Action::CopyUrl => {
                 if let Some(req) = self.built_or_explain() {
                     let url = if self.state.reveal {
@@ -258,7 +266,7 @@ impl<B: Backend> App<B> {
         }
     }
 
-    fn copy(&mut self, text: String, what: &str) {
+    pub(super) fn copy(&mut self, text: String, what: &str) {
         self.effects.push(Effect::Copy(text));
         let masked = if self.state.reveal {
             ""
@@ -298,7 +306,7 @@ impl<B: Backend> App<B> {
     }
 
     /// The current build, or a notice saying why there is none.
-    fn built_or_explain(&mut self) -> Option<BuiltRequest> {
+    pub(super) fn built_or_explain(&mut self) -> Option<BuiltRequest> {
         self.refresh_preview();
         let preview = self.current().and_then(|s| s.editor.preview.as_ref()).map(
             |(req, errors)| match errors.first() {

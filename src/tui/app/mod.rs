@@ -37,6 +37,7 @@ use super::views::panel::Panel;
 use super::views::request::{ReqTab, RequestEditor};
 use super::views::response::RequestState;
 use crate::catalog::Catalog;
+use crate::interchange::snippet::Lang;
 use crate::request::Vars;
 
 mod keys;
@@ -143,6 +144,11 @@ pub enum Overlay {
     Curl {
         scroll: u16,
     },
+    /// The request as a code sample in `lang`.
+    Snippet {
+        lang: Lang,
+        scroll: u16,
+    },
     Warnings {
         scroll: u16,
     },
@@ -196,6 +202,8 @@ pub struct State {
     pub ops: HashMap<OpRef, OpState>,
     pub overlay: Option<Overlay>,
     pub reveal: bool,
+    /// The code samples' language last chosen, where the next opening starts.
+    pub snippet_lang: Lang,
     pub notice: Option<Notice>,
     pub areas: Areas,
     pub warnings: Vec<String>,
@@ -256,6 +264,7 @@ impl<B: Backend> App<B> {
             ops: HashMap::new(),
             overlay: None,
             reveal: false,
+            snippet_lang: Lang::Curl,
             notice: None,
             areas: Areas::default(),
             warnings,

@@ -1,4 +1,5 @@
-//! The small overlays: help, the curl preview and the warnings (scrolled),
+//! The small overlays: help, the curl preview, the code samples (a
+//! language picked with ←→) and the warnings (scrolled),
 //! the choose lists (enum values, server variables, body examples,
 //! servers, environments) and what choosing does, and the response's
 //! search and save prompts. Panels answer their own keys.
@@ -7,6 +8,7 @@ use crossterm::event::{KeyCode, KeyEvent};
 use ratatui::backend::Backend;
 
 use super::{App, ChoosePurpose, Chooser, Overlay, Reaction};
+use crate::interchange::snippet::{Lang, to_snippet};
 use crate::tui::keymap::Action;
 use crate::tui::views::environments;
 use crate::tui::views::request::json_text;
@@ -47,6 +49,36 @@ impl<B: Backend> App<B> {
                     _ => {}
                 }
             }
+            Overlay::Snippet { lang, scroll } => match action {
+                Some(Action::Up) => *scroll = scroll.saturating_sub(1),
+                Some(Action::Down) => *scroll = scroll.saturating_add(1),
+                Some(Action::PageUp) => *scroll = scroll.saturating_sub(10),
+                Some(Action::PageDown) => *scroll = scroll.saturating_add(10),
+                Some(
+                    step @ (Action::Left | Action::Right | Action::PrevPane | Action::NextPane),
+                ) => {
+                    let forward = matches!(step, Action::Right | Action::NextPane);
+                    *lang = cycle_lang(*lang, forward);
+                    *scroll = 0;
+                    self.state.snippet_lang = *lang;
+                }
+                Some(Action::CopyCurl | Action::CopyUrl) => {
+                    let lang = *lang;
+                    if let Some(req) = self.built_or_explain() {
+                        let text = to_snippet(&req, lang, !self.state.reveal);
+                        self.copy(text, &format!("the {} sample", lang.label()));
+                    }
+                }
+                Some(
+                    Action::Quit
+                    | Action::Back
+                    | Action::Help
+                    | Action::CodeSamples
+                    | Action::Select
+                    | Action::Warnings,
+                ) => self.state.overlay = None,
+                _ => {}
+            },
             Overlay::Choose(chooser) => match action {
                 Some(Action::Up) => chooser.selected = chooser.selected.saturating_sub(1),
                 Some(Action::Down) => {
@@ -194,4 +226,16 @@ impl<B: Backend> App<B> {
             purpose: ChoosePurpose::Server,
         }));
     }
+}
+
+/// The next (or previous) language of the code samples, round the list.
+fn cycle_lang(lang: Lang, forward: bool) -> Lang {
+    let all = Lang::ALL;
+    let i = all.iter().position(|l| *l == lang).unwrap_or(0);
+    let next = if forward {
+        (i + 1) % all.len()
+    } else {
+        (i + all.len() - 1) % all.len()
+    };
+    all[next]
 }
