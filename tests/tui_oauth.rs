@@ -54,6 +54,10 @@ async fn f5_gets_a_token_by_itself_then_sends() {
     h.assert_screen("held, 59 min left · A: new");
     // The header counts the token down.
     h.assert_screen("token demo_oauth 59 min");
+    // The code samples carry the token, masked, as F5 sends it.
+    h.key(KeyCode::Char('X'));
+    h.settle().await;
+    h.assert_screen("-H 'Authorization: Bearer ••••••••'");
     // The token is a secret: the Request tab of the answer masks it.
     h.assert_not_screen("Bearer demo");
 }

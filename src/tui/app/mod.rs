@@ -503,9 +503,20 @@ impl<B: Backend> App<B> {
         let Some(op) = self.state.open else {
             return;
         };
+        let with_tokens = self.draft_with_held_tokens(op);
         let (api, operation) = self.state.catalog.operation(op);
         if let Some(s) = self.state.ops.get_mut(&op) {
             s.editor.refresh_preview(api, operation, &self.state.vars);
+            // The session's OAuth tokens go into what the previews, curl
+            // and the code samples show (masked), as F5 will send them.
+            if let Some(draft) = with_tokens {
+                s.editor.preview = Some(crate::request::preview(
+                    api,
+                    operation,
+                    &draft,
+                    &self.state.vars,
+                ));
+            }
             self.dirty = true;
         }
     }

@@ -254,6 +254,36 @@ impl<B: Backend> App<B> {
         self.dirty = true;
     }
 
+    /// The open draft with its empty OAuth credentials filled from the
+    /// session's fresh tokens, for the previews and code samples (which
+    /// then show the token masked, as it will be sent); `None` when no
+    /// token fills anything.
+    pub(super) fn draft_with_held_tokens(&self, op: OpRef) -> Option<Draft> {
+        let (api, operation) = self.state.catalog.operation(op);
+        let mut draft = self.state.ops.get(&op)?.editor.draft.clone();
+        let mut filled = false;
+        for (scheme, _) in required_schemes(api, operation) {
+            let token = self
+                .state
+                .tokens
+                .get(&TokenKey::new(&api.id, scheme))
+                .filter(|t| t.fresh(SystemTime::now()));
+            let Some(token) = token else { continue };
+            match draft.auth.iter_mut().find(|a| a.scheme == scheme) {
+                Some(row) if row.value.trim().is_empty() => row.value = token.access_token,
+                Some(_) => continue,
+                None => draft.auth.push(crate::request::AuthValue {
+                    scheme: scheme.to_string(),
+                    value: token.access_token,
+                    username: String::new(),
+                    ad_hoc: None,
+                }),
+            }
+            filled = true;
+        }
+        filled.then_some(draft)
+    }
+
     /// The id of the token fetch running for `op`, if one is.
     fn fetching(&self, op: OpRef) -> Option<u64> {
         self.state
