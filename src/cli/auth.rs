@@ -275,34 +275,13 @@ fn interactive_context(engine: &Engine, cancel: CancellationToken) -> FlowContex
 
 /// What the user reads on stderr for each step of a flow.
 pub fn prompt_text(prompt: &Prompt) -> String {
-    match prompt {
-        Prompt::Device {
-            user_code,
-            verification_uri,
-            verification_uri_complete,
-            expires_in,
-        } => {
-            let mut text = format!(
-                "portico: to sign in, open {verification_uri} and enter the code {user_code} (within {})",
-                duration_text(*expires_in)
-            );
-            if let Some(complete) = verification_uri_complete {
-                text.push_str(&format!("\nportico: or open {complete}"));
-            }
-            text
-        }
-        Prompt::Polling { interval } => {
-            format!(
-                "portico: waiting for the sign-in (next check in {})",
-                duration_text(*interval)
-            )
-        }
-        Prompt::Browser { url, redirect_uri } => format!(
-            "portico: open this URL in a browser to sign in:\n  {url}\n\
-             portico: waiting for the redirect to {redirect_uri}; if the browser runs on another \
-             machine, paste the URL it ends on here"
-        ),
+    let mut text = format!("portico: {}", prompt.instructions());
+    if matches!(prompt, Prompt::Browser { .. }) {
+        text.push_str(
+            "\nportico: if the browser runs on another machine, paste here the URL it ends on",
+        );
     }
+    text
 }
 
 /// `abcd…wxyz` for a long token; bullets for a short one.

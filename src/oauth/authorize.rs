@@ -45,18 +45,27 @@ pub async fn authorize(
         let client = client_for(api, Some(op), scheme, vars, overrides, base)?;
         let key = TokenKey::new(&api.id, scheme);
         let token = token_for(&client, &key, tokens, ctx).await?;
-        match draft.auth.iter_mut().find(|a| a.scheme == scheme) {
-            Some(row) => row.value = token.access_token.clone(),
-            None => draft.auth.push(AuthValue {
-                scheme: scheme.to_string(),
-                value: token.access_token.clone(),
-                username: String::new(),
-                ad_hoc: None,
-            }),
-        }
+        put_token(draft, scheme, &token.access_token);
         used.push(OAuthUse { key, client, token });
     }
     Ok(used)
+}
+
+/// Puts `token` in the draft's credential for `scheme` when that is
+/// empty (adding the row when there is none); false when the user's own
+/// value is there, which stays.
+pub fn put_token(draft: &mut Draft, scheme: &str, token: &str) -> bool {
+    match draft.auth.iter_mut().find(|a| a.scheme == scheme) {
+        Some(row) if row.value.trim().is_empty() => row.value = token.to_string(),
+        Some(_) => return false,
+        None => draft.auth.push(AuthValue {
+            scheme: scheme.to_string(),
+            value: token.to_string(),
+            username: String::new(),
+            ad_hoc: None,
+        }),
+    }
+    true
 }
 
 /// The session's token when it is still fresh; else a refreshed one when

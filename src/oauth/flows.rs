@@ -49,6 +49,38 @@ pub enum Prompt {
     Browser { url: String, redirect_uri: String },
 }
 
+impl Prompt {
+    /// What the user must do, in a sentence or two (every face shows the
+    /// same words).
+    pub fn instructions(&self) -> String {
+        use crate::units::duration_text;
+        match self {
+            Self::Device {
+                user_code,
+                verification_uri,
+                verification_uri_complete,
+                expires_in,
+            } => {
+                let mut text = format!(
+                    "To sign in, open {verification_uri} and enter the code {user_code} (within {}).",
+                    duration_text(*expires_in)
+                );
+                if let Some(complete) = verification_uri_complete {
+                    text.push_str(&format!(" Or open {complete}"));
+                }
+                text
+            }
+            Self::Polling { interval } => format!(
+                "Waiting for the sign-in: the next check is in {}.",
+                duration_text(*interval)
+            ),
+            Self::Browser { url, redirect_uri } => format!(
+                "To sign in, open this URL in a browser (the answer comes back to {redirect_uri}): {url}"
+            ),
+        }
+    }
+}
+
 /// What a flow runs with: the engine its requests go through, a way to
 /// stop it, and the channels to the user.
 pub struct FlowContext<'a> {

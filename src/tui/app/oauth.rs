@@ -18,13 +18,12 @@ use tokio_util::sync::CancellationToken;
 use super::{App, Msg, OpRef};
 use crate::catalog::OAuthGrant;
 use crate::http::Progress;
-use crate::oauth::authorize::{OAuthUse, token_for};
+use crate::oauth::authorize::{OAuthUse, put_token, token_for};
 use crate::oauth::{
     FlowContext, Overrides, Prompt, TokenKey, client_for, record_exchanges, required_schemes,
 };
 use crate::request::Draft;
 use crate::tui::views::response::RequestState;
-use crate::units::duration_text;
 
 /// A background token fetch reporting back.
 #[derive(Debug)]
@@ -94,15 +93,7 @@ impl<B: Backend> App<B> {
                 .filter(|t| t.fresh(SystemTime::now()))
             {
                 Some(token) => {
-                    match draft.auth.iter_mut().find(|a| a.scheme == scheme) {
-                        Some(row) => row.value = token.access_token.clone(),
-                        None => draft.auth.push(crate::request::AuthValue {
-                            scheme: scheme.to_string(),
-                            value: token.access_token.clone(),
-                            username: String::new(),
-                            ad_hoc: None,
-                        }),
-                    }
+                    put_token(draft, scheme, &token.access_token);
                     used.push(OAuthUse { key, client, token });
                 }
                 None => {
@@ -188,40 +179,14 @@ impl<B: Backend> App<B> {
                 if self.fetching(op) != Some(id) {
                     return;
                 }
-                let text = match &prompt {
-                    Prompt::Device {
-                        user_code,
-                        verification_uri,
-                        verification_uri_complete,
-                        expires_in,
-                    } => {
-                        let mut text = format!(
-                            "To sign in, open {verification_uri} and enter the code {user_code} (within {}).",
-                            duration_text(*expires_in)
-                        );
-                        if let Some(complete) = verification_uri_complete {
-                            text.push_str(&format!(" Or open {complete}"));
-                        }
-                        text
+                // Keep the code on screen; say only when polling slowed.
+                if let Prompt::Polling { interval } = &prompt {
+                    if interval.as_secs() > 5 {
+                        self.notice(prompt.instructions(), false);
                     }
-                    Prompt::Polling { interval } => {
-                        // Keep the code on screen; only say when polling slowed.
-                        if interval.as_secs() <= 5 {
-                            return;
-                        }
-                        self.notice(
-                            format!(
-                                "Sign-in pending: the server asked to wait {} between checks",
-                                duration_text(*interval)
-                            ),
-                            false,
-                        );
-                        return;
-                    }
-                    Prompt::Browser { url, redirect_uri } => format!(
-                        "To sign in, open this URL in a browser (the answer comes back to {redirect_uri}): {url}"
-                    ),
-                };
+                    return;
+                }
+                let text = prompt.instructions();
                 if let Some(s) = self.state.ops.get_mut(&op)
                     && let RequestState::InFlight { token, .. } = &mut s.request
                 {
@@ -268,18 +233,9 @@ impl<B: Backend> App<B> {
                 .tokens
                 .get(&TokenKey::new(&api.id, scheme))
                 .filter(|t| t.fresh(SystemTime::now()));
-            let Some(token) = token else { continue };
-            match draft.auth.iter_mut().find(|a| a.scheme == scheme) {
-                Some(row) if row.value.trim().is_empty() => row.value = token.access_token,
-                Some(_) => continue,
-                None => draft.auth.push(crate::request::AuthValue {
-                    scheme: scheme.to_string(),
-                    value: token.access_token,
-                    username: String::new(),
-                    ad_hoc: None,
-                }),
+            if let Some(token) = token {
+                filled |= put_token(&mut draft, scheme, &token.access_token);
             }
-            filled = true;
         }
         filled.then_some(draft)
     }
