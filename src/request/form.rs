@@ -131,24 +131,74 @@ pub fn guess_content_type(file_name: &str) -> &'static str {
         .rsplit_once('.')
         .map(|(_, e)| e.to_ascii_lowercase())
         .unwrap_or_default();
-    match extension.as_str() {
-        "txt" | "text" | "log" => "text/plain",
-        "csv" => "text/csv",
-        "html" | "htm" => "text/html",
-        "json" => "application/json",
-        "xml" => "application/xml",
-        "yaml" | "yml" => "application/yaml",
-        "pdf" => "application/pdf",
-        "zip" => "application/zip",
-        "gz" => "application/gzip",
-        "png" => "image/png",
-        "jpg" | "jpeg" => "image/jpeg",
-        "gif" => "image/gif",
-        "webp" => "image/webp",
-        "svg" => "image/svg+xml",
-        "mp3" => "audio/mpeg",
-        "wav" => "audio/wav",
-        "mp4" => "video/mp4",
-        _ => "application/octet-stream",
+    MEDIA_TYPES
+        .iter()
+        .find(|(extensions, _)| extensions.contains(&extension.as_str()))
+        .map_or("application/octet-stream", |(_, media_type)| media_type)
+}
+
+/// The usual file extension for a content type (`image/png` → `png`,
+/// `application/problem+json` → `json`), for a file name to propose;
+/// parameters and case do not matter.
+pub fn extension_for(content_type: &str) -> Option<&'static str> {
+    let essence = content_type
+        .split(';')
+        .next()
+        .unwrap_or_default()
+        .trim()
+        .to_ascii_lowercase();
+    let known = MEDIA_TYPES
+        .iter()
+        .find(|(_, media_type)| *media_type == essence)
+        .map(|(extensions, _)| extensions[0]);
+    known.or_else(|| {
+        if essence.ends_with("+json") {
+            Some("json")
+        } else if essence.ends_with("+xml") || essence == "text/xml" {
+            Some("xml")
+        } else if essence.starts_with("text/") {
+            Some("txt")
+        } else {
+            None
+        }
+    })
+}
+
+/// File extensions (the usual one first) and their media types: one table
+/// for guessing a file's type and proposing a file's name.
+const MEDIA_TYPES: &[(&[&str], &str)] = &[
+    (&["txt", "text", "log"], "text/plain"),
+    (&["csv"], "text/csv"),
+    (&["html", "htm"], "text/html"),
+    (&["json"], "application/json"),
+    (&["xml"], "application/xml"),
+    (&["yaml", "yml"], "application/yaml"),
+    (&["pdf"], "application/pdf"),
+    (&["zip"], "application/zip"),
+    (&["gz"], "application/gzip"),
+    (&["png"], "image/png"),
+    (&["jpg", "jpeg"], "image/jpeg"),
+    (&["gif"], "image/gif"),
+    (&["webp"], "image/webp"),
+    (&["svg"], "image/svg+xml"),
+    (&["mp3"], "audio/mpeg"),
+    (&["wav"], "audio/wav"),
+    (&["mp4"], "video/mp4"),
+];
+
+#[cfg(test)]
+mod tests {
+    use super::{extension_for, guess_content_type};
+
+    #[test]
+    fn types_and_extensions_come_from_one_table() {
+        assert_eq!(guess_content_type("photo.JPEG"), "image/jpeg");
+        assert_eq!(guess_content_type("noext"), "application/octet-stream");
+        assert_eq!(extension_for("image/png"), Some("png"));
+        assert_eq!(extension_for("Image/JPEG; q=1"), Some("jpg"));
+        assert_eq!(extension_for("application/problem+json"), Some("json"));
+        assert_eq!(extension_for("application/atom+xml"), Some("xml"));
+        assert_eq!(extension_for("text/markdown"), Some("txt"));
+        assert_eq!(extension_for("application/octet-stream"), None);
     }
 }

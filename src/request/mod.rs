@@ -29,6 +29,7 @@ mod vars;
 
 pub use build::{build, check, is_json_content_type, preview};
 pub(crate) use expand::enc;
+pub use form::{extension_for, guess_content_type};
 pub(crate) use form::{is_multipart, is_urlencoded};
 pub use vars::referenced_variables;
 

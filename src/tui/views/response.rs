@@ -262,13 +262,12 @@ impl ResponseView {
             Action::SearchNext => self.body.next_match(),
             Action::SearchPrev => self.body.prev_match(),
             Action::SaveBody => {
-                let ext = match self.outcome.response.header("content-type") {
-                    Some(ct) if ct.contains("json") => "json",
-                    Some(ct) if ct.contains("xml") => "xml",
-                    Some(ct) if ct.contains("html") => "html",
-                    Some(ct) if ct.starts_with("text/") => "txt",
-                    _ => "bin",
-                };
+                let ext = self
+                    .outcome
+                    .response
+                    .header("content-type")
+                    .and_then(crate::request::extension_for)
+                    .unwrap_or("bin");
                 return Reaction::Open(Overlay::SaveBody(LineInput::new(format!(
                     "response.{ext}"
                 ))));
