@@ -283,7 +283,10 @@ fn print_captured(captured: &Captured, reveal: bool) {
                 );
             }
         }
-        Captured::Failed(error) => eprintln!("portico: warning: {error}"),
+        Captured::Failed(error) => match error.not_there_yet() {
+            Some(news) => eprintln!("portico: {news}"),
+            None => eprintln!("portico: warning: {error}"),
+        },
         Captured::NotYet | Captured::Skipped => {}
     }
 }

@@ -44,6 +44,20 @@ pub enum CaptureError {
     },
 }
 
+impl CaptureError {
+    /// For a path that found nothing in a successful answer: the value is
+    /// not there yet (a job still running answers without its result),
+    /// said as news rather than as a failure. `None` for real failures.
+    pub fn not_there_yet(&self) -> Option<String> {
+        match self {
+            Self::NotFound { variable, path, .. } => Some(format!(
+                "{variable} is not there yet: this answer has no `{path}` (send again when the work is done)"
+            )),
+            _ => None,
+        }
+    }
+}
+
 /// A captured value is kept secret when its name says so (`sas_token`) or
 /// the environment marks the variable secret.
 fn is_secret_variable(variable: &str, vars: &Vars) -> bool {
@@ -335,6 +349,13 @@ mod tests {
         assert!(
             err.to_string().contains(r#"{"StatusCode": "Running"}"#),
             "{err}"
+        );
+        // A job still running: news, not a failure.
+        assert_eq!(
+            err.not_there_yet().as_deref(),
+            Some(
+                "sig is not there yet: this answer has no `$.Results.sig` (send again when the work is done)"
+            )
         );
         assert!(vars.captured.is_empty(), "a failed list stores nothing");
 

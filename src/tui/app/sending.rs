@@ -41,6 +41,8 @@ pub struct AfterSend {
     /// Values the operation's captures took, to store as variables.
     pub captured: Vec<(String, Variable)>,
     pub capture_error: Option<String>,
+    /// A capture whose value this answer does not have yet (not an error).
+    pub capture_pending: Option<String>,
 }
 
 /// What the send task checks the answer against: the operation's
@@ -77,7 +79,10 @@ pub(crate) async fn send_and_record(
                 .filter_map(|v| Some((v.variable.clone(), vars.captured.get(&v.variable)?.clone())))
                 .collect();
         }
-        Captured::Failed(e) => after.capture_error = Some(e.to_string()),
+        Captured::Failed(e) => match e.not_there_yet() {
+            Some(news) => after.capture_pending = Some(news),
+            None => after.capture_error = Some(e.to_string()),
+        },
         Captured::NotYet | Captured::Skipped => {}
     }
     let recording = history.is_some() && !sent.cancelled();
@@ -373,6 +378,9 @@ impl<B: Backend> App<B> {
             };
             notes.push(format!("captured {name} = {shown}"));
             self.state.vars.captured.insert(name, var);
+        }
+        if let Some(news) = after.capture_pending {
+            notes.push(news);
         }
         if let Some(e) = after.capture_error {
             notes.push(e);
