@@ -340,6 +340,17 @@ async fn redirect_loop() {
     assert_error(&h, "/loop -> ");
 }
 
+/// Redirects that end well: the status line says the answer came after
+/// them.
+#[tokio::test]
+async fn followed_redirects_are_said_on_the_status_line() {
+    let server = support::TestServer::start().await;
+    let mut h = probe(&server.url(""), "/redirect/2");
+    h.key(KeyCode::F(5));
+    h.wait_for("200 OK", Duration::from_secs(5)).await;
+    h.assert_screen("200 OK  after 2 redirects");
+}
+
 #[tokio::test]
 async fn too_many_redirects() {
     let server = support::TestServer::start().await;

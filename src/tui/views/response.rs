@@ -498,6 +498,19 @@ impl ResponsePane<'_> {
                     theme.status(o.response.status),
                 ),
             ),
+        ];
+        // Followed redirects change where the answer came from: say so.
+        match o.redirects.len() {
+            0 => {}
+            n => parts.push((
+                7,
+                Span::styled(
+                    format!("  after {n} redirect{}", if n == 1 { "" } else { "s" }),
+                    theme.warning(),
+                ),
+            )),
+        }
+        parts.extend([
             (2, Span::styled("  headers ", theme.muted())),
             (2, Span::raw(duration_text(o.timing.headers))),
             (6, Span::styled(" · total ", theme.muted())),
@@ -510,7 +523,7 @@ impl ResponsePane<'_> {
             ),
             (8, Span::styled(" · ", theme.muted())),
             (8, Span::raw(size_text(view.shown_size()))),
-        ];
+        ]);
         if o.response.truncated {
             parts.push((9, Span::styled(" (truncated)", theme.warning())));
         }
