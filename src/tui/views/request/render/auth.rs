@@ -1,0 +1,139 @@
+//! Drawing the Auth tab: one row per credential (declared schemes, then
+//! the ones added to this request), the state of an OAuth 2.0 scheme's
+//! session token in its value cell, and the selected OAuth row's client in
+//! the note below.
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Rect};
+use ratatui::style::Modifier;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Cell, Row as TableRow};
+
+use super::{RequestView, TableSpec, fit};
+use crate::catalog::SecurityKind;
+use crate::sanitize;
+use crate::tui::views::request::{FieldKind, RequestEditor};
+
+impl RequestView<'_> {
+    pub(super) fn render_auth(&self, frame: &mut Frame, area: Rect, editor: &mut RequestEditor) {
+        let theme = self.theme;
+        let auth_rows = editor.auth_rows(self.api);
+        let labels: Vec<String> = auth_rows.iter().map(|r| r.label.clone()).collect();
+        let kinds: Vec<String> = auth_rows.iter().map(|r| r.kind.clone()).collect();
+        let rows = auth_rows
+            .into_iter()
+            .map(|r| {
+                let auth = &editor.draft.auth[r.index];
+                let (kind, value, secret) = if r.username {
+                    (FieldKind::AuthUser(r.index), auth.username.clone(), "user")
+                } else if r.key_name {
+                    let name = editor.field_text(FieldKind::AuthKeyName(r.index));
+                    (FieldKind::AuthKeyName(r.index), name, "name")
+                } else {
+                    (FieldKind::AuthValue(r.index), auth.value.clone(), "token")
+                };
+                let idle = editor.field.as_ref().is_none_or(|f| f.kind != kind);
+                let oauth = self.api.security_schemes.iter().any(|s| {
+                    s.name == auth.scheme && matches!(s.kind, SecurityKind::OAuth2 { .. })
+                });
+                let cell = if value.is_empty() && idle && oauth && auth.ad_hoc.is_none() {
+                    Span::styled(
+                        self.token_state(&auth.scheme),
+                        theme.muted().add_modifier(Modifier::ITALIC),
+                    )
+                } else if value.is_empty() && idle {
+                    Span::styled("(not set)", theme.muted().add_modifier(Modifier::ITALIC))
+                } else {
+                    self.cell_text(editor, kind, &value, secret)
+                };
+                TableRow::new(vec![
+                    Cell::from(r.label),
+                    Cell::from(Span::styled(r.kind, theme.muted())),
+                    Cell::from(cell),
+                ])
+            })
+            .collect();
+        self.render_table(
+            frame,
+            area,
+            editor,
+            TableSpec {
+                rows,
+                widths: vec![
+                    fit(labels.iter().map(String::as_str), "scheme", 24),
+                    fit(kinds.iter().map(String::as_str), "kind", 34),
+                    Constraint::Fill(1),
+                ],
+                header: &["scheme", "kind", "value"],
+                empty: "This operation declares no security scheme. a: add one (Basic, Bearer, API key).",
+            },
+        );
+    }
+
+    /// The selected Auth row's OAuth 2.0 client: flow, client id, scopes
+    /// and token endpoint, or what is missing to get a token.
+    pub(super) fn oauth_note(&self, editor: &RequestEditor) -> Line<'static> {
+        let rows = editor.auth_rows(self.api);
+        let Some(row) = rows.get(editor.selected_row()) else {
+            return Line::default();
+        };
+        let scheme = &editor.draft.auth[row.index].scheme;
+        let oauth = self
+            .api
+            .security_schemes
+            .iter()
+            .any(|s| &s.name == scheme && matches!(s.kind, SecurityKind::OAuth2 { .. }));
+        if !oauth || editor.draft.auth[row.index].ad_hoc.is_some() {
+            return Line::default();
+        }
+        let base = self.api.servers.first().map(|s| s.url.as_str());
+        let overrides = crate::oauth::Overrides::default();
+        let text = match crate::oauth::client_for(
+            self.api,
+            Some(self.op),
+            scheme,
+            self.vars,
+            &overrides,
+            base,
+        ) {
+            Ok(client) => {
+                let scopes = if client.scopes.is_empty() {
+                    "no scopes".to_string()
+                } else {
+                    format!("scopes {}", client.scopes.join(" "))
+                };
+                let endpoint = client
+                    .token_url
+                    .or(client.openid_connect_url)
+                    .unwrap_or_default();
+                format!(
+                    "{} · client {}{} · {scopes} · {endpoint}",
+                    client.grant.name(),
+                    client.client_id,
+                    if client.client_secret.is_some() {
+                        " (secret set)"
+                    } else {
+                        ""
+                    },
+                )
+            }
+            Err(e) => format!("✗ {e}"),
+        };
+        Line::styled(sanitize::clean_line(&text).into_owned(), self.theme.muted())
+    }
+
+    /// An OAuth 2.0 row left empty: the session's token for it, or that
+    /// one is fetched on send.
+    fn token_state(&self, scheme: &str) -> String {
+        let key = crate::oauth::TokenKey::new(&self.api.id, scheme);
+        let now = std::time::SystemTime::now();
+        match self.tokens.get(&key) {
+            Some(token) if token.fresh(now) => match token.remaining(now) {
+                Some(left) => format!("held, {} left · A: new", crate::units::duration_text(left)),
+                None => "held · A: new".into(),
+            },
+            Some(_) => "expired: new on send · A: now".into(),
+            None => "fetched on send · A: now".into(),
+        }
+    }
+}
