@@ -98,10 +98,14 @@ impl Call {
     ) -> Sent {
         options.accept_invalid_certs |= self.skip_tls_verify;
         let mut result = engine.send(&self.built, &options, cancel.clone()).await;
-        let refused = result
-            .as_ref()
-            .is_ok_and(|e| says_invalid_token(e.response.status, &e.response.headers));
-        if refused && let Some(oauth) = self.oauth.as_mut() {
+        let refused = |result: &Result<Exchange, RequestError>| {
+            result
+                .as_ref()
+                .is_ok_and(|e| says_invalid_token(e.response.status, &e.response.headers))
+        };
+        if let Some(oauth) = self.oauth.as_mut()
+            && refused(&result)
+        {
             let mut ctx = FlowContext::new(engine, cancel.clone());
             ctx.prompts = oauth.prompts.clone();
             if renew(&mut self.built, &mut oauth.used, &oauth.tokens, &mut ctx).await {

@@ -247,30 +247,41 @@ fn record(history: Option<&History>, ctx: &FlowContext<'_>) {
 }
 
 /// A flow context whose prompts are printed on stderr and which takes a
-/// redirect URL pasted on a terminal's stdin.
+/// redirect URL pasted on a terminal's stdin once a browser flow asks.
 fn interactive_context(engine: &Engine, cancel: CancellationToken) -> FlowContext<'_> {
     let (tx, mut rx) = mpsc::unbounded_channel::<Prompt>();
+    let (paste_tx, paste_rx) = mpsc::unbounded_channel();
+    let terminal = std::io::stdin().is_terminal();
     tokio::spawn(async move {
+        let mut paste_tx = Some(paste_tx);
         while let Some(prompt) = rx.recv().await {
             eprintln!("{}", prompt_text(&prompt));
+            // Standard input is read only once a flow asks for a pasted
+            // URL, and only from a terminal: other flows leave it alone.
+            if matches!(prompt, Prompt::Browser { .. })
+                && terminal
+                && let Some(paste_tx) = paste_tx.take()
+            {
+                std::thread::spawn(move || read_pasted_lines(&paste_tx));
+            }
         }
     });
     let mut ctx = FlowContext::new(engine, cancel);
     ctx.prompts = Some(tx);
-    if std::io::stdin().is_terminal() {
-        let (paste_tx, paste_rx) = mpsc::unbounded_channel();
-        std::thread::spawn(move || {
-            let mut line = String::new();
-            while std::io::stdin().read_line(&mut line).is_ok_and(|n| n > 0) {
-                if paste_tx.send(line.trim().to_string()).is_err() {
-                    break;
-                }
-                line.clear();
-            }
-        });
-        ctx.pasted = Some(paste_rx);
-    }
+    ctx.pasted = terminal.then_some(paste_rx);
     ctx
+}
+
+/// Passes each line typed on standard input to the flow, until either
+/// ends.
+fn read_pasted_lines(paste_tx: &mpsc::UnboundedSender<String>) {
+    let mut line = String::new();
+    while std::io::stdin().read_line(&mut line).is_ok_and(|n| n > 0) {
+        if paste_tx.send(line.trim().to_string()).is_err() {
+            break;
+        }
+        line.clear();
+    }
 }
 
 /// What the user reads on stderr for each step of a flow.

@@ -81,6 +81,8 @@ pub async fn token_for(
     if let Some(token) = held.as_ref().filter(|t| t.fresh(SystemTime::now())) {
         return Ok(token.clone());
     }
+    // Discovery once, for the refresh and for the flow that may follow it.
+    let client = &flows::discover(client, ctx).await?;
     let refreshed = match held.and_then(|t| t.refresh_token) {
         Some(refresh_token) => match flows::refresh(client, &refresh_token, ctx).await {
             Ok(token) => Some(token),

@@ -444,7 +444,10 @@ async fn device_code(client: &OAuthClient, ctx: &FlowContext<'_>) -> Result<Toke
 
 /// Fills the endpoints from OpenID Connect discovery when the scheme has
 /// a discovery URL and the definition does not give them.
-async fn discover(client: &OAuthClient, ctx: &FlowContext<'_>) -> Result<OAuthClient, OAuthError> {
+pub async fn discover(
+    client: &OAuthClient,
+    ctx: &FlowContext<'_>,
+) -> Result<OAuthClient, OAuthError> {
     let Some(url) = client.openid_connect_url.clone() else {
         return Ok(client.clone());
     };

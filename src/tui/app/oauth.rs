@@ -41,8 +41,9 @@ pub enum OAuthMsg {
 
 /// Where F5 stands with the operation's OAuth schemes.
 pub(super) enum TokenStep {
-    /// Every required token is filled in (none may be needed).
-    Ready(Vec<OAuthUse>),
+    /// Every required token is there (none may be needed): the draft with
+    /// them filled in when any was, and the tokens used.
+    Ready(Option<Box<Draft>>, Vec<OAuthUse>),
     /// A token is being fetched; the send follows when it arrives.
     Fetching,
     /// No token can be had: why.
@@ -52,15 +53,24 @@ pub(super) enum TokenStep {
 impl<B: Backend> App<B> {
     /// Fills `draft`'s empty OAuth credentials from the session's fresh
     /// tokens; starts fetching the first one missing (or about to expire).
-    pub(super) fn tokens_for_send(
-        &mut self,
-        op: OpRef,
-        draft: &mut Draft,
-        base: &str,
-    ) -> TokenStep {
+    pub(super) fn tokens_for_send(&mut self, op: OpRef) -> TokenStep {
         let (api, operation) = self.state.catalog.operation(op);
+        let schemes = required_schemes(api, operation);
+        // Most operations need no token: no copy of the draft, no build.
+        let Some(draft) = self.state.ops.get(&op).map(|s| &s.editor.draft) else {
+            return TokenStep::Ready(None, Vec::new());
+        };
+        if schemes.is_empty() {
+            return TokenStep::Ready(None, Vec::new());
+        }
+        let mut draft = draft.clone();
+        // Relative token URLs are joined to the request's own.
+        let base = crate::request::build(api, operation, &draft, &self.state.vars)
+            .map(|r| r.url)
+            .unwrap_or_default();
+        let base = base.as_str();
         let mut used = Vec::new();
-        for (scheme, _) in required_schemes(api, operation) {
+        for (scheme, _) in schemes {
             if draft
                 .auth
                 .iter()
@@ -93,7 +103,7 @@ impl<B: Backend> App<B> {
                 .filter(|t| t.fresh(SystemTime::now()))
             {
                 Some(token) => {
-                    put_token(draft, scheme, &token.access_token);
+                    put_token(&mut draft, scheme, &token.access_token);
                     used.push(OAuthUse { key, client, token });
                 }
                 None => {
@@ -102,7 +112,7 @@ impl<B: Backend> App<B> {
                 }
             }
         }
-        TokenStep::Ready(used)
+        TokenStep::Ready((!used.is_empty()).then(|| Box::new(draft)), used)
     }
 
     /// Starts the scheme's flow on a background task; the response pane
@@ -225,9 +235,15 @@ impl<B: Backend> App<B> {
     /// token fills anything.
     pub(super) fn draft_with_held_tokens(&self, op: OpRef) -> Option<Draft> {
         let (api, operation) = self.state.catalog.operation(op);
+        let schemes = required_schemes(api, operation);
+        // Called at every preview: no copy of the draft unless a token
+        // may go into it.
+        if schemes.is_empty() {
+            return None;
+        }
         let mut draft = self.state.ops.get(&op)?.editor.draft.clone();
         let mut filled = false;
-        for (scheme, _) in required_schemes(api, operation) {
+        for (scheme, _) in schemes {
             let token = self
                 .state
                 .tokens

@@ -181,17 +181,10 @@ impl<B: Backend> App<B> {
             return;
         };
         self.refresh_preview();
-        let Some(mut draft) = self.state.ops.get(&op).map(|s| s.editor.draft.clone()) else {
-            return;
-        };
         // OAuth 2.0 schemes take the session's tokens (fetched first when
         // missing); the draft itself keeps its empty credential.
-        let (api, operation) = self.state.catalog.operation(op);
-        let base = crate::request::build(api, operation, &draft, &self.state.vars)
-            .map(|r| r.url)
-            .unwrap_or_default();
-        let oauth = match self.tokens_for_send(op, &mut draft, &base) {
-            TokenStep::Ready(used) => used,
+        let (with_tokens, oauth) = match self.tokens_for_send(op) {
+            TokenStep::Ready(with_tokens, used) => (with_tokens, used),
             TokenStep::Fetching => return,
             TokenStep::Failed(why) => {
                 self.notice(
@@ -205,7 +198,8 @@ impl<B: Backend> App<B> {
         let Some(s) = self.state.ops.get_mut(&op) else {
             return;
         };
-        let req = match crate::request::build(api, operation, &draft, &self.state.vars) {
+        let draft = with_tokens.as_deref().unwrap_or(&s.editor.draft);
+        let req = match crate::request::build(api, operation, draft, &self.state.vars) {
             Ok(req) => req,
             Err(e) => {
                 s.editor.pin_error(&e, api);
