@@ -28,10 +28,11 @@ use std::collections::HashSet;
 use std::path::Path;
 use std::sync::Arc;
 
+pub(crate) use document::{is_url, join_location};
 pub use model::*;
 pub use select::SelectError;
 
-use document::{LazyRoot, is_url, join_location, normalise_path};
+use document::{LazyRoot, normalise_path};
 use serde_json::Value;
 use thiserror::Error;
 

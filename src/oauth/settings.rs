@@ -7,7 +7,7 @@
 //! `NAME_resource`. The secret is never a command-line value: it would
 //! stay in the shell's history and the process list.
 
-use crate::catalog::{Api, OAuthFlow, OAuthGrant, Operation, SecurityKind};
+use crate::catalog::{Api, OAuthFlow, OAuthGrant, Operation, SecurityKind, is_url, join_location};
 use crate::request::Vars;
 
 use super::OAuthError;
@@ -216,12 +216,11 @@ fn choose_grant(flows: &[OAuthFlow], discovery: bool, has_secret: bool) -> Optio
     })
 }
 
-/// `url` joined to `base` when it is relative (`/oauth/token`).
+/// `url` joined to `base` (the request's URL) when it is relative
+/// (`/oauth/token`); as written when there is no URL to join it to.
 fn join(base: Option<&str>, url: &str) -> String {
-    if url.contains("://") {
-        return url.to_string();
+    match base.filter(|b| is_url(b)) {
+        Some(base) => join_location(base, url),
+        None => url.to_string(),
     }
-    base.and_then(|b| url::Url::parse(b).ok())
-        .and_then(|b| b.join(url).ok())
-        .map_or_else(|| url.to_string(), String::from)
 }
