@@ -235,7 +235,26 @@ fn render_header(frame: &mut Frame, area: Rect, state: &State) {
         spans.push(Span::styled("  env ", theme.muted()));
         spans.push(Span::styled(env.clone(), theme.accent()));
     }
-    // The open API's tokens, counting down to their expiry.
+    if state.reveal {
+        spans.push(Span::styled("  secrets revealed", theme.warning()));
+    }
+    if !state.warnings.is_empty() {
+        spans.push(Span::styled(
+            format!("  ⚠ {}", state.warnings.len()),
+            theme.warning(),
+        ));
+    }
+    if let Some(n) = &state.notice {
+        let style = if n.error {
+            theme.error()
+        } else {
+            theme.success()
+        };
+        spans.push(Span::raw("  "));
+        spans.push(Span::styled(n.text.clone(), style));
+    }
+    // The open API's tokens, counting down to their expiry: after the
+    // notice, which a narrow header must not lose to them.
     if let Some((api_index, _)) = state.open {
         let api = &state.catalog.apis[api_index].id;
         let now = std::time::SystemTime::now();
@@ -259,24 +278,6 @@ fn render_header(frame: &mut Frame, area: Rect, state: &State) {
             };
             spans.push(Span::styled(text, style));
         }
-    }
-    if state.reveal {
-        spans.push(Span::styled("  secrets revealed", theme.warning()));
-    }
-    if !state.warnings.is_empty() {
-        spans.push(Span::styled(
-            format!("  ⚠ {}", state.warnings.len()),
-            theme.warning(),
-        ));
-    }
-    if let Some(n) = &state.notice {
-        let style = if n.error {
-            theme.error()
-        } else {
-            theme.success()
-        };
-        spans.push(Span::raw("  "));
-        spans.push(Span::styled(n.text.clone(), style));
     }
     frame.render_widget(Paragraph::new(Line::from(spans)), area);
 }
