@@ -107,3 +107,66 @@ async fn the_device_code_is_on_screen_until_approved_and_esc_cancels() {
     h.wait_for("Cancelled", SETTLE_LIMIT).await;
     h.assert_not_screen("Getting a token…");
 }
+
+/// The demo with portico's files in `home`, whose environments file has
+/// the client secret asked at a prompt labelled `label`.
+async fn start_with_prompt(home: &std::path::Path, label: &str) -> (DemoServer, Harness) {
+    std::fs::write(
+        home.join("environments.toml"),
+        format!(
+            "[[environment]]\nname = \"demo\"\n[environment.variables]\n\
+             demo_oauth_client_secret = {{ prompt = \"{label}\" }}\n"
+        ),
+    )
+    .expect("environments file");
+    let server = demo::start(0, DemoConfig::default()).await.expect("demo");
+    let ctx = TuiContext {
+        paths: Some(portico::store::Paths::in_dir(home)),
+        ..TuiContext::with_defaults(demo::bundled_catalog(&server).expect("catalog"))
+    };
+    (server, Harness::start(ctx, 160, 45))
+}
+
+#[tokio::test]
+async fn a_variable_asked_at_a_prompt_is_typed_once_unseen_and_used() {
+    let home = tempfile::tempdir().expect("home");
+    // A label of its own: answers are kept per process, per prompt.
+    let (_server, mut h) = start_with_prompt(home.path(), "Secret for the typing test").await;
+    // Asked over the first frame, before anything else.
+    h.assert_screen("Secret for the typing test");
+    h.assert_screen("`demo_oauth_client_secret`, kept in memory for this session only");
+    h.assert_screen("Enter use");
+    h.type_text(demo::OAUTH_CLIENT_SECRET);
+    h.assert_not_screen(demo::OAUTH_CLIENT_SECRET);
+    h.assert_screen(&"•".repeat(demo::OAUTH_CLIENT_SECRET.len()));
+    h.key(KeyCode::Enter);
+    h.assert_not_screen("Secret for the typing test");
+
+    // The typed secret is the client's: the token comes and the call works.
+    h.open("who am i");
+    h.key(KeyCode::F(5));
+    h.wait_for("client_credentials", SETTLE_LIMIT).await;
+    h.assert_screen("200 OK");
+    // Revealing secrets shows the request's, never the typed variable.
+    h.key(KeyCode::Char('R'));
+    h.settle().await;
+    h.assert_not_screen(demo::OAUTH_CLIENT_SECRET);
+}
+
+#[tokio::test]
+async fn a_prompt_left_with_esc_leaves_the_variable_without_a_value() {
+    let home = tempfile::tempdir().expect("home");
+    let (_server, mut h) = start_with_prompt(home.path(), "Secret for the Esc test").await;
+    h.assert_screen("Secret for the Esc test");
+    h.type_text("half typed");
+    h.key(KeyCode::Esc);
+    h.assert_not_screen("Secret for the Esc test");
+    h.assert_screen("has no value this session");
+    // Switching to the environment again does not ask again this session.
+    h.key(KeyCode::Char('v'));
+    h.settle().await;
+    h.assert_screen("Environment");
+    h.key(KeyCode::Enter);
+    h.assert_not_screen("Secret for the Esc test");
+    h.assert_screen("the prompt gave no value");
+}

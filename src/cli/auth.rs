@@ -1,6 +1,8 @@
 //! `portico auth`: OAuth 2.0 tokens from the command line (`token` gets
-//! one, `status` shows each scheme's flows and client), and the token
-//! step of `portico call` for operations that require an OAuth scheme.
+//! one, `status` shows each scheme's flows, client and kept token,
+//! `forget` drops kept tokens), and the token step of `portico call` for
+//! operations that require an OAuth scheme. Tokens outlive the command
+//! only in the OS keychain.
 //!
 //! What the user must do (open a URL, enter a device code) goes to
 //! stderr; a redirect URL pasted on stdin ends the authorization code
@@ -34,8 +36,23 @@ pub enum AuthCommand {
     /// unless --reveal).
     Token(TokenArgs),
     /// The OAuth 2.0 schemes of the APIs: flows, endpoints, client id, and
-    /// where tokens are kept.
+    /// the token the keychain keeps.
     Status(StatusArgs),
+    /// Delete the tokens the keychain keeps (every OAuth 2.0 scheme's, or
+    /// one scheme's).
+    Forget(ForgetArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ForgetArgs {
+    #[command(flatten)]
+    pub target: Target,
+    /// Only this security scheme's token.
+    #[arg(long, value_name = "NAME")]
+    pub scheme: Option<String>,
+    /// Only this API's tokens.
+    #[arg(long, value_name = "ID")]
+    pub api: Option<String>,
 }
 
 #[derive(Debug, Args)]
@@ -79,7 +96,47 @@ pub(super) async fn auth_command(command: &AuthCommand) -> Result<()> {
     match command {
         AuthCommand::Token(args) => token(args).await,
         AuthCommand::Status(args) => status(args).await,
+        AuthCommand::Forget(args) => forget(args).await,
     }
+}
+
+/// Every OAuth 2.0 scheme of the catalog, as token keys.
+fn oauth_schemes(apis: &[Api]) -> impl Iterator<Item = TokenKey> + '_ {
+    apis.iter().flat_map(|api| {
+        api.security_schemes
+            .iter()
+            .filter(|s| matches!(s.kind, SecurityKind::OAuth2 { .. }))
+            .map(|s| TokenKey::new(&api.id, &s.name))
+    })
+}
+
+async fn forget(args: &ForgetArgs) -> Result<()> {
+    let session = Session::open(&args.target).await?;
+    let keys: Vec<TokenKey> = oauth_schemes(&session.catalog.apis)
+        .filter(|k| args.scheme.as_ref().is_none_or(|s| &k.scheme == s))
+        .filter(|k| args.api.as_ref().is_none_or(|a| &k.api == a))
+        .collect();
+    if keys.is_empty() {
+        bail!("no OAuth 2.0 scheme matches; `portico auth status` lists them");
+    }
+    let tokens = Tokens::remembered();
+    if !tokens.remembers() {
+        eprintln!("portico: the keychain is switched off: no token was kept to forget");
+        return Ok(());
+    }
+    let mut out = std::io::stdout().lock();
+    for key in keys {
+        let forgot = tokens
+            .forget_everywhere(&key)
+            .with_context(|| format!("cannot forget the token of {}/{}", key.api, key.scheme))?;
+        let said = if forgot {
+            "token deleted from the keychain"
+        } else {
+            "no token kept"
+        };
+        writeln!(out, "{}/{}: {said}", key.api, key.scheme)?;
+    }
+    Ok(())
 }
 
 async fn token(args: &TokenArgs) -> Result<()> {
@@ -92,13 +149,19 @@ async fn token(args: &TokenArgs) -> Result<()> {
         client_id: args.client_id.clone(),
         scopes: args.scopes.clone(),
     };
-    let base = api.servers.first().map(|s| s.url.as_str());
+    // Relative endpoints are the server's: --server's when given.
+    let base = args
+        .target
+        .server
+        .as_deref()
+        .or_else(|| api.servers.first().map(|s| s.url.as_str()));
     let client = client_for(api, None, &args.scheme, &vars, &overrides, base)?;
     let engine = Engine::new(EngineConfig::default())?;
     let cancel = cancel_on_ctrl_c();
     let mut ctx = interactive_context(&engine, cancel);
     let key = TokenKey::new(&api.id, &args.scheme);
-    let token = token_for(&client, &key, &Tokens::default(), &mut ctx).await;
+    let tokens = Tokens::remembered();
+    let token = token_for(&client, &key, &tokens, &mut ctx).await;
     record(session.paths().ok().map(History::new).as_ref(), &ctx);
     let token = token?;
     let expires = token
@@ -120,10 +183,11 @@ async fn token(args: &TokenArgs) -> Result<()> {
             ""
         }
     );
+    eprintln!("portico: {}", where_kept(&tokens, &key));
     let shown = if args.reveal {
         token.access_token.clone()
     } else {
-        masked(&token.access_token)
+        crate::secrets::MASK.to_string()
     };
     writeln!(std::io::stdout().lock(), "{shown}")?;
     Ok(())
@@ -132,6 +196,7 @@ async fn token(args: &TokenArgs) -> Result<()> {
 async fn status(args: &StatusArgs) -> Result<()> {
     let session = Session::open(&args.target).await?;
     let vars = session.environments()?.vars(args.target.env.as_deref())?;
+    let tokens = Tokens::remembered();
     let mut out = std::io::stdout().lock();
     let mut any = false;
     for api in &session.catalog.apis {
@@ -167,6 +232,8 @@ async fn status(args: &StatusArgs) -> Result<()> {
                 _ => format!("no client id: set the variable {}_client_id", scheme.name),
             };
             writeln!(out, "  client             {client}")?;
+            let key = TokenKey::new(&api.id, &scheme.name);
+            writeln!(out, "  token              {}", where_kept(&tokens, &key))?;
         }
     }
     if !any {
@@ -174,7 +241,7 @@ async fn status(args: &StatusArgs) -> Result<()> {
     } else {
         writeln!(
             out,
-            "tokens are held in memory for one session and never written to a file"
+            "tokens are never written to a file: they outlive a session only in the OS keychain"
         )?;
     }
     Ok(())
@@ -197,7 +264,7 @@ pub(super) async fn authorize_call(
     if required_schemes(api, op).is_empty() {
         return Ok((built, None));
     }
-    let tokens = Tokens::default();
+    let tokens = Tokens::remembered();
     let mut ctx = interactive_context(engine, cancel);
     let prompts = ctx.prompts.clone();
     let mut filled = draft.clone();
@@ -212,17 +279,26 @@ pub(super) async fn authorize_call(
         &mut ctx,
     )
     .await;
+    // No token request went out: every token was one already kept.
+    let kept = ctx.exchanges().is_empty();
     record(history, &ctx);
     let used = used?;
     if used.is_empty() {
         return Ok((built, None));
     }
     for token_use in &used {
-        eprintln!(
-            "portico: got an OAuth 2.0 token for {} ({})",
-            token_use.key.scheme,
-            token_use.client.grant.name()
-        );
+        if kept {
+            eprintln!(
+                "portico: using the OAuth 2.0 token for {} kept in the keychain",
+                token_use.key.scheme
+            );
+        } else {
+            eprintln!(
+                "portico: got an OAuth 2.0 token for {} ({})",
+                token_use.key.scheme,
+                token_use.client.grant.name()
+            );
+        }
     }
     let built = request::build(api, op, &filled, vars)
         .with_context(|| format!("cannot build {} {}", op.method, op.path))?;
@@ -295,15 +371,31 @@ pub fn prompt_text(prompt: &Prompt) -> String {
     text
 }
 
-/// `abcd…wxyz` for a long token; bullets for a short one.
-fn masked(token: &str) -> String {
-    let chars: Vec<char> = token.chars().collect();
-    if chars.len() < 16 {
-        return "••••••••".into();
+/// Where the token of `key` is kept, in words: the keychain (with its
+/// expiry), or this command only, and why.
+fn where_kept(tokens: &Tokens, key: &TokenKey) -> String {
+    if !tokens.remembers() {
+        return "token held for this command only: the keychain is switched off".into();
     }
-    let head: String = chars[..4].iter().collect();
-    let tail: String = chars[chars.len() - 4..].iter().collect();
-    format!("{head}…{tail}")
+    match tokens.kept_expiry(key) {
+        Ok(Some(expires_at)) => {
+            let left = expires_at
+                .map(|at| at.duration_since(SystemTime::now()).unwrap_or_default())
+                .map_or_else(
+                    || "no expiry given".to_string(),
+                    |left| {
+                        if left.is_zero() {
+                            "expired, refreshed when used".to_string()
+                        } else {
+                            format!("{} left", duration_text(left))
+                        }
+                    },
+                );
+            format!("token kept in the keychain ({left})")
+        }
+        Ok(None) => "no token kept in the keychain".into(),
+        Err(e) => format!("held for one command only: {e}"),
+    }
 }
 
 fn find_api<'a>(apis: &'a [Api], scheme: &str, id: Option<&str>) -> Result<&'a Api> {

@@ -15,6 +15,7 @@ mod demo;
 mod export;
 mod history;
 mod import;
+mod keychain;
 mod list;
 mod output;
 mod presets;
@@ -142,6 +143,9 @@ pub enum Command {
     /// OAuth 2.0 tokens: get one for a scheme, or see each scheme's setup.
     #[command(subcommand)]
     Auth(auth::AuthCommand),
+    /// Secrets in the OS keychain, for variables to read.
+    #[command(subcommand)]
+    Keychain(keychain::KeychainCommand),
     /// Print a shell's completion script (bash, zsh, fish, elvish,
     /// powershell) for portico's commands and flags.
     Completions(CompletionsArgs),
@@ -163,6 +167,7 @@ pub async fn run(command: Command) -> Result<()> {
         Command::History(args) => history::history_command(&args).await,
         Command::Completions(args) => completions::completions(&args),
         Command::Auth(command) => auth::auth_command(&command).await,
+        Command::Keychain(command) => keychain::keychain_command(&command),
     }
 }
 

@@ -1,6 +1,7 @@
 //! Putting tokens on a request: for each OAuth 2.0 scheme the operation
-//! requires and the draft leaves empty, the session's token (refreshed
-//! when it is about to expire, else a new one from the scheme's flow), and
+//! requires and the draft leaves empty, the session's token (or the one
+//! the keychain kept; refreshed when it is about to expire, else a new
+//! one from the scheme's flow), and
 //! after a 401 `invalid_token`, one new token for one replay.
 
 use std::time::SystemTime;
@@ -77,7 +78,7 @@ pub async fn token_for(
     tokens: &Tokens,
     ctx: &mut FlowContext<'_>,
 ) -> Result<Token, OAuthError> {
-    let held = tokens.get(key);
+    let held = tokens.recall(key, client);
     if let Some(token) = held.as_ref().filter(|t| t.fresh(SystemTime::now())) {
         return Ok(token.clone());
     }
@@ -95,7 +96,15 @@ pub async fn token_for(
         Some(token) => token,
         None => flows::get_token(client, ctx).await?,
     };
-    tokens.put(key.clone(), token.clone());
+    if let Err(e) = tokens.remember(key, client, &token) {
+        // Held for the session all the same; `auth status` says why the
+        // keychain could not keep it.
+        tracing::info!(
+            "token for {}/{} not kept in the keychain: {e}",
+            key.api,
+            key.scheme
+        );
+    }
     Ok(token)
 }
 
@@ -116,7 +125,8 @@ pub async fn renew(
         stale.expires_at = Some(SystemTime::UNIX_EPOCH);
         tokens.put(token_use.key.clone(), stale);
         let Ok(fresh) = token_for(&token_use.client, &token_use.key, tokens, ctx).await else {
-            tokens.forget(&token_use.key);
+            // Refused everywhere: the next session must not find it either.
+            let _ = tokens.forget_everywhere(&token_use.key);
             continue;
         };
         let old = format!("Bearer {}", token_use.token.access_token);

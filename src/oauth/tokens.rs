@@ -1,9 +1,16 @@
-//! The tokens one session holds, per API and scheme, in memory only: a
-//! token reaches a file through nothing here.
+//! The tokens one session holds, per API and scheme, in memory; and,
+//! when the session asks for it ([`Tokens::remembered`]), in the OS
+//! keychain between sessions. A token reaches a file through nothing here.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, SystemTime};
+
+use serde::{Deserialize, Serialize};
+
+use crate::store::keychain::{self, KeychainError};
+
+use super::OAuthClient;
 
 /// How long before its expiry a token counts as expired: a request that
 /// leaves with it must still find it valid at the server.
@@ -80,6 +87,11 @@ impl TokenKey {
             scheme: scheme.into(),
         }
     }
+
+    /// The keychain entry that keeps it between sessions.
+    fn entry(&self) -> String {
+        format!("oauth {}/{}", self.api, self.scheme)
+    }
 }
 
 /// The session's tokens; clones share them (the TUI's sends and its Auth
@@ -87,9 +99,57 @@ impl TokenKey {
 #[derive(Debug, Clone, Default)]
 pub struct Tokens {
     held: Arc<Mutex<HashMap<TokenKey, Token>>>,
+    /// Kept in the keychain too, to outlive the session.
+    keychain: bool,
+}
+
+/// A token as the keychain keeps it: with the client it was issued to,
+/// so that another client (or another environment's server) never gets
+/// it back.
+#[derive(Serialize, Deserialize)]
+struct KeptToken {
+    client: String,
+    access_token: String,
+    refresh_token: Option<String>,
+    expires_at: Option<u64>,
+    obtained_at: u64,
+    scopes: Vec<String>,
+}
+
+/// Who a token was issued to: the client id and its server.
+fn client_identity(client: &OAuthClient) -> String {
+    let server = client
+        .token_url
+        .as_deref()
+        .or(client.openid_connect_url.as_deref())
+        .unwrap_or("");
+    format!("{} {server}", client.client_id)
+}
+
+fn unix_seconds(at: SystemTime) -> u64 {
+    at.duration_since(SystemTime::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs())
+}
+
+fn from_unix_seconds(seconds: u64) -> SystemTime {
+    SystemTime::UNIX_EPOCH + Duration::from_secs(seconds)
 }
 
 impl Tokens {
+    /// Tokens that are also kept in the OS keychain, so that the next
+    /// session finds them (unless the keychain is switched off).
+    pub fn remembered() -> Self {
+        Self {
+            keychain: !keychain::switched_off(),
+            ..Self::default()
+        }
+    }
+
+    /// Whether tokens are kept in the keychain too.
+    pub fn remembers(&self) -> bool {
+        self.keychain
+    }
+
     pub fn get(&self, key: &TokenKey) -> Option<Token> {
         self.lock().get(key).cloned()
     }
@@ -98,9 +158,87 @@ impl Tokens {
         self.lock().insert(key, token);
     }
 
-    /// Drops the token; true when there was one.
+    /// The token held for `key`, else the one the keychain kept for the
+    /// same client (then held for the session). A keychain that cannot be
+    /// read is a token not found.
+    pub fn recall(&self, key: &TokenKey, client: &OAuthClient) -> Option<Token> {
+        if let Some(token) = self.get(key) {
+            return Some(token);
+        }
+        let kept = self.kept(key).ok().flatten()?;
+        if kept.client != client_identity(client) {
+            return None;
+        }
+        let token = Token {
+            access_token: kept.access_token,
+            refresh_token: kept.refresh_token,
+            expires_at: kept.expires_at.map(from_unix_seconds),
+            obtained_at: from_unix_seconds(kept.obtained_at),
+            scopes: kept.scopes,
+        };
+        self.put(key.clone(), token.clone());
+        Some(token)
+    }
+
+    /// Holds the token and, when tokens are remembered, keeps it in the
+    /// keychain; the error says why it could not be kept there (it is
+    /// held for the session all the same).
+    pub fn remember(
+        &self,
+        key: &TokenKey,
+        client: &OAuthClient,
+        token: &Token,
+    ) -> Result<(), KeychainError> {
+        self.put(key.clone(), token.clone());
+        if !self.keychain {
+            return Ok(());
+        }
+        let kept = KeptToken {
+            client: client_identity(client),
+            access_token: token.access_token.clone(),
+            refresh_token: token.refresh_token.clone(),
+            expires_at: token.expires_at.map(unix_seconds),
+            obtained_at: unix_seconds(token.obtained_at),
+            scopes: token.scopes.clone(),
+        };
+        let text = serde_json::to_string(&kept)
+            .map_err(|e| KeychainError::Failed(format!("cannot encode the token: {e}")))?;
+        keychain::set(keychain::SERVICE, &key.entry(), &text)
+    }
+
+    /// When the keychain keeps a token for `key`: its expiry, if known.
+    /// `Ok(None)` when it keeps none.
+    pub fn kept_expiry(&self, key: &TokenKey) -> Result<Option<Option<SystemTime>>, KeychainError> {
+        Ok(self
+            .kept(key)?
+            .map(|kept| kept.expires_at.map(from_unix_seconds)))
+    }
+
+    fn kept(&self, key: &TokenKey) -> Result<Option<KeptToken>, KeychainError> {
+        if !self.keychain {
+            return Ok(None);
+        }
+        let Some(text) = keychain::get(keychain::SERVICE, &key.entry())? else {
+            return Ok(None);
+        };
+        // An entry that does not parse (another version's, a hand edit)
+        // is no token: the flow gets a new one, which replaces it.
+        Ok(serde_json::from_str(&text).ok())
+    }
+
+    /// Drops the token held for the session; true when there was one.
     pub fn forget(&self, key: &TokenKey) -> bool {
         self.lock().remove(key).is_some()
+    }
+
+    /// Drops the token from the session and the keychain; true when
+    /// either had one.
+    pub fn forget_everywhere(&self, key: &TokenKey) -> Result<bool, KeychainError> {
+        let held = self.forget(key);
+        if !self.keychain {
+            return Ok(held);
+        }
+        Ok(keychain::delete(keychain::SERVICE, &key.entry())? || held)
     }
 
     /// Every token held, by key.

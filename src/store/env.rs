@@ -23,7 +23,8 @@ use crate::catalog::{Catalog, Environment, Variable};
 use crate::request::Vars;
 use crate::secrets::is_secret_name;
 
-use super::sources::{self, VariableSource};
+use super::keychain;
+use super::sources::{self, Origin, VariableSource};
 use super::{FileWarning, Paths, StoreError, fsio};
 
 /// The `.env` file's name, looked up in the working directory.
@@ -38,9 +39,13 @@ pub struct Environments {
     pub dotenv: Option<DotEnv>,
     /// Lines of `.env` and keys of `environments.toml` that were skipped.
     pub warnings: Vec<FileWarning>,
-    /// The user's variables whose values a command prints (run when their
-    /// environment is used).
+    /// The user's variables whose values come from a command, the
+    /// keychain or a prompt (asked when their environment is used).
     pub sources: Vec<VariableSource>,
+    /// Prompts are asked by the caller (the TUI, through
+    /// [`Environments::unanswered`] and [`sources::answer`]), never on the
+    /// terminal; until answered, their variables are left out.
+    pub prompts_elsewhere: bool,
 }
 
 impl Environments {
@@ -72,6 +77,7 @@ impl Environments {
             dotenv,
             warnings,
             sources,
+            prompts_elsewhere: false,
         })
     }
 
@@ -96,6 +102,15 @@ impl Environments {
         }
     }
 
+    /// The variables of environment `name` asked at a prompt that nobody
+    /// has answered yet this session.
+    pub fn unanswered(&self, name: &str) -> Vec<&VariableSource> {
+        self.sources
+            .iter()
+            .filter(|s| s.environment == name && sources::unanswered(&s.origin))
+            .collect()
+    }
+
     /// The variables of environment `name` (the first one when `None`),
     /// with `.env` on top.
     pub fn vars(&self, name: Option<&str>) -> Result<Vars, StoreError> {
@@ -106,12 +121,13 @@ impl Environments {
             .sources
             .iter()
             .filter(|s| Some(s.environment.as_str()) == chosen_name)
+            .filter(|s| !(self.prompts_elsewhere && sources::unanswered(&s.origin)))
         {
-            let value = sources::value_of(&source.command).map_err(|message| {
-                StoreError::VariableCommand {
+            let value = sources::value_of(&source.origin).map_err(|message| {
+                StoreError::VariableSource {
                     environment: source.environment.clone(),
                     variable: source.variable.clone(),
-                    command: source.command.clone(),
+                    origin: source.origin.to_string(),
                     message,
                 }
             })?;
@@ -178,6 +194,17 @@ enum UserVariable {
     /// The value is what the command prints (see [`sources`]).
     Command {
         command: String,
+    },
+    /// The value is a keychain entry's (portico's own service unless
+    /// `service` names another program's).
+    Keychain {
+        keychain: String,
+        #[serde(default)]
+        service: Option<String>,
+    },
+    /// The value is asked once per session: `prompt = "label"` or `true`.
+    Prompt {
+        prompt: toml::Value,
     },
     Plain(toml::Value),
 }
@@ -261,7 +288,30 @@ fn parse_user(
                     sources.push(VariableSource {
                         environment: e.name.clone(),
                         variable: name,
-                        command,
+                        origin: Origin::Command(command),
+                    });
+                    continue;
+                }
+                UserVariable::Keychain { keychain, service } => {
+                    sources.push(VariableSource {
+                        environment: e.name.clone(),
+                        variable: name,
+                        origin: Origin::Keychain {
+                            service: service.unwrap_or_else(|| keychain::SERVICE.to_string()),
+                            entry: keychain,
+                        },
+                    });
+                    continue;
+                }
+                UserVariable::Prompt { prompt } => {
+                    let label = match prompt {
+                        toml::Value::String(label) if !label.trim().is_empty() => label,
+                        _ => format!("value of `{name}` (environment {})", e.name),
+                    };
+                    sources.push(VariableSource {
+                        environment: e.name.clone(),
+                        variable: name,
+                        origin: Origin::Prompt { label },
                     });
                     continue;
                 }
@@ -441,6 +491,64 @@ mod tests {
     }
 
     #[test]
+    fn variables_name_where_their_values_live() {
+        let text = "[[environment]]\nname = \"prod\"\n[environment.variables]\n\
+                    plain = \"x\"\n\
+                    token = { command = \"pass show api\" }\n\
+                    key = { keychain = \"prod key\" }\n\
+                    other = { keychain = \"k\", service = \"vault\" }\n\
+                    asked = { prompt = \"API key for prod\" }\n\
+                    unlabelled = { prompt = true }\n";
+        let (environments, sources) = parse_user(
+            text.as_bytes(),
+            Path::new("environments.toml"),
+            &mut Vec::new(),
+        )
+        .expect("parses");
+        assert_eq!(
+            environments[0].variables.len(),
+            1,
+            "only `plain` has a value"
+        );
+        let origins: Vec<(&str, &Origin)> = sources
+            .iter()
+            .map(|s| (s.variable.as_str(), &s.origin))
+            .collect();
+        assert_eq!(
+            origins,
+            [
+                ("token", &Origin::Command("pass show api".into())),
+                (
+                    "key",
+                    &Origin::Keychain {
+                        service: "portico".into(),
+                        entry: "prod key".into()
+                    }
+                ),
+                (
+                    "other",
+                    &Origin::Keychain {
+                        service: "vault".into(),
+                        entry: "k".into()
+                    }
+                ),
+                (
+                    "asked",
+                    &Origin::Prompt {
+                        label: "API key for prod".into()
+                    }
+                ),
+                (
+                    "unlabelled",
+                    &Origin::Prompt {
+                        label: "value of `unlabelled` (environment prod)".into()
+                    }
+                ),
+            ]
+        );
+    }
+
+    #[test]
     fn dotenv_syntax() {
         let text = "\u{feff}# comment\n\
             A=plain\n\
@@ -514,8 +622,7 @@ mod tests {
         let environments = Environments {
             list: merge(&catalog, user),
             dotenv: Some(DotEnv::parse("a=100\n", Path::new(".env"))),
-            warnings: Vec::new(),
-            sources: Vec::new(),
+            ..Environments::default()
         };
         assert_eq!(environments.names(), ["demo", "prod", "mine"]);
         let vars = environments.vars(None).expect("first");

@@ -6,6 +6,8 @@
 //! Paths ── presets.json      Presets   named drafts per OperationKey
 //!       ── history.jsonl     History   every send, masked, size-bounded
 //!       ── environments.toml           user environments (+ ./.env)
+//! keychain ──                          the OS keychain: secrets and OAuth
+//!                                      tokens that outlive a session
 //! ```
 //!
 //! Every write goes through `store::fsio`: an advisory lock on a sidecar
@@ -27,6 +29,7 @@ use thiserror::Error;
 pub mod env;
 mod fsio;
 pub mod history;
+pub mod keychain;
 pub mod presets;
 pub mod sources;
 pub mod time;
@@ -146,12 +149,13 @@ pub enum StoreError {
     #[error("no environment named `{name}` (known: {})", list_or_none(known))]
     UnknownEnvironment { name: String, known: Vec<String> },
     #[error(
-        "variable `{variable}` of environment `{environment}`: the command `{command}` gave no value: {message}"
+        "variable `{variable}` of environment `{environment}`: {origin} gave no value: {message}"
     )]
-    VariableCommand {
+    VariableSource {
         environment: String,
         variable: String,
-        command: String,
+        /// Where the value was asked: "the command `…`", "the prompt".
+        origin: String,
         message: String,
     },
 }

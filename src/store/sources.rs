@@ -1,40 +1,131 @@
-//! Variables whose values live elsewhere: a command the user's
-//! environments file names (`op read op://vault/item/field`, `pass show
-//! api/key`), run once per session when its environment is used. The value
-//! is held in memory only, as a secret: portico never writes it anywhere.
+//! Variables whose values live elsewhere, named in the user's
+//! environments file: a command (`op read op://vault/item/field`, `pass
+//! show api/key`), an entry of the OS keychain, or a prompt. Each is asked
+//! once per session, when its environment is used; the value is held in
+//! memory only, as a secret: portico never writes it anywhere.
 //!
-//! Only the user's own file may name a command; a portal file, which may
+//! Only the user's own file may name a source; a portal file, which may
 //! come from anyone, cannot.
 
 use std::collections::HashMap;
+use std::fmt;
 use std::process::{Command, Stdio};
 use std::sync::{Mutex, OnceLock, PoisonError};
 
-/// A variable of a user environment whose value a command prints.
+use super::keychain::{self, KeychainError};
+
+/// A variable of a user environment whose value comes from elsewhere.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct VariableSource {
     pub environment: String,
     pub variable: String,
-    pub command: String,
+    pub origin: Origin,
 }
 
-/// What each command printed (or why it failed), once per process.
-fn ran() -> &'static Mutex<HashMap<String, Result<String, String>>> {
-    static RAN: OnceLock<Mutex<HashMap<String, Result<String, String>>>> = OnceLock::new();
-    RAN.get_or_init(|| Mutex::new(HashMap::new()))
+/// Where a variable's value comes from.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum Origin {
+    /// What the command prints, without its final line break.
+    Command(String),
+    /// The password of the keychain entry `entry` of `service`.
+    Keychain { service: String, entry: String },
+    /// What the user types at a prompt saying `label`, unechoed.
+    Prompt { label: String },
 }
 
-/// The command's output without its final line break; run the first
-/// time only. Its standard error goes to the terminal, where a password
-/// manager may ask to be unlocked.
-pub fn value_of(command: &str) -> Result<String, String> {
-    let mut ran = ran().lock().unwrap_or_else(PoisonError::into_inner);
-    if let Some(result) = ran.get(command) {
+impl fmt::Display for Origin {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Command(command) => write!(f, "the command `{command}`"),
+            Self::Keychain { service, entry } => {
+                write!(f, "the keychain entry `{entry}` of service `{service}`")
+            }
+            Self::Prompt { .. } => f.write_str("the prompt"),
+        }
+    }
+}
+
+/// What each source gave (or why it failed), once per process.
+fn asked() -> &'static Mutex<HashMap<Origin, Result<String, String>>> {
+    static ASKED: OnceLock<Mutex<HashMap<Origin, Result<String, String>>>> = OnceLock::new();
+    ASKED.get_or_init(|| Mutex::new(HashMap::new()))
+}
+
+/// The value `origin` gives, asked the first time only. A prompt the user
+/// has not answered yet is asked on the terminal (the TUI answers it
+/// first with [`answer`]); without a terminal it is an error saying so.
+pub fn value_of(origin: &Origin) -> Result<String, String> {
+    let mut asked = asked().lock().unwrap_or_else(PoisonError::into_inner);
+    if let Some(result) = asked.get(origin) {
         return result.clone();
     }
-    let result = run(command);
-    ran.insert(command.to_string(), result.clone());
+    let result = match origin {
+        Origin::Command(command) => run(command),
+        Origin::Keychain { service, entry } => match keychain::get(service, entry) {
+            Ok(Some(value)) => Ok(value),
+            Ok(None) => Err(format!(
+                "there is no such entry (store one with `portico keychain set {entry}{}`)",
+                if service == keychain::SERVICE {
+                    String::new()
+                } else {
+                    format!(" --service {service}")
+                }
+            )),
+            Err(KeychainError::NoService(why)) => Err(format!(
+                "{}; give the variable a `command` or `prompt` source, or a value, instead",
+                KeychainError::NoService(why)
+            )),
+            Err(e) => Err(e.to_string()),
+        },
+        Origin::Prompt { label } => ask(label),
+    };
+    // A prompt left unanswered may be answered later: not remembered.
+    if result.is_ok() || !matches!(origin, Origin::Prompt { .. }) {
+        asked.insert(origin.clone(), result.clone());
+    }
     result
+}
+
+/// Whether `origin` is a prompt nobody has answered yet.
+pub fn unanswered(origin: &Origin) -> bool {
+    matches!(origin, Origin::Prompt { .. })
+        && !asked()
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .contains_key(origin)
+}
+
+/// Gives a prompt's answer from elsewhere (the TUI's own prompt), so
+/// [`value_of`] does not ask the terminal.
+pub fn answer(origin: &Origin, value: String) {
+    asked()
+        .lock()
+        .unwrap_or_else(PoisonError::into_inner)
+        .insert(origin.clone(), Ok(value));
+}
+
+/// Records that the user would not answer the prompt: its variable gives
+/// no value this session.
+pub fn decline(origin: &Origin) {
+    asked()
+        .lock()
+        .unwrap_or_else(PoisonError::into_inner)
+        .insert(origin.clone(), Err("left unanswered".into()));
+}
+
+fn ask(label: &str) -> Result<String, String> {
+    // The prompt and the typing go through the terminal itself, not
+    // standard input and output, which may carry a body or a pipe.
+    let value = rpassword::prompt_password(format!("portico: {label}: ")).map_err(|e| {
+        format!(
+            "there is no terminal to ask on ({e}); give the variable a `command` or \
+             `keychain` source, or a value"
+        )
+    })?;
+    if value.is_empty() {
+        return Err("nothing was typed".into());
+    }
+    Ok(value)
 }
 
 fn run(command: &str) -> Result<String, String> {

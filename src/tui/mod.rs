@@ -61,6 +61,9 @@ pub struct TuiContext {
     /// Where presets, history and the user's environments live; `None`
     /// keeps nothing (no home directory).
     pub paths: Option<crate::store::Paths>,
+    /// Keep OAuth 2.0 tokens in the OS keychain between sessions (the
+    /// command line's sessions do; tests keep them in memory).
+    pub remember_tokens: bool,
 }
 
 impl TuiContext {
@@ -74,6 +77,7 @@ impl TuiContext {
             config: Config::default(),
             home: None,
             paths: None,
+            remember_tokens: false,
         }
     }
 }

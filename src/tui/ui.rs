@@ -303,6 +303,10 @@ fn footer_actions(state: &State) -> Vec<(String, &'static str)> {
                 push(Some("Enter".into()), "save");
                 push(Some("Esc".into()), "cancel");
             }
+            Overlay::AskSecret(_) => {
+                push(Some("Enter".into()), "use");
+                push(Some("Esc".into()), "leave unset");
+            }
             Overlay::Search(_) => {
                 push(Some("Enter".into()), "search");
                 push(Some("Esc".into()), "cancel");
@@ -703,6 +707,7 @@ fn render_overlay(frame: &mut Frame, area: Rect, state: &mut State) {
             };
             super::views::panel::render(frame, area, panel, &cx);
         }
+        Overlay::AskSecret(ask) => ask.render(frame, area, &theme),
         Overlay::SaveBody(input) | Overlay::Search(input) => {
             let title = if matches!(overlay, Overlay::Search(_)) {
                 " Search the response body "

@@ -14,6 +14,7 @@
 // binary leaves unused is not dead.
 #![allow(dead_code)]
 
+pub mod keychain;
 pub mod servers;
 pub mod tui;
 

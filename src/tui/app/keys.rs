@@ -84,6 +84,10 @@ impl<B: Backend> App<B> {
             input.insert_str(text);
             return;
         }
+        if let Some(Overlay::AskSecret(ask)) = &mut self.state.overlay {
+            ask.paste(text);
+            return;
+        }
         if let Some(Overlay::Panel(panel)) = &mut self.state.overlay {
             // Pasted text goes into a prompt; other panels ignore it.
             if let Panel::Prompt(prompt) = panel {

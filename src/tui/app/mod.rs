@@ -32,6 +32,7 @@ use super::config::Config;
 use super::input::LineInput;
 use super::outcome::{Failure, Outcome};
 use super::ui;
+use super::views::ask_secret::AskSecret;
 use super::views::catalog::CatalogPane;
 use super::views::panel::Panel;
 use super::views::request::{ReqTab, RequestEditor};
@@ -153,6 +154,8 @@ pub enum Overlay {
         scroll: u16,
     },
     Choose(Chooser),
+    /// A variable's value, asked once per session.
+    AskSecret(AskSecret),
     SaveBody(LineInput),
     /// The response body search prompt.
     Search(LineInput),
@@ -241,6 +244,7 @@ impl<B: Backend> App<B> {
             config,
             home: _,
             paths,
+            remember_tokens,
         } = ctx;
         let mut warnings: Vec<String> = config.warnings.clone();
         warnings.extend(catalog.warnings.iter().map(ToString::to_string));
@@ -269,7 +273,11 @@ impl<B: Backend> App<B> {
             areas: Areas::default(),
             warnings,
             countdown_until: None,
-            tokens: crate::oauth::Tokens::default(),
+            tokens: if remember_tokens {
+                crate::oauth::Tokens::remembered()
+            } else {
+                crate::oauth::Tokens::default()
+            },
             oauth_overrides: HashMap::new(),
             tools,
         };
@@ -289,7 +297,30 @@ impl<B: Backend> App<B> {
             let n = app.state.warnings.len();
             app.notice(format!("{n} warning(s) while starting; W shows them"), true);
         }
+        app.ask_prompts_of_chosen_environment();
         Ok(app)
+    }
+
+    /// The chosen environment's variables asked at a prompt: asked now,
+    /// over the first frame, and switched to once answered.
+    fn ask_prompts_of_chosen_environment(&mut self) {
+        let environments = &self.state.tools.environments;
+        let Some(name) = self.state.env_name.as_deref() else {
+            return;
+        };
+        if environments.unanswered(name).is_empty() {
+            return;
+        }
+        let Some(index) = environments.list.iter().position(|e| e.name == name) else {
+            return;
+        };
+        let reaction = super::views::environments::switch(
+            environments,
+            index,
+            &mut self.state.vars,
+            &mut self.state.env_name,
+        );
+        self.react(reaction);
     }
 
     /// A handle for tasks that feed the queue (the terminal's events).

@@ -107,7 +107,7 @@ impl<B: Backend> App<B> {
                     used.push(OAuthUse { key, client, token });
                 }
                 None => {
-                    self.fetch_token(op, client, key);
+                    self.fetch_token(op, client, key, false);
                     return TokenStep::Fetching;
                 }
             }
@@ -117,7 +117,14 @@ impl<B: Backend> App<B> {
 
     /// Starts the scheme's flow on a background task; the response pane
     /// spins (Esc cancels) and the status line says what to do.
-    fn fetch_token(&mut self, op: OpRef, client: crate::oauth::OAuthClient, key: TokenKey) {
+    /// `anew`: a new token by the flow, not the one the keychain kept.
+    fn fetch_token(
+        &mut self,
+        op: OpRef,
+        client: crate::oauth::OAuthClient,
+        key: TokenKey,
+        anew: bool,
+    ) {
         let Some(sender) = self.sender_or_explain() else {
             return;
         };
@@ -156,6 +163,10 @@ impl<B: Backend> App<B> {
                     let _ = forward_tx.send(Msg::OAuth(OAuthMsg::Prompt { op, id, prompt }));
                 }
             });
+            if anew {
+                let (tokens, key) = (tokens.clone(), key.clone());
+                let _ = tokio::task::spawn_blocking(move || tokens.forget_everywhere(&key)).await;
+            }
             let mut ctx = FlowContext::new(sender.engine(), cancel);
             ctx.prompts = Some(prompt_tx);
             let result = token_for(&client, &key, &tokens, &mut ctx)
@@ -299,7 +310,7 @@ impl<B: Backend> App<B> {
         ) {
             Ok(client) => {
                 self.state.tokens.forget(&key);
-                self.fetch_token(op, client, key);
+                self.fetch_token(op, client, key, true);
             }
             Err(e) => self.notice(format!("No token for {scheme}: {e}"), true),
         }

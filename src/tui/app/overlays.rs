@@ -10,6 +10,7 @@ use ratatui::backend::Backend;
 use super::{App, ChoosePurpose, Chooser, Overlay, Reaction};
 use crate::interchange::snippet::{Lang, to_snippet};
 use crate::tui::keymap::Action;
+use crate::tui::views::ask_secret::Asked;
 use crate::tui::views::environments;
 use crate::tui::views::request::json_text;
 use crate::tui::views::response::RequestState;
@@ -93,6 +94,16 @@ impl<B: Backend> App<B> {
                 Some(Action::Back | Action::Quit) => self.state.overlay = None,
                 _ => {}
             },
+            Overlay::AskSecret(ask) => {
+                if let Asked::Done(environment) = ask.on_key(&key) {
+                    let declined = (key.code == KeyCode::Esc).then(|| ask.declined());
+                    self.state.overlay = None;
+                    self.chosen(ChoosePurpose::Environment, environment);
+                    if let Some(notice) = declined {
+                        self.react(notice);
+                    }
+                }
+            }
             Overlay::Search(input) | Overlay::SaveBody(input) => match key.code {
                 KeyCode::Esc => self.state.overlay = None,
                 KeyCode::Enter => {

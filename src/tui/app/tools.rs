@@ -75,20 +75,22 @@ impl Tools {
         warnings: &mut Vec<String>,
     ) -> (Self, Option<String>, Vars) {
         let working_dir = std::env::current_dir().ok();
-        let environments = match Environments::load(catalog, paths.as_ref(), working_dir.as_deref())
-        {
-            Ok(e) => {
-                warnings.extend(e.warnings.iter().map(ToString::to_string));
-                e
-            }
-            Err(e) => {
-                warnings.push(e.to_string());
-                Environments {
-                    list: catalog.environments.clone(),
-                    ..Environments::default()
+        let mut environments =
+            match Environments::load(catalog, paths.as_ref(), working_dir.as_deref()) {
+                Ok(e) => {
+                    warnings.extend(e.warnings.iter().map(ToString::to_string));
+                    e
                 }
-            }
-        };
+                Err(e) => {
+                    warnings.push(e.to_string());
+                    Environments {
+                        list: catalog.environments.clone(),
+                        ..Environments::default()
+                    }
+                }
+            };
+        // The terminal is the interface's: prompts are its overlays.
+        environments.prompts_elsewhere = true;
         let chosen = match env {
             Some(name) => {
                 let found = environments.list.iter().any(|e| e.name == name);

@@ -5,6 +5,8 @@ use crate::request::Vars;
 use crate::store::{Environments, Paths};
 use crate::tui::app::{ChoosePurpose, Chooser, Overlay, Reaction};
 
+use super::ask_secret::AskSecret;
+
 /// The chooser over `environments`, `active` selected; a notice when there
 /// are none, saying where they come from.
 pub fn chooser(
@@ -57,6 +59,10 @@ pub fn switch(
     let Some(name) = environments.list.get(index).map(|e| e.name.clone()) else {
         return Reaction::None;
     };
+    // Its prompts first, one at a time; each answer comes back here.
+    if let Some(source) = environments.unanswered(&name).first() {
+        return Reaction::Open(Overlay::AskSecret(AskSecret::new(index, source)));
+    }
     let told = match environments.vars(Some(&name)) {
         Ok(chosen) => {
             vars.environment = chosen.environment;

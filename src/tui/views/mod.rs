@@ -3,6 +3,7 @@
 //! handles its own keys, answering the app with a
 //! [`Reaction`](crate::tui::app::Reaction).
 
+pub mod ask_secret;
 pub mod capture;
 pub mod catalog;
 pub mod dashboard;

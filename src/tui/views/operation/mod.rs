@@ -522,7 +522,12 @@ pub fn render_welcome(
         lines.push(Line::from(vec![
             Span::styled(api.title.clone(), theme.accent()),
             Span::styled(
-                format!("  {} · {} operations", api.version, api.operations.len()),
+                format!(
+                    "  {} · {} operation{}",
+                    api.version,
+                    api.operations.len(),
+                    if api.operations.len() == 1 { "" } else { "s" }
+                ),
                 theme.muted(),
             ),
         ]));
