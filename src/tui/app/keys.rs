@@ -41,6 +41,14 @@ impl<B: Backend> App<B> {
             return;
         }
         self.dirty = true;
+        // Test builds only: a panic on purpose, for the tests that check
+        // the terminal is restored and no secret is left behind.
+        #[cfg(debug_assertions)]
+        if key.code == KeyCode::F(12)
+            && std::env::var_os("PORTICO_PANIC_ON_F12").is_some_and(|v| v == "1")
+        {
+            panic!("PORTICO_PANIC_ON_F12: a panic on purpose");
+        }
         let action = self.state.config.keymap.action(&key);
         if self.state.overlay.is_some() {
             self.on_overlay_key(key, action);
