@@ -23,7 +23,7 @@ use crate::catalog::{Api, Capture, Operation, OperationKey};
 use crate::flow::{CaptureError, CapturedValue, apply_captures, secrets_to_mask};
 use crate::http::{Engine, ErrorKind, Exchange, RequestError, SendOptions};
 use crate::oauth::authorize::{OAuthUse, renew};
-use crate::oauth::{FlowContext, Prompt, Tokens, says_invalid_token};
+use crate::oauth::{FlowContext, Prompt, Tokens, record_exchanges, says_invalid_token};
 use crate::request::{BuiltRequest, Draft, Vars};
 use crate::store::{History, StoreError};
 
@@ -103,6 +103,7 @@ impl Call {
                 .as_ref()
                 .is_ok_and(|e| says_invalid_token(e.response.status, &e.response.headers))
         };
+        let mut renewal = Renewal::default();
         if let Some(oauth) = self.oauth.as_mut()
             && refused(&result)
         {
@@ -111,6 +112,10 @@ impl Call {
             if renew(&mut self.built, &mut oauth.used, &oauth.tokens, &mut ctx).await {
                 result = engine.send(&self.built, &options, cancel).await;
             }
+            renewal = Renewal {
+                exchanges: ctx.exchanges(),
+                secrets: ctx.secrets(),
+            };
         }
         // Besides the request's own: every secret variable, and the
         // tokens this answer hands out to a secret capture.
@@ -124,6 +129,7 @@ impl Call {
             also_secret,
             vars_at_send,
             captured: Captured::NotYet,
+            renewal,
         }
     }
 }
@@ -139,6 +145,17 @@ pub struct Sent {
     vars_at_send: Option<Vars>,
     /// What the captures did, once [`Sent::capture`] ran.
     pub captured: Captured,
+    /// The token requests of a renewal after `invalid_token`, recorded
+    /// before the call.
+    renewal: Renewal,
+}
+
+/// The exchanges with the authorization server that a renewal made, and
+/// the secrets they carry.
+#[derive(Debug, Default)]
+struct Renewal {
+    exchanges: Vec<Exchange>,
+    secrets: Vec<String>,
 }
 
 /// The capture step's outcome.
@@ -234,6 +251,9 @@ impl Sent {
         let Some(history) = history.filter(|_| !self.cancelled()) else {
             return Recorded::Skipped;
         };
+        if let Err(e) = record_exchanges(history, &self.renewal.exchanges, &self.renewal.secrets) {
+            return Recorded::Failed(e);
+        }
         let source = self.call.draft.as_ref().zip(self.vars_at_send.as_ref());
         match history.record(
             Some(self.call.key.clone()),

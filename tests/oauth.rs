@@ -284,28 +284,53 @@ async fn client_credentials_gets_a_token_the_api_accepts() {
     );
 }
 
-/// Runs the authorization code flow; `finish` gets the authorization URL
-/// and either visits the redirect (the browser) or pastes it.
+/// Runs the authorization code flow as the public client (else the
+/// confidential one); the browser visits the authorization URL, then
+/// either visits the redirect or pastes it.
 async fn authorization_code(
     server: &DemoServer,
     paste: bool,
     tamper_state: bool,
 ) -> Result<portico::oauth::Token, OAuthError> {
+    authorization_code_as(server, paste, tamper_state, true).await
+}
+
+async fn authorization_code_as(
+    server: &DemoServer,
+    paste: bool,
+    tamper_state: bool,
+    public: bool,
+) -> Result<portico::oauth::Token, OAuthError> {
     let engine = engine();
-    let client = client(server, OAuthGrant::AuthorizationCode, true);
+    let client = client(server, OAuthGrant::AuthorizationCode, public);
+    let client_id = client.client_id.clone();
     let (prompt_tx, mut prompts) = mpsc::unbounded_channel();
     let (paste_tx, paste_rx) = mpsc::unbounded_channel();
     let mut ctx = FlowContext::new(&engine, CancellationToken::new());
     ctx.prompts = Some(prompt_tx);
     ctx.pasted = Some(paste_rx);
     let browser = async move {
-        let Some(Prompt::Browser { url, redirect_uri }) = prompts.recv().await else {
+        let Some(Prompt::Browser {
+            url,
+            redirect_uri,
+            opened,
+        }) = prompts.recv().await
+        else {
             panic!("no browser prompt")
         };
+        assert!(!opened, "a test opens no browser");
         let parsed = url::Url::parse(&url).expect("authorization URL");
         let query: std::collections::HashMap<_, _> = parsed.query_pairs().into_owned().collect();
         assert_eq!(query["code_challenge_method"], "S256");
-        assert_eq!(query["client_id"], demo::OAUTH_PUBLIC_CLIENT_ID);
+        assert_eq!(query["client_id"], client_id);
+        assert_eq!(
+            parsed
+                .query_pairs()
+                .filter(|(k, _)| k == "client_id")
+                .count(),
+            1,
+            "client_id once: {url}"
+        );
         assert_eq!(query["redirect_uri"], redirect_uri);
         assert!(
             redirect_uri.starts_with("http://127.0.0.1:"),
@@ -331,6 +356,11 @@ async fn authorization_code(
 async fn authorization_code_with_pkce_through_the_loopback_listener() {
     let server = serve(DemoConfig::default()).await;
     let token = authorization_code(&server, false, false)
+        .await
+        .expect("token");
+    assert_eq!(who_am_i(&server, &token.access_token).await, 200);
+    // A confidential client too: its secret goes to the token request only.
+    let token = authorization_code_as(&server, false, false, false)
         .await
         .expect("token");
     assert_eq!(who_am_i(&server, &token.access_token).await, 200);
@@ -548,6 +578,24 @@ async fn a_revoked_token_gets_one_new_token_and_one_replay() {
         secrets.iter().any(|s| s == &now.access_token),
         "new token masked"
     );
+    // The renewal's token request is in history before the call, masked.
+    let home = tempfile::tempdir().expect("home");
+    let history = portico::store::History::new(&portico::store::Paths::in_dir(home.path()));
+    assert!(matches!(
+        sent.record(Some(&history)),
+        portico::call::Recorded::Yes
+    ));
+    let entries = history.read().expect("history").entries;
+    let urls: Vec<&str> = entries.iter().map(|e| e.request.url.as_str()).collect();
+    assert_eq!(urls.len(), 2, "{urls:?}");
+    assert!(urls[0].ends_with("/oauth2/token"), "{urls:?}");
+    assert!(urls[1].ends_with("/account/me"), "{urls:?}");
+    let stored = std::fs::read_to_string(home.path().join("history.jsonl")).expect("file");
+    assert!(
+        !stored.contains(&now.access_token),
+        "the new token is masked"
+    );
+    assert!(!stored.contains(demo::OAUTH_CLIENT_SECRET));
 }
 
 #[tokio::test]

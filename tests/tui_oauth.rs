@@ -170,3 +170,50 @@ async fn a_prompt_left_with_esc_leaves_the_variable_without_a_value() {
     h.assert_not_screen("Secret for the Esc test");
     h.assert_screen("the prompt gave no value");
 }
+
+/// Visits `url` without following its redirect: the redirect's URL.
+async fn redirect_of(url: &str) -> String {
+    let answer = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .expect("client")
+        .get(url)
+        .send()
+        .await
+        .expect("visit");
+    answer
+        .headers()
+        .get("location")
+        .and_then(|v| v.to_str().ok())
+        .expect("a redirect")
+        .to_string()
+}
+
+#[tokio::test]
+async fn a_sign_in_finishes_with_the_redirect_url_pasted_into_the_tui() {
+    let (server, mut h) = start().await;
+    h.open("who am i");
+    auth_tab(&mut h);
+    h.key(KeyCode::Char('A'));
+    h.assert_screen("authorization-code");
+    h.key(KeyCode::Down);
+    h.key(KeyCode::Enter);
+    h.wait_for("To sign in, open this URL in a browser", SETTLE_LIMIT)
+        .await;
+    h.assert_screen("paste here the URL it ends on");
+    // The browser runs elsewhere: it signs in, and its final URL (which
+    // never reaches portico's listener) is pasted.
+    let authorize = format!("{}/oauth2/authorize?", server.base_url());
+    let url = h
+        .wrapped_word(&authorize)
+        .expect("the authorization URL on screen");
+    assert!(url.contains("code_challenge_method=S256"), "{url}");
+    let redirect = redirect_of(&url).await;
+    assert!(redirect.contains("/callback?code="), "{redirect}");
+    h.paste(&redirect);
+    h.assert_screen("Redirect URL received");
+    h.wait_for("held, 59 min left", SETTLE_LIMIT).await;
+    h.key(KeyCode::F(5));
+    h.wait_for("authorization_code", SETTLE_LIMIT).await;
+    h.assert_screen("200 OK");
+}

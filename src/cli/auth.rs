@@ -343,6 +343,7 @@ fn interactive_context(engine: &Engine, cancel: CancellationToken) -> FlowContex
         }
     });
     let mut ctx = FlowContext::new(engine, cancel);
+    ctx.open_browser = true;
     ctx.prompts = Some(tx);
     ctx.pasted = terminal.then_some(paste_rx);
     ctx

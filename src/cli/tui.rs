@@ -27,7 +27,7 @@ pub async fn open_tui(target: &Target, timeout: Option<f64>) -> Result<()> {
         config,
         home: target.home.clone(),
         paths,
-        remember_tokens: true,
+        desktop: true,
     };
     let result = crate::tui::run(context).await;
     if let Some(server) = demo {

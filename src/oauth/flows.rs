@@ -45,8 +45,12 @@ pub enum Prompt {
     Polling { interval: Duration },
     /// Authorization code: open `url` in a browser; the redirect comes
     /// back to `redirect_uri` on loopback, or the user pastes the URL the
-    /// browser ended on.
-    Browser { url: String, redirect_uri: String },
+    /// browser ended on. `opened`: portico opened the user's browser.
+    Browser {
+        url: String,
+        redirect_uri: String,
+        opened: bool,
+    },
 }
 
 impl Prompt {
@@ -74,7 +78,16 @@ impl Prompt {
                 "Waiting for the sign-in: the next check is in {}.",
                 duration_text(*interval)
             ),
-            Self::Browser { url, redirect_uri } => format!(
+            Self::Browser {
+                url,
+                redirect_uri,
+                opened: true,
+            } => format!(
+                "Sign in in the browser just opened (the answer comes back to {redirect_uri}), or open: {url}"
+            ),
+            Self::Browser {
+                url, redirect_uri, ..
+            } => format!(
                 "To sign in, open this URL in a browser (the answer comes back to {redirect_uri}): {url}"
             ),
         }
@@ -89,6 +102,9 @@ pub struct FlowContext<'a> {
     pub prompts: Option<mpsc::UnboundedSender<Prompt>>,
     /// Redirect URLs the user pastes (the browser on another machine).
     pub pasted: Option<mpsc::UnboundedReceiver<String>>,
+    /// Open the authorization URL in the user's browser, when there is
+    /// one (a person's session; tests leave it off).
+    pub open_browser: bool,
     exchanges: Mutex<Vec<Exchange>>,
     secrets: Mutex<Vec<String>>,
 }
@@ -100,6 +116,7 @@ impl<'a> FlowContext<'a> {
             cancel,
             prompts: None,
             pasted: None,
+            open_browser: false,
             exchanges: Mutex::new(Vec::new()),
             secrets: Mutex::new(Vec::new()),
         }
@@ -355,13 +372,15 @@ async fn authorization_code(
         .authorize_url(CsrfToken::new_random)
         .add_scopes(scopes(client))
         .set_pkce_challenge(challenge);
-    for (name, value) in extra_params(client) {
+    for (name, value) in client.extra.clone() {
         authorize = authorize.add_extra_param(name, value);
     }
     let (url, state) = authorize.url();
+    let opened = ctx.open_browser && super::loopback::open_browser(url.as_str());
     ctx.prompt(Prompt::Browser {
         url: url.to_string(),
         redirect_uri: redirect,
+        opened,
     });
     let came_back = match ctx.pasted.as_mut() {
         Some(pasted) => tokio::select! {

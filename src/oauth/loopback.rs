@@ -1,7 +1,8 @@
 //! The authorization code flow's redirect listener: a one-page HTTP server
 //! on 127.0.0.1 on a free port, and the reading of the URL the browser
 //! was sent back to (from the listener, or pasted by the user when the
-//! browser runs on another machine).
+//! browser runs on another machine); and opening the user's browser when
+//! there is one.
 
 use std::time::Duration;
 
@@ -128,4 +129,47 @@ pub fn code_from_redirect(url: &str, state: &str) -> Result<String, OAuthError> 
         return Err(OAuthError::StateMismatch { got });
     }
     get("code").ok_or_else(|| OAuthError::NoCode { url: url.into() })
+}
+
+/// Opens `url` in the user's browser: `$BROWSER` when set, else the
+/// desktop's opener (`open` on macOS, `start` on Windows, `xdg-open` under
+/// X11 or Wayland). False when there is none (a server over SSH, a
+/// container) or it could not start: the URL is shown either way.
+pub fn open_browser(url: &str) -> bool {
+    let (program, mut args): (String, Vec<String>) = match std::env::var("BROWSER") {
+        Ok(browser) if !browser.trim().is_empty() => {
+            // A list of commands, tried in order by convention: the first.
+            let first = browser.split(':').next().unwrap_or_default().trim();
+            match shell_words::split(first) {
+                Ok(mut words) if !words.is_empty() => (words.remove(0), words),
+                _ => return false,
+            }
+        }
+        _ if cfg!(target_os = "macos") => ("open".into(), Vec::new()),
+        _ if cfg!(windows) => (
+            "cmd".into(),
+            vec!["/C".into(), "start".into(), String::new()],
+        ),
+        _ if std::env::var_os("DISPLAY").is_some()
+            || std::env::var_os("WAYLAND_DISPLAY").is_some() =>
+        {
+            ("xdg-open".into(), Vec::new())
+        }
+        _ => return false,
+    };
+    args.push(url.to_string());
+    let child = std::process::Command::new(program)
+        .args(args)
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn();
+    match child {
+        Ok(mut child) => {
+            // Reaped on a thread of its own: a browser may stay open.
+            std::thread::spawn(move || child.wait());
+            true
+        }
+        Err(_) => false,
+    }
 }

@@ -61,9 +61,10 @@ pub struct TuiContext {
     /// Where presets, history and the user's environments live; `None`
     /// keeps nothing (no home directory).
     pub paths: Option<crate::store::Paths>,
-    /// Keep OAuth 2.0 tokens in the OS keychain between sessions (the
-    /// command line's sessions do; tests keep them in memory).
-    pub remember_tokens: bool,
+    /// A person's session, with their desktop's services: OAuth 2.0
+    /// tokens kept in the OS keychain between sessions, and the browser
+    /// opened for a sign-in. Tests use neither.
+    pub desktop: bool,
 }
 
 impl TuiContext {
@@ -77,7 +78,7 @@ impl TuiContext {
             config: Config::default(),
             home: None,
             paths: None,
-            remember_tokens: false,
+            desktop: false,
         }
     }
 }

@@ -52,6 +52,42 @@ impl Harness {
         self.app.draw().expect("draw");
     }
 
+    /// Text pasted into the terminal (bracketed paste).
+    pub fn paste(&mut self, text: &str) {
+        self.app.handle(Msg::Input(Event::Paste(text.to_string())));
+        self.app.draw().expect("draw");
+    }
+
+    /// The word that starts with `start` on screen, put back together
+    /// where the pane it is in wrapped it over several rows (a long URL).
+    pub fn wrapped_word(&self, start: &str) -> Option<String> {
+        let screen = self.screen();
+        let rows: Vec<Vec<char>> = screen.lines().map(|l| l.chars().collect()).collect();
+        let needle: Vec<char> = start.chars().collect();
+        let (y, x) = rows.iter().enumerate().find_map(|(y, row)| {
+            row.windows(needle.len())
+                .position(|w| w == needle.as_slice())
+                .map(|x| (y, x))
+        })?;
+        // The pane's inner edges: the borders left and right of the word.
+        let left = rows[y][..x]
+            .iter()
+            .rposition(|c| *c == '│')
+            .map_or(0, |b| b + 1);
+        let right = x + rows[y][x..].iter().position(|c| *c == '│')?;
+        let mut word = String::new();
+        for (i, row) in rows[y..].iter().enumerate() {
+            let from = if i == 0 { x } else { left };
+            for c in row.get(from..right)? {
+                if c.is_whitespace() {
+                    return Some(word);
+                }
+                word.push(*c);
+            }
+        }
+        Some(word)
+    }
+
     pub fn type_text(&mut self, text: &str) {
         for c in text.chars() {
             self.key(KeyCode::Char(c));

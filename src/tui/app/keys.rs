@@ -96,6 +96,9 @@ impl<B: Backend> App<B> {
             ask.paste(text);
             return;
         }
+        if self.state.overlay.is_none() && self.paste_redirect(text) {
+            return;
+        }
         if let Some(Overlay::Panel(panel)) = &mut self.state.overlay {
             // Pasted text goes into a prompt; other panels ignore it.
             if let Panel::Prompt(prompt) = panel {

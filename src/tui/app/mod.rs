@@ -217,6 +217,12 @@ pub struct State {
     pub tokens: crate::oauth::Tokens,
     /// The flow chosen in the Auth tab, per API and scheme.
     pub oauth_overrides: HashMap<crate::oauth::TokenKey, crate::oauth::Overrides>,
+    /// Where a pasted redirect URL goes while a browser flow waits for
+    /// one (the browser may run on another machine), and for which
+    /// operation.
+    pub oauth_paste: Option<(OpRef, mpsc::UnboundedSender<String>)>,
+    /// Open the user's browser for a sign-in (see `TuiContext::desktop`).
+    pub open_browser: bool,
 }
 
 pub struct App<B: Backend> {
@@ -244,7 +250,7 @@ impl<B: Backend> App<B> {
             config,
             home: _,
             paths,
-            remember_tokens,
+            desktop,
         } = ctx;
         let mut warnings: Vec<String> = config.warnings.clone();
         warnings.extend(catalog.warnings.iter().map(ToString::to_string));
@@ -273,12 +279,14 @@ impl<B: Backend> App<B> {
             areas: Areas::default(),
             warnings,
             countdown_until: None,
-            tokens: if remember_tokens {
+            tokens: if desktop {
                 crate::oauth::Tokens::remembered()
             } else {
                 crate::oauth::Tokens::default()
             },
             oauth_overrides: HashMap::new(),
+            oauth_paste: None,
+            open_browser: desktop,
             tools,
         };
         let mut app = Self {

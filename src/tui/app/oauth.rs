@@ -149,7 +149,10 @@ impl<B: Backend> App<B> {
                 )),
             };
         }
+        let (paste_tx, paste_rx) = mpsc::unbounded_channel();
+        self.state.oauth_paste = Some((op, paste_tx));
         let tokens = self.state.tokens.clone();
+        let open_browser = self.state.open_browser;
         let history = self.state.tools.history();
         let tx = self.tx.clone();
         let done = CancellationToken::new();
@@ -169,6 +172,8 @@ impl<B: Backend> App<B> {
             }
             let mut ctx = FlowContext::new(sender.engine(), cancel);
             ctx.prompts = Some(prompt_tx);
+            ctx.pasted = Some(paste_rx);
+            ctx.open_browser = open_browser;
             let result = token_for(&client, &key, &tokens, &mut ctx)
                 .await
                 .map(|_| ())
@@ -207,7 +212,12 @@ impl<B: Backend> App<B> {
                     }
                     return;
                 }
-                let text = prompt.instructions();
+                let mut text = prompt.instructions();
+                if matches!(prompt, Prompt::Browser { .. }) {
+                    text.push_str(
+                        " If the browser runs on another machine, paste here the URL it ends on.",
+                    );
+                }
                 if let Some(s) = self.state.ops.get_mut(&op)
                     && let RequestState::InFlight { token, .. } = &mut s.request
                 {
@@ -223,6 +233,7 @@ impl<B: Backend> App<B> {
                 if self.fetching(op) != Some(id) {
                     return;
                 }
+                self.state.oauth_paste = None;
                 if let Some(s) = self.state.ops.get_mut(&op) {
                     s.request = RequestState::Idle;
                 }
@@ -265,6 +276,22 @@ impl<B: Backend> App<B> {
             }
         }
         filled.then_some(draft)
+    }
+
+    /// Hands pasted text to the browser flow waiting for the open
+    /// operation's redirect URL; false when none waits.
+    pub(super) fn paste_redirect(&mut self, text: &str) -> bool {
+        let Some((op, paste)) = &self.state.oauth_paste else {
+            return false;
+        };
+        if self.state.open != Some(*op) || self.fetching(*op).is_none() {
+            return false;
+        }
+        if paste.send(text.trim().to_string()).is_err() {
+            return false;
+        }
+        self.notice("Redirect URL received; finishing the sign-in", false);
+        true
     }
 
     /// The id of the token fetch running for `op`, if one is.
