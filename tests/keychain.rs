@@ -122,6 +122,29 @@ async fn a_token_outlives_the_session_only_in_the_keychain() {
         !files_text(home.path()).contains(&token),
         "the token reached portico's files"
     );
+    // curl and the code samples, which send nothing, carry the kept token.
+    let curl = portico(
+        home.path(),
+        &env,
+        &["curl", "--op", "Who am I", "--server", &account],
+        "",
+    );
+    assert!(
+        stdout(&curl).contains("Authorization: Bearer ••••••••"),
+        "{}{}",
+        stdout(&curl),
+        stderr(&curl)
+    );
+    let snippet = [
+        "snippet", "--lang", "python", "--op", "Who am I", "--server", &account, "--reveal",
+    ];
+    let python = portico(home.path(), &env, &snippet, "");
+    assert!(
+        stdout(&python).contains(&format!("Bearer {token}")),
+        "{}{}",
+        stdout(&python),
+        stderr(&python)
+    );
 
     // Forgotten, it is gone from the keychain: the next call gets another.
     let forget = portico(
@@ -143,6 +166,22 @@ async fn a_token_outlives_the_session_only_in_the_keychain() {
         "",
     );
     assert!(stdout(&status).contains("no token kept in the keychain"));
+    let curl = portico(
+        home.path(),
+        &env,
+        &["curl", "--op", "Who am I", "--server", &account],
+        "",
+    );
+    assert!(
+        !stdout(&curl).contains("Authorization"),
+        "{}",
+        stdout(&curl)
+    );
+    assert!(
+        stderr(&curl).contains("no token kept for demo_oauth: the request carries none"),
+        "{}",
+        stderr(&curl)
+    );
     let third = portico(home.path(), &env, &call, "");
     assert!(
         stderr(&third).contains("got an OAuth 2.0 token"),

@@ -21,7 +21,7 @@ use super::session::{Session, Target};
 use crate::call::OAuthTokens;
 use crate::catalog::{Api, OAuthGrant, Operation, SecurityKind};
 use crate::http::{Engine, EngineConfig};
-use crate::oauth::authorize::{authorize, token_for};
+use crate::oauth::authorize::{authorize, put_token, token_for};
 use crate::oauth::{
     FlowContext, Overrides, Prompt, TokenKey, Tokens, client_for, record_exchanges,
     required_schemes,
@@ -310,6 +310,58 @@ pub(super) async fn authorize_call(
             prompts,
         }),
     ))
+}
+
+/// For `portico curl` and `portico snippet`, which send nothing: fills
+/// the OAuth 2.0 credentials the draft leaves empty with the tokens the
+/// keychain keeps, and says on stderr which scheme has none (the request
+/// printed then carries no token).
+pub(super) fn with_kept_tokens(
+    api: &Api,
+    op: &Operation,
+    draft: &Draft,
+    vars: &Vars,
+    built: BuiltRequest,
+) -> Result<BuiltRequest> {
+    let schemes = required_schemes(api, op);
+    if schemes.is_empty() {
+        return Ok(built);
+    }
+    let tokens = Tokens::remembered();
+    let mut filled = draft.clone();
+    let mut any = false;
+    for (scheme, _) in schemes {
+        let empty = !filled
+            .auth
+            .iter()
+            .any(|a| a.scheme == scheme && !a.value.trim().is_empty());
+        if !empty {
+            continue;
+        }
+        let kept = client_for(
+            api,
+            Some(op),
+            scheme,
+            vars,
+            &Overrides::default(),
+            Some(&built.url),
+        )
+        .ok()
+        .and_then(|client| tokens.recall(&TokenKey::new(&api.id, scheme), &client))
+        .filter(|token| token.fresh(SystemTime::now()));
+        match kept {
+            Some(token) => any |= put_token(&mut filled, scheme, &token.access_token),
+            None => eprintln!(
+                "portico: no token kept for {scheme}: the request carries none \
+                 (`portico auth token --scheme {scheme}` gets one)"
+            ),
+        }
+    }
+    if !any {
+        return Ok(built);
+    }
+    request::build(api, op, &filled, vars)
+        .with_context(|| format!("cannot build {} {}", op.method, op.path))
 }
 
 /// Writes the token requests to history, masked; a history that cannot

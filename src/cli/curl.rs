@@ -46,8 +46,15 @@ impl CurlArgs {
 pub(super) async fn prepared_request(args: &CurlArgs) -> Result<BuiltRequest> {
     let session = offline_session(&args.request.target).await?;
     print_warnings(&session.catalog);
-    let Prepared { built, .. } = prepare(&session, &args.to_call())?;
-    Ok(built)
+    let Prepared {
+        built,
+        draft,
+        vars,
+        at,
+        ..
+    } = prepare(&session, &args.to_call())?;
+    let (api, op) = session.catalog.operation(at);
+    super::auth::with_kept_tokens(api, op, &draft, &vars, built)
 }
 
 pub(super) async fn curl_command(args: &CurlArgs) -> Result<()> {
