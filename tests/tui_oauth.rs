@@ -69,7 +69,8 @@ async fn the_device_code_is_on_screen_until_approved_and_esc_cancels() {
     auth_tab(&mut h);
     h.key(KeyCode::Char('A'));
     h.settle().await;
-    h.assert_screen("Get a token for demo_oauth by");
+    h.assert_screen("Token for demo_oauth");
+    h.assert_screen("new token by device-code");
     h.key(KeyCode::Down);
     h.key(KeyCode::Down);
     h.key(KeyCode::Enter);
@@ -216,4 +217,46 @@ async fn a_sign_in_finishes_with_the_redirect_url_pasted_into_the_tui() {
     h.key(KeyCode::F(5));
     h.wait_for("authorization_code", SETTLE_LIMIT).await;
     h.assert_screen("200 OK");
+}
+
+#[tokio::test]
+async fn a_key_refreshes_or_forgets_the_token() {
+    let (_server, mut h) = start().await;
+    h.open("who am i");
+    auth_tab(&mut h);
+    h.key(KeyCode::F(5));
+    h.wait_for("client_credentials", SETTLE_LIMIT).await;
+    h.settle().await;
+    h.assert_screen("held, 59 min left · A: new");
+
+    h.key(KeyCode::Char('A'));
+    h.assert_screen("Token for demo_oauth");
+    h.assert_screen("new token by client-credentials");
+    h.assert_screen("refresh the token");
+    h.assert_screen("forget the token (here and in the keychain)");
+    // Refresh: the last items are refresh, then forget.
+    for _ in 0..3 {
+        h.key(KeyCode::Down);
+    }
+    h.key(KeyCode::Enter);
+    h.wait_for("Got a token for demo_oauth", SETTLE_LIMIT).await;
+    h.settle().await;
+    h.assert_screen("held, 59 min left · A: new");
+
+    h.key(KeyCode::Char('A'));
+    for _ in 0..4 {
+        h.key(KeyCode::Down);
+    }
+    h.key(KeyCode::Enter);
+    h.assert_screen("Forgot the token for demo_oauth");
+    h.assert_screen("fetched on send · A: now");
+    h.assert_not_screen("token demo_oauth 59 min");
+
+    // Nothing held: refreshing says so.
+    h.key(KeyCode::Char('A'));
+    for _ in 0..3 {
+        h.key(KeyCode::Down);
+    }
+    h.key(KeyCode::Enter);
+    h.assert_screen("No token held for demo_oauth: A gets one");
 }

@@ -197,7 +197,7 @@ actions! {
     }
     GetToken {
         name: "get_token", label: "get token", scope: Request, keys: ["A"],
-        description: "Auth tab: get a new OAuth 2.0 token now, by a flow you choose",
+        description: "Auth tab: a new OAuth 2.0 token by a flow you choose, or refresh or forget it",
     }
     ToggleRow {
         name: "toggle_row", label: "on/off", scope: Request, keys: ["space"],

@@ -126,9 +126,28 @@ pub enum ChoosePurpose {
     Environment,
     /// A credential to add in the Auth tab (`AD_HOC_CHOICES`).
     AddAuth,
-    /// The OAuth 2.0 flow to get a token by, one per item (at most the
-    /// three portico runs).
-    OAuthFlow([Option<crate::catalog::OAuthGrant>; 3]),
+    /// What to do with the token of the operation's OAuth 2.0 scheme, one
+    /// per item: a flow to get a new one by (at most the three portico
+    /// runs), refresh it, or forget it.
+    OAuthToken([Option<TokenChoice>; 5]),
+}
+
+/// An item of the Auth tab's `A` chooser.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TokenChoice {
+    Flow(crate::catalog::OAuthGrant),
+    Refresh,
+    Forget,
+}
+
+impl TokenChoice {
+    pub fn label(self) -> String {
+        match self {
+            Self::Flow(grant) => format!("new token by {}", grant.name()),
+            Self::Refresh => "refresh the token".into(),
+            Self::Forget => "forget the token (here and in the keychain)".into(),
+        }
+    }
 }
 
 pub struct Chooser {

@@ -304,14 +304,18 @@ impl<B: Backend> App<B> {
 
     /// The Auth tab's `g`: a new token for the open operation's first
     /// OAuth scheme now (even if one is held), with `grant` when given.
-    pub(super) fn get_token_now(&mut self, grant: Option<OAuthGrant>) {
-        let Some(op) = self.state.open else {
-            return;
-        };
+    /// The open operation, its first OAuth 2.0 scheme's token key and
+    /// client (with the flow chosen in the Auth tab); a notice when there
+    /// is none.
+    fn open_scheme_client(
+        &mut self,
+        grant: Option<OAuthGrant>,
+    ) -> Option<(OpRef, TokenKey, crate::oauth::OAuthClient)> {
+        let op = self.state.open?;
         let (api, operation) = self.state.catalog.operation(op);
         let Some((scheme, _)) = required_schemes(api, operation).into_iter().next() else {
             self.notice("This operation requires no OAuth 2.0 scheme", true);
-            return;
+            return None;
         };
         let key = TokenKey::new(&api.id, scheme);
         let mut overrides: Overrides = self
@@ -335,11 +339,51 @@ impl<B: Backend> App<B> {
             &overrides,
             base.as_deref(),
         ) {
-            Ok(client) => {
-                self.state.tokens.forget(&key);
-                self.fetch_token(op, client, key, true);
+            Ok(client) => Some((op, key, client)),
+            Err(e) => {
+                let scheme = scheme.to_string();
+                self.notice(format!("No token for {scheme}: {e}"), true);
+                None
             }
-            Err(e) => self.notice(format!("No token for {scheme}: {e}"), true),
         }
+    }
+
+    /// `A`, a flow chosen: a new token by it, not the one held or kept.
+    pub(super) fn get_token_now(&mut self, grant: Option<OAuthGrant>) {
+        if let Some((op, key, client)) = self.open_scheme_client(grant) {
+            self.state.tokens.forget(&key);
+            self.fetch_token(op, client, key, true);
+        }
+    }
+
+    /// `A`, refresh: the held token counts as expired, so its refresh
+    /// token gets a new one (or, without one, the flow does).
+    pub(super) fn refresh_token_now(&mut self) {
+        let Some((op, key, client)) = self.open_scheme_client(None) else {
+            return;
+        };
+        let Some(mut held) = self.state.tokens.get(&key) else {
+            self.notice(
+                format!("No token held for {}: A gets one", key.scheme),
+                true,
+            );
+            return;
+        };
+        held.obtained_at = SystemTime::UNIX_EPOCH;
+        held.expires_at = Some(SystemTime::UNIX_EPOCH);
+        self.state.tokens.put(key.clone(), held);
+        self.fetch_token(op, client, key, false);
+    }
+
+    /// `A`, forget: the token goes from the session and the keychain.
+    pub(super) fn forget_token_now(&mut self) {
+        let Some((_, key, _)) = self.open_scheme_client(None) else {
+            return;
+        };
+        self.state.tokens.forget(&key);
+        let tokens = self.state.tokens.clone();
+        let scheme = key.scheme.clone();
+        tokio::task::spawn_blocking(move || tokens.forget_everywhere(&key));
+        self.notice(format!("Forgot the token for {scheme}"), false);
     }
 }

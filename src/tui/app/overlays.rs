@@ -7,7 +7,7 @@
 use crossterm::event::{KeyCode, KeyEvent};
 use ratatui::backend::Backend;
 
-use super::{App, ChoosePurpose, Chooser, Overlay, Reaction};
+use super::{App, ChoosePurpose, Chooser, Overlay, Reaction, TokenChoice};
 use crate::interchange::snippet::{Lang, to_snippet};
 use crate::tui::keymap::Action;
 use crate::tui::views::ask_secret::Asked;
@@ -151,11 +151,12 @@ impl<B: Backend> App<B> {
                     s.editor.draft.server_vars.insert(name, value.clone());
                 }
             }
-            ChoosePurpose::OAuthFlow(grants) => {
-                if let Some(Some(grant)) = grants.get(index) {
-                    self.get_token_now(Some(*grant));
-                }
-            }
+            ChoosePurpose::OAuthToken(choices) => match choices.get(index) {
+                Some(Some(TokenChoice::Flow(grant))) => self.get_token_now(Some(*grant)),
+                Some(Some(TokenChoice::Refresh)) => self.refresh_token_now(),
+                Some(Some(TokenChoice::Forget)) => self.forget_token_now(),
+                _ => {}
+            },
             ChoosePurpose::AddAuth => {
                 let Some(op) = self.state.open else {
                     return;

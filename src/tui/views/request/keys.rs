@@ -8,12 +8,13 @@ use crossterm::event::{KeyCode, KeyEvent};
 use super::{AD_HOC_CHOICES, FieldKind, ReqTab, RequestEditor, json_text};
 use crate::catalog::{Api, OAuthGrant, Operation, SecurityKind};
 use crate::request::Draft;
-use crate::tui::app::{ChoosePurpose, Chooser, Effect, OpRef, Overlay, Reaction};
+use crate::tui::app::{ChoosePurpose, Chooser, Effect, OpRef, Overlay, Reaction, TokenChoice};
 use crate::tui::input::InputResult;
 use crate::tui::keymap::Action;
 
-/// `A`: the flows of the operation's first OAuth 2.0 scheme to choose
-/// from (all three portico runs when the scheme uses discovery).
+/// `A`: the flows of the operation's first OAuth 2.0 scheme to get a new
+/// token by (all three portico runs when the scheme uses discovery), then
+/// refreshing and forgetting the token.
 fn oauth_flow_choice(api: &Api, operation: &Operation) -> Reaction {
     let Some((scheme, _)) = crate::oauth::required_schemes(api, operation)
         .into_iter()
@@ -45,19 +46,19 @@ fn oauth_flow_choice(api: &Api, operation: &Operation) -> Reaction {
             true,
         );
     }
-    let mut choices = [None; 3];
-    for (slot, grant) in choices.iter_mut().zip(&grants) {
-        *slot = Some(*grant);
+    let mut choices = [None; 5];
+    let offered = grants
+        .iter()
+        .map(|g| TokenChoice::Flow(*g))
+        .chain([TokenChoice::Refresh, TokenChoice::Forget]);
+    for (slot, choice) in choices.iter_mut().zip(offered) {
+        *slot = Some(choice);
     }
     Reaction::Open(Overlay::Choose(Chooser {
-        title: format!("Get a token for {scheme} by"),
-        items: choices
-            .iter()
-            .flatten()
-            .map(|g| g.name().to_string())
-            .collect(),
+        title: format!("Token for {scheme}"),
+        items: choices.iter().flatten().map(|c| c.label()).collect(),
         selected: 0,
-        purpose: ChoosePurpose::OAuthFlow(choices),
+        purpose: ChoosePurpose::OAuthToken(choices),
     }))
 }
 
