@@ -1212,3 +1212,75 @@ async fn code_samples_cycle_languages_copy_and_remember_the_choice() {
     h.key(KeyCode::Char('X'));
     h.assert_screen("PHP (curl) (secrets masked");
 }
+
+/// Esc cancels a field's edit and Enter keeps it; Ctrl+Z takes back the
+/// last change to the request, one completed change at a time, and the
+/// body has its own undo while it is typed in.
+#[tokio::test]
+async fn esc_cancels_an_edit_and_ctrl_z_undoes_changes() {
+    let mut h = Lab::new(160, 45).await;
+    h.open_execute("ws1", "svc1");
+    let url = |h: &Lab| h.app.request_url().expect("open").expect("built");
+    assert!(
+        url(&h).contains("/workspaces/ws1/services/svc1/"),
+        "{}",
+        url(&h)
+    );
+
+    // The service's row: an edit cancelled, then one kept.
+    h.key(KeyCode::Char('e'));
+    h.type_text("-changed");
+    assert!(url(&h).contains("svc1-changed"), "live while typing");
+    h.key(KeyCode::Esc);
+    h.assert_screen("Edit cancelled (Enter keeps an edit)");
+    assert!(url(&h).contains("/services/svc1/"), "{}", url(&h));
+    h.key(KeyCode::Char('e'));
+    h.type_text("-kept");
+    h.key(KeyCode::Enter);
+    assert!(url(&h).contains("/services/svc1-kept/"), "{}", url(&h));
+
+    // A header added, then deleted.
+    h.key(KeyCode::Right);
+    h.key(KeyCode::Char('a'));
+    h.type_text("X-Trace");
+    h.key(KeyCode::Enter);
+    h.type_text("t-1");
+    h.key(KeyCode::Enter);
+    h.assert_screen("X-Trace");
+    h.key(KeyCode::Char('d'));
+    h.assert_not_screen("X-Trace");
+
+    let ctrl_z = |h: &mut Lab| h.key_mod(KeyCode::Char('z'), KeyModifiers::CONTROL);
+    ctrl_z(&mut h);
+    h.assert_screen("X-Trace");
+    h.assert_screen("t-1");
+    ctrl_z(&mut h);
+    h.assert_not_screen("X-Trace");
+    ctrl_z(&mut h);
+    assert!(url(&h).contains("/services/svc1/"), "{}", url(&h));
+    ctrl_z(&mut h);
+    let unbuilt = h.app.request_url().expect("open");
+    assert!(
+        unbuilt
+            .as_ref()
+            .is_err_and(|e| e.contains("missing required path parameter `service`")),
+        "the service typed first is taken back: {unbuilt:?}"
+    );
+    ctrl_z(&mut h);
+    ctrl_z(&mut h);
+    h.assert_screen("Nothing to undo");
+
+    // The body: Ctrl+Z while typing undoes the typing.
+    h.key(KeyCode::Right);
+    h.assert_screen("✓ valid JSON");
+    h.key(KeyCode::Enter);
+    h.key(KeyCode::End);
+    h.type_text("oops");
+    h.assert_screen("oops");
+    for _ in 0.."oops".len() {
+        ctrl_z(&mut h);
+    }
+    h.assert_not_screen("oops");
+    h.key(KeyCode::Esc);
+    h.assert_screen("✓ valid JSON");
+}

@@ -195,6 +195,10 @@ actions! {
         name: "delete_row", label: "delete", scope: Request, keys: ["d", "delete"],
         description: "Delete the selected row",
     }
+    Undo {
+        name: "undo", label: "undo", scope: Request, keys: ["ctrl+z"],
+        description: "Undo the last change to the request (Esc while typing cancels that edit)",
+    }
     GetToken {
         name: "get_token", label: "get token", scope: Request, keys: ["A"],
         description: "Auth tab: a new OAuth 2.0 token by a flow you choose, or refresh or forget it",

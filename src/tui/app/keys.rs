@@ -35,6 +35,14 @@ impl<B: Backend> App<B> {
     }
 
     fn on_key(&mut self, key: KeyEvent) {
+        self.on_key_inner(key);
+        // A change just completed becomes one step Ctrl+Z takes back.
+        if let Some(s) = self.current_mut() {
+            s.editor.checkpoint();
+        }
+    }
+
+    fn on_key_inner(&mut self, key: KeyEvent) {
         // Ctrl+C leaves from anywhere, typing or not.
         if key.code == KeyCode::Char('c') && key.modifiers.contains(KeyModifiers::CONTROL) {
             self.quit = true;

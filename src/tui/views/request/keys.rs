@@ -3,13 +3,13 @@
 //! reformatted or replaced by an example, and the keys typed into a field
 //! or the body.
 
-use crossterm::event::{KeyCode, KeyEvent};
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 use super::{AD_HOC_CHOICES, FieldKind, ReqTab, RequestEditor, json_text};
 use crate::catalog::{Api, OAuthGrant, Operation, SecurityKind};
 use crate::request::Draft;
 use crate::tui::app::{ChoosePurpose, Chooser, Effect, OpRef, Overlay, Reaction, TokenChoice};
-use crate::tui::input::InputResult;
+use crate::tui::input::{InputResult, LineInput};
 use crate::tui::keymap::Action;
 
 /// `A`: the flows of the operation's first OAuth 2.0 scheme to get a new
@@ -121,6 +121,7 @@ impl RequestEditor {
                 changed = self.add_row();
             }
             Action::GetToken => return oauth_flow_choice(api, operation),
+            Action::Undo => return self.undo(),
             Action::DeleteRow if self.tab == ReqTab::Auth => match self.delete_auth(api) {
                 Ok(()) => changed = true,
                 Err(why) => return Reaction::notice(why, true),
@@ -194,6 +195,14 @@ impl RequestEditor {
                 self.body_editing = false;
                 return Reaction::None;
             }
+            // The body's own undo, edit by edit, while typing in it.
+            if key.code == KeyCode::Char('z') && key.modifiers.contains(KeyModifiers::CONTROL) {
+                if self.body.undo() {
+                    self.sync_body();
+                    return Reaction::Refresh;
+                }
+                return Reaction::None;
+            }
             if self.body.input(key) {
                 self.sync_body();
                 return Reaction::Refresh;
@@ -204,7 +213,18 @@ impl RequestEditor {
             return Reaction::None;
         };
         match key.code {
-            KeyCode::Esc => self.close_field(true),
+            KeyCode::Esc => {
+                // Esc cancels the edit; Enter (or Tab, or a move) keeps it.
+                let changed = field.input.text() != field.original;
+                field.input = LineInput::new(field.original.clone());
+                self.close_field(true);
+                if changed {
+                    return Reaction::All(vec![
+                        Reaction::notice("Edit cancelled (Enter keeps an edit)", false),
+                        Reaction::Refresh,
+                    ]);
+                }
+            }
             KeyCode::Enter => {
                 // After a new row's name comes its value.
                 let kind = field.kind;

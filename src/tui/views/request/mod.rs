@@ -22,6 +22,7 @@ use tui_textarea::TextArea;
 
 use crate::catalog::{Api, Operation, ParamLocation, ServerVariable};
 use crate::request::{BuildError, BuiltRequest, Draft, Row, Vars};
+use crate::tui::app::Reaction;
 use crate::tui::input::LineInput;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -68,6 +69,8 @@ pub enum FieldKind {
 pub struct Field {
     pub kind: FieldKind,
     pub input: LineInput,
+    /// The text before this edit, put back by Esc.
+    pub original: String,
 }
 
 /// Whether the body parses, and if not where it breaks.
@@ -115,12 +118,21 @@ pub struct RequestEditor {
     pub server_vars: Vec<(String, ServerVariable)>,
     /// Where the tab titles were drawn, for mouse clicks.
     pub tab_hits: Vec<Rect>,
+    /// The drafts before each change, newest last, for Ctrl+Z.
+    undo: Vec<Draft>,
+    /// The draft as of the last checkpoint.
+    seen: Draft,
 }
+
+/// How many changes Ctrl+Z can take back.
+const UNDO_DEPTH: usize = 100;
 
 impl RequestEditor {
     pub fn new(draft: Draft) -> Self {
         let body = new_textarea(&draft.body);
         let mut editor = Self {
+            seen: draft.clone(),
+            undo: Vec::new(),
             draft,
             tab: ReqTab::Params,
             param_row: 0,
@@ -140,6 +152,50 @@ impl RequestEditor {
         };
         editor.check_json();
         editor
+    }
+
+    /// Remembers the draft as it was before a change, once the change is
+    /// complete (a field or the body left, a row added, deleted, toggled
+    /// or chosen): one Ctrl+Z takes it back. Called after every key that
+    /// is not typing.
+    pub fn checkpoint(&mut self) {
+        if self.is_typing() || self.draft == self.seen {
+            return;
+        }
+        let before = std::mem::replace(&mut self.seen, self.draft.clone());
+        self.undo.push(before);
+        if self.undo.len() > UNDO_DEPTH {
+            self.undo.remove(0);
+        }
+    }
+
+    /// Ctrl+Z: the draft as it was before the last change.
+    pub fn undo(&mut self) -> Reaction {
+        let Some(before) = self.undo.pop() else {
+            return Reaction::notice("Nothing to undo", false);
+        };
+        self.body = new_textarea(&before.body);
+        self.seen = before.clone();
+        self.draft = before;
+        self.check_json();
+        self.param_row = self.param_row.min(self.param_rows().saturating_sub(1));
+        self.header_row = self
+            .header_row
+            .min(self.draft.headers.len().saturating_sub(1));
+        self.auth_row = self.auth_row.min(self.draft.auth.len().saturating_sub(1));
+        self.form_row = self.form_row.min(self.draft.form.len().saturating_sub(1));
+        let left = self.undo.len();
+        Reaction::All(vec![
+            Reaction::notice(
+                if left == 0 {
+                    "Undone".to_string()
+                } else {
+                    format!("Undone ({left} more to undo)")
+                },
+                false,
+            ),
+            Reaction::Refresh,
+        ])
     }
 
     /// Whether a text field or the body editor has the keys.
@@ -304,7 +360,8 @@ impl RequestEditor {
         let text = self.field_text(kind);
         self.field = Some(Field {
             kind,
-            input: LineInput::new(text),
+            input: LineInput::new(text.clone()),
+            original: text,
         });
     }
 
