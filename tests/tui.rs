@@ -1284,3 +1284,41 @@ async fn esc_cancels_an_edit_and_ctrl_z_undoes_changes() {
     h.key(KeyCode::Esc);
     h.assert_screen("✓ valid JSON");
 }
+
+/// `O` resets the request to the definition's defaults after asking, and
+/// Ctrl+Z brings the user's back; an example over an edited body says how
+/// to get it back.
+#[tokio::test]
+async fn a_reset_asks_first_and_ctrl_z_brings_the_edits_back() {
+    let mut h = Lab::new(160, 45).await;
+    h.open_execute("ws1", "svc1");
+    let url = |h: &Lab| h.app.request_url().expect("open").expect("built");
+    assert!(url(&h).contains("/workspaces/ws1/services/svc1/"));
+
+    h.key(KeyCode::Char('O'));
+    h.assert_screen("to the definition's defaults? (Ctrl+Z undoes it)");
+    h.key(KeyCode::Char('n'));
+    assert!(url(&h).contains("svc1"), "any other key keeps the draft");
+
+    h.key(KeyCode::Char('O'));
+    h.key(KeyCode::Char('y'));
+    h.assert_screen("Reset to the definition's defaults (Ctrl+Z brings yours back)");
+    let reset = h.app.request_url().expect("open");
+    assert!(
+        reset.is_err(),
+        "the path parameters are empty again: {reset:?}"
+    );
+    h.key_mod(KeyCode::Char('z'), KeyModifiers::CONTROL);
+    assert!(
+        url(&h).contains("/workspaces/ws1/services/svc1/"),
+        "{}",
+        url(&h)
+    );
+
+    // An example over an edited body says how to get the body back.
+    h.key(KeyCode::Char(']'));
+    h.key(KeyCode::Char(']'));
+    h.key(KeyCode::Char('x'));
+    h.key(KeyCode::Enter);
+    h.assert_screen("Body replaced by the example (Ctrl+Z brings yours back)");
+}

@@ -199,6 +199,10 @@ actions! {
         name: "undo", label: "undo", scope: Request, keys: ["ctrl+z"],
         description: "Undo the last change to the request (Esc while typing cancels that edit)",
     }
+    ResetDraft {
+        name: "reset_draft", label: "reset", scope: Request, keys: ["O"],
+        description: "Reset the request to the definition's defaults (asks first; Ctrl+Z undoes it)",
+    }
     GetToken {
         name: "get_token", label: "get token", scope: Request, keys: ["A"],
         description: "Auth tab: a new OAuth 2.0 token by a flow you choose, or refresh or forget it",

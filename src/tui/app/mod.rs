@@ -525,21 +525,17 @@ impl<B: Backend> App<B> {
 
     pub fn open_op(&mut self, op: OpRef) {
         let (a, o) = op;
-        let Some(operation) = self
+        let exists = self
             .state
             .catalog
             .apis
             .get(a)
-            .and_then(|api| api.operations.get(o))
-        else {
+            .is_some_and(|api| api.operations.get(o).is_some());
+        if !exists {
             return;
-        };
+        }
         if !self.state.ops.contains_key(&op) {
-            let api = &self.state.catalog.apis[a];
-            let mut draft = crate::request::Draft::new(api, operation, &self.state.vars);
-            if let Some(url) = &self.state.server_override {
-                draft.server_url = Some(url.clone());
-            }
+            let draft = self.fresh_draft(op);
             self.state.ops.insert(
                 op,
                 OpState {
@@ -554,6 +550,17 @@ impl<B: Backend> App<B> {
         self.state.open = Some(op);
         self.state.focus = Focus::Request;
         self.refresh_preview();
+    }
+
+    /// The draft an operation starts with: the definition's defaults and
+    /// examples, and the `--server` override.
+    pub(super) fn fresh_draft(&self, op: OpRef) -> crate::request::Draft {
+        let (api, operation) = self.state.catalog.operation(op);
+        let mut draft = crate::request::Draft::new(api, operation, &self.state.vars);
+        if let Some(url) = &self.state.server_override {
+            draft.server_url = Some(url.clone());
+        }
+        draft
     }
 
     /// Rebuilds the current request for the URL line and the previews.

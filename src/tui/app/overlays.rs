@@ -172,7 +172,13 @@ impl<B: Backend> App<B> {
                 };
                 let operation = self.state.catalog.operation(op).1;
                 if let Some(s) = self.state.ops.get_mut(&op) {
-                    s.editor.use_example(operation, index);
+                    let before = s.editor.draft.body.clone();
+                    if s.editor.use_example(operation, index) && !before.trim().is_empty() {
+                        self.notice(
+                            "Body replaced by the example (Ctrl+Z brings yours back)",
+                            false,
+                        );
+                    }
                 }
             }
             ChoosePurpose::Environment => {

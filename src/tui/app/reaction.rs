@@ -60,6 +60,8 @@ pub enum Reaction {
         key: OperationKey,
         name: String,
     },
+    /// The operation's draft back to the definition's defaults.
+    ResetDraft(OpRef),
     /// A history entry (with its title) to show in the response pane, to
     /// send again, or to compare with the current response.
     OpenEntry(Box<(HistoryEntry, String)>),
@@ -115,6 +117,17 @@ impl<B: Backend> App<B> {
                 self.rename_preset(&key, from, &to, all);
             }
             Reaction::DeletePreset { key, name } => self.delete_preset(&key, &name),
+            Reaction::ResetDraft(op) => {
+                let draft = self.fresh_draft(op);
+                if let Some(s) = self.state.ops.get_mut(&op) {
+                    s.editor.replace_draft(draft);
+                }
+                self.notice(
+                    "Reset to the definition's defaults (Ctrl+Z brings yours back)",
+                    false,
+                );
+                self.refresh_preview();
+            }
             Reaction::OpenEntry(entry) => self.open_entry(&entry.0, &entry.1),
             Reaction::ResendEntry(entry) => {
                 let (entry, title) = *entry;

@@ -136,6 +136,8 @@ pub enum ConfirmAction {
         name: String,
         all: bool,
     },
+    /// The operation's draft back to the definition's defaults.
+    ResetDraft(OpRef),
 }
 
 /// A yes/no question; only `y` answers yes.
@@ -163,6 +165,10 @@ impl Confirm {
                 });
                 Reaction::All(then)
             }
+            ConfirmAction::ResetDraft(op) if yes => {
+                Reaction::All(vec![Reaction::Close, Reaction::ResetDraft(op)])
+            }
+            ConfirmAction::ResetDraft(_) => Reaction::Close,
         }
     }
 }

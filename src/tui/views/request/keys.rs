@@ -11,6 +11,7 @@ use crate::request::Draft;
 use crate::tui::app::{ChoosePurpose, Chooser, Effect, OpRef, Overlay, Reaction, TokenChoice};
 use crate::tui::input::{InputResult, LineInput};
 use crate::tui::keymap::Action;
+use crate::tui::views::panel::{Confirm, ConfirmAction, Panel};
 
 /// `A`: the flows of the operation's first OAuth 2.0 scheme to get a new
 /// token by (all three portico runs when the scheme uses discovery), then
@@ -122,6 +123,15 @@ impl RequestEditor {
             }
             Action::GetToken => return oauth_flow_choice(api, operation),
             Action::Undo => return self.undo(),
+            Action::ResetDraft => {
+                return Reaction::Open(Overlay::Panel(Panel::Confirm(Confirm {
+                    question: format!(
+                        "Reset {} to the definition's defaults? (Ctrl+Z undoes it)",
+                        operation.title()
+                    ),
+                    action: ConfirmAction::ResetDraft(op),
+                })));
+            }
             Action::DeleteRow if self.tab == ReqTab::Auth => match self.delete_auth(api) {
                 Ok(()) => changed = true,
                 Err(why) => return Reaction::notice(why, true),
@@ -299,16 +309,19 @@ impl RequestEditor {
         }))
     }
 
-    /// The body becomes the example at `index` of `examples()`.
-    pub fn use_example(&mut self, operation: &Operation, index: usize) {
-        if let Some((_, value)) = examples(operation, &self.draft).get(index) {
-            let text = match value {
-                serde_json::Value::String(s) => s.clone(),
-                v => serde_json::to_string_pretty(v).unwrap_or_default(),
-            };
-            self.set_body_text(&text);
-            self.tab = ReqTab::Body;
-        }
+    /// The body becomes the example at `index` of `examples()`; false when
+    /// there is none at that index.
+    pub fn use_example(&mut self, operation: &Operation, index: usize) -> bool {
+        let Some((_, value)) = examples(operation, &self.draft).get(index).cloned() else {
+            return false;
+        };
+        let text = match value {
+            serde_json::Value::String(s) => s,
+            v => serde_json::to_string_pretty(&v).unwrap_or_default(),
+        };
+        self.set_body_text(&text);
+        self.tab = ReqTab::Body;
+        true
     }
 }
 

@@ -169,14 +169,13 @@ impl RequestEditor {
         }
     }
 
-    /// Ctrl+Z: the draft as it was before the last change.
-    pub fn undo(&mut self) -> Reaction {
-        let Some(before) = self.undo.pop() else {
-            return Reaction::notice("Nothing to undo", false);
-        };
-        self.body = new_textarea(&before.body);
-        self.seen = before.clone();
-        self.draft = before;
+    /// Puts `draft` in the editor (the body's text with it); the next
+    /// checkpoint makes the one it replaces a step Ctrl+Z takes back.
+    pub fn replace_draft(&mut self, draft: Draft) {
+        self.field = None;
+        self.body_editing = false;
+        self.body = new_textarea(&draft.body);
+        self.draft = draft;
         self.check_json();
         self.param_row = self.param_row.min(self.param_rows().saturating_sub(1));
         self.header_row = self
@@ -184,6 +183,15 @@ impl RequestEditor {
             .min(self.draft.headers.len().saturating_sub(1));
         self.auth_row = self.auth_row.min(self.draft.auth.len().saturating_sub(1));
         self.form_row = self.form_row.min(self.draft.form.len().saturating_sub(1));
+    }
+
+    /// Ctrl+Z: the draft as it was before the last change.
+    pub fn undo(&mut self) -> Reaction {
+        let Some(before) = self.undo.pop() else {
+            return Reaction::notice("Nothing to undo", false);
+        };
+        self.seen = before.clone();
+        self.replace_draft(before);
         let left = self.undo.len();
         Reaction::All(vec![
             Reaction::notice(
