@@ -669,13 +669,14 @@ mod panes {
     use portico::tui::config::Theme;
     use portico::tui::input::LineInput;
     use portico::tui::outcome::Outcome;
-    use portico::tui::views::catalog::CatalogPane;
+    use portico::tui::views::catalog::{CatalogPane, RowMarks};
     use portico::tui::views::operation;
     use portico::tui::views::request::{RequestEditor, RequestView};
     use portico::tui::views::response::{RequestState, ResponsePane, ResponseView};
     use ratatui::Terminal;
     use ratatui::backend::TestBackend;
     use ratatui::layout::Rect;
+    use std::collections::HashSet;
 
     use super::catalog;
 
@@ -698,13 +699,33 @@ mod panes {
         let theme = Theme::default();
         let mut pane = CatalogPane::new(&catalog);
         let tree = render(44, 12, |f, a| {
-            pane.render(f, a, &catalog, &theme, true, Some((0, 2)));
+            pane.render(
+                f,
+                a,
+                &catalog,
+                &theme,
+                true,
+                &RowMarks {
+                    open: Some((0, 2)),
+                    edited: &HashSet::new(),
+                },
+            );
         });
         insta::assert_snapshot!("pane_catalog_tree", tree);
         pane.filter = LineInput::new("rate");
         pane.rebuild();
         let filtered = render(44, 6, |f, a| {
-            pane.render(f, a, &catalog, &theme, true, None);
+            pane.render(
+                f,
+                a,
+                &catalog,
+                &theme,
+                true,
+                &RowMarks {
+                    open: None,
+                    edited: &HashSet::new(),
+                },
+            );
         });
         insta::assert_snapshot!("pane_catalog_filtered", filtered);
     }

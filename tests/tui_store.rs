@@ -509,3 +509,64 @@ async fn the_answer_shows_first_and_its_record_lands_after_a_quit() {
     assert_eq!(recorded.lines().count(), 1, "{recorded}");
     assert!(recorded.contains("/execute"), "{recorded}");
 }
+
+#[tokio::test]
+async fn unsent_edits_survive_a_restart_marked_in_the_catalog_and_masked() {
+    let server = start_demo().await;
+    let home = tempfile::tempdir().expect("home");
+    let drafts_file = home.path().join("drafts.json");
+    {
+        let mut h = start(&server, home.path());
+        h.open("rrs exe");
+        h.key(KeyCode::Right);
+        h.key(KeyCode::Char('a'));
+        h.type_text("X-Trace");
+        h.key(KeyCode::Enter);
+        h.type_text("left-unsent-7");
+        h.key(KeyCode::Enter);
+        // Another operation opened: the edited one is marked.
+        h.open("bes status");
+        h.key(KeyCode::Char('/'));
+        h.key_mod(KeyCode::Char('u'), KeyModifiers::CONTROL);
+        h.key(KeyCode::Esc);
+        let row = h.line_with("RRS Execute").expect("the row");
+        assert!(row.contains('✎'), "marked edited: {row}");
+        let row = h.line_with("BES Status").expect("the row");
+        assert!(!row.contains('✎'), "opened, not edited: {row}");
+        h.key(KeyCode::Char('q'));
+        h.app.finish(Duration::from_secs(2)).await;
+    }
+    let kept = std::fs::read_to_string(&drafts_file).expect("drafts kept at quit");
+    assert!(kept.contains("left-unsent-7"), "{kept}");
+    assert!(
+        !kept.contains(demo::PRIMARY_SUBSCRIPTION_KEY) && !kept.contains(demo::API_KEY),
+        "secrets are withheld as in history: {kept}"
+    );
+    assert!(
+        !kept.contains("BES Status") && !kept.contains("/jobs/{jobid}\""),
+        "{kept}"
+    );
+
+    {
+        let mut h = start(&server, home.path());
+        // Marked before it is opened, and back when it is.
+        let row = h.line_with("RRS Execute").expect("the row");
+        assert!(row.contains('✎'), "marked after a restart: {row}");
+        h.open("rrs exe");
+        h.assert_screen("Your unsent edits from last time are back");
+        h.key(KeyCode::Right);
+        h.assert_screen("left-unsent-7");
+        // Sent as it was left: the key comes back from the environment.
+        h.key(KeyCode::F(5));
+        h.settle().await;
+        h.assert_screen("200 OK");
+        // Reset to the defaults: nothing left to keep.
+        h.key(KeyCode::Char('O'));
+        h.key(KeyCode::Char('y'));
+        h.assert_not_screen("left-unsent-7");
+        h.key(KeyCode::Char('q'));
+        h.app.finish(Duration::from_secs(2)).await;
+    }
+    let kept = std::fs::read_to_string(&drafts_file).expect("drafts file");
+    assert!(!kept.contains("left-unsent-7"), "{kept}");
+}

@@ -5,6 +5,7 @@
 //! ```text
 //! Paths ── presets.json      Presets   named drafts per OperationKey
 //!       ── history.jsonl     History   every send, masked, size-bounded
+//!       ── drafts.json       Drafts    unsent edits per operation, masked
 //!       ── environments.toml           user environments (+ ./.env)
 //! keychain ──                          the OS keychain: secrets and OAuth
 //!                                      tokens that outlive a session
@@ -26,6 +27,7 @@ use std::path::{Path, PathBuf};
 
 use thiserror::Error;
 
+pub mod drafts;
 pub mod env;
 mod fsio;
 pub mod history;
@@ -93,6 +95,11 @@ impl Paths {
 
     pub fn presets_file(&self) -> PathBuf {
         self.data_dir.join("presets.json")
+    }
+
+    /// Unsent drafts, beside the history.
+    pub fn drafts_file(&self) -> PathBuf {
+        self.state_dir.join("drafts.json")
     }
 
     pub fn history_file(&self) -> PathBuf {

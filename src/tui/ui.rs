@@ -16,6 +16,7 @@ use unicode_width::UnicodeWidthStr;
 
 use super::app::{Areas, Focus, Overlay, State};
 use super::keymap::Action;
+use super::views::catalog::RowMarks;
 use super::views::request::{ReqTab, RequestView};
 use super::views::response::{RequestState, ResponsePane};
 use super::views::{centered, operation};
@@ -47,7 +48,10 @@ pub fn render(frame: &mut Frame, state: &mut State) {
             &state.catalog,
             &theme,
             state.focus == Focus::Catalog,
-            state.open,
+            &RowMarks {
+                open: state.open,
+                edited: &state.edited,
+            },
         );
     }
     let open = state.open;

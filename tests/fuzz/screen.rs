@@ -261,7 +261,13 @@ fn fuzz_definitions_on_screen() {
                 tree.filter = LineInput::new(filter);
                 tree.rebuild();
                 terminal
-                    .draw(|frame| tree.render(frame, frame.area(), &catalog, &theme, true, None))
+                    .draw(|frame| {
+                        let marks = portico::tui::views::catalog::RowMarks {
+                            open: None,
+                            edited: &std::collections::HashSet::new(),
+                        };
+                        tree.render(frame, frame.area(), &catalog, &theme, true, &marks);
+                    })
                     .expect("draw");
                 assert_no_control_cells(terminal.backend().buffer())?;
             }

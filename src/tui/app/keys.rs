@@ -37,8 +37,8 @@ impl<B: Backend> App<B> {
     fn on_key(&mut self, key: KeyEvent) {
         self.on_key_inner(key);
         // A change just completed becomes one step Ctrl+Z takes back.
-        if let Some(s) = self.current_mut() {
-            s.editor.checkpoint();
+        if self.current_mut().is_some_and(|s| s.editor.checkpoint()) {
+            self.note_edited();
         }
     }
 

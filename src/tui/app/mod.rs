@@ -41,6 +41,7 @@ use crate::catalog::Catalog;
 use crate::interchange::snippet::Lang;
 use crate::request::Vars;
 
+mod drafts;
 mod keys;
 mod mouse;
 mod oauth;
@@ -242,6 +243,11 @@ pub struct State {
     pub oauth_paste: Option<(OpRef, mpsc::UnboundedSender<String>)>,
     /// Open the user's browser for a sign-in (see `TuiContext::desktop`).
     pub open_browser: bool,
+    /// Drafts kept by an earlier session, until their operation opens.
+    pub kept_drafts: HashMap<OpRef, crate::request::Draft>,
+    /// Operations whose request differs from the definition's defaults
+    /// (marked in the catalog, kept at quit).
+    pub edited: std::collections::HashSet<OpRef>,
 }
 
 pub struct App<B: Backend> {
@@ -274,6 +280,8 @@ impl<B: Backend> App<B> {
         let mut warnings: Vec<String> = config.warnings.clone();
         warnings.extend(catalog.warnings.iter().map(ToString::to_string));
         let (tools, env_name, vars) = Tools::new(&catalog, paths, env.as_deref(), &mut warnings);
+        let kept_drafts = drafts::kept_drafts(&catalog, tools.drafts().as_ref(), &mut warnings);
+        let edited = kept_drafts.keys().copied().collect();
         let catalog_pane = CatalogPane::new(&catalog);
         let body_theme = if config.theme.color {
             BodyTheme::coloured()
@@ -306,6 +314,8 @@ impl<B: Backend> App<B> {
             oauth_overrides: HashMap::new(),
             oauth_paste: None,
             open_browser: desktop,
+            kept_drafts,
+            edited,
             tools,
         };
         let mut app = Self {
@@ -452,6 +462,7 @@ impl<B: Backend> App<B> {
     /// of the answers already received, so that quitting right after an
     /// answer does not lose its record. Keys are no longer read.
     pub async fn finish(&mut self, limit: Duration) {
+        self.keep_drafts();
         let deadline = tokio::time::Instant::now() + limit;
         loop {
             while let Ok(msg) = self.rx.try_recv() {
@@ -535,7 +546,7 @@ impl<B: Backend> App<B> {
             return;
         }
         if !self.state.ops.contains_key(&op) {
-            let draft = self.fresh_draft(op);
+            let draft = self.opening_draft(op);
             self.state.ops.insert(
                 op,
                 OpState {

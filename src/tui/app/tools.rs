@@ -140,6 +140,10 @@ impl Tools {
         self.paths.as_ref().map(History::new)
     }
 
+    pub(super) fn drafts(&self) -> Option<crate::store::drafts::Drafts> {
+        self.paths.as_ref().map(crate::store::drafts::Drafts::new)
+    }
+
     pub(super) fn presets(&self) -> Option<Presets> {
         self.paths.as_ref().map(Presets::new)
     }

@@ -49,6 +49,13 @@ pub enum TreeRow {
 /// more than scrolling.
 const FILTER_LIMIT: usize = 500;
 
+/// What the operation rows mark: the open one (●) and those whose
+/// request differs from the definition's defaults (✎).
+pub struct RowMarks<'a> {
+    pub open: Option<(usize, usize)>,
+    pub edited: &'a std::collections::HashSet<(usize, usize)>,
+}
+
 pub struct CatalogPane {
     groups: Vec<ApiGroups>,
     collapsed_apis: HashSet<usize>,
@@ -339,7 +346,7 @@ impl CatalogPane {
         catalog: &Catalog,
         theme: &Theme,
         focused: bool,
-        open: Option<(usize, usize)>,
+        marks: &RowMarks<'_>,
     ) {
         let total: usize = catalog.apis.iter().map(|a| a.operations.len()).sum();
         let title = if self.is_filtered() && self.matched > self.rows.len() {
@@ -419,7 +426,7 @@ impl CatalogPane {
             .collect();
         let mut lines: Vec<Line> = visible
             .iter()
-            .map(|row| super::clean(self.row_line(*row, catalog, theme, open, width, None)))
+            .map(|row| super::clean(self.row_line(*row, catalog, theme, marks, width, None)))
             .collect();
         // Rows that still read alike show their paths from where they differ.
         for (from, members) in self.alike_rows(&visible, &lines, catalog) {
@@ -428,7 +435,7 @@ impl CatalogPane {
                     visible[i],
                     catalog,
                     theme,
-                    open,
+                    marks,
                     width,
                     Some(from),
                 ));
@@ -497,7 +504,7 @@ impl CatalogPane {
         row: TreeRow,
         catalog: &'a Catalog,
         theme: &Theme,
-        open: Option<(usize, usize)>,
+        marks: &RowMarks<'_>,
         width: usize,
         path_from: Option<usize>,
     ) -> Line<'a> {
@@ -535,7 +542,13 @@ impl CatalogPane {
             TreeRow::Op { api, op, depth } => {
                 let operation = catalog.operation((api, op)).1;
                 let indent = "  ".repeat(usize::from(depth));
-                let marker = if open == Some((api, op)) { "●" } else { " " };
+                let marker = if marks.open == Some((api, op)) {
+                    "●"
+                } else if marks.edited.contains(&(api, op)) {
+                    "✎"
+                } else {
+                    " "
+                };
                 let mut title_style = Style::new();
                 if operation.deprecated {
                     title_style = title_style

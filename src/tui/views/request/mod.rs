@@ -158,15 +158,17 @@ impl RequestEditor {
     /// complete (a field or the body left, a row added, deleted, toggled
     /// or chosen): one Ctrl+Z takes it back. Called after every key that
     /// is not typing.
-    pub fn checkpoint(&mut self) {
+    /// True when there was a change to remember.
+    pub fn checkpoint(&mut self) -> bool {
         if self.is_typing() || self.draft == self.seen {
-            return;
+            return false;
         }
         let before = std::mem::replace(&mut self.seen, self.draft.clone());
         self.undo.push(before);
         if self.undo.len() > UNDO_DEPTH {
             self.undo.remove(0);
         }
+        true
     }
 
     /// Puts `draft` in the editor (the body's text with it); the next

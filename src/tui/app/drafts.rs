@@ -1,0 +1,109 @@
+//! Edits that outlive the session: the drafts left edited are kept at
+//! quit (`store::drafts`, secrets withheld), come back when their
+//! operation is opened next time, and the catalog marks every operation
+//! whose request differs from the definition's defaults.
+
+use std::collections::HashMap;
+
+use ratatui::backend::Backend;
+
+use super::{App, OpRef};
+use crate::catalog::Catalog;
+use crate::request::Draft;
+use crate::store::drafts::Drafts;
+
+/// The drafts kept by earlier sessions, by where their operation is in
+/// this catalog (drafts of operations it no longer has stay in the file).
+pub(super) fn kept_drafts(
+    catalog: &Catalog,
+    drafts: Option<&Drafts>,
+    warnings: &mut Vec<String>,
+) -> HashMap<OpRef, Draft> {
+    let Some(drafts) = drafts else {
+        return HashMap::new();
+    };
+    let mut kept: HashMap<String, Draft> = match drafts.load() {
+        Ok(kept) => kept
+            .into_iter()
+            .map(|k| (k.operation.to_string(), k.draft))
+            .collect(),
+        Err(e) => {
+            warnings.push(format!("unsent drafts not restored: {e}"));
+            return HashMap::new();
+        }
+    };
+    if kept.is_empty() {
+        return HashMap::new();
+    }
+    let mut found = HashMap::new();
+    for (a, api) in catalog.apis.iter().enumerate() {
+        for (o, operation) in api.operations.iter().enumerate() {
+            if let Some(draft) = kept.remove(&operation.key(api).to_string()) {
+                found.insert((a, o), draft);
+            }
+        }
+    }
+    found
+}
+
+impl<B: Backend> App<B> {
+    /// The draft `op` opens with: the one kept from last time (said in a
+    /// notice), else the definition's defaults.
+    pub(super) fn opening_draft(&mut self, op: OpRef) -> Draft {
+        match self.state.kept_drafts.remove(&op) {
+            Some(draft) => {
+                self.notice(
+                    "Your unsent edits from last time are back (O resets to the definition's)",
+                    false,
+                );
+                draft
+            }
+            None => self.fresh_draft(op),
+        }
+    }
+
+    /// After a change to the open operation's draft: marks it edited in
+    /// the catalog when it differs from the definition's defaults.
+    pub(super) fn note_edited(&mut self) {
+        let Some(op) = self.state.open else {
+            return;
+        };
+        let fresh = self.fresh_draft(op);
+        let edited = self
+            .state
+            .ops
+            .get(&op)
+            .is_some_and(|s| s.editor.draft != fresh);
+        if edited {
+            self.state.edited.insert(op);
+        } else {
+            self.state.edited.remove(&op);
+        }
+    }
+
+    /// At quit: keeps the drafts of the operations opened this session
+    /// that are left edited, and forgets those back at their defaults. A
+    /// file that cannot be written is logged: the screen is gone by now.
+    pub(super) fn keep_drafts(&self) {
+        let Some(drafts) = self.state.tools.drafts() else {
+            return;
+        };
+        let changes: Vec<_> = self
+            .state
+            .ops
+            .iter()
+            .map(|(op, s)| {
+                let (api, operation) = self.state.catalog.operation(*op);
+                let draft = self
+                    .state
+                    .edited
+                    .contains(op)
+                    .then(|| s.editor.draft.clone());
+                (operation.key(api), draft)
+            })
+            .collect();
+        if let Err(e) = drafts.update(&changes, &self.state.vars) {
+            tracing::warn!("unsent drafts not kept: {e}");
+        }
+    }
+}
