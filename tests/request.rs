@@ -1314,3 +1314,48 @@ fn real_curl_sends_what_portico_would() {
         );
     }
 }
+
+/// A definition exported from another tool gives an optional header the
+/// example `{{NOTION_VERSION}}`: with the variable defined it is used;
+/// without, the row is switched off (its placeholder kept as a hint) and
+/// the request still builds. A required parameter keeps it, and says.
+#[test]
+fn an_optional_parameter_whose_example_is_an_unknown_placeholder_is_left_off() {
+    let mut version = param("Notion-Version", ParamLocation::Header, false);
+    version.example = Some(serde_json::json!("{{NOTION_VERSION}}"));
+    let mut page = param("page_id", ParamLocation::Path, true);
+    page.example = Some(serde_json::json!("{{PAGE_ID}}"));
+    let api = api(
+        "https://api.notion.test/v1",
+        vec![op("GET", "/pages/{page_id}", vec![version, page])],
+    );
+    let operation = &api.operations[0];
+
+    let draft = Draft::new(&api, operation, &Vars::default());
+    let row = &draft.params[0];
+    assert_eq!(row.value, "{{NOTION_VERSION}}", "the hint stays");
+    assert!(!row.enabled, "switched off");
+    assert!(draft.params[1].enabled, "a required one stays on");
+    let errors = request::build(&api, operation, &draft, &Vars::default()).expect_err("page id");
+    assert!(
+        errors.to_string().contains("page_id") && !errors.to_string().contains("NOTION_VERSION"),
+        "only the required one stops it: {errors}"
+    );
+
+    let vars = env(&[
+        ("NOTION_VERSION", "2022-06-28", false),
+        ("PAGE_ID", "p1", false),
+    ]);
+    let draft = Draft::new(&api, operation, &vars);
+    assert!(draft.params[0].enabled, "defined: used");
+    let built = request::build(&api, operation, &draft, &vars).expect("builds");
+    assert!(
+        built
+            .headers
+            .iter()
+            .any(|(n, v)| n == "Notion-Version" && v == "2022-06-28"),
+        "{:?}",
+        built.headers
+    );
+    assert!(built.url.ends_with("/pages/p1"), "{}", built.url);
+}

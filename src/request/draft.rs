@@ -45,11 +45,16 @@ impl Draft {
                     variable_named(vars, &candidates)
                 })
                 .unwrap_or_default();
+            // An optional parameter whose example is a placeholder no
+            // variable fills (`{{NOTION_VERSION}}`, as definitions exported
+            // from other tools have): the row stays, switched off, as a
+            // hint of what to define; it never stops the request.
+            let enabled = p.required || !is_unfilled_placeholder(&value, vars);
             params.push(ParamValue {
                 name: p.name.clone(),
                 location: p.location,
                 value,
-                enabled: true,
+                enabled,
             });
         }
         // Placeholders the definition forgot to declare still need a value.
@@ -156,6 +161,22 @@ fn form_rows(api: &Api, media: &MediaType) -> Vec<FormField> {
 pub fn is_form_media(content_type: &str) -> bool {
     let t = content_type.trim_start().to_ascii_lowercase();
     t.starts_with("application/x-www-form-urlencoded") || t.starts_with("multipart/form-data")
+}
+
+/// `{{NAME}}` alone, with no variable of that name (nor a process
+/// variable for `{{env:NAME}}`).
+fn is_unfilled_placeholder(value: &str, vars: &Vars) -> bool {
+    let text = value.trim();
+    if !(text.starts_with("{{") && text.ends_with("}}")) {
+        return false;
+    }
+    match super::vars::referenced_variables(text).as_slice() {
+        [name] => match name.strip_prefix("env:") {
+            Some(env_name) => std::env::var_os(env_name).is_none(),
+            None => vars.get(name).is_none(),
+        },
+        _ => false,
+    }
 }
 
 /// The `{name}` placeholders of a path template, in order.
