@@ -1221,3 +1221,62 @@ async fn import_postman_cli_saves_presets_that_export_as_http() {
         "tok-0123456789"
     );
 }
+
+/// Collections as Windows tools save them (a UTF-8 byte order mark, or
+/// UTF-16 with its mark) import like the plain file; a v1 collection is
+/// named as the old format, with how to get v2.1.
+#[tokio::test]
+async fn import_postman_reads_a_bom_and_utf_16_and_names_the_v1_format() {
+    let home = tempfile::tempdir().expect("tempdir");
+    let plain = std::fs::read_to_string(fixture("users.postman_collection.json")).expect("fixture");
+    let spec = fixture("users.yaml");
+    let spec = spec.to_string_lossy();
+    let import = |file: std::path::PathBuf| {
+        let home = home.path().to_path_buf();
+        let spec = spec.to_string();
+        async move {
+            let file = file.to_string_lossy().to_string();
+            portico_at(&home, &["import", "postman", &file, &spec, "--dry-run"], "").await
+        }
+    };
+    let expected = stdout_text(&import(fixture("users.postman_collection.json")).await);
+    assert!(expected.contains("6 requests in "), "{expected}");
+
+    let with_bom = home.path().join("bom.json");
+    let mut bytes = "\u{feff}".as_bytes().to_vec();
+    bytes.extend_from_slice(plain.as_bytes());
+    std::fs::write(&with_bom, bytes).expect("write");
+    let utf16 = home.path().join("utf16.json");
+    let mut bytes = vec![0xff, 0xfe];
+    bytes.extend(plain.encode_utf16().flat_map(u16::to_le_bytes));
+    std::fs::write(&utf16, bytes).expect("write");
+    for file in [with_bom, utf16] {
+        let out = import(file.clone()).await;
+        let report = stdout_text(&out);
+        // The report names the file read; the rest is the same.
+        let fixture_path = fixture("users.postman_collection.json");
+        assert_eq!(
+            report.replace(
+                &file.display().to_string(),
+                &fixture_path.display().to_string()
+            ),
+            expected,
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+
+    let v1 = home.path().join("v1.json");
+    std::fs::write(
+        &v1,
+        r#"{"id": "c1", "name": "old", "order": ["r1"], "requests": [{"id": "r1", "url": "https://x.test/users", "method": "GET"}]}"#,
+    )
+    .expect("write");
+    let out = import(v1).await;
+    assert!(!out.status.success());
+    let said = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        said.contains("a Postman v1 collection") && said.contains("export it as Collection v2.1"),
+        "{said}"
+    );
+}

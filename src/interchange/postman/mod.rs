@@ -64,17 +64,30 @@ pub enum PostmanError {
     Invalid { file: String, message: String },
 }
 
-/// Reads a collection file.
+/// Reads a collection file: UTF-8, with or without the byte order mark
+/// Windows tools write, or UTF-16 with its mark.
 pub fn read(path: &std::path::Path) -> Result<Collection, PostmanError> {
-    let text = std::fs::read_to_string(path).map_err(|e| PostmanError::Read {
+    let bytes = std::fs::read(path).map_err(|e| PostmanError::Read {
         path: path.display().to_string(),
         message: e.to_string(),
     })?;
-    parse(&text, &path.display().to_string())
+    let file = path.display().to_string();
+    let text = match encoding_rs::Encoding::for_bom(&bytes) {
+        Some((encoding, _)) => encoding.decode_with_bom_removal(&bytes).0.into_owned(),
+        None => String::from_utf8(bytes).map_err(|e| PostmanError::Json {
+            file: file.clone(),
+            message: format!(
+                "not UTF-8 (byte {} is not); save the collection as UTF-8",
+                e.utf8_error().valid_up_to()
+            ),
+        })?,
+    };
+    parse(&text, &file)
 }
 
 /// Parses a collection's JSON text; `file` names it in messages.
 pub fn parse(text: &str, file: &str) -> Result<Collection, PostmanError> {
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let root: Value = serde_json::from_str(text).map_err(|e| PostmanError::Json {
         file: file.to_string(),
         message: e.to_string(),
@@ -83,6 +96,13 @@ pub fn parse(text: &str, file: &str) -> Result<Collection, PostmanError> {
         file: file.to_string(),
         message: message.to_string(),
     };
+    // The old v1 format: requests in a flat list, `order` for each folder.
+    if root.get("info").is_none() && root.get("requests").is_some_and(Value::is_array) {
+        return Err(invalid(
+            "a Postman v1 collection, the format Postman dropped in 2017; open it in \
+             Postman (which converts it) and export it as Collection v2.1, then import that",
+        ));
+    }
     let info = root
         .get("info")
         .ok_or_else(|| invalid("not a Postman collection (no `info`)"))?;
