@@ -31,6 +31,29 @@ pub fn grouped(n: u64) -> String {
     out
 }
 
+/// A measured time (a latency, how long something took), in the one
+/// style every face uses: `0.4 ms`, `12 ms`, `850 ms`, `1.2 s`, `95 s`,
+/// then minutes and hours as [`duration_text`] counts them.
+pub fn elapsed_text(span: std::time::Duration) -> String {
+    if span.as_secs() >= 120 {
+        return duration_text(span);
+    }
+    millis_text(span.as_secs_f64() * 1000.0)
+}
+
+/// [`elapsed_text`] for a number of milliseconds (statistics).
+pub fn millis_text(ms: f64) -> String {
+    if ms < 10.0 {
+        format!("{ms:.1} ms")
+    } else if ms < 1000.0 {
+        format!("{ms:.0} ms")
+    } else if ms < 10_000.0 {
+        format!("{:.1} s", ms / 1000.0)
+    } else {
+        format!("{:.0} s", ms / 1000.0)
+    }
+}
+
 /// A span people wait through or count down (a token's life, a device
 /// code's, a poll interval): `850 ms`, `5 s`, `59 min`, `3 h`.
 pub fn duration_text(span: std::time::Duration) -> String {
@@ -59,5 +82,18 @@ mod tests {
         assert_eq!(grouped(0), "0");
         assert_eq!(grouped(999), "999");
         assert_eq!(grouped(16_777_216), "16,777,216");
+    }
+
+    #[test]
+    fn one_style_of_durations() {
+        use std::time::Duration;
+        assert_eq!(elapsed_text(Duration::from_micros(400)), "0.4 ms");
+        assert_eq!(elapsed_text(Duration::from_micros(1500)), "1.5 ms");
+        assert_eq!(elapsed_text(Duration::from_millis(850)), "850 ms");
+        assert_eq!(elapsed_text(Duration::from_millis(1250)), "1.2 s");
+        assert_eq!(elapsed_text(Duration::from_secs(95)), "95 s");
+        assert_eq!(elapsed_text(Duration::from_secs(600)), "10 min");
+        assert_eq!(millis_text(0.2), "0.2 ms");
+        assert_eq!(duration_text(Duration::from_secs(3599)), "59 min");
     }
 }

@@ -419,7 +419,7 @@ async fn a_retry_after_beyond_the_limit_fails_at_once() {
     assert_eq!(
         report.reason.as_deref(),
         Some(
-            "step 1 (Thing): rate limited (429): the server asks to wait 3600 s (Retry-After), more than the 120 s a step waits"
+            "step 1 (Thing): rate limited (429): the server asks to wait 60 min (Retry-After), more than the 2 min a step waits"
         )
     );
 }

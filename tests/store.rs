@@ -873,6 +873,23 @@ fn history_of_cli_calls_is_recorded_masked() {
     );
     let stats = success(&portico(home, &["history", "--stats"]));
     assert!(stats.contains("calls 2  2xx 1  failed 1"), "{stats}");
+    // Latencies in the one style of durations: a decimal under 10 ms,
+    // never `0 ms` for a sub-millisecond call.
+    for label in ["p50 ", "p95 ", "max "] {
+        let at = stats.find(label).expect(label) + label.len();
+        let value: String = stats[at..]
+            .split("  ")
+            .next()
+            .unwrap_or("")
+            .trim()
+            .to_string();
+        let (number, unit) = value.split_once(' ').expect("number and unit");
+        let number: f64 = number.parse().expect("a number");
+        assert!(unit == "ms" || unit == "s", "{value}");
+        if unit == "ms" && number < 10.0 {
+            assert!(value.contains('.'), "{label}{value}");
+        }
+    }
     let bad = portico(home, &["history", "--status", "6xx"]);
     assert_stderr_has(&bad, "unknown status class `6xx`");
 }

@@ -8,9 +8,9 @@ use clap::Args;
 
 use super::output::print_file_warnings;
 use super::session::{Target, offline_session, operation_key};
-use crate::http::format_elapsed;
 use crate::sanitize;
 use crate::store::{self, Paths};
+use crate::units::{elapsed_text, millis_text};
 
 #[derive(Debug, Args)]
 pub struct HistoryArgs {
@@ -93,7 +93,7 @@ pub(super) async fn history_command(args: &HistoryArgs) -> Result<()> {
         let line = format!(
             "{}  {outcome}  {:>9}  {} {}",
             entry.time,
-            format_elapsed(entry.timing.total()),
+            elapsed_text(entry.timing.total()),
             entry.request.method,
             entry.request.url
         );
@@ -120,8 +120,10 @@ fn print_stats(out: &mut impl Write, stats: &store::OperationStats) -> Result<()
         .collect();
     let latency = stats.latency.map_or_else(String::new, |l| {
         format!(
-            "  p50 {:.0} ms  p95 {:.0} ms  max {:.0} ms",
-            l.p50_ms, l.p95_ms, l.max_ms
+            "  p50 {}  p95 {}  max {}",
+            millis_text(l.p50_ms),
+            millis_text(l.p95_ms),
+            millis_text(l.max_ms)
         )
     });
     writeln!(

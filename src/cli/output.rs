@@ -269,12 +269,12 @@ fn print_head(out: &mut impl Write, exchange: &Exchange) -> Result<()> {
     let response = &exchange.response;
     writeln!(
         out,
-        "{} {} {}  ({} ms to headers, {} ms total, {} bytes)",
+        "{} {} {}  ({} to headers, {} total, {} bytes)",
         response.version,
         response.status,
         response.reason,
-        exchange.timing.headers.as_millis(),
-        exchange.timing.total.as_millis(),
+        crate::units::elapsed_text(exchange.timing.headers),
+        crate::units::elapsed_text(exchange.timing.total),
         response.size
     )?;
     for (name, value) in &response.headers {

@@ -14,9 +14,10 @@ use super::output::print_warnings;
 use super::session::{Session, Target};
 use crate::catalog::Catalog;
 use crate::flow;
-use crate::http::{Engine, EngineConfig, SendOptions, format_elapsed};
+use crate::http::{Engine, EngineConfig, SendOptions};
 use crate::sanitize::clean_line;
 use crate::store;
+use crate::units::elapsed_text;
 
 #[derive(Debug, Args)]
 pub struct RunArgs {
@@ -122,7 +123,7 @@ pub(super) async fn run_flow(args: &RunArgs) -> Result<()> {
             "flow {} succeeded: {} steps in {}",
             report.flow,
             report.steps.len(),
-            format_elapsed(report.elapsed)
+            elapsed_text(report.elapsed)
         )?;
     }
     drop(out);
@@ -217,7 +218,7 @@ fn print_flow_event(out: &mut impl Write, event: &flow::FlowEvent, reveal: bool)
             let mut line = format!(
                 "{INDENT}#{} {status}  {}",
                 attempt.number,
-                format_elapsed(attempt.latency)
+                elapsed_text(attempt.latency)
             );
             if let Some(value) = &attempt.value {
                 line.push_str(&format!("  -> {value}"));
@@ -225,7 +226,7 @@ fn print_flow_event(out: &mut impl Write, event: &flow::FlowEvent, reveal: bool)
             if let Some(wait) = attempt.rate_limited {
                 line.push_str(&format!(
                     "  rate limited: waiting {} (Retry-After)",
-                    format_elapsed(wait)
+                    elapsed_text(wait)
                 ));
             }
             if let Some(error) = &attempt.error {

@@ -39,10 +39,11 @@ pub use wait::retry_after;
 
 use crate::call::{Call, Captured, Recorded, Sent};
 use crate::catalog::{Api, Capture, Catalog, Flow, FlowStep, Operation, Poll};
-use crate::http::{Engine, ErrorKind, Exchange, RequestError, SendOptions, format_elapsed};
+use crate::http::{Engine, ErrorKind, Exchange, RequestError, SendOptions};
 use crate::request::{self, BuildError, Draft, Row, Vars};
 use crate::secrets::{MASK, Masker};
 use crate::store::History;
+use crate::units::elapsed_text;
 
 /// How long a step waits out one 429 unless told otherwise.
 pub const DEFAULT_MAX_RATE_LIMIT_WAIT: Duration = Duration::from_secs(120);

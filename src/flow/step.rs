@@ -260,13 +260,13 @@ async fn send_step(
             let refusal = if wait > cx.max_rate_limit_wait {
                 Some(format!(
                     "the server asks to wait {} (Retry-After), more than the {} a step waits",
-                    format_elapsed(wait),
-                    format_elapsed(cx.max_rate_limit_wait)
+                    elapsed_text(wait),
+                    elapsed_text(cx.max_rate_limit_wait)
                 ))
             } else if deadline.is_some_and(|d| past(d, wait)) {
                 Some(format!(
                     "the server asks to wait {} (Retry-After), beyond the poll's timeout",
-                    format_elapsed(wait)
+                    elapsed_text(wait)
                 ))
             } else if rate_limited_in_a_row > MAX_RATE_LIMIT_RETRIES {
                 Some(format!("{MAX_RATE_LIMIT_RETRIES} answers in a row"))
@@ -355,7 +355,7 @@ async fn send_step(
             report.exchange = sent.result.ok();
             return Err(StepError::PollGaveUp {
                 attempts: counted,
-                elapsed: format_elapsed(poll_start.elapsed()),
+                elapsed: elapsed_text(poll_start.elapsed()),
                 last,
             });
         }

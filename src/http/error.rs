@@ -75,7 +75,7 @@ impl fmt::Display for ErrorKind {
 ///
 /// Displays as one line: `connection refused: http://127.0.0.1:9/x (after 2 ms)`.
 #[derive(Debug, Clone, Error, PartialEq, Eq)]
-#[error("{message}: {url} (after {})", format_elapsed(*.elapsed))]
+#[error("{message}: {url} (after {})", crate::units::elapsed_text(*.elapsed))]
 pub struct RequestError {
     pub kind: ErrorKind,
     pub url: String,
@@ -96,18 +96,6 @@ impl RequestError {
             elapsed,
             message: message.into(),
         }
-    }
-}
-
-/// `2 ms`, `1.25 s`, `95 s`: precise where it matters, short everywhere.
-pub fn format_elapsed(elapsed: Duration) -> String {
-    let ms = elapsed.as_millis();
-    if ms < 1000 {
-        format!("{ms} ms")
-    } else if ms < 10_000 {
-        format!("{:.2} s", elapsed.as_secs_f64())
-    } else {
-        format!("{} s", elapsed.as_secs())
     }
 }
 
@@ -316,14 +304,7 @@ mod tests {
         );
         assert_eq!(
             err.to_string(),
-            "connection refused: http://127.0.0.1:9/x (after 2 ms)"
+            "connection refused: http://127.0.0.1:9/x (after 2.0 ms)"
         );
-    }
-
-    #[test]
-    fn elapsed_formats() {
-        assert_eq!(format_elapsed(Duration::from_millis(999)), "999 ms");
-        assert_eq!(format_elapsed(Duration::from_millis(1250)), "1.25 s");
-        assert_eq!(format_elapsed(Duration::from_secs(95)), "95 s");
     }
 }

@@ -28,7 +28,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 pub use engine::Engine;
-pub use error::{ErrorKind, RequestError, format_elapsed};
+pub use error::{ErrorKind, RequestError};
 pub use exchange::{BodyText, Exchange, Hop, Response, SentRequest, Timing};
 
 /// How the shared client is built.

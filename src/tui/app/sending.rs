@@ -32,7 +32,8 @@ use crate::secrets::MASK;
 use crate::store::History;
 use crate::tui::keymap::Action;
 use crate::tui::outcome::{Failure, Outcome};
-use crate::tui::views::response::{RequestState, ResponseView, duration_text};
+use crate::tui::views::response::{RequestState, ResponseView};
+use crate::units::elapsed_text;
 use crate::validate;
 
 /// What happened around a send besides the response.
@@ -404,7 +405,7 @@ fn failure_hint(failure: &Failure, state: &State, (api, _): OpRef) -> Option<Str
                 if limit.subsec_nanos() == 0 {
                     format!("{} s", limit.as_secs())
                 } else {
-                    duration_text(limit)
+                    elapsed_text(limit)
                 },
                 key(Action::Back)
             ),

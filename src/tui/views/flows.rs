@@ -18,7 +18,7 @@ use crate::sanitize;
 use crate::secrets::MASK;
 use crate::tui::app::Reaction;
 use crate::tui::keymap::Action;
-use crate::tui::views::response::duration_text;
+use crate::units::elapsed_text;
 
 /// One flow as listed.
 pub struct FlowItem {
@@ -347,7 +347,7 @@ impl FlowsView {
                     FlowOutcome::Cancelled => theme.warning(),
                 };
                 let mut spans = vec![Span::styled(
-                    format!("Flow {} in {}", outcome.as_str(), duration_text(*took)),
+                    format!("Flow {} in {}", outcome.as_str(), elapsed_text(*took)),
                     style,
                 )];
                 if let Some(r) = reason {
@@ -378,7 +378,7 @@ impl FlowsView {
             ];
             if let Some(e) = step.elapsed {
                 spans.push(Span::styled(
-                    format!("  {}", duration_text(e)),
+                    format!("  {}", elapsed_text(e)),
                     theme.muted(),
                 ));
             }
@@ -417,12 +417,12 @@ impl FlowsView {
                     ));
                 }
                 spans.push(Span::styled(
-                    format!("  {}", duration_text(a.latency)),
+                    format!("  {}", elapsed_text(a.latency)),
                     theme.muted(),
                 ));
                 if let Some(wait) = a.rate_limited {
                     spans.push(Span::styled(
-                        format!("  rate limited, waited {}", duration_text(wait)),
+                        format!("  rate limited, waited {}", elapsed_text(wait)),
                         theme.warning(),
                     ));
                 }

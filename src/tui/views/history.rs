@@ -17,7 +17,7 @@ use crate::store::{HistoryEntry, StatusClass};
 use crate::tui::app::{Overlay, Reaction};
 use crate::tui::diff::{Change, Diff};
 use crate::tui::keymap::Action;
-use crate::tui::views::response::duration_text;
+use crate::units::elapsed_text;
 
 /// The status filters `FilterStatus` steps through.
 const STATUS_CYCLE: [Option<StatusClass>; 7] = [
@@ -218,7 +218,7 @@ impl HistoryView {
                 ),
                 Span::styled(status_text, status_style),
                 Span::styled(
-                    format!(" {:>8}  ", duration_text(entry.timing.total())),
+                    format!(" {:>8}  ", elapsed_text(entry.timing.total())),
                     theme.muted(),
                 ),
                 Span::raw(sanitize::clean_line(title).into_owned()),
@@ -263,7 +263,7 @@ fn entry_lines<'a>(entry: &HistoryEntry, title: &str, cx: &PanelCtx<'_>) -> Vec<
                     theme.status(r.status),
                 ),
                 Span::styled(
-                    format!("  {} · {} B", duration_text(entry.timing.total()), r.size),
+                    format!("  {} · {} B", elapsed_text(entry.timing.total()), r.size),
                     theme.muted(),
                 ),
             ]));

@@ -23,6 +23,7 @@ use crate::tui::config::Theme;
 use crate::tui::input::LineInput;
 use crate::tui::keymap::Action;
 use crate::tui::outcome::{Failure, Outcome};
+use crate::units::elapsed_text;
 use crate::units::{grouped, size_text};
 
 /// Where one operation's request is. Every state carries the id of the
@@ -353,17 +354,6 @@ pub struct ResponsePane<'a> {
     pub reveal: bool,
 }
 
-pub fn duration_text(d: Duration) -> String {
-    let ms = d.as_secs_f64() * 1000.0;
-    if ms < 10.0 {
-        format!("{ms:.1} ms")
-    } else if ms < 10_000.0 {
-        format!("{ms:.0} ms")
-    } else {
-        format!("{:.1} s", d.as_secs_f64())
-    }
-}
-
 /// Drops the parts that matter least until the line fits in `width`
 /// columns; parts of equal rank go together.
 fn fit_parts(mut parts: Vec<(u8, Span<'_>)>, width: usize) -> Vec<Span<'_>> {
@@ -449,7 +439,7 @@ impl ResponsePane<'_> {
                 Line::from(spans)
             }
             RequestState::Cancelled { elapsed, .. } => Line::styled(
-                format!("Cancelled after {}.", duration_text(*elapsed)),
+                format!("Cancelled after {}.", elapsed_text(*elapsed)),
                 theme.warning(),
             ),
             RequestState::Failed { failure, .. } => {
@@ -457,7 +447,7 @@ impl ResponsePane<'_> {
                     format!(
                         "✗ {} (after {})",
                         failure.message,
-                        duration_text(failure.elapsed)
+                        elapsed_text(failure.elapsed)
                     ),
                     theme.error(),
                 )];
@@ -512,12 +502,12 @@ impl ResponsePane<'_> {
         }
         parts.extend([
             (2, Span::styled("  headers ", theme.muted())),
-            (2, Span::raw(duration_text(o.timing.headers))),
+            (2, Span::raw(elapsed_text(o.timing.headers))),
             (6, Span::styled(" · total ", theme.muted())),
             (
                 6,
                 Span::styled(
-                    duration_text(o.timing.total),
+                    elapsed_text(o.timing.total),
                     Style::new().add_modifier(Modifier::BOLD),
                 ),
             ),
@@ -655,18 +645,18 @@ impl ResponsePane<'_> {
                 let mut lines = vec![
                     Line::from(vec![
                         Span::styled("Time to headers  ", theme.muted()),
-                        Span::raw(duration_text(o.timing.headers)),
+                        Span::raw(elapsed_text(o.timing.headers)),
                     ]),
                     Line::from(vec![
                         Span::styled("Body             ", theme.muted()),
-                        Span::raw(duration_text(
+                        Span::raw(elapsed_text(
                             o.timing.total.saturating_sub(o.timing.headers),
                         )),
                     ]),
                     Line::from(vec![
                         Span::styled("Total            ", theme.muted()),
                         Span::styled(
-                            duration_text(o.timing.total),
+                            elapsed_text(o.timing.total),
                             Style::new().add_modifier(Modifier::BOLD),
                         ),
                     ]),
@@ -712,7 +702,7 @@ mod tests {
 
     #[test]
     fn sizes_and_durations() {
-        assert_eq!(duration_text(Duration::from_micros(1500)), "1.5 ms");
-        assert_eq!(duration_text(Duration::from_millis(250)), "250 ms");
+        assert_eq!(elapsed_text(Duration::from_micros(1500)), "1.5 ms");
+        assert_eq!(elapsed_text(Duration::from_millis(250)), "250 ms");
     }
 }
