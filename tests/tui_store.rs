@@ -570,3 +570,51 @@ async fn unsent_edits_survive_a_restart_marked_in_the_catalog_and_masked() {
     let kept = std::fs::read_to_string(&drafts_file).expect("drafts file");
     assert!(!kept.contains("left-unsent-7"), "{kept}");
 }
+
+/// A flow step refused with 429 waits out its `Retry-After`, and the flow
+/// view counts the wait down instead of showing it whole at once.
+#[tokio::test]
+async fn the_flow_view_counts_down_a_rate_limit_wait() {
+    let server = demo::start(
+        0,
+        DemoConfig {
+            // Two calls a window: the batch flow's third call is refused.
+            rate_limit: 2,
+            rate_window: Duration::from_secs(4),
+            job_duration: Duration::from_millis(200),
+            ..DemoConfig::default()
+        },
+    )
+    .await
+    .expect("demo");
+    let home = tempfile::tempdir().expect("home");
+    let mut h = start(&server, home.path());
+    h.key(KeyCode::Char('f'));
+    h.key(KeyCode::Enter);
+    let waiting = |screen: &str| -> Option<u64> {
+        let at = screen.find("waiting ")? + "waiting ".len();
+        screen[at..].split(' ').next()?.parse().ok()
+    };
+    let mut first = None;
+    for _ in 0..400 {
+        if let Some(left) = waiting(&h.screen()) {
+            first = Some(left);
+            break;
+        }
+        tokio::time::timeout(Duration::from_secs(5), h.app.step())
+            .await
+            .expect("progress")
+            .expect("step");
+    }
+    let first = first.unwrap_or_else(|| panic!("no countdown:\n{}", h.screen()));
+    h.assert_screen("for the rate limit");
+    assert!((1..=4).contains(&first), "{first} s");
+    h.run_for(Duration::from_millis(1300)).await;
+    if let Some(later) = waiting(&h.screen()) {
+        assert!(later < first, "counts down: {first} s, then {later} s");
+    } else {
+        h.assert_screen("rate limited, waited");
+    }
+    h.key(KeyCode::Esc);
+    h.settle().await;
+}

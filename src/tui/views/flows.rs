@@ -421,10 +421,19 @@ impl FlowsView {
                     theme.muted(),
                 ));
                 if let Some(wait) = a.rate_limited {
-                    spans.push(Span::styled(
-                        format!("  rate limited, waited {}", elapsed_text(wait)),
-                        theme.warning(),
-                    ));
+                    // The wait starts when the 429 has come back; while
+                    // the run waits it out, it counts down.
+                    let ends = run.started + a.at + a.latency + wait;
+                    let left = ends.saturating_duration_since(cx.now);
+                    let text = if run.outcome.is_none() && !left.is_zero() {
+                        format!(
+                            "  rate limited: waiting {} for the rate limit",
+                            crate::units::duration_text(left + Duration::from_millis(999))
+                        )
+                    } else {
+                        format!("  rate limited, waited {}", elapsed_text(wait))
+                    };
+                    spans.push(Span::styled(text, theme.warning()));
                 }
                 if let Some(e) = &a.error {
                     spans.push(Span::styled(
