@@ -1280,3 +1280,80 @@ async fn import_postman_reads_a_bom_and_utf_16_and_names_the_v1_format() {
         "{said}"
     );
 }
+
+/// `import curl --save-preset`: the pasted command becomes a preset of the
+/// operation it fits, its secrets as references; a command that fits no
+/// operation saves nothing and says so.
+#[tokio::test]
+async fn import_curl_saves_a_preset_of_the_operation_it_fits() {
+    let home = tempfile::tempdir().expect("tempdir");
+    let out = portico_at(
+        home.path(),
+        &["import", "curl", "--save-preset", "from the browser"],
+        CHROME_COPY,
+    )
+    .await;
+    let said = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{said}");
+    assert!(
+        said.contains("saved preset `from the browser` for azureml-demo POST /workspaces/{workspace}/services/{service}/execute"),
+        "{said}"
+    );
+    let file = std::fs::read_to_string(home.path().join("presets.json")).expect("presets");
+    assert!(file.contains("my ws"), "{file}");
+    assert!(
+        !file.contains("live-token-0123456789") && !file.contains("sub-key-abcdef012345"),
+        "secrets are references: {file}"
+    );
+    assert!(
+        said.contains("secret not stored: header `Authorization` is saved as {{authorization}}"),
+        "{said}"
+    );
+    // The preset is what `curl --preset` starts from, once the withheld
+    // secrets have variables.
+    std::fs::write(
+        home.path().join("environments.toml"),
+        "[[environment]]\nname = \"demo\"\n[environment.variables]\n\
+         authorization = { value = \"Bearer from-env-1234\", secret = true }\n\
+         ocp_apim_subscription_key = { value = \"sub-from-env-1234\", secret = true }\n",
+    )
+    .expect("environments");
+    let curl = portico_at(
+        home.path(),
+        &[
+            "curl",
+            "--op",
+            "RRS Execute",
+            "--preset",
+            "from the browser",
+            "--reveal",
+        ],
+        "",
+    )
+    .await;
+    let text = String::from_utf8_lossy(&curl.stdout);
+    assert!(
+        text.contains("/workspaces/my%20ws/services/text-features/execute"),
+        "{text}{}",
+        String::from_utf8_lossy(&curl.stderr)
+    );
+    assert!(
+        text.contains("it's a good day") || text.contains("it'\\''s a good day"),
+        "{text}"
+    );
+    assert!(text.contains("Bearer from-env-1234"), "{text}");
+
+    let elsewhere = "curl 'https://elsewhere.test/nothing/here' -H 'X-A: 1'";
+    let out = portico_at(
+        home.path(),
+        &["import", "curl", "--save-preset", "x"],
+        elsewhere,
+    )
+    .await;
+    assert!(!out.status.success());
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("fits no operation of the catalog"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}

@@ -618,3 +618,29 @@ async fn the_flow_view_counts_down_a_rate_limit_wait() {
     h.key(KeyCode::Esc);
     h.settle().await;
 }
+
+/// A curl command pasted into the TUI (a browser's "Copy as cURL") opens
+/// the operation it fits with the command's values; Ctrl+Z takes it back.
+#[tokio::test]
+async fn a_pasted_curl_command_fills_the_operation_it_fits() {
+    let server = start_demo().await;
+    let home = tempfile::tempdir().expect("home");
+    let mut h = start(&server, home.path());
+    let url = format!(
+        "{}/workspaces/pasted-ws/services/text-features/execute?api-version=2.0",
+        server.gateway_url()
+    );
+    h.paste(&format!(
+        "curl '{url}' -H 'X-Trace: from-the-browser' --data-raw '{{\"Inputs\":{{}}}}'"
+    ));
+    h.assert_screen("RRS Execute filled in from the pasted curl command (Ctrl+Z undoes it)");
+    assert!(h.url().contains("/workspaces/pasted-ws/"), "{}", h.url());
+    h.key(KeyCode::Right);
+    h.assert_screen("from-the-browser");
+    h.key_mod(KeyCode::Char('z'), KeyModifiers::CONTROL);
+    h.assert_not_screen("from-the-browser");
+    assert!(!h.url().contains("pasted-ws"), "{}", h.url());
+
+    h.paste("curl 'https://elsewhere.test/nothing'");
+    h.assert_screen("fits no operation of the catalog");
+}

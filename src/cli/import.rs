@@ -85,6 +85,10 @@ pub struct ImportCurlArgs {
     /// Show secret values (keys, tokens) instead of masking them.
     #[arg(long)]
     pub reveal: bool,
+    /// Save the request as a preset of the operation it fits (secrets as
+    /// {{variable}} references, as `call --save-preset` does).
+    #[arg(long, value_name = "NAME")]
+    pub save_preset: Option<String>,
 }
 
 pub(super) async fn import_command(command: &ImportCommand) -> Result<()> {
@@ -446,6 +450,40 @@ async fn import_curl(args: &ImportCurlArgs) -> Result<()> {
         built.masked()
     };
     let matched = interchange::curl::draft_from_curl(&session.catalog, &parsed);
+    if let Some(name) = &args.save_preset {
+        let Some((api_index, op_index, draft)) = &matched else {
+            bail!(
+                "the curl command fits no operation of the catalog ({} {}): nothing saved; \
+                 give the definition it belongs to",
+                built.method,
+                built.url
+            );
+        };
+        let (api, op) = session.catalog.operation((*api_index, *op_index));
+        let vars = session.vars(args.target.env.as_deref())?;
+        let presets = Presets::new(session.paths()?);
+        let key = op.key(api);
+        let report = presets.save(
+            &key,
+            name,
+            draft,
+            store::SaveOptions {
+                keep_secrets: false,
+                vars: Some(&vars),
+            },
+        )?;
+        eprintln!(
+            "portico: {} preset `{name}` for {key} in {}",
+            if report.created { "saved" } else { "updated" },
+            presets.path().display()
+        );
+        for withheld in &report.withheld {
+            eprintln!(
+                "portico: secret not stored: {} is saved as {{{{{}}}}}",
+                withheld.field, withheld.variable
+            );
+        }
+    }
     let operation = match &matched {
         Some((api_index, op_index, draft)) => {
             let (api, op) = session.catalog.operation((*api_index, *op_index));

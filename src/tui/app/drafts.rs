@@ -1,7 +1,8 @@
-//! Edits that outlive the session: the drafts left edited are kept at
-//! quit (`store::drafts`, secrets withheld), come back when their
-//! operation is opened next time, and the catalog marks every operation
-//! whose request differs from the definition's defaults.
+//! Drafts from elsewhere: the drafts left edited are kept at quit
+//! (`store::drafts`, secrets withheld), come back when their operation is
+//! opened next time, and the catalog marks every operation whose request
+//! differs from the definition's defaults; a curl command pasted into the
+//! TUI becomes the draft of the operation it fits.
 
 use std::collections::HashMap;
 
@@ -60,6 +61,41 @@ impl<B: Backend> App<B> {
             }
             None => self.fresh_draft(op),
         }
+    }
+
+    /// A pasted curl command (a browser's "Copy as cURL"): the operation
+    /// it fits opens with the command's parameters, headers and body as
+    /// its draft (Ctrl+Z brings the one it replaces back).
+    pub(super) fn paste_curl(&mut self, text: &str) {
+        let parsed = match crate::interchange::curl::parse_curl(text) {
+            Ok(parsed) => parsed,
+            Err(e) => {
+                self.notice(format!("Cannot read the pasted curl command: {e}"), true);
+                return;
+            }
+        };
+        let Some((a, o, draft)) =
+            crate::interchange::curl::draft_from_curl(&self.state.catalog, &parsed)
+        else {
+            self.notice(
+                format!(
+                    "The pasted curl command ({} {}) fits no operation of the catalog",
+                    parsed.method, parsed.url
+                ),
+                true,
+            );
+            return;
+        };
+        self.open_op((a, o));
+        if let Some(s) = self.state.ops.get_mut(&(a, o)) {
+            s.editor.replace_draft(draft);
+        }
+        let title = self.state.catalog.operation((a, o)).1.title();
+        self.notice(
+            format!("{title} filled in from the pasted curl command (Ctrl+Z undoes it)"),
+            false,
+        );
+        self.refresh_preview();
     }
 
     /// After a change to the open operation's draft: marks it edited in

@@ -36,7 +36,12 @@ impl<B: Backend> App<B> {
 
     fn on_key(&mut self, key: KeyEvent) {
         self.on_key_inner(key);
-        // A change just completed becomes one step Ctrl+Z takes back.
+        self.checkpoint();
+    }
+
+    /// A change just completed (by a key or a paste) becomes one step
+    /// Ctrl+Z takes back.
+    fn checkpoint(&mut self) {
         if self.current_mut().is_some_and(|s| s.editor.checkpoint()) {
             self.note_edited();
         }
@@ -95,6 +100,11 @@ impl<B: Backend> App<B> {
     }
 
     fn on_paste(&mut self, text: &str) {
+        self.on_paste_inner(text);
+        self.checkpoint();
+    }
+
+    fn on_paste_inner(&mut self, text: &str) {
         self.dirty = true;
         if let Some(Overlay::SaveBody(input) | Overlay::Search(input)) = &mut self.state.overlay {
             input.insert_str(text);
@@ -117,6 +127,11 @@ impl<B: Backend> App<B> {
         if self.state.catalog_pane.filtering {
             self.state.catalog_pane.filter.insert_str(text);
             self.state.catalog_pane.rebuild();
+            return;
+        }
+        let typing = self.current().is_some_and(|s| s.editor.is_typing());
+        if !typing && text.trim_start().starts_with("curl ") {
+            self.paste_curl(text);
             return;
         }
         let Some(s) = self.current_mut() else {
