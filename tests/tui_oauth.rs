@@ -169,7 +169,7 @@ async fn a_prompt_left_with_esc_leaves_the_variable_without_a_value() {
     h.assert_screen("Environment");
     h.key(KeyCode::Enter);
     h.assert_not_screen("Secret for the Esc test");
-    h.assert_screen("the prompt gave no value");
+    h.assert_screen("the prompt gave no value: left unanswered");
 }
 
 /// Visits `url` without following its redirect: the redirect's URL.

@@ -19,7 +19,7 @@ use super::keymap::Action;
 use super::views::catalog::RowMarks;
 use super::views::request::{ReqTab, RequestView};
 use super::views::response::{RequestState, ResponsePane};
-use super::views::{centered, operation};
+use super::views::{centered, operation, wrap_words};
 
 pub fn render(frame: &mut Frame, state: &mut State) {
     let area = frame.area();
@@ -37,7 +37,7 @@ pub fn render(frame: &mut Frame, state: &mut State) {
         Constraint::Length(1),
     ])
     .areas(area);
-    render_header(frame, header, state);
+    let notice_fits = render_header(frame, header, state);
     let areas = layout(main, state.focus, state.open.is_some());
     state.areas = areas;
     let theme = state.config.theme.clone();
@@ -117,7 +117,55 @@ pub fn render(frame: &mut Frame, state: &mut State) {
         }
     }
     render_footer(frame, footer, state);
+    if !notice_fits && let Some(notice) = &state.notice {
+        render_long_notice(frame, main, notice, &theme);
+    }
     render_overlay(frame, main, state);
+}
+
+/// A notice too long for the header: wrapped at word boundaries in a box
+/// at the bottom of the screen, until the next key clears it.
+fn render_long_notice(
+    frame: &mut Frame,
+    area: Rect,
+    notice: &super::app::Notice,
+    theme: &super::config::Theme,
+) {
+    const MAX_ROWS: usize = 6;
+    let width = usize::from(area.width.saturating_sub(2)).max(1);
+    let mut rows = wrap_words(&notice.text, width);
+    if rows.len() > MAX_ROWS {
+        rows.truncate(MAX_ROWS);
+        if let Some(last) = rows.last_mut() {
+            // Cut with a mark: the rest is in the warnings or the log.
+            while last.width() + 1 > width && last.pop().is_some() {}
+            last.push('…');
+        }
+    }
+    let height = u16::try_from(rows.len() + 2)
+        .unwrap_or(u16::MAX)
+        .min(area.height);
+    let r = Rect::new(
+        area.x,
+        area.bottom().saturating_sub(height),
+        area.width,
+        height,
+    );
+    let style = if notice.error {
+        theme.error()
+    } else {
+        theme.success()
+    };
+    frame.render_widget(Clear, r);
+    frame.render_widget(
+        Paragraph::new(
+            rows.into_iter()
+                .map(|row| Line::styled(row, style))
+                .collect::<Vec<_>>(),
+        )
+        .block(Block::default().borders(Borders::ALL).border_style(style)),
+        r,
+    );
 }
 
 /// Where each pane goes for this size and focus.
@@ -214,7 +262,9 @@ pub fn layout(area: Rect, focus: Focus, open: bool) -> Areas {
     }
 }
 
-fn render_header(frame: &mut Frame, area: Rect, state: &State) {
+/// The header line; false when the notice does not fit in it (the caller
+/// shows it wrapped instead).
+fn render_header(frame: &mut Frame, area: Rect, state: &State) -> bool {
     let theme = &state.config.theme;
     let ops: usize = state.catalog.apis.iter().map(|a| a.operations.len()).sum();
     let mut spans = vec![
@@ -248,14 +298,19 @@ fn render_header(frame: &mut Frame, area: Rect, state: &State) {
             theme.warning(),
         ));
     }
+    let used: usize = spans.iter().map(|s| s.content.width()).sum();
+    let mut notice_fits = true;
     if let Some(n) = &state.notice {
         let style = if n.error {
             theme.error()
         } else {
             theme.success()
         };
-        spans.push(Span::raw("  "));
-        spans.push(Span::styled(n.text.clone(), style));
+        notice_fits = used + 2 + n.text.width() <= usize::from(area.width);
+        if notice_fits {
+            spans.push(Span::raw("  "));
+            spans.push(Span::styled(n.text.clone(), style));
+        }
     }
     // The open API's tokens, counting down to their expiry: after the
     // notice, which a narrow header must not lose to them.
@@ -284,6 +339,7 @@ fn render_header(frame: &mut Frame, area: Rect, state: &State) {
         }
     }
     frame.render_widget(Paragraph::new(Line::from(spans)), area);
+    notice_fits
 }
 
 /// The keys that do something here, most useful first.
@@ -449,114 +505,6 @@ fn render_footer(frame: &mut Frame, area: Rect, state: &State) {
 /// The key list, wrapped here rather than by the paragraph so that the
 /// number of rows is known and scrolling stops with the last row at the
 /// bottom.
-fn render_help(frame: &mut Frame, area: Rect, state: &mut State) {
-    const KEYS: usize = 24;
-    let theme = &state.config.theme;
-    let r = centered(area, 90, area.height.saturating_sub(2).max(10));
-    let width = usize::from(r.width.saturating_sub(2)).max(1);
-    let mut lines = Vec::new();
-    for (scope, rows) in state.config.keymap.help() {
-        lines.push(Line::styled(scope.title(), theme.accent()));
-        for (keys, desc) in rows {
-            let indent = if width >= KEYS + 16 { KEYS } else { 4 };
-            let pad = " ".repeat(indent);
-            let keys = format!("  {keys:<22}");
-            let mut wrapped = wrap_words(desc, width - indent.min(width - 1)).into_iter();
-            if indent == KEYS && keys.width() <= KEYS {
-                let head = wrapped.next().unwrap_or_default();
-                lines.push(Line::from(vec![
-                    Span::styled(keys, theme.key()),
-                    Span::raw(head),
-                ]));
-            } else {
-                // Long key lists, or a narrow overlay: the description
-                // goes under the keys.
-                for k in wrap_words(keys.trim(), width.saturating_sub(2)) {
-                    lines.push(Line::styled(format!("  {k}"), theme.key()));
-                }
-            }
-            lines.extend(wrapped.map(|more| Line::raw(format!("{pad}{more}"))));
-        }
-        lines.push(Line::default());
-    }
-    let mut notes = vec![
-        "In a text field keys are typed; Enter or Esc leaves it. Ctrl+C always quits.".to_string(),
-    ];
-    if let Some(path) = &state.config.path {
-        notes.push(format!("Keys and colours: {}", path.display()));
-    }
-    for note in &notes {
-        for l in wrap_words(note, width) {
-            lines.push(Line::styled(l, theme.muted()));
-        }
-    }
-    let inner_height = usize::from(r.height.saturating_sub(2));
-    let max = u16::try_from(lines.len().saturating_sub(inner_height)).unwrap_or(u16::MAX);
-    let top = match &mut state.overlay {
-        Some(Overlay::Help { scroll }) => {
-            *scroll = (*scroll).min(max);
-            *scroll
-        }
-        _ => 0,
-    };
-    let block = Block::default()
-        .borders(Borders::ALL)
-        .border_style(theme.border(true))
-        .title(Span::styled(
-            " Keys (Esc closes, ↑↓ scroll) ",
-            theme.title(),
-        ));
-    frame.render_widget(Clear, r);
-    frame.render_widget(Paragraph::new(lines).block(block).scroll((top, 0)), r);
-}
-
-/// Greedy word wrap at `width` columns; a word longer than a row is cut.
-fn wrap_words(text: &str, width: usize) -> Vec<String> {
-    let width = width.max(1);
-    let mut out = Vec::new();
-    let mut row = String::new();
-    for word in text.split_whitespace() {
-        let mut word = word.to_string();
-        loop {
-            let sep = usize::from(!row.is_empty());
-            if row.width() + sep + word.width() <= width {
-                if sep == 1 {
-                    row.push(' ');
-                }
-                row.push_str(&word);
-                break;
-            }
-            if !row.is_empty() {
-                out.push(std::mem::take(&mut row));
-                continue;
-            }
-            // A word wider than a row: cut it.
-            let mut cut = String::new();
-            let mut rest = String::new();
-            for c in word.chars() {
-                if rest.is_empty() && cut.width() + c.to_string().width() <= width {
-                    cut.push(c);
-                } else {
-                    rest.push(c);
-                }
-            }
-            if cut.is_empty() {
-                // Not even one character fits; give up on the row.
-                out.push(word);
-                break;
-            }
-            out.push(cut);
-            word = rest;
-            if word.is_empty() {
-                break;
-            }
-        }
-    }
-    if !row.is_empty() || out.is_empty() {
-        out.push(row);
-    }
-    out
-}
 
 fn render_overlay(frame: &mut Frame, area: Rect, state: &mut State) {
     let theme = state.config.theme.clone();
@@ -570,7 +518,7 @@ fn render_overlay(frame: &mut Frame, area: Rect, state: &mut State) {
             .title(Span::styled(title, theme.title()))
     };
     match overlay {
-        Overlay::Help { .. } => render_help(frame, area, state),
+        Overlay::Help { .. } => super::views::help::render(frame, area, state),
         Overlay::Curl { scroll } => {
             let text = state
                 .open

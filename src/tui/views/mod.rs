@@ -9,6 +9,7 @@ pub mod catalog;
 pub mod dashboard;
 pub mod environments;
 pub mod flows;
+pub mod help;
 pub mod history;
 pub mod operation;
 pub mod panel;
@@ -20,6 +21,7 @@ use std::borrow::Cow;
 
 use ratatui::layout::Rect;
 use ratatui::text::Line;
+use unicode_width::UnicodeWidthStr;
 
 use crate::sanitize;
 
@@ -59,6 +61,54 @@ pub fn tab_hits(area: Rect, titles: &[Line<'_>]) -> Vec<Rect> {
         let width = width.min(area.right().saturating_sub(x));
         out.push(Rect::new(x, area.y, width, area.height.min(1)));
         x = x.saturating_add(width).saturating_add(1);
+    }
+    out
+}
+
+/// Greedy word wrap at `width` columns; a word longer than a row is cut.
+pub fn wrap_words(text: &str, width: usize) -> Vec<String> {
+    let width = width.max(1);
+    let mut out = Vec::new();
+    let mut row = String::new();
+    for word in text.split_whitespace() {
+        let mut word = word.to_string();
+        loop {
+            let sep = usize::from(!row.is_empty());
+            if row.width() + sep + word.width() <= width {
+                if sep == 1 {
+                    row.push(' ');
+                }
+                row.push_str(&word);
+                break;
+            }
+            if !row.is_empty() {
+                out.push(std::mem::take(&mut row));
+                continue;
+            }
+            // A word wider than a row: cut it.
+            let mut cut = String::new();
+            let mut rest = String::new();
+            for c in word.chars() {
+                if rest.is_empty() && cut.width() + c.to_string().width() <= width {
+                    cut.push(c);
+                } else {
+                    rest.push(c);
+                }
+            }
+            if cut.is_empty() {
+                // Not even one character fits; give up on the row.
+                out.push(word);
+                break;
+            }
+            out.push(cut);
+            word = rest;
+            if word.is_empty() {
+                break;
+            }
+        }
+    }
+    if !row.is_empty() || out.is_empty() {
+        out.push(row);
     }
     out
 }
