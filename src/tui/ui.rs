@@ -502,10 +502,6 @@ fn render_footer(frame: &mut Frame, area: Rect, state: &State) {
     frame.render_widget(Paragraph::new(Line::from(spans)), area);
 }
 
-/// The key list, wrapped here rather than by the paragraph so that the
-/// number of rows is known and scrolling stops with the last row at the
-/// bottom.
-
 fn render_overlay(frame: &mut Frame, area: Rect, state: &mut State) {
     let theme = state.config.theme.clone();
     let Some(overlay) = &state.overlay else {

@@ -10,6 +10,9 @@ use unicode_width::UnicodeWidthStr;
 use super::{centered, wrap_words};
 use crate::tui::app::{Overlay, State};
 
+/// The key list, wrapped here rather than by the paragraph so that the
+/// number of rows is known and scrolling stops with the last row at the
+/// bottom.
 pub fn render(frame: &mut Frame, area: Rect, state: &mut State) {
     const KEYS: usize = 24;
     let theme = &state.config.theme;
