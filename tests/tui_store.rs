@@ -380,10 +380,10 @@ subscription_key = { value = "staging-sub-123456", secret = true }
         h.url()
     );
     h.key(KeyCode::Char('v'));
-    h.assert_screen("Environment");
-    h.assert_screen("● demo");
-    h.assert_screen("staging");
-    h.key(KeyCode::Down);
+    h.assert_screen("Environment demo (active) · ←→ others");
+    h.key(KeyCode::Right);
+    h.assert_screen("Environment staging ·");
+    h.assert_screen("staging-ws");
     h.key(KeyCode::Enter);
     h.assert_screen("env staging");
     let url = h.url();
@@ -643,4 +643,79 @@ async fn a_pasted_curl_command_fills_the_operation_it_fits() {
 
     h.paste("curl 'https://elsewhere.test/nothing'");
     h.assert_screen("fits no operation of the catalog");
+}
+
+/// `v`: every variable of the environment with its value (secrets masked
+/// until R) and where it comes from; `a` and `e` set one in the user's
+/// file, `d` removes it from there, and the URL follows at once.
+#[tokio::test]
+async fn the_environment_panel_lists_sets_and_removes_variables() {
+    let server = start_demo().await;
+    let home = tempfile::tempdir().expect("home");
+    std::fs::write(
+        home.path().join("environments.toml"),
+        "# kept as written\n[[environment]]\nname = \"demo\"\n[environment.variables]\n\
+         workspace = \"mine-ws\"\n",
+    )
+    .expect("environments file");
+    let mut h = start(&server, home.path());
+    h.open("rrs exe");
+    assert!(h.url().contains("/workspaces/mine-ws/"), "{}", h.url());
+    h.key(KeyCode::Char('v'));
+    h.assert_screen("Environment demo (active)");
+    let row = h.line_with("workspace").expect("row");
+    assert!(
+        row.contains("mine-ws") && row.contains("your file (over the portal's)"),
+        "{row}"
+    );
+    let row = h.line_with("api_key").expect("row");
+    assert!(
+        row.contains("••••••••") && row.contains("portal file"),
+        "{row}"
+    );
+    h.assert_not_screen(demo::API_KEY);
+    h.key(KeyCode::Char('R'));
+    h.assert_screen(demo::API_KEY);
+    h.key(KeyCode::Char('R'));
+
+    // e on the first row (workspace): set it in the user's file.
+    h.key(KeyCode::Char('e'));
+    h.assert_screen("Set workspace in your file");
+    h.key_mod(KeyCode::Char('u'), KeyModifiers::CONTROL);
+    h.type_text("workspace = panel-ws");
+    h.key(KeyCode::Enter);
+    h.assert_screen("Saved in");
+    let file = std::fs::read_to_string(home.path().join("environments.toml")).expect("file");
+    assert!(file.starts_with("# kept as written\n"), "{file}");
+    assert!(file.contains("workspace = \"panel-ws\""), "{file}");
+
+    // a: a new one, a secret by its name, written as one.
+    h.key(KeyCode::Char('a'));
+    h.type_text("extra_token = t-0123456789");
+    h.key(KeyCode::Enter);
+    let file = std::fs::read_to_string(home.path().join("environments.toml")).expect("file");
+    assert!(
+        file.contains("extra_token = { value = \"t-0123456789\", secret = true }"),
+        "{file}"
+    );
+    h.assert_not_screen("t-0123456789");
+
+    // d on workspace: gone from the user's file, the portal's value back.
+    h.key(KeyCode::Char('d'));
+    let row = h.line_with("workspace").expect("row");
+    assert!(
+        row.contains("demo-workspace") && row.contains("portal file"),
+        "{row}"
+    );
+    // A portal variable is not the user's to remove.
+    h.key(KeyCode::Down);
+    h.key(KeyCode::Char('d'));
+    h.assert_screen("comes from the portal file: e sets your own value over it");
+
+    h.key(KeyCode::Esc);
+    assert!(
+        h.url().contains("/workspaces/demo-workspace/"),
+        "{}",
+        h.url()
+    );
 }

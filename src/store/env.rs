@@ -46,6 +46,52 @@ pub struct Environments {
     /// [`Environments::unanswered`] and [`sources::answer`]), never on the
     /// terminal; until answered, their variables are left out.
     pub prompts_elsewhere: bool,
+    /// The environments of the user's file alone, and of the portal
+    /// files alone, to tell where each variable comes from.
+    pub user: Vec<Environment>,
+    pub portal: Vec<Environment>,
+}
+
+/// One variable of an environment as the environment panel lists it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct VariableRow {
+    pub name: String,
+    /// `None` for a value asked elsewhere (a command, the keychain, a
+    /// prompt) that this session has not asked yet.
+    pub value: Option<String>,
+    pub secret: bool,
+    pub origin: VariableOrigin,
+}
+
+/// Where a variable's value comes from (the later winning).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum VariableOrigin {
+    Portal,
+    User,
+    /// The user's file, over the portal file's value.
+    UserOverPortal,
+    /// A command, the keychain or a prompt, named.
+    Source(String),
+    DotEnv,
+    Captured,
+}
+
+impl VariableOrigin {
+    pub fn label(&self) -> String {
+        match self {
+            Self::Portal => "portal file".into(),
+            Self::User => "your file".into(),
+            Self::UserOverPortal => "your file (over the portal's)".into(),
+            Self::Source(what) => what.clone(),
+            Self::DotEnv => ".env".into(),
+            Self::Captured => "captured".into(),
+        }
+    }
+
+    /// Whether the user's file holds it (so it can be removed from there).
+    pub fn in_user_file(&self) -> bool {
+        matches!(self, Self::User | Self::UserOverPortal | Self::Source(_))
+    }
 }
 
 impl Environments {
@@ -73,11 +119,13 @@ impl Environments {
             warnings.extend(dotenv.warnings.iter().cloned());
         }
         Ok(Self {
-            list: merge(&catalog.environments, user),
+            list: merge(&catalog.environments, user.clone()),
             dotenv,
             warnings,
             sources,
             prompts_elsewhere: false,
+            user,
+            portal: catalog.environments.clone(),
         })
     }
 
@@ -100,6 +148,71 @@ impl Environments {
                 }),
             None => Ok(self.list.first()),
         }
+    }
+
+    /// Every variable environment `name` gives, in the order they apply,
+    /// with where each comes from; `captured` are the session's captures
+    /// (they win over any environment). Nothing is asked: a value from a
+    /// command, the keychain or a prompt shows only once it was asked.
+    pub fn describe(&self, name: &str, captured: &IndexMap<String, Variable>) -> Vec<VariableRow> {
+        let mut rows: Vec<VariableRow> = Vec::new();
+        let mut put = |row: VariableRow| match rows.iter_mut().find(|r| r.name == row.name) {
+            Some(existing) => *existing = row,
+            None => rows.push(row),
+        };
+        let user = self.user.iter().find(|e| e.name == name);
+        if let Some(environment) = self.list.iter().find(|e| e.name == name) {
+            for (var, v) in &environment.variables {
+                let in_user = user.is_some_and(|u| u.variables.contains_key(var));
+                let in_portal = self.portal_has(name, var);
+                let origin = match (in_user, in_portal) {
+                    (true, true) => VariableOrigin::UserOverPortal,
+                    (true, false) => VariableOrigin::User,
+                    _ => VariableOrigin::Portal,
+                };
+                put(VariableRow {
+                    name: var.clone(),
+                    value: Some(v.value.clone()),
+                    secret: v.secret,
+                    origin,
+                });
+            }
+        }
+        for source in self.sources.iter().filter(|s| s.environment == name) {
+            put(VariableRow {
+                name: source.variable.clone(),
+                value: sources::known(&source.origin),
+                secret: true,
+                origin: VariableOrigin::Source(source.origin.to_string()),
+            });
+        }
+        if let Some(dotenv) = &self.dotenv {
+            for (var, v) in &dotenv.variables {
+                put(VariableRow {
+                    name: var.clone(),
+                    value: Some(v.value.clone()),
+                    secret: v.secret,
+                    origin: VariableOrigin::DotEnv,
+                });
+            }
+        }
+        for (var, v) in captured {
+            put(VariableRow {
+                name: var.clone(),
+                value: Some(v.value.clone()),
+                secret: v.secret,
+                origin: VariableOrigin::Captured,
+            });
+        }
+        rows
+    }
+
+    /// Whether the portal file (not the user's) defines `var` in `name`.
+    fn portal_has(&self, name: &str, var: &str) -> bool {
+        self.portal
+            .iter()
+            .find(|e| e.name == name)
+            .is_some_and(|e| e.variables.contains_key(var))
     }
 
     /// The variables of environment `name` asked at a prompt that nobody

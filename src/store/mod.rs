@@ -29,6 +29,7 @@ use thiserror::Error;
 
 pub mod drafts;
 pub mod env;
+pub mod env_edit;
 mod fsio;
 pub mod history;
 pub mod keychain;

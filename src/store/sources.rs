@@ -86,6 +86,16 @@ pub fn value_of(origin: &Origin) -> Result<String, String> {
     result
 }
 
+/// The value `origin` gave, when this session has asked it already
+/// (nothing is asked here).
+pub fn known(origin: &Origin) -> Option<String> {
+    asked()
+        .lock()
+        .unwrap_or_else(PoisonError::into_inner)
+        .get(origin)
+        .and_then(|r| r.as_ref().ok().cloned())
+}
+
 /// Whether `origin` is a prompt nobody has answered yet.
 pub fn unanswered(origin: &Origin) -> bool {
     matches!(origin, Origin::Prompt { .. })

@@ -269,7 +269,7 @@ actions! {
     }
     Environments {
         name: "environments", label: "environment", scope: Tools, keys: ["v"],
-        description: "Switch the active environment",
+        description: "The environments: each variable, its value and where it comes from; use one, set or remove variables",
     }
     Flows {
         name: "flows", label: "flows", scope: Tools, keys: ["f"],

@@ -13,7 +13,7 @@ use crate::tui::input::LineInput;
 use crate::tui::keymap::Action;
 use crate::tui::views::panel::Panel;
 use crate::tui::views::response::RequestState;
-use crate::tui::views::{capture, environments, operation};
+use crate::tui::views::{capture, operation};
 
 impl<B: Backend> App<B> {
     pub(super) fn on_event(&mut self, event: Event) {
@@ -225,14 +225,7 @@ impl<B: Backend> App<B> {
             Action::SavePreset => self.prompt_save_preset(),
             Action::Presets => self.open_presets(false, None),
             Action::History => self.open_history(),
-            Action::Environments => {
-                let reaction = environments::chooser(
-                    &self.state.tools.environments,
-                    self.state.env_name.as_ref(),
-                    self.state.tools.paths.as_ref(),
-                );
-                self.react(reaction);
-            }
+            Action::Environments => self.open_environments(self.active_environment()),
             Action::Flows => self.open_flows(),
             Action::Dashboard => self.open_dashboard(),
             Action::Capture => {

@@ -42,6 +42,7 @@ use crate::interchange::snippet::Lang;
 use crate::request::Vars;
 
 mod drafts;
+mod env_panel;
 mod keys;
 mod mouse;
 mod oauth;

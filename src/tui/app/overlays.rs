@@ -12,6 +12,7 @@ use crate::interchange::snippet::{Lang, to_snippet};
 use crate::tui::keymap::Action;
 use crate::tui::views::ask_secret::Asked;
 use crate::tui::views::environments;
+use crate::tui::views::panel::Panel;
 use crate::tui::views::request::json_text;
 use crate::tui::views::response::RequestState;
 
@@ -21,6 +22,10 @@ impl<B: Backend> App<B> {
             return;
         };
         match overlay {
+            // The environment panel shows secrets: R reveals them there too.
+            Overlay::Panel(Panel::Environments(_)) if action == Some(Action::Reveal) => {
+                self.run_action(Action::Reveal);
+            }
             Overlay::Panel(panel) => {
                 let reaction = panel.on_key(key, action);
                 self.react(reaction);

@@ -9,8 +9,8 @@ use super::{App, Effect, Focus, OpRef, Overlay};
 use crate::catalog::OperationKey;
 use crate::request::Draft;
 use crate::store::HistoryEntry;
-use crate::tui::views::capture;
 use crate::tui::views::response::RequestState;
+use crate::tui::views::{capture, environments};
 
 /// One shared answer of every pane's and panel's key handling.
 #[must_use]
@@ -62,6 +62,19 @@ pub enum Reaction {
     },
     /// The operation's draft back to the definition's defaults.
     ResetDraft(OpRef),
+    /// The environment panel, showing the environment at this index.
+    OpenEnvironments(usize),
+    /// Make the environment at this index the active one.
+    UseEnvironment(usize),
+    /// `NAME = value` typed for the environment at `index`.
+    SetVariable {
+        index: usize,
+        text: String,
+    },
+    RemoveVariable {
+        index: usize,
+        name: String,
+    },
     /// A history entry (with its title) to show in the response pane, to
     /// send again, or to compare with the current response.
     OpenEntry(Box<(HistoryEntry, String)>),
@@ -117,6 +130,18 @@ impl<B: Backend> App<B> {
                 self.rename_preset(&key, from, &to, all);
             }
             Reaction::DeletePreset { key, name } => self.delete_preset(&key, &name),
+            Reaction::OpenEnvironments(index) => self.open_environments(index),
+            Reaction::UseEnvironment(index) => {
+                let reaction = environments::switch(
+                    &self.state.tools.environments,
+                    index,
+                    &mut self.state.vars,
+                    &mut self.state.env_name,
+                );
+                self.react(reaction);
+            }
+            Reaction::SetVariable { index, text } => self.set_variable(index, &text),
+            Reaction::RemoveVariable { index, name } => self.remove_variable(index, &name),
             Reaction::ResetDraft(op) => {
                 let draft = self.fresh_draft(op);
                 if let Some(s) = self.state.ops.get_mut(&op) {

@@ -17,6 +17,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
 
 use super::dashboard::DashboardView;
+use super::environments::EnvPanel;
 use super::flows::FlowsView;
 use super::history::{DiffView, HistoryView};
 use super::presets::PresetsView;
@@ -34,6 +35,7 @@ pub enum Panel {
     Diff(DiffView),
     Flows(FlowsView),
     Dashboard(DashboardView),
+    Environments(EnvPanel),
     Prompt(Prompt),
     Confirm(Confirm),
 }
@@ -55,6 +57,9 @@ pub enum PromptPurpose {
         op: OpRef,
         path: String,
     },
+    /// `NAME = value` for the environment at this index, into the user's
+    /// file.
+    SetVariable(usize),
 }
 
 /// A one-line text prompt. Keys are typed, Enter accepts, Esc cancels.
@@ -110,6 +115,7 @@ impl Prompt {
                         path,
                         name: text,
                     },
+                    PromptPurpose::SetVariable(index) => Reaction::SetVariable { index, text },
                 };
                 done.after_closing()
             }
@@ -188,6 +194,7 @@ impl Panel {
                     view.scroll_by(step.rows(page));
                 }
                 Panel::Dashboard(view) => view.scroll_by(step.rows(10)),
+                Panel::Environments(view) => view.move_by(step.rows(10)),
                 _ => return self.on_own_key(key, action),
             }
             return Reaction::None;
@@ -205,6 +212,7 @@ impl Panel {
             (Panel::Diff(view), Some(action)) => view.on_action(action),
             (Panel::Flows(view), Some(action)) => view.on_action(action),
             (Panel::Dashboard(view), Some(action)) => view.on_action(action),
+            (Panel::Environments(view), Some(action)) => view.on_action(action),
         }
     }
 }
@@ -280,6 +288,7 @@ pub fn render(frame: &mut Frame, area: Rect, panel: &Panel, cx: &PanelCtx<'_>) {
         Panel::Diff(v) => v.render(frame, big(area), cx),
         Panel::Flows(v) => v.render(frame, big(area), cx),
         Panel::Dashboard(v) => v.render(frame, big(area), cx),
+        Panel::Environments(v) => v.render(frame, big(area), cx),
         Panel::Prompt(p) => render_prompt(frame, area, p, cx),
         Panel::Confirm(c) => {
             let width = u16::try_from(sanitize::display_width(&c.question))
@@ -376,6 +385,15 @@ pub fn footer(panel: &Panel, keymap: &Keymap) -> Vec<(String, &'static str)> {
         Panel::Dashboard(_) => {
             out.push(("↑↓".into(), "scroll"));
             out.push((key(Action::Dashboard), "refresh"));
+            out.push((key(Action::Back), "close"));
+        }
+        Panel::Environments(_) => {
+            out.push(("←→".into(), "environment"));
+            out.push((key(Action::Select), "use it"));
+            out.push((key(Action::AddRow), "add"));
+            out.push((key(Action::Edit), "set"));
+            out.push((key(Action::DeleteRow), "remove"));
+            out.push((key(Action::Reveal), "reveal"));
             out.push((key(Action::Back), "close"));
         }
     }
