@@ -719,3 +719,38 @@ async fn the_environment_panel_lists_sets_and_removes_variables() {
         h.url()
     );
 }
+
+/// The selected row tells what its `{{variable}}` stands for (a secret
+/// masked until R), and the footer names the row's own action.
+#[tokio::test]
+async fn a_variable_under_the_cursor_shows_its_value() {
+    let server = start_demo().await;
+    let home = tempfile::tempdir().expect("home");
+    let mut h = start(&server, home.path());
+    h.open("rrs exe");
+    h.assert_screen("{{workspace}} = demo-workspace");
+    // The enum row: Enter chooses a value, and the footer says so.
+    let mut found = false;
+    for _ in 0..6 {
+        h.key(KeyCode::Down);
+        if h.screen().contains("Enter choose a value") {
+            found = true;
+            break;
+        }
+    }
+    assert!(found, "no enum row names its picker:\n{}", h.screen());
+    // A secret header's variable is masked until revealed.
+    h.key(KeyCode::Right);
+    for _ in 0..4 {
+        if h.screen().contains("{{subscription_key}} = ••••••••") {
+            break;
+        }
+        h.key(KeyCode::Down);
+    }
+    h.assert_screen("{{subscription_key}} = ••••••••");
+    h.key(KeyCode::Char('R'));
+    h.assert_screen(&format!(
+        "{{{{subscription_key}}}} = {}",
+        demo::PRIMARY_SUBSCRIPTION_KEY
+    ));
+}

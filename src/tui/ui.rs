@@ -444,6 +444,14 @@ fn footer_actions(state: &State) -> Vec<(String, &'static str)> {
                     }
                 }
                 _ => {
+                    // The selected row's own action first: an enum's values.
+                    let choices = state.open.zip(current).is_some_and(|(op, s)| {
+                        let (api, operation) = state.catalog.operation(op);
+                        s.editor.selection_has_choices(api, operation)
+                    });
+                    if choices {
+                        push(key(Action::Select), "choose a value");
+                    }
                     push(key(Action::Edit), "edit");
                     push(key(Action::AddRow), "add");
                     push(key(Action::DeleteRow), "delete");

@@ -76,9 +76,20 @@ impl KeychainSession {
         ]
     }
 
-    /// Waits until the Secret Service answers on the bus.
+    /// Waits until the Secret Service answers on the bus. A call that
+    /// comes before the daemon has made the unlocked login keyring from
+    /// the password finds a locked one and fails for good: first the
+    /// keyring's file, then a call.
     fn wait_until_ready(&self) {
         let deadline = Instant::now() + Duration::from_secs(15);
+        let login = self.dir.path().join("data/keyrings/login.keyring");
+        while !login.exists() {
+            assert!(
+                Instant::now() < deadline,
+                "gnome-keyring-daemon made no login keyring"
+            );
+            std::thread::sleep(Duration::from_millis(20));
+        }
         loop {
             let out = Command::new(env!("CARGO_BIN_EXE_portico"))
                 .args(["keychain", "delete", "readiness-probe"])

@@ -160,6 +160,13 @@ impl RequestEditor {
         }
     }
 
+    /// Whether Enter on the selected row offers values to choose from (an
+    /// enum parameter or server variable), for the footer to say so.
+    pub fn selection_has_choices(&self, api: &Api, operation: &Operation) -> bool {
+        self.field_for_selection(api)
+            .is_some_and(|kind| self.value_choice(kind, operation).is_some())
+    }
+
     /// The values an enum parameter or server variable may take, to choose
     /// from: its name, the values, and what choosing one sets.
     fn value_choice(

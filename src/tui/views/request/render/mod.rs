@@ -218,8 +218,24 @@ impl RequestView<'_> {
     }
 
     fn row_note(&self, editor: &RequestEditor) -> Line<'static> {
+        // A `{{variable}}` in the selected row: what it stands for.
+        let selected_value = match editor.tab {
+            ReqTab::Params => editor.draft.params.get(editor.param_row).map(|p| &p.value),
+            ReqTab::Headers => editor
+                .draft
+                .headers
+                .get(editor.header_row)
+                .map(|h| &h.value),
+            _ => None,
+        };
+        let variables = selected_value
+            .filter(|_| editor.field.is_none())
+            .and_then(|v| self.variables_note(v));
         if editor.tab == ReqTab::Headers {
-            return self.headers_note(editor);
+            return match variables {
+                Some(note) => Line::styled(note, self.theme.accent()),
+                None => self.headers_note(editor),
+            };
         }
         if editor.tab == ReqTab::Body {
             // The form's media type: it decides how the fields are sent.
@@ -253,7 +269,36 @@ impl RequestView<'_> {
         if !p.schema.enum_values.is_empty() {
             text.push_str("  (Enter: choose a value)");
         }
-        Line::styled(text, self.theme.muted())
+        match variables {
+            Some(note) => Line::from(vec![
+                Span::styled(note, self.theme.accent()),
+                Span::styled(format!("  {text}"), self.theme.muted()),
+            ]),
+            None => Line::styled(text, self.theme.muted()),
+        }
+    }
+
+    /// `{{name}} = value` for each variable `value` uses (secrets masked
+    /// unless revealed), or that it is not defined; `None` without any.
+    fn variables_note(&self, value: &str) -> Option<String> {
+        let names = crate::request::referenced_variables(value);
+        if names.is_empty() {
+            return None;
+        }
+        let parts: Vec<String> = names
+            .iter()
+            .map(|name| match self.vars.get(name) {
+                Some(v) if (v.secret || crate::secrets::is_secret_name(name)) && !self.reveal => {
+                    format!("{{{{{name}}}}} = {}", crate::secrets::MASK)
+                }
+                Some(v) => format!("{{{{{name}}}}} = {}", crate::sanitize::clean_line(&v.value)),
+                None if name.starts_with("env:") => {
+                    format!("{{{{{name}}}}}: the process environment")
+                }
+                None => format!("{{{{{name}}}}} is not defined (v: the environments)"),
+            })
+            .collect();
+        Some(parts.join(" · "))
     }
 
     /// Headers the request gets from elsewhere (auth, body, parameters),
