@@ -1343,3 +1343,23 @@ async fn a_reset_asks_first_and_ctrl_z_brings_the_edits_back() {
     h.key(KeyCode::Enter);
     h.assert_screen("Body replaced by the example (Ctrl+Z brings yours back)");
 }
+
+/// At 60 columns the body's note (content type, where the JSON breaks)
+/// does not fit: it ends with `…` instead of stopping at the edge.
+#[tokio::test]
+async fn a_note_too_long_for_its_line_ends_with_an_ellipsis() {
+    let mut h = Lab::new(60, 24).await;
+    h.open("rrs exe");
+    h.key(KeyCode::Char(']'));
+    h.key(KeyCode::Char(']'));
+    h.key(KeyCode::Enter);
+    h.key(KeyCode::End);
+    h.type_text("oops");
+    h.key(KeyCode::Esc);
+    let note = h.line_with("application/json").expect("the body's note");
+    assert!(note.contains("✗ line 1, column"), "{note}");
+    assert!(
+        note.trim_end_matches('│').trim_end().ends_with('…'),
+        "{note}"
+    );
+}

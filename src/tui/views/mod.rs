@@ -112,3 +112,40 @@ pub fn wrap_words(text: &str, width: usize) -> Vec<String> {
     }
     out
 }
+
+/// `line` cut to `width` columns, its last visible span ending with `…`
+/// when anything was cut: a one-line note never just stops at the edge.
+pub fn fit_line(line: Line<'static>, width: usize) -> Line<'static> {
+    let total: usize = line.spans.iter().map(|s| s.content.width()).sum();
+    if total <= width {
+        return line;
+    }
+    let style = line.style;
+    let mut left = width;
+    let mut spans = Vec::new();
+    for span in line.spans {
+        if left == 0 {
+            break;
+        }
+        let w = span.content.width();
+        if w < left {
+            left -= w;
+            spans.push(span);
+        } else {
+            // This span reaches the edge and more was to come: it ends
+            // with the mark, even when it alone would just fit.
+            let room = if w > left {
+                left
+            } else {
+                left.saturating_sub(1)
+            };
+            let mut cut = sanitize::truncate(&span.content, room).into_owned();
+            if !cut.ends_with(sanitize::ELLIPSIS) {
+                cut.push(sanitize::ELLIPSIS);
+            }
+            spans.push(ratatui::text::Span::styled(cut, span.style));
+            left = 0;
+        }
+    }
+    Line::from(spans).style(style)
+}

@@ -214,6 +214,7 @@ impl RequestView<'_> {
             }
             _ => self.row_note(editor),
         };
+        let note = super::super::fit_line(note, usize::from(note_area.width));
         frame.render_widget(Paragraph::new(note), note_area);
     }
 
@@ -660,7 +661,8 @@ impl RequestView<'_> {
         if !editor.body_editing {
             spans.push(Span::styled("  (Enter: edit)", theme.muted()));
         }
-        frame.render_widget(Paragraph::new(Line::from(spans)), note_area);
+        let note = super::super::fit_line(Line::from(spans), usize::from(note_area.width));
+        frame.render_widget(Paragraph::new(note), note_area);
     }
 }
 
