@@ -1336,12 +1336,26 @@ async fn a_reset_asks_first_and_ctrl_z_brings_the_edits_back() {
         url(&h)
     );
 
-    // An example over an edited body says how to get the body back.
+    // An example over an edited body asks first, and says how to get the
+    // body back.
     h.key(KeyCode::Char(']'));
     h.key(KeyCode::Char(']'));
+    h.key(KeyCode::Enter);
+    h.key(KeyCode::End);
+    h.type_text("\"mine\": 1,");
+    h.key(KeyCode::Esc);
     h.key(KeyCode::Char('x'));
     h.key(KeyCode::Enter);
+    h.assert_screen("Replace your edited body with the example? (Ctrl+Z brings it back)");
+    h.key(KeyCode::Char('n'));
+    h.assert_screen("\"mine\": 1,");
+    h.key(KeyCode::Char('x'));
+    h.key(KeyCode::Enter);
+    h.key(KeyCode::Char('y'));
     h.assert_screen("Body replaced by the example (Ctrl+Z brings yours back)");
+    h.assert_not_screen("\"mine\": 1,");
+    h.key_mod(KeyCode::Char('z'), KeyModifiers::CONTROL);
+    h.assert_screen("\"mine\": 1,");
 }
 
 /// At 60 columns the body's note (content type, where the JSON breaks)

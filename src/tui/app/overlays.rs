@@ -12,7 +12,7 @@ use crate::interchange::snippet::{Lang, to_snippet};
 use crate::tui::keymap::Action;
 use crate::tui::views::ask_secret::Asked;
 use crate::tui::views::environments;
-use crate::tui::views::panel::Panel;
+use crate::tui::views::panel::{Confirm, ConfirmAction, Panel};
 use crate::tui::views::request::json_text;
 use crate::tui::views::response::RequestState;
 
@@ -129,6 +129,14 @@ impl<B: Backend> App<B> {
         }
     }
 
+    /// The body of `op` becomes its example at `index`.
+    pub(super) fn use_example(&mut self, op: super::OpRef, index: usize) {
+        let operation = self.state.catalog.operation(op).1;
+        if let Some(s) = self.state.ops.get_mut(&op) {
+            s.editor.use_example(operation, index);
+        }
+    }
+
     fn chosen(&mut self, purpose: ChoosePurpose, index: usize) {
         match purpose {
             ChoosePurpose::Enum(row) => {
@@ -175,15 +183,21 @@ impl<B: Backend> App<B> {
                 let Some(op) = self.state.open else {
                     return;
                 };
-                let operation = self.state.catalog.operation(op).1;
-                if let Some(s) = self.state.ops.get_mut(&op) {
-                    let before = s.editor.draft.body.clone();
-                    if s.editor.use_example(operation, index) && !before.trim().is_empty() {
-                        self.notice(
-                            "Body replaced by the example (Ctrl+Z brings yours back)",
-                            false,
-                        );
-                    }
+                // A body the user edited is not replaced without asking.
+                let untouched = self.fresh_draft(op).body;
+                let edited = self.state.ops.get(&op).is_some_and(|s| {
+                    let body = s.editor.draft.body.trim();
+                    !body.is_empty() && body != untouched.trim()
+                });
+                if edited {
+                    self.state.overlay = Some(Overlay::Panel(Panel::Confirm(Confirm {
+                        question:
+                            "Replace your edited body with the example? (Ctrl+Z brings it back)"
+                                .into(),
+                        action: ConfirmAction::UseExample { op, index },
+                    })));
+                } else {
+                    self.use_example(op, index);
                 }
             }
             ChoosePurpose::Environment => {

@@ -62,6 +62,11 @@ pub enum Reaction {
     },
     /// The operation's draft back to the definition's defaults.
     ResetDraft(OpRef),
+    /// The body of `op` becomes its example at `index` (asked first).
+    UseExample {
+        op: OpRef,
+        index: usize,
+    },
     /// The environment panel, showing the environment at this index.
     OpenEnvironments(usize),
     /// Make the environment at this index the active one.
@@ -131,6 +136,14 @@ impl<B: Backend> App<B> {
             }
             Reaction::DeletePreset { key, name } => self.delete_preset(&key, &name),
             Reaction::OpenEnvironments(index) => self.open_environments(index),
+            Reaction::UseExample { op, index } => {
+                self.use_example(op, index);
+                self.notice(
+                    "Body replaced by the example (Ctrl+Z brings yours back)",
+                    false,
+                );
+                self.refresh_preview();
+            }
             Reaction::UseEnvironment(index) => {
                 let reaction = environments::switch(
                     &self.state.tools.environments,

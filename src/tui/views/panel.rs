@@ -144,6 +144,8 @@ pub enum ConfirmAction {
     },
     /// The operation's draft back to the definition's defaults.
     ResetDraft(OpRef),
+    /// The operation's edited body replaced by its example at `index`.
+    UseExample { op: OpRef, index: usize },
 }
 
 /// A yes/no question; only `y` answers yes.
@@ -175,6 +177,10 @@ impl Confirm {
                 Reaction::All(vec![Reaction::Close, Reaction::ResetDraft(op)])
             }
             ConfirmAction::ResetDraft(_) => Reaction::Close,
+            ConfirmAction::UseExample { op, index } if yes => {
+                Reaction::All(vec![Reaction::Close, Reaction::UseExample { op, index }])
+            }
+            ConfirmAction::UseExample { .. } => Reaction::Close,
         }
     }
 }
