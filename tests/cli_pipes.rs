@@ -319,3 +319,60 @@ async fn completion_scripts_name_the_commands_and_flags() {
     let output = portico(&["completions", "tcsh"]).await;
     assert!(!output.status.success());
 }
+
+/// Trello's `/tokens/{token}` has a path `token` and a query `token`:
+/// `-p path.token=…` and `-p query.token=…` set each, and a bare name
+/// that fits both is refused, saying how to name the place.
+#[tokio::test]
+async fn a_parameter_name_in_two_places_is_set_by_naming_the_place() {
+    let server = TestServer::start().await;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let spec = dir.path().join("trello.yaml");
+    std::fs::write(
+        &spec,
+        r#"
+openapi: 3.0.3
+info: {title: trello, version: "1"}
+paths:
+  /echo/tokens/{token}:
+    get:
+      operationId: getToken
+      parameters:
+        - {name: token, in: path, required: true, schema: {type: string}}
+        - {name: token, in: query, schema: {type: string}}
+      responses: {"200": {description: ok}}
+"#,
+    )
+    .expect("spec");
+    let spec = spec.to_string_lossy().to_string();
+    let base = server.url("");
+    let call = |extra: &'static [&'static str]| {
+        let mut args = vec![
+            "curl",
+            spec.as_str(),
+            "--op",
+            "getToken",
+            "--server",
+            base.as_str(),
+            "--reveal",
+        ];
+        args.extend_from_slice(extra);
+        async move { portico(&args).await }
+    };
+
+    let output = call(&["-p", "path.token=t-path", "-p", "query.token=t-query"]).await;
+    succeeded(&output);
+    let curl = text(&output.stdout);
+    assert!(
+        curl.contains("/echo/tokens/t-path?token=t-query'"),
+        "{curl}"
+    );
+
+    let output = call(&["-p", "token=t"]).await;
+    assert!(!output.status.success());
+    assert_eq!(
+        text(&output.stderr).trim_end(),
+        "portico: `token` names 2 parameters in different places: say which, as in \
+         -p path.token=… or -p query.token=…"
+    );
+}

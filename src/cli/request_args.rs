@@ -61,13 +61,25 @@ pub(super) fn apply_overrides(draft: &mut Draft, args: &RequestArgs) -> Result<(
         let (name, value) = param
             .split_once('=')
             .ok_or_else(|| anyhow!("-p `{param}`: expected NAME=VALUE"))?;
-        let Some(row) = draft.params.iter_mut().find(|p| p.name == name) else {
+        let row = match parameter_rows(draft, name).as_slice() {
+            [one] => *one,
             // A typo sent as an extra query parameter would be ignored by
             // most servers, and the definition's value sent instead.
-            return Err(anyhow!(unknown_parameter(draft, name)));
+            [] => return Err(anyhow!(unknown_parameter(draft, name))),
+            several => {
+                let places: Vec<String> = several
+                    .iter()
+                    .map(|i| format!("-p {}.{name}=…", draft.params[*i].location.as_str()))
+                    .collect();
+                return Err(anyhow!(
+                    "`{name}` names {} parameters in different places: say which, as in {}",
+                    several.len(),
+                    places.join(" or ")
+                ));
+            }
         };
-        row.value = value.to_string();
-        row.enabled = true;
+        draft.params[row].value = value.to_string();
+        draft.params[row].enabled = true;
     }
     for query in &args.query {
         let (name, value) = query
@@ -156,6 +168,27 @@ pub(super) fn apply_overrides(draft: &mut Draft, args: &RequestArgs) -> Result<(
 
 /// Why `-p NAME=...` is refused: the nearest of the operation's parameter
 /// names (by edit distance, case aside) and all of them.
+/// The draft's parameters `-p NAME` sets: those named NAME, else, for
+/// `path.NAME`, `query.NAME`, `header.NAME` or `cookie.NAME`, the one of
+/// that name in that place.
+fn parameter_rows(draft: &Draft, name: &str) -> Vec<usize> {
+    let named: Vec<usize> = (0..draft.params.len())
+        .filter(|i| draft.params[*i].name == name)
+        .collect();
+    if !named.is_empty() {
+        return named;
+    }
+    let Some((place, rest)) = name.split_once('.') else {
+        return Vec::new();
+    };
+    (0..draft.params.len())
+        .filter(|i| {
+            let p = &draft.params[*i];
+            p.name == rest && p.location.as_str() == place
+        })
+        .collect()
+}
+
 fn unknown_parameter(draft: &Draft, name: &str) -> String {
     let lower = name.to_lowercase();
     let budget = (lower.chars().count() / 3).max(1);
