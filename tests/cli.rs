@@ -816,3 +816,54 @@ async fn call_validate_reports_differences_with_their_place() {
         "{stderr}"
     );
 }
+
+/// Azure's `x-ms-paths` keeps operations that share a path and differ by a
+/// fixed query (`/echo?op=start`): they are listed beside `paths` and
+/// called with that query, sent once even when the operation also declares
+/// it as a parameter.
+#[tokio::test]
+async fn x_ms_paths_are_listed_and_called_with_their_fixed_query() {
+    let server = support::TestServer::start().await;
+    let dir = tempfile::tempdir().expect("dir");
+    let spec = dir.path().join("jobs.json");
+    let definition = json!({
+        "swagger": "2.0",
+        "info": {"title": "Jobs", "version": "2024-01-01"},
+        "host": server.addr.to_string(),
+        "schemes": ["http"],
+        "paths": {"/echo": {"get": {"operationId": "Jobs_List", "responses": {"200": {"description": "ok"}}}}},
+        "x-ms-paths": {
+            "/echo?op=start": {"post": {
+                "operationId": "Jobs_Start",
+                "parameters": [
+                    {"name": "op", "in": "query", "required": true, "type": "string", "enum": ["start"]},
+                    {"name": "api-version", "in": "query", "required": true, "type": "string", "default": "2024-01-01"}
+                ],
+                "responses": {"200": {"description": "ok"}}
+            }},
+            "/echo?op=stop": {"post": {"operationId": "Jobs_Stop", "responses": {"200": {"description": "ok"}}}}
+        }
+    });
+    std::fs::write(&spec, definition.to_string()).expect("write spec");
+    let spec = spec.to_string_lossy().into_owned();
+
+    let list = stdout_json(&portico(&["list", "--json", &spec]).await);
+    let paths: Vec<&str> = list
+        .as_array()
+        .expect("an array")
+        .iter()
+        .filter_map(|op| op["path"].as_str())
+        .collect();
+    assert_eq!(paths, ["/echo", "/echo?op=start", "/echo?op=stop"]);
+
+    let called = stdout_json(&portico(&["call", &spec, "--op", "Jobs_Start", "--json"]).await);
+    let echoed = &called["response"]["body"];
+    assert_eq!(echoed["method"], "POST");
+    assert_eq!(
+        echoed["query"], "op=start&api-version=2024-01-01",
+        "the fixed query once, then the parameters: {called:#}"
+    );
+    let stopped =
+        stdout_json(&portico(&["call", &spec, "--op", "POST /echo?op=stop", "--json"]).await);
+    assert_eq!(stopped["response"]["body"]["query"], "op=stop");
+}

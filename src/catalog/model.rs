@@ -103,7 +103,7 @@ pub struct ServerVariable {
 pub struct OperationKey {
     pub api: String,
     pub method: String,
-    /// The path template without any query part, e.g. `/pets/{petId}`.
+    /// The operation's path template (see [`Operation::path`]).
     pub path: String,
 }
 
@@ -117,7 +117,9 @@ impl fmt::Display for OperationKey {
 pub struct Operation {
     /// Upper-case HTTP method (`GET`, `POST`, ...).
     pub method: String,
-    /// Path template without a query part, e.g. `/pets/{petId}`.
+    /// Path template, e.g. `/pets/{petId}`. Azure's `x-ms-paths` keep the
+    /// fixed query that tells them apart (`/jobs?op=start`); the request
+    /// builder moves it to the query string.
     pub path: String,
     /// A portal operation's display name; `None` for OpenAPI operations.
     pub display_name: Option<String>,

@@ -81,13 +81,20 @@ impl Catalog {
             .split_once(char::is_whitespace)
             .and_then(|(method, path)| {
                 let method = method.to_ascii_uppercase();
-                let path = path.trim();
-                let path = path.split_once('?').map_or(path, |(p, _)| p);
-                (METHODS.contains(&method.as_str()) && path.starts_with('/')).then(|| {
-                    all()
-                        .filter(|(_, _, op)| op.method == method && op.path == path)
-                        .map(|(a, o, _)| (a, o))
-                        .collect::<Vec<_>>()
+                let whole = path.trim();
+                // A query is the caller's (`GET /pets?limit=5`), unless an
+                // operation's path has that very query (`x-ms-paths`).
+                let bare = whole.split_once('?').map_or(whole, |(p, _)| p);
+                (METHODS.contains(&method.as_str()) && whole.starts_with('/')).then(|| {
+                    let route = |path: &str| {
+                        all()
+                            .filter(|(_, _, op)| op.method == method && op.path == path)
+                            .map(|(a, o, _)| (a, o))
+                            .collect::<Vec<_>>()
+                    };
+                    Some(route(whole))
+                        .filter(|found| !found.is_empty())
+                        .unwrap_or_else(|| route(bare))
                 })
             });
 

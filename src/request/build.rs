@@ -312,6 +312,10 @@ fn expand_path(op: &Operation, draft: &Draft, ctx: &mut Ctx<'_>, out: &mut Parts
                     }
                 }
                 None => {
+                    // The fixed pair names the operation (Azure's
+                    // `x-ms-paths`); a parameter row of the same name
+                    // would send it twice.
+                    out.in_template.push(name.to_string());
                     out.query_names.push(name.to_string());
                     out.query.push(pair.to_string());
                 }

@@ -119,11 +119,16 @@ pub(crate) fn normalise(
         ..Api::default()
     };
 
-    for (path, item) in doc.entries("/paths") {
-        let pointer = format!("/paths/{}", escape_token(path));
-        let (ops, callbacks) = cx.path_item(cx.root, path, item, &pointer);
-        api.operations.extend(ops);
-        api.webhooks.extend(callbacks);
+    // Azure's `x-ms-paths` holds paths that `paths` cannot: the same path
+    // told apart by a fixed query (`/jobs?op=start`). The request builder
+    // moves such a query part to the query string.
+    for section in ["/paths", "/x-ms-paths"] {
+        for (path, item) in doc.entries(section) {
+            let pointer = format!("{section}/{}", escape_token(path));
+            let (ops, callbacks) = cx.path_item(cx.root, path, item, &pointer);
+            api.operations.extend(ops);
+            api.webhooks.extend(callbacks);
+        }
     }
     for section in ["/webhooks", "/x-webhooks"] {
         for (name, item) in doc.entries(section) {
