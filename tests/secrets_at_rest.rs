@@ -12,6 +12,7 @@ mod support;
 use std::path::Path;
 
 use portico::demo;
+use support::terminal::Tty;
 use tokio::process::Command;
 
 /// Runs portico with its home and temporary directory in `root`.
@@ -141,57 +142,6 @@ async fn no_secret_used_in_a_session_is_found_in_any_file() {
     }
 }
 
-/// The TUI's terminal: what it has drawn so far, read on a thread and
-/// laid out by a terminal emulator.
-struct Screen {
-    bytes: std::sync::Arc<std::sync::Mutex<Vec<u8>>>,
-}
-
-impl Screen {
-    fn read_from(mut output: impl std::io::Read + Send + 'static) -> Self {
-        let bytes = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
-        let sink = bytes.clone();
-        std::thread::spawn(move || {
-            let mut chunk = [0u8; 4096];
-            while let Ok(n) = output.read(&mut chunk) {
-                if n == 0 {
-                    break;
-                }
-                sink.lock().expect("screen").extend_from_slice(&chunk[..n]);
-            }
-        });
-        Self { bytes }
-    }
-
-    /// Everything written, as raw text (escape sequences and all).
-    fn raw(&self) -> String {
-        String::from_utf8_lossy(&self.bytes.lock().expect("screen")).into_owned()
-    }
-
-    /// The screen as a person sees it now.
-    fn text(&self) -> String {
-        let mut terminal = vt100::Parser::new(45, 160, 0);
-        terminal.process(&self.bytes.lock().expect("screen"));
-        terminal.screen().contents()
-    }
-
-    /// Waits until `found` finds something on the screen; returns it.
-    fn wait_for<T>(&self, what: &str, found: impl Fn(&str) -> Option<T>) -> T {
-        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
-        loop {
-            if let Some(it) = found(&self.text()) {
-                return it;
-            }
-            assert!(
-                std::time::Instant::now() < deadline,
-                "never saw {what} on the terminal:\n{}",
-                self.text()
-            );
-            std::thread::sleep(std::time::Duration::from_millis(50));
-        }
-    }
-}
-
 /// The 40 hexadecimal characters after `Bearer `, where the screen shows
 /// a token revealed.
 fn revealed_token(screen: &str) -> Option<String> {
@@ -203,9 +153,6 @@ fn revealed_token(screen: &str) -> Option<String> {
 
 #[test]
 fn no_secret_shown_in_the_tui_or_left_by_a_panic_is_found_in_any_file() {
-    use std::io::Write as _;
-    use std::process::{Command, Stdio};
-
     let root = tempfile::tempdir().expect("root");
     for dir in ["home", "tmp", "work"] {
         std::fs::create_dir_all(root.path().join(dir)).expect("dir");
@@ -216,55 +163,38 @@ fn no_secret_shown_in_the_tui_or_left_by_a_panic_is_found_in_any_file() {
          demo_oauth_client_secret = { prompt = \"Client secret\" }\n",
     )
     .expect("environments file");
-    // `script` gives the TUI a real terminal; what it draws comes back on
-    // its standard output, and keys go in on its standard input.
-    // Its terminal has no size until told.
-    let command = format!(
-        "stty cols 160 rows 45; exec '{}'",
-        env!("CARGO_BIN_EXE_portico")
-    );
-    let mut tui = Command::new("script")
-        .args(["-qec", &command, "/dev/null"])
-        .env("PORTICO_HOME", root.path().join("home"))
-        .env("TMPDIR", root.path().join("tmp"))
-        .env("PORTICO_KEYCHAIN", "off")
-        .env("PORTICO_PANIC_ON_F12", "1")
-        .env("TERM", "xterm-256color")
-        .current_dir(root.path().join("work"))
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("script (util-linux) runs commands on a terminal");
-    let screen = Screen::read_from(tui.stdout.take().expect("stdout"));
-    let mut keys = tui.stdin.take().expect("stdin");
-    let mut press = |bytes: &str| {
-        keys.write_all(bytes.as_bytes()).expect("keys");
-        keys.flush().expect("keys");
-        std::thread::sleep(std::time::Duration::from_millis(150));
-    };
-
+    let mut tui = Tty::start(&[], |command| {
+        command
+            .env("PORTICO_HOME", root.path().join("home"))
+            .env("TMPDIR", root.path().join("tmp"))
+            .env("PORTICO_KEYCHAIN", "off")
+            .env("PORTICO_PANIC_ON_F12", "1")
+            .current_dir(root.path().join("work"));
+    });
     // The client secret, typed at the prompt over the first frame.
-    screen.wait_for("the prompt", |s| s.contains("Client secret").then_some(()));
-    press(demo::OAUTH_CLIENT_SECRET);
-    press("\r");
+    tui.screen
+        .wait_for("the prompt", |s| s.contains("Client secret").then_some(()));
+    tui.press(demo::OAUTH_CLIENT_SECRET);
+    tui.press("\r");
     // Who am I, sent: the token comes from the typed secret.
-    press("/who");
-    press("\r");
-    press("\r");
-    press("\x1b[15~");
-    screen.wait_for("the answer", |s| {
+    tui.press("/who");
+    tui.press("\r");
+    tui.press("\r");
+    tui.press("\x1b[15~");
+    tui.screen.wait_for("the answer", |s| {
         s.contains("client_credentials").then_some(())
     });
     // Secrets revealed, the code sample shows the token itself.
-    press("R");
-    press("X");
-    let token = screen.wait_for("the revealed token", revealed_token);
+    tui.press("R");
+    tui.press("X");
+    let token = tui.screen.wait_for("the revealed token", revealed_token);
     // And then a panic.
-    press("\x1b[24~");
-    let status = tui.wait().expect("the TUI ended");
+    tui.press("\x1b[24~");
+    let status = tui
+        .wait_exit(std::time::Duration::from_secs(20))
+        .expect("the TUI ended");
     assert!(!status.success(), "the panic ends the TUI: {status}");
-    let said = screen.raw();
+    let said = tui.screen.raw();
     let panic_at = said
         .find("a panic on purpose")
         .unwrap_or_else(|| panic!("the panic's message is on the terminal: {said:?}"));

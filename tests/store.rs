@@ -740,6 +740,56 @@ fn orphaned_presets_are_listed_not_dropped() {
     assert!(presets.get(&gone, "old").is_ok());
 }
 
+/// A preset whose operation changed under it (a parameter it sets is gone,
+/// required ones it has no value for) is listed with what changed; it is
+/// kept as it is.
+#[test]
+fn presets_that_no_longer_fit_their_operation_say_how() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let home = dir.path();
+    let presets = Presets::new(&Paths::in_dir(home));
+    let rrs = OperationKey {
+        api: "azureml-demo".into(),
+        method: "POST".into(),
+        path: "/workspaces/{workspace}/services/{service}/execute".into(),
+    };
+    let mut draft = sample_draft("");
+    draft.params = vec![ParamValue {
+        name: "retired".into(),
+        location: ParamLocation::Query,
+        value: "1".into(),
+        enabled: true,
+    }];
+    presets
+        .save(&rrs, "drifted", &draft, SaveOptions::default())
+        .expect("save");
+    let text = success(&portico(home, &["presets", "list"]));
+    assert!(
+        text.contains(
+            "(changed: sets query `retired` no longer defined; \
+             has no value for required path `workspace`, path `service`, query `api-version`)"
+        ),
+        "{text}"
+    );
+    let listed = json_of(home, &["presets", "list", "--json"]);
+    assert_eq!(listed[0]["orphaned"], false);
+    assert!(
+        listed[0]["changed"]
+            .as_str()
+            .is_some_and(|c| c.starts_with("sets query `retired`")),
+        "{listed}"
+    );
+    assert_eq!(
+        presets
+            .get(&rrs, "drifted")
+            .expect("kept")
+            .draft
+            .params
+            .len(),
+        1
+    );
+}
+
 // ------------------------------------------------------------ history
 
 use portico::store::history::{

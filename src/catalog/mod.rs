@@ -22,6 +22,7 @@ pub mod samples;
 pub mod schema_tree;
 pub mod search;
 mod select;
+pub mod watch;
 mod yaml;
 
 use std::collections::HashSet;

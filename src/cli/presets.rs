@@ -9,6 +9,7 @@ use serde_json::{Value, json};
 
 use super::session::{Target, offline_session, operation_key};
 use crate::catalog::Operation;
+use crate::store::preset_drift::{self, Drift};
 use crate::store::{self, Paths, Presets};
 
 #[derive(Debug, Subcommand)]
@@ -86,23 +87,28 @@ async fn presets_list(args: &PresetsListArgs) -> Result<()> {
         Some(selector) => Some(operation_key(&catalog, selector)?),
         None => None,
     };
-    let chosen: Vec<(&store::Preset, bool)> = file
+    let chosen: Vec<(&store::Preset, Drift)> = file
         .presets
         .iter()
         .filter(|p| only.as_ref().is_none_or(|key| p.operation == *key))
-        .map(|p| (p, !store::presets::is_in_catalog(&catalog, &p.operation)))
+        .map(|p| (p, preset_drift::check(&catalog, p)))
         .collect();
     let mut out = std::io::stdout().lock();
     if args.json {
         let list: Vec<Value> = chosen
             .iter()
-            .map(|(preset, orphaned)| {
+            .map(|(preset, drift)| {
+                let fits = match drift {
+                    Drift::Unchanged => json!(null),
+                    other => json!(other.describe()),
+                };
                 json!({
                     "operation": preset.operation,
                     "name": preset.name,
                     "created": preset.created,
                     "updated": preset.updated,
-                    "orphaned": orphaned,
+                    "orphaned": *drift == Drift::OperationGone,
+                    "changed": fits,
                     "draft": preset.draft,
                 })
             })
@@ -115,7 +121,7 @@ async fn presets_list(args: &PresetsListArgs) -> Result<()> {
         writeln!(out, "no presets (in {})", paths.presets_file().display())?;
         return Ok(());
     }
-    for (preset, orphaned) in &chosen {
+    for (preset, drift) in &chosen {
         let title = catalog
             .apis
             .iter()
@@ -128,10 +134,10 @@ async fn presets_list(args: &PresetsListArgs) -> Result<()> {
                     })
                     .map(Operation::title)
             });
-        let status = if *orphaned {
-            " (orphaned: operation not in the catalog)".to_string()
-        } else {
-            String::new()
+        let status = match drift {
+            Drift::Unchanged => String::new(),
+            Drift::OperationGone => " (orphaned: operation not in the catalog)".to_string(),
+            changed => format!(" (changed: {})", changed.describe()),
         };
         writeln!(
             out,

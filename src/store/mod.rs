@@ -33,6 +33,7 @@ pub mod env_edit;
 mod fsio;
 pub mod history;
 pub mod keychain;
+pub mod preset_drift;
 pub mod presets;
 pub mod sources;
 pub mod time;

@@ -287,6 +287,10 @@ actions! {
         name: "rename", label: "rename", scope: Tools, keys: ["r"],
         description: "Rename the selected preset",
     }
+    MendPreset {
+        name: "mend_preset", label: "update", scope: Tools, keys: ["m"],
+        description: "Presets: bring the selected preset up to date with its changed operation (asks first)",
+    }
     Compare {
         name: "compare", label: "compare", scope: Tools, keys: ["D"],
         description: "Compare the selected old response with the current one",

@@ -23,6 +23,7 @@ pub mod outcome;
 pub mod ui;
 pub mod views;
 
+use std::future::Future;
 use std::io::{Write, stdout};
 use std::path::PathBuf;
 use std::time::Duration;
@@ -40,7 +41,7 @@ use futures_util::StreamExt;
 use ratatui::backend::CrosstermBackend;
 use tokio::sync::mpsc;
 
-pub use app::{App, Effect, Msg};
+pub use app::{App, Effect, Msg, WatchedSources};
 pub use config::Config;
 
 use crate::catalog::Catalog;
@@ -65,6 +66,9 @@ pub struct TuiContext {
     /// tokens kept in the OS keychain between sessions, and the browser
     /// opened for a sign-in. Tests use neither.
     pub desktop: bool,
+    /// The sources to load again when a file among them changes; `None`
+    /// watches nothing (the bundled demo).
+    pub watch: Option<app::WatchedSources>,
 }
 
 impl TuiContext {
@@ -79,14 +83,81 @@ impl TuiContext {
             home: None,
             paths: None,
             desktop: false,
+            watch: None,
         }
     }
 }
 
 /// Runs the interface until the user quits.
 pub async fn run(ctx: TuiContext) -> anyhow::Result<()> {
-    let _log_guard = init_logging(ctx.home.as_deref());
     let mut terminal = TerminalGuard::enter()?;
+    run_entered(ctx, &mut terminal).await
+}
+
+/// Runs the interface on definitions that are still loading. The terminal
+/// says what is loading at once, and Esc, q or Ctrl+C quit meanwhile:
+/// `load` runs on a task of its own, so parsing a 20 MB definition never
+/// holds the keys. Once loaded, the interface runs until the user quits;
+/// the value that came with the context (what must outlive the interface)
+/// is handed back then. `None`: the user quit before the load ended.
+pub async fn run_loading<T: Send + 'static>(
+    loading: String,
+    load: impl Future<Output = anyhow::Result<(TuiContext, T)>> + Send + 'static,
+) -> anyhow::Result<Option<T>> {
+    let mut terminal = TerminalGuard::enter()?;
+    let Some((ctx, keep)) = wait_for_load(&loading, tokio::spawn(load)).await? else {
+        return Ok(None);
+    };
+    run_entered(ctx, &mut terminal).await?;
+    Ok(Some(keep))
+}
+
+/// Shows the loading screen until `task` ends (its result) or a quit key
+/// is pressed (`None`, the task aborted).
+async fn wait_for_load<T>(
+    loading: &str,
+    mut task: tokio::task::JoinHandle<anyhow::Result<T>>,
+) -> anyhow::Result<Option<T>> {
+    use crossterm::event::{Event, KeyCode, KeyEventKind, KeyModifiers};
+
+    let mut screen =
+        ratatui::Terminal::new(CrosstermBackend::new(stdout())).context("opening the terminal")?;
+    let started = std::time::Instant::now();
+    let mut events = EventStream::new();
+    let mut reading = true;
+    // A tenth of a second: the time shown moves, and no faster than it reads.
+    let mut tick = tokio::time::interval(Duration::from_millis(100));
+    loop {
+        screen
+            .draw(|frame| views::loading::render(frame, loading, started.elapsed()))
+            .context("drawing the loading screen")?;
+        tokio::select! {
+            joined = &mut task => {
+                return joined.context("loading the APIs")?.map(Some);
+            }
+            event = events.next(), if reading => match event {
+                Some(Ok(Event::Key(key))) if key.kind != KeyEventKind::Release => {
+                    let quits = matches!(key.code, KeyCode::Esc | KeyCode::Char('q'))
+                        || (key.code == KeyCode::Char('c')
+                            && key.modifiers.contains(KeyModifiers::CONTROL));
+                    if quits {
+                        task.abort();
+                        return Ok(None);
+                    }
+                }
+                Some(Ok(Event::Resize(..))) => screen.autoresize().context("resizing")?,
+                Some(Ok(_)) => {}
+                // No keys to read: the load still ends the wait.
+                Some(Err(_)) | None => reading = false,
+            },
+            _ = tick.tick() => {}
+        }
+    }
+}
+
+/// The interface on a terminal already prepared.
+async fn run_entered(ctx: TuiContext, terminal: &mut TerminalGuard) -> anyhow::Result<()> {
+    let _log_guard = init_logging(ctx.home.as_deref());
     let backend = CrosstermBackend::new(stdout());
     let mut app = App::new(ctx, backend)?;
     full_redraw(&mut app)?;
@@ -95,7 +166,7 @@ pub async fn run(ctx: TuiContext) -> anyhow::Result<()> {
     // the first F5 pays no set-up.
     app.warm_up();
     let mut input = spawn_input(app.sender());
-    let result = event_loop(&mut app, &mut input, &mut terminal).await;
+    let result = event_loop(&mut app, &mut input, terminal).await;
     input.abort();
     app.finish(Duration::from_secs(5)).await;
     drop(app);

@@ -7,7 +7,8 @@
 //! resets, heads that never end). Both stop when dropped.
 //!
 //! [`tui`] is the harness that drives the whole TUI; [`servers`] runs real,
-//! independent servers (httpbin, Prism) installed by `.ci/servers`.
+//! independent servers (httpbin, Prism) installed by `.ci/servers`;
+//! [`terminal`] runs the binary itself on a pseudo-terminal.
 //!
 //! Use from a test file with `mod support;`.
 // Each test binary uses a part of this module and its submodules; what one
@@ -16,6 +17,7 @@
 
 pub mod keychain;
 pub mod servers;
+pub mod terminal;
 pub mod tui;
 
 use std::future::Future;

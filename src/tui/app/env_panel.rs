@@ -114,8 +114,20 @@ impl<B: Backend> App<B> {
                 return;
             }
         }
+        self.reload_environments();
+        self.refresh_preview();
+        self.open_environments(index);
+    }
+
+    /// Reads the environments again (the catalog's, the user's file,
+    /// `./.env`) and the active one's variables from them.
+    pub(super) fn reload_environments(&mut self) {
         let working_dir = std::env::current_dir().ok();
-        match Environments::load(&self.state.catalog, Some(&paths), working_dir.as_deref()) {
+        match Environments::load(
+            &self.state.catalog,
+            self.state.tools.paths.as_ref(),
+            working_dir.as_deref(),
+        ) {
             Ok(mut reloaded) => {
                 reloaded.prompts_elsewhere = true;
                 self.state.tools.environments = reloaded;
@@ -127,7 +139,5 @@ impl<B: Backend> App<B> {
         {
             self.state.vars.environment = vars.environment;
         }
-        self.refresh_preview();
-        self.open_environments(index);
     }
 }

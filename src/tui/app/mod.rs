@@ -49,10 +49,12 @@ mod oauth;
 mod overlays;
 mod panels;
 mod reaction;
+mod reload;
 mod sending;
 mod tools;
 
 pub use reaction::Reaction;
+pub use reload::{Reloaded, WatchedSources};
 pub use sending::{AfterSend, Sender};
 pub use tools::{Tools, ToolsMsg};
 
@@ -70,6 +72,8 @@ pub enum Msg {
     Tools(ToolsMsg),
     /// A token fetch's prompts and its end.
     OAuth(oauth::OAuthMsg),
+    /// A watched definition changed and was loaded again.
+    Reloaded(Box<Reloaded>),
 }
 
 /// A send's result, tagged with the send's id.
@@ -242,6 +246,11 @@ pub struct State {
     /// one (the browser may run on another machine), and for which
     /// operation.
     pub oauth_paste: Option<(OpRef, mpsc::UnboundedSender<String>)>,
+    /// A catalog loaded again after its file changed, waiting for the
+    /// moment it can replace this one, with the files that changed.
+    pub pending_reload: Option<(String, Catalog)>,
+    /// `--insecure`, applied again to each catalog loaded again.
+    pub insecure: bool,
     /// Open the user's browser for a sign-in (see `TuiContext::desktop`).
     pub open_browser: bool,
     /// Drafts kept by an earlier session, until their operation opens.
@@ -262,6 +271,16 @@ pub struct App<B: Backend> {
     quit: bool,
     effects: Vec<Effect>,
     frames: u64,
+    /// Polls the definitions given as paths (see [`reload`]).
+    watcher: Option<tokio::task::JoinHandle<()>>,
+}
+
+impl<B: Backend> Drop for App<B> {
+    fn drop(&mut self) {
+        if let Some(watcher) = &self.watcher {
+            watcher.abort();
+        }
+    }
 }
 
 impl<B: Backend> App<B> {
@@ -277,6 +296,7 @@ impl<B: Backend> App<B> {
             home: _,
             paths,
             desktop,
+            watch,
         } = ctx;
         let mut warnings: Vec<String> = config.warnings.clone();
         warnings.extend(catalog.warnings.iter().map(ToString::to_string));
@@ -314,6 +334,8 @@ impl<B: Backend> App<B> {
             },
             oauth_overrides: HashMap::new(),
             oauth_paste: None,
+            pending_reload: None,
+            insecure: false,
             open_browser: desktop,
             kept_drafts,
             edited,
@@ -330,7 +352,11 @@ impl<B: Backend> App<B> {
             quit: false,
             effects: Vec::new(),
             frames: 0,
+            watcher: None,
         };
+        if let Some(watch) = watch {
+            app.watch_sources(watch);
+        }
         if !app.state.warnings.is_empty() {
             let n = app.state.warnings.len();
             app.notice(format!("{n} warning(s) while starting; W shows them"), true);
@@ -507,7 +533,9 @@ impl<B: Backend> App<B> {
             Msg::EditorClosed(result) => self.on_editor_closed(result),
             Msg::Tools(msg) => self.on_tools_msg(msg),
             Msg::OAuth(msg) => self.on_oauth(msg),
+            Msg::Reloaded(reloaded) => self.on_reloaded(*reloaded),
         }
+        self.apply_pending_reload();
     }
 
     pub(super) fn notice(&mut self, text: impl Into<String>, error: bool) {

@@ -18,6 +18,7 @@ use crate::catalog::OperationKey;
 use crate::flow::{self, FlowEvent, RunContext};
 use crate::http::{Response, Timing};
 use crate::request::{BuiltRequest, Draft};
+use crate::store::preset_drift;
 use crate::store::{HistoryEntry, HistoryFilter, SaveOptions};
 use crate::tui::diff;
 use crate::tui::outcome::{Failure, Outcome};
@@ -123,10 +124,12 @@ impl<B: Backend> App<B> {
                     .map(|preset| {
                         let op = find_op(catalog, &preset.operation);
                         let op_title = key_title(catalog, &preset.operation);
+                        let drift = preset_drift::check(catalog, &preset);
                         PresetRow {
                             preset,
                             op,
                             op_title,
+                            drift,
                         }
                     })
                     .collect::<Vec<_>>(),
@@ -196,6 +199,46 @@ impl<B: Backend> App<B> {
             Ok(_) => self.notice(format!("Deleted preset `{name}`"), false),
             Err(e) => self.notice(format!("Not deleted: {e}"), true),
         }
+    }
+
+    /// Saves a preset brought up to date with its operation as defined
+    /// now, and shows the list again; a required parameter it has no
+    /// value for is named, to fill in after loading it.
+    pub(super) fn mend_preset(&mut self, key: &OperationKey, name: &str, all: bool) {
+        let Some(presets) = self.state.tools.presets() else {
+            return self.no_home();
+        };
+        let preset = match presets.get(key, name) {
+            Ok(preset) => preset,
+            Err(e) => return self.notice(format!("Not updated: {e}"), true),
+        };
+        let Some((api, op)) = preset_drift::operation_of(&self.state.catalog, &preset) else {
+            return self.notice(format!("Not updated: the catalog has no {key}"), true);
+        };
+        let drift = preset_drift::check(&self.state.catalog, &preset);
+        let mended = preset_drift::mend(&preset.draft, api, op, &self.state.vars);
+        let options = SaveOptions {
+            keep_secrets: false,
+            vars: Some(&self.state.vars),
+        };
+        match presets.save(key, name, &mended, options) {
+            Ok(_) => {
+                let mut text = format!("Updated preset `{name}`");
+                if let preset_drift::Drift::Changed { unfilled, .. } = drift
+                    && !unfilled.is_empty()
+                {
+                    let names: Vec<String> =
+                        unfilled.iter().map(|(_, n)| format!("`{n}`")).collect();
+                    text.push_str(&format!(
+                        "; load it (Enter) and fill {} before sending",
+                        names.join(", ")
+                    ));
+                }
+                self.notice(text, false);
+            }
+            Err(e) => self.notice(format!("Not updated: {e}"), true),
+        }
+        self.open_presets(all, Some(name.to_string()));
     }
 
     // ---- history -----------------------------------------------------------

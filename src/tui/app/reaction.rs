@@ -60,6 +60,12 @@ pub enum Reaction {
         key: OperationKey,
         name: String,
     },
+    /// Bring a preset up to date with its changed operation (asked first).
+    MendPreset {
+        key: OperationKey,
+        name: String,
+        all: bool,
+    },
     /// The operation's draft back to the definition's defaults.
     ResetDraft(OpRef),
     /// The body of `op` becomes its example at `index` (asked first).
@@ -135,6 +141,7 @@ impl<B: Backend> App<B> {
                 self.rename_preset(&key, from, &to, all);
             }
             Reaction::DeletePreset { key, name } => self.delete_preset(&key, &name),
+            Reaction::MendPreset { key, name, all } => self.mend_preset(&key, &name, all),
             Reaction::OpenEnvironments(index) => self.open_environments(index),
             Reaction::UseExample { op, index } => {
                 self.use_example(op, index);

@@ -161,6 +161,66 @@ impl CatalogPane {
         pane
     }
 
+    /// The pane over a catalog loaded again: the same filter, the same
+    /// API and tag groups folded where their names are the same, and the
+    /// cursor on the operation it was on wherever that went (`moved`
+    /// maps each old operation to its new place).
+    pub fn reloaded(
+        &self,
+        catalog: &Catalog,
+        moved: impl Fn((usize, usize)) -> Option<(usize, usize)>,
+    ) -> Self {
+        let mut pane = Self::new(catalog);
+        let tag_name = |groups: &[ApiGroups], (a, t): (usize, usize)| {
+            groups
+                .get(a)
+                .and_then(|g| g.tags.get(t))
+                .map(|(n, _)| n.clone())
+        };
+        pane.collapsed_tags.clear();
+        for (a, g) in pane.groups.iter().enumerate() {
+            for t in 0..g.tags.len() {
+                let name = tag_name(&pane.groups, (a, t));
+                let was_folded = self
+                    .collapsed_tags
+                    .iter()
+                    .any(|old| old.0 == a && tag_name(&self.groups, *old) == name);
+                if was_folded {
+                    pane.collapsed_tags.insert((a, t));
+                }
+            }
+        }
+        pane.collapsed_apis = self.collapsed_apis.clone();
+        pane.filter = self.filter.clone();
+        pane.filtering = self.filtering;
+        pane.rows.clear();
+        pane.rebuild();
+        let was_on = match self.selected_row() {
+            Some(TreeRow::Op { api, op, .. }) => moved((api, op)),
+            _ => None,
+        };
+        if let Some((a, o)) = was_on {
+            // Its group unfolded, so the cursor can stand on it.
+            pane.collapsed_apis.remove(&a);
+            if let Some(t) = pane.groups[a]
+                .tags
+                .iter()
+                .position(|(_, ops)| ops.contains(&o))
+            {
+                pane.collapsed_tags.remove(&(a, t));
+            }
+            pane.rebuild();
+            if let Some(i) = pane
+                .rows
+                .iter()
+                .position(|r| matches!(r, TreeRow::Op { api, op, .. } if (*api, *op) == (a, o)))
+            {
+                pane.selected = i;
+            }
+        }
+        pane
+    }
+
     pub fn is_filtered(&self) -> bool {
         !self.filter.text().trim().is_empty()
     }

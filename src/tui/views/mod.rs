@@ -11,6 +11,7 @@ pub mod environments;
 pub mod flows;
 pub mod help;
 pub mod history;
+pub mod loading;
 pub mod operation;
 pub mod panel;
 pub mod presets;

@@ -142,6 +142,12 @@ pub enum ConfirmAction {
         name: String,
         all: bool,
     },
+    /// A preset brought up to date with its changed operation.
+    MendPreset {
+        key: OperationKey,
+        name: String,
+        all: bool,
+    },
     /// The operation's draft back to the definition's defaults.
     ResetDraft(OpRef),
     /// The operation's edited body replaced by its example at `index`.
@@ -173,6 +179,17 @@ impl Confirm {
                 });
                 Reaction::All(then)
             }
+            ConfirmAction::MendPreset { key, name, all } if yes => Reaction::All(vec![
+                Reaction::Close,
+                Reaction::MendPreset { key, name, all },
+            ]),
+            ConfirmAction::MendPreset { name, all, .. } => Reaction::All(vec![
+                Reaction::Close,
+                Reaction::OpenPresets {
+                    all,
+                    select: Some(name),
+                },
+            ]),
             ConfirmAction::ResetDraft(op) if yes => {
                 Reaction::All(vec![Reaction::Close, Reaction::ResetDraft(op)])
             }

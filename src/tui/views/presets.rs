@@ -14,6 +14,7 @@ use super::panel::{Confirm, ConfirmAction, Panel, PanelCtx, Prompt, PromptPurpos
 use crate::catalog::OperationKey;
 use crate::sanitize;
 use crate::store::Preset;
+use crate::store::preset_drift::Drift;
 use crate::tui::app::{OpRef, Overlay, Reaction};
 use crate::tui::keymap::Action;
 
@@ -23,6 +24,8 @@ pub struct PresetRow {
     pub op: Option<OpRef>,
     /// The operation's title, or its key when orphaned.
     pub op_title: String,
+    /// How the preset fits its operation as defined now.
+    pub drift: Drift,
 }
 
 pub struct PresetsView {
@@ -107,6 +110,53 @@ impl PresetsView {
                 );
                 Reaction::Open(Overlay::Panel(Panel::Confirm(Confirm { question, action })))
             }
+            Action::MendPreset => {
+                let Some(row) = self.selected_row() else {
+                    return Reaction::None;
+                };
+                match &row.drift {
+                    Drift::Unchanged => Reaction::notice(
+                        format!(
+                            "`{}` fits its operation: nothing to update",
+                            row.preset.name
+                        ),
+                        false,
+                    ),
+                    Drift::OperationGone => Reaction::notice(
+                        format!(
+                            "`{}` has no operation to fit any more; d deletes it (asks first)",
+                            row.preset.name
+                        ),
+                        true,
+                    ),
+                    Drift::Changed { gone, unfilled } => {
+                        let names = |list: &[(crate::catalog::ParamLocation, String)]| {
+                            list.iter()
+                                .map(|(_, n)| format!("`{n}`"))
+                                .collect::<Vec<_>>()
+                                .join(", ")
+                        };
+                        let mut steps = Vec::new();
+                        if !gone.is_empty() {
+                            steps.push(format!("drop the values of {}", names(gone)));
+                        }
+                        if !unfilled.is_empty() {
+                            steps.push(format!("add {} to fill in", names(unfilled)));
+                        }
+                        let question = format!(
+                            "Update the preset `{}`: {}?",
+                            row.preset.name,
+                            steps.join(" and ")
+                        );
+                        let action = ConfirmAction::MendPreset {
+                            key: row.preset.operation.clone(),
+                            name: row.preset.name.clone(),
+                            all: self.scope.is_none(),
+                        };
+                        Reaction::Open(Overlay::Panel(Panel::Confirm(Confirm { question, action })))
+                    }
+                }
+            }
             Action::Back | Action::Quit | Action::Presets => Reaction::Close,
             _ => Reaction::None,
         }
@@ -158,6 +208,8 @@ impl PresetsView {
             }
             if row.op.is_none() {
                 spans.push(Span::styled("  orphaned", theme.warning()));
+            } else if !row.drift.is_unchanged() {
+                spans.push(Span::styled("  changed", theme.warning()));
             }
             let mut line = Line::from(spans);
             if i == self.selected {
@@ -206,8 +258,18 @@ fn detail_lines<'a>(row: &PresetRow, cx: &PanelCtx<'_>) -> Vec<Line<'a>> {
     if row.op.is_none() {
         lines.push(Line::styled(
             format!(
-                "Orphaned: the catalog has no {} (kept in the file).",
-                p.operation
+                "Orphaned: the catalog has no {} (kept in the file; {} deletes it).",
+                p.operation,
+                cx.key(Action::DeleteRow)
+            ),
+            theme.warning(),
+        ));
+    } else if !row.drift.is_unchanged() {
+        lines.push(Line::styled(
+            format!(
+                "The operation changed: this preset {} ({} updates it).",
+                row.drift.describe(),
+                cx.key(Action::MendPreset)
             ),
             theme.warning(),
         ));
