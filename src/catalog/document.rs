@@ -123,6 +123,47 @@ impl Node {
     }
 }
 
+impl Node {
+    /// Calls `f` with each member of the object at `tokens`. A member of a
+    /// split object that nothing has read yet is parsed for the call only
+    /// and dropped after it: reading each path item of a 20 MB definition
+    /// once must not hold all of them parsed (a tenfold of the text).
+    fn each_entry(&self, text: &str, tokens: &[String], f: &mut dyn FnMut(&str, &Value)) {
+        if self.value.get().is_none()
+            && self.is_large()
+            && let Some(members) = self.members(text)
+        {
+            match tokens.split_first() {
+                Some((first, rest)) => {
+                    if let Some(member) = members.get(first) {
+                        member.each_entry(text, rest, f);
+                    }
+                }
+                None => {
+                    for (key, node) in members {
+                        match node.value.get() {
+                            Some(Some(kept)) => f(key, kept),
+                            Some(None) => {}
+                            None => {
+                                let slice = &text[node.range.clone()];
+                                if let Ok(value) = serde_json::from_str::<Value>(slice) {
+                                    f(key, &value);
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+            return;
+        }
+        if let Some(object) = self.get(text, tokens).and_then(Value::as_object) {
+            for (key, value) in object {
+                f(key, value);
+            }
+        }
+    }
+}
+
 impl LazyRoot {
     /// Checks the whole text is JSON (errors carry line and column) and
     /// splits its top level; nothing else is parsed yet.
@@ -187,6 +228,25 @@ impl Document {
                 .map(|o| o.iter().map(|(k, v)| (k.as_str(), v)).collect()),
         };
         found.unwrap_or_default()
+    }
+
+    /// Calls `f` with each member of the object at `pointer`, as
+    /// [`Document::entries`] lists them, without keeping the members of a
+    /// large object parsed after their call.
+    pub fn each_entry(&self, pointer: &str, mut f: impl FnMut(&str, &Value)) {
+        let Some(tokens) = pointer_tokens(pointer) else {
+            return;
+        };
+        match &self.lazy {
+            Some(lazy) => lazy.node.each_entry(&lazy.text, &tokens, &mut f),
+            None => {
+                if let Some(object) = walk(&self.root, &tokens).and_then(Value::as_object) {
+                    for (key, value) in object {
+                        f(key, value);
+                    }
+                }
+            }
+        }
     }
 
     /// Resolves a `$ref` string found in the document at `base` (the root's

@@ -7,13 +7,16 @@ use super::{Cx, str_field, strings};
 use crate::catalog::document::escape_token;
 use crate::catalog::model::{Example, MediaType, RequestBody, ResponseDoc};
 
-impl<'a> Cx<'a, '_> {
-    pub(super) fn body_v3(
+impl<'d> Cx<'d, '_> {
+    pub(super) fn body_v3<'a>(
         &mut self,
         base: &'a str,
         body: &'a Value,
         pointer: &str,
-    ) -> Option<RequestBody> {
+    ) -> Option<RequestBody>
+    where
+        'd: 'a,
+    {
         let (base, body) = self.deref(base, body, pointer)?;
         let content = self.media_types(base, body, pointer);
         Some(RequestBody {
@@ -28,7 +31,10 @@ impl<'a> Cx<'a, '_> {
 
     /// The `content` map of a 3.x request body or response: each media
     /// type with its schema and named examples.
-    fn media_types(&mut self, base: &'a str, holder: &'a Value, pointer: &str) -> Vec<MediaType> {
+    fn media_types<'a>(&mut self, base: &'a str, holder: &'a Value, pointer: &str) -> Vec<MediaType>
+    where
+        'd: 'a,
+    {
         let mut content = Vec::new();
         for (content_type, media) in holder
             .get("content")
@@ -84,7 +90,10 @@ impl<'a> Cx<'a, '_> {
         }
     }
 
-    pub(super) fn body_v2(&mut self, base: &'a str, p: &'a Value, op: &Value) -> RequestBody {
+    pub(super) fn body_v2<'a>(&mut self, base: &'a str, p: &'a Value, op: &Value) -> RequestBody
+    where
+        'd: 'a,
+    {
         let mut types: Vec<String> = self
             .consumes(op)
             .into_iter()
@@ -165,12 +174,15 @@ impl<'a> Cx<'a, '_> {
         }
     }
 
-    pub(super) fn responses(
+    pub(super) fn responses<'a>(
         &mut self,
         base: &'a str,
         op: &'a Value,
         pointer: &str,
-    ) -> Vec<ResponseDoc> {
+    ) -> Vec<ResponseDoc>
+    where
+        'd: 'a,
+    {
         let mut out = Vec::new();
         for (status, response) in op
             .get("responses")
@@ -201,10 +213,13 @@ impl<'a> Cx<'a, '_> {
     }
 }
 
-impl<'a> Cx<'a, '_> {
+impl<'d> Cx<'d, '_> {
     /// A 2.0 response: its one `schema` for each type the operation
     /// `produces`, with the `examples` given per type.
-    fn response_v2(&mut self, base: &'a str, response: &'a Value, op: &Value) -> Vec<MediaType> {
+    fn response_v2<'a>(&mut self, base: &'a str, response: &'a Value, op: &Value) -> Vec<MediaType>
+    where
+        'd: 'a,
+    {
         let Some(schema) = response.get("schema") else {
             return Vec::new();
         };

@@ -122,21 +122,24 @@ pub(crate) fn normalise(
     // Azure's `x-ms-paths` holds paths that `paths` cannot: the same path
     // told apart by a fixed query (`/jobs?op=start`). The request builder
     // moves such a query part to the query string.
+    // Each path item is read once into operations, then let go: the
+    // operations keep what the catalog shows, and a schema tree or a
+    // check that needs more finds it again through the document.
     for section in ["/paths", "/x-ms-paths"] {
-        for (path, item) in doc.entries(section) {
+        doc.each_entry(section, |path, item| {
             let pointer = format!("{section}/{}", escape_token(path));
             let (ops, callbacks) = cx.path_item(cx.root, path, item, &pointer);
             api.operations.extend(ops);
             api.webhooks.extend(callbacks);
-        }
+        });
     }
     for section in ["/webhooks", "/x-webhooks"] {
-        for (name, item) in doc.entries(section) {
+        doc.each_entry(section, |name, item| {
             let pointer = format!("{section}/{}", escape_token(name));
             let (ops, callbacks) = cx.path_item(cx.root, name, item, &pointer);
             api.webhooks.extend(ops);
             api.webhooks.extend(callbacks);
-        }
+        });
     }
     api.document = Some(Arc::clone(document));
     Ok(api)
@@ -162,7 +165,7 @@ struct Cx<'a, 'w> {
     copied: usize,
 }
 
-impl<'a> Cx<'a, '_> {
+impl<'d> Cx<'d, '_> {
     fn warn(&mut self, pointer: &str, message: impl Into<String>) {
         self.warnings.push(Warning {
             source: self.source.to_string(),
@@ -193,12 +196,15 @@ impl<'a> Cx<'a, '_> {
     }
 
     /// Follows `$ref`s, turning a failure into a warning.
-    fn deref(
+    fn deref<'a>(
         &mut self,
         base: &'a str,
         value: &'a Value,
         pointer: &str,
-    ) -> Option<(&'a str, &'a Value)> {
+    ) -> Option<(&'a str, &'a Value)>
+    where
+        'd: 'a,
+    {
         match self.doc.deref(base, value) {
             Ok(found) => Some(found),
             Err(message) => {

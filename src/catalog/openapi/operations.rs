@@ -11,14 +11,17 @@ use super::{
 use crate::catalog::document::escape_token;
 use crate::catalog::model::{Operation, ParamLocation, ParamStyle, Parameter, SchemaSummary};
 
-impl<'a> Cx<'a, '_> {
-    pub(super) fn path_item(
+impl<'d> Cx<'d, '_> {
+    pub(super) fn path_item<'a>(
         &mut self,
         base: &'a str,
         path: &str,
         item: &'a Value,
         pointer: &str,
-    ) -> (Vec<Operation>, Vec<Operation>) {
+    ) -> (Vec<Operation>, Vec<Operation>)
+    where
+        'd: 'a,
+    {
         let Some((base, item)) = self.deref(base, item, pointer) else {
             return (Vec::new(), Vec::new());
         };
@@ -58,12 +61,15 @@ impl<'a> Cx<'a, '_> {
     }
 
     /// Parameters with `$ref`s followed, as `(base, value, pointer)`.
-    pub(super) fn raw_parameters(
+    pub(super) fn raw_parameters<'a>(
         &mut self,
         base: &'a str,
         list: Option<&'a Value>,
         pointer: &str,
-    ) -> Vec<(&'a str, &'a Value, String)> {
+    ) -> Vec<(&'a str, &'a Value, String)>
+    where
+        'd: 'a,
+    {
         let Some(list) = list else {
             return Vec::new();
         };
@@ -85,7 +91,7 @@ impl<'a> Cx<'a, '_> {
         out
     }
 
-    pub(super) fn operation(
+    pub(super) fn operation<'a>(
         &mut self,
         base: &'a str,
         method: &str,
@@ -93,7 +99,10 @@ impl<'a> Cx<'a, '_> {
         op: &'a Value,
         shared: &[(&'a str, &'a Value, String)],
         pointer: &str,
-    ) -> (Operation, Vec<Operation>) {
+    ) -> (Operation, Vec<Operation>)
+    where
+        'd: 'a,
+    {
         let own = self.raw_parameters(base, op.get("parameters"), &format!("{pointer}/parameters"));
         // Operation-level parameters override path-level ones with the same name and place.
         let mut merged: Vec<(&'a str, &'a Value, String)> = shared
@@ -194,12 +203,15 @@ impl<'a> Cx<'a, '_> {
         (operation, callbacks)
     }
 
-    pub(super) fn parameter(
+    pub(super) fn parameter<'a>(
         &mut self,
         base: &'a str,
         p: &'a Value,
         pointer: &str,
-    ) -> Option<Parameter> {
+    ) -> Option<Parameter>
+    where
+        'd: 'a,
+    {
         let Some(name) = str_field(p, "name") else {
             self.warn(pointer, "parameter without a name");
             return None;
@@ -294,12 +306,15 @@ impl<'a> Cx<'a, '_> {
 
     /// The parts of a schema a form needs, through `$ref`s and simple
     /// compositions.
-    pub(super) fn summary(
+    pub(super) fn summary<'a>(
         &mut self,
         base: &'a str,
         schema: Option<&'a Value>,
         pointer: &str,
-    ) -> SchemaSummary {
+    ) -> SchemaSummary
+    where
+        'd: 'a,
+    {
         let Some(schema) = schema else {
             return SchemaSummary::default();
         };
