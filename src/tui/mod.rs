@@ -169,8 +169,10 @@ async fn run_entered(ctx: TuiContext, terminal: &mut TerminalGuard) -> anyhow::R
     let result = event_loop(&mut app, &mut input, terminal).await;
     input.abort();
     app.finish(Duration::from_secs(5)).await;
-    drop(app);
+    // The shell first: freeing a catalog of 11,000 operations takes a
+    // while, and the user has already said goodbye.
     terminal.leave();
+    drop(app);
     result
 }
 

@@ -36,7 +36,7 @@ use super::views::ask_secret::AskSecret;
 use super::views::catalog::CatalogPane;
 use super::views::panel::Panel;
 use super::views::request::{ReqTab, RequestEditor};
-use super::views::response::RequestState;
+use super::views::response::{RequestState, ResponseView};
 use crate::catalog::Catalog;
 use crate::interchange::snippet::Lang;
 use crate::request::Vars;
@@ -81,7 +81,8 @@ pub enum Msg {
 pub struct ResponseMsg {
     pub(crate) id: u64,
     pub(crate) op: OpRef,
-    pub(crate) result: Result<Box<Outcome>, Failure>,
+    /// The answer laid out for the response pane, or why there is none.
+    pub(crate) result: Result<Box<ResponseView>, Failure>,
     /// What capturing made of it.
     pub(crate) after: AfterSend,
     /// Its history record is being written: a [`ToolsMsg::Recorded`]

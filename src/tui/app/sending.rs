@@ -261,7 +261,11 @@ impl<B: Backend> App<B> {
         let guard = done.clone().drop_guard();
         tokio::spawn(async move {
             let _stop_ticks = guard;
-            let deliver = |result, after, recording| {
+            let deliver = |result: Result<Box<Outcome>, Failure>, after, recording| {
+                // Laid out here, off the UI thread: pretty-printing and
+                // indexing a 14 MB answer takes a while, and the keys keep
+                // working meanwhile.
+                let result = result.map(|outcome| Box::new(ResponseView::new(*outcome)));
                 let _ = tx.send(Msg::Response(ResponseMsg {
                     id,
                     op,
@@ -313,17 +317,14 @@ impl<B: Backend> App<B> {
             return;
         }
         s.request = match result {
-            Ok(outcome) => {
+            Ok(view) => {
+                let outcome = &view.outcome;
                 tracing::info!(id, status = outcome.response.status, total = ?outcome.timing.total, "received");
-                let view = ResponseView::new(*outcome);
                 if let Some(until) = view.retry_until {
                     self.state.countdown_until = Some(until);
                     spawn_countdown(self.tx.clone(), until);
                 }
-                RequestState::Done {
-                    id,
-                    view: Box::new(view),
-                }
+                RequestState::Done { id, view }
             }
             Err(failure) if failure.cancelled() => RequestState::Cancelled {
                 id,

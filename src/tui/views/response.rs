@@ -84,6 +84,16 @@ impl RespTab {
     }
 }
 
+impl std::fmt::Debug for ResponseView {
+    /// The answer's status, not its body: a message in a log stays short.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ResponseView")
+            .field("status", &self.outcome.response.status)
+            .field("body_bytes", &self.outcome.response.body.len())
+            .finish_non_exhaustive()
+    }
+}
+
 /// A received response and how the user is looking at it.
 pub struct ResponseView {
     pub outcome: Outcome,
