@@ -697,7 +697,7 @@ mod panes {
     fn catalog_tree_and_filter() {
         let catalog = catalog(SERVER);
         let theme = Theme::default();
-        let mut pane = CatalogPane::new(&catalog);
+        let mut pane = CatalogPane::new(&std::sync::Arc::new(catalog.clone()));
         let tree = render(44, 12, |f, a| {
             pane.render(
                 f,

@@ -139,26 +139,30 @@ impl Node {
                         member.each_entry(text, rest, f);
                     }
                 }
-                None => {
-                    for (key, node) in members {
-                        match node.value.get() {
-                            Some(Some(kept)) => f(key, kept),
-                            Some(None) => {}
-                            None => {
-                                let slice = &text[node.range.clone()];
-                                if let Ok(value) = serde_json::from_str::<Value>(slice) {
-                                    f(key, &value);
-                                }
-                            }
-                        }
-                    }
-                }
+                None => each_member(members, text, f),
             }
             return;
         }
         if let Some(object) = self.get(text, tokens).and_then(Value::as_object) {
             for (key, value) in object {
                 f(key, value);
+            }
+        }
+    }
+}
+
+/// Calls `f` with each member, parsed for the call only unless something
+/// holds it parsed already. A member that does not parse is skipped: the
+/// whole text was checked when it was split, so none should.
+fn each_member(members: &IndexMap<String, Node>, text: &str, f: &mut dyn FnMut(&str, &Value)) {
+    for (key, node) in members {
+        match node.value.get() {
+            Some(Some(kept)) => f(key, kept),
+            Some(None) => {}
+            None => {
+                if let Ok(value) = serde_json::from_str::<Value>(&text[node.range.clone()]) {
+                    f(key, &value);
+                }
             }
         }
     }

@@ -256,7 +256,7 @@ fn fuzz_definitions_on_screen() {
             let theme = Theme::default();
             let mut terminal = Terminal::new(TestBackend::new(width, height)).expect("terminal");
             // The catalog tree: every API, tag and operation name.
-            let mut tree = CatalogPane::new(&catalog);
+            let mut tree = CatalogPane::new(&std::sync::Arc::new(catalog.clone()));
             for filter in ["", "a"] {
                 tree.filter = LineInput::new(filter);
                 tree.rebuild();

@@ -27,6 +27,13 @@ use self::query::parse;
 use self::score::{Scratch, Tally, cover_bonus, tally_term};
 use super::model::Catalog;
 
+use std::sync::{Arc, Mutex, OnceLock, PoisonError};
+use std::thread::JoinHandle;
+
+/// Catalogs with fewer operations than this get their index at once: a
+/// thread would cost more than the index.
+const INDEX_IN_BACKGROUND_FROM: usize = 2_000;
+
 /// One operation found by a query.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct SearchHit {
@@ -43,6 +50,57 @@ pub struct SearchResult {
     pub hits: Vec<SearchHit>,
     /// Every operation the query found, shown or not.
     pub total: usize,
+}
+
+/// A catalog's index, built on a thread of its own while the first screen
+/// is drawn: Microsoft Graph's 11,000 operations take longer to index than
+/// to show. Whoever searches before it is ready waits for it.
+#[derive(Debug)]
+pub struct BackgroundIndex {
+    ready: OnceLock<SearchIndex>,
+    building: Mutex<Option<JoinHandle<SearchIndex>>>,
+}
+
+impl BackgroundIndex {
+    /// Starts indexing `catalog` (at once when it is small, or when no
+    /// thread can be started).
+    pub fn spawn(catalog: &Arc<Catalog>) -> Self {
+        let operations: usize = catalog.apis.iter().map(|a| a.operations.len()).sum();
+        let mut building = None;
+        if operations >= INDEX_IN_BACKGROUND_FROM {
+            let indexing = Arc::clone(catalog);
+            building = std::thread::Builder::new()
+                .name("search-index".into())
+                .spawn(move || SearchIndex::new(&indexing))
+                .ok();
+        }
+        let ready = OnceLock::new();
+        if building.is_none() {
+            let _ = ready.set(SearchIndex::new(catalog));
+        }
+        Self {
+            ready,
+            building: Mutex::new(building),
+        }
+    }
+
+    /// The index, once built (waiting for it if need be).
+    pub fn get(&self) -> &SearchIndex {
+        self.ready.get_or_init(|| {
+            let handle = self
+                .building
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .take();
+            match handle.map(JoinHandle::join) {
+                Some(Ok(index)) => index,
+                // A bug in indexing surfaces here as it would have where
+                // the index was built: the panic goes on.
+                Some(Err(panic)) => std::panic::resume_unwind(panic),
+                None => panic!("the search index was not built: its thread panicked"),
+            }
+        })
+    }
 }
 
 /// The words of a catalog's operations, ready to be searched.
@@ -206,6 +264,34 @@ mod tests {
             }],
             ..Catalog::default()
         }
+    }
+
+    /// A catalog large enough to be indexed on a thread answers as one
+    /// indexed at once, and a small one needs no thread.
+    #[test]
+    fn an_index_built_in_the_background_answers_the_same() {
+        let paths: Vec<String> = (0..INDEX_IN_BACKGROUND_FROM + 10)
+            .map(|i| format!("/things/{i}/parts"))
+            .collect();
+        let catalog = Arc::new(catalog(&paths));
+        let background = BackgroundIndex::spawn(&catalog);
+        let inline = SearchIndex::new(&catalog);
+        for query in ["things 7", "parts", "/things/20", "zzzz"] {
+            assert_eq!(background.get().search(query, 50), inline.search(query, 50));
+        }
+        assert!(background.building.lock().unwrap().is_none(), "joined");
+
+        let small = Arc::new(catalog_of_one());
+        let index = BackgroundIndex::spawn(&small);
+        assert!(
+            index.ready.get().is_some(),
+            "a small catalog is indexed at once"
+        );
+        assert_eq!(index.get().len(), 1);
+    }
+
+    fn catalog_of_one() -> Catalog {
+        catalog(&["/one".to_string()])
     }
 
     /// httpbin's case: `get headers` finds `GET /headers` before an

@@ -2,6 +2,8 @@
 //! Esc, copying, the tools), and the rest routed by what has the keys: an
 //! overlay, the catalog filter, a field typed in, or the focused pane.
 
+use std::sync::Arc;
+
 use crossterm::event::{Event, KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 use ratatui::backend::Backend;
 
@@ -376,12 +378,10 @@ impl<B: Backend> App<B> {
             self.notice("Open an operation first: the switch is per API", true);
             return;
         };
-        let api = &mut self.state.catalog.apis[api_index];
+        // A flow running keeps the catalog it started with.
+        let api = &mut Arc::make_mut(&mut self.state.catalog).apis[api_index];
         api.skip_tls_verify = !api.skip_tls_verify;
         let (off, title) = (api.skip_tls_verify, api.title.clone());
-        // Flows read the catalog through a shared copy; the next run
-        // takes a fresh one with the switch as it is now.
-        self.state.tools.catalog = None;
         let title = sanitize::clean_line(&title).into_owned();
         let key = self
             .state

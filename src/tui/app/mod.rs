@@ -18,6 +18,7 @@
 //! `$EDITOR`) are returned as [`Effect`]s for the caller to perform.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use crossterm::event::Event;
@@ -219,7 +220,10 @@ pub struct Areas {
 }
 
 pub struct State {
-    pub catalog: Catalog,
+    /// Shared with the threads that read it (the search index being
+    /// built, a flow running): a switch that changes it copies it first
+    /// if one still holds it.
+    pub catalog: Arc<Catalog>,
     pub vars: Vars,
     pub env_name: Option<String>,
     pub server_override: Option<String>,
@@ -304,6 +308,7 @@ impl<B: Backend> App<B> {
         let (tools, env_name, vars) = Tools::new(&catalog, paths, env.as_deref(), &mut warnings);
         let kept_drafts = drafts::kept_drafts(&catalog, tools.drafts().as_ref(), &mut warnings);
         let edited = kept_drafts.keys().copied().collect();
+        let catalog = Arc::new(catalog);
         let catalog_pane = CatalogPane::new(&catalog);
         let body_theme = if config.theme.color {
             BodyTheme::coloured()
@@ -436,6 +441,13 @@ impl<B: Backend> App<B> {
 
     pub fn mark_dirty(&mut self) {
         self.dirty = true;
+    }
+
+    /// Returns once the catalog's search index, built in the background
+    /// after the first frame, is ready (for benchmarks that measure what
+    /// follows the first frame, or the memory it all takes).
+    pub fn wait_for_search_index(&self) {
+        self.state.catalog_pane.wait_for_search_index();
     }
 
     /// Draws if something changed since the last frame.

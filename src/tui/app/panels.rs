@@ -411,14 +411,7 @@ impl<B: Backend> App<B> {
         let Some(sender) = self.sender_or_explain() else {
             return;
         };
-        let catalog = match &self.state.tools.catalog {
-            Some(c) => Arc::clone(c),
-            None => {
-                let c = Arc::new(self.state.catalog.clone());
-                self.state.tools.catalog = Some(Arc::clone(&c));
-                c
-            }
-        };
+        let catalog = Arc::clone(&self.state.catalog);
         let id = self.state.tools.next_id();
         let cancel = CancellationToken::new();
         self.state.tools.flow = Some((id, cancel.clone()));

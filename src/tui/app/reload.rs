@@ -10,6 +10,7 @@
 
 use std::collections::HashMap;
 use std::path::PathBuf;
+use std::sync::Arc;
 
 use ratatui::backend::Backend;
 
@@ -80,7 +81,7 @@ impl<B: Backend> App<B> {
         let Some((files, catalog)) = self.state.pending_reload.take() else {
             return;
         };
-        let old = std::mem::replace(&mut self.state.catalog, catalog);
+        let old = std::mem::replace(&mut self.state.catalog, Arc::new(catalog));
         let new_places: HashMap<OperationKey, OpRef> = places(&self.state.catalog);
         let moved = |op: OpRef| -> Option<OpRef> {
             let (api, operation) = old.apis.get(op.0).map(|a| (a, a.operations.get(op.1)))?;

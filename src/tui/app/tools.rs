@@ -4,7 +4,6 @@
 //! flow's progress, a send's history record.
 
 use std::collections::HashMap;
-use std::sync::Arc;
 use std::time::Duration;
 
 use ratatui::backend::Backend;
@@ -58,8 +57,6 @@ pub struct Tools {
     pub(super) recording: usize,
     /// The flow run under way, and how to stop it.
     pub(super) flow: Option<(u64, CancellationToken)>,
-    /// A shared copy of the catalog for flow runs (made on the first run).
-    pub(super) catalog: Option<Arc<Catalog>>,
     /// The preset last saved or loaded per operation: the name offered
     /// when saving again.
     pub(super) last_preset: HashMap<OperationKey, String>,
@@ -119,7 +116,6 @@ impl Tools {
             loads: 0,
             recording: 0,
             flow: None,
-            catalog: None,
             last_preset: HashMap::new(),
         };
         (tools, chosen, vars)

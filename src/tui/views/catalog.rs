@@ -14,6 +14,7 @@
 //! version (or file name).
 
 use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
 
 use crossterm::event::{KeyCode, KeyEvent};
 use ratatui::Frame;
@@ -23,7 +24,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph};
 
 use crate::catalog::Catalog;
-use crate::catalog::search::SearchIndex;
+use crate::catalog::search::BackgroundIndex;
 use crate::sanitize::{ELLIPSIS, display_width, truncate, truncate_start};
 use crate::tui::app::Reaction;
 use crate::tui::config::Theme;
@@ -67,7 +68,7 @@ pub struct CatalogPane {
     pub filter: LineInput,
     /// The filter field has the keys.
     pub filtering: bool,
-    search: SearchIndex,
+    search: BackgroundIndex,
     /// Operations the filter matches, shown or not (the list stops at
     /// `FILTER_LIMIT`).
     matched: usize,
@@ -81,7 +82,7 @@ pub struct CatalogPane {
 }
 
 impl CatalogPane {
-    pub fn new(catalog: &Catalog) -> Self {
+    pub fn new(catalog: &Arc<Catalog>) -> Self {
         let groups: Vec<ApiGroups> = catalog
             .apis
             .iter()
@@ -137,7 +138,7 @@ impl CatalogPane {
             offset: 0,
             filter: LineInput::default(),
             filtering: false,
-            search: SearchIndex::new(catalog),
+            search: BackgroundIndex::spawn(catalog),
             matched: 0,
             page: 10,
             api_names: api_names(catalog),
@@ -167,7 +168,7 @@ impl CatalogPane {
     /// maps each old operation to its new place).
     pub fn reloaded(
         &self,
-        catalog: &Catalog,
+        catalog: &Arc<Catalog>,
         moved: impl Fn((usize, usize)) -> Option<(usize, usize)>,
     ) -> Self {
         let mut pane = Self::new(catalog);
@@ -221,6 +222,11 @@ impl CatalogPane {
         pane
     }
 
+    /// Returns once the search index is built.
+    pub fn wait_for_search_index(&self) {
+        self.search.get();
+    }
+
     pub fn is_filtered(&self) -> bool {
         !self.filter.text().trim().is_empty()
     }
@@ -230,7 +236,7 @@ impl CatalogPane {
         let keep = self.rows.get(self.selected).copied();
         self.rows.clear();
         if self.is_filtered() {
-            let found = self.search.search(self.filter.text(), FILTER_LIMIT);
+            let found = self.search.get().search(self.filter.text(), FILTER_LIMIT);
             self.matched = found.total;
             for hit in found.hits {
                 self.rows.push(TreeRow::Op {
