@@ -109,11 +109,50 @@ impl Masker {
         }
         out
     }
+
+    /// [`Masker::mask`] for the start of a longer text, cut anywhere: a
+    /// value the cut fell inside would end it unmasked, so an end that
+    /// begins a value (as is, or percent-encoded) is dropped.
+    pub fn mask_start(&self, text: &str) -> String {
+        let mut out = self.mask(text);
+        let begun = self
+            .values
+            .iter()
+            .flat_map(|value| {
+                let encoded = percent_encoding::utf8_percent_encode(
+                    value,
+                    percent_encoding::NON_ALPHANUMERIC,
+                )
+                .to_string();
+                [value.clone(), encoded]
+            })
+            .filter_map(|value| {
+                (1..value.len())
+                    .rev()
+                    .filter(|&n| value.is_char_boundary(n))
+                    .find(|&n| out.ends_with(&value[..n]))
+            })
+            .max()
+            .unwrap_or(0);
+        out.truncate(out.len() - begun);
+        out
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_value_cut_at_the_end_of_a_start_is_dropped() {
+        let masker = Masker::new(["s3cr3t-token"]);
+        assert_eq!(
+            masker.mask_start("a s3cr3t-token b s3cr3"),
+            format!("a {MASK} b ")
+        );
+        assert_eq!(masker.mask_start("x=s3cr3t%2Dto"), "x=");
+        assert_eq!(masker.mask_start("nothing here"), "nothing here");
+    }
 
     #[test]
     fn secret_names() {

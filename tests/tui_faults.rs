@@ -568,3 +568,36 @@ async fn escape_sequences_in_a_header_or_the_reason() {
         assert_clean(&h);
     }
 }
+
+/// A 3 MB answer is shown from its start at once and then whole: the
+/// note about the rest goes, its last line is reachable, and copying it
+/// copies all of it.
+#[tokio::test]
+async fn a_large_answer_ends_up_laid_out_whole() {
+    let mut body = String::from("[");
+    let mut i = 0;
+    while body.len() < 3 * 1024 * 1024 {
+        if i > 0 {
+            body.push(',');
+        }
+        body.push_str(&format!(r#"{{"id":{i},"name":"item {i}"}}"#));
+        i += 1;
+    }
+    body.push(']');
+    let mut raw = format!(
+        "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {}\r\n\r\n",
+        body.len()
+    )
+    .into_bytes();
+    raw.extend_from_slice(body.as_bytes());
+    let server = support::RawServer::respond(raw).await;
+    let mut h = probe(&server.url(""), "/x");
+    h.key(KeyCode::F(5));
+    h.settle_within(Duration::from_secs(10)).await;
+    h.assert_screen("200 OK");
+    h.assert_screen(r#""name": "item 0""#);
+    h.assert_not_screen("laying out the rest");
+    h.key(KeyCode::Tab);
+    h.key(KeyCode::End);
+    h.assert_screen(&format!(r#""name": "item {}""#, i - 1));
+}

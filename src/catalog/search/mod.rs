@@ -279,7 +279,10 @@ mod tests {
         for query in ["things 7", "parts", "/things/20", "zzzz"] {
             assert_eq!(background.get().search(query, 50), inline.search(query, 50));
         }
-        assert!(background.building.lock().expect("not poisoned").is_none(), "joined");
+        assert!(
+            background.building.lock().expect("not poisoned").is_none(),
+            "joined"
+        );
 
         let small = Arc::new(catalog_of_one());
         let index = BackgroundIndex::spawn(&small);

@@ -315,6 +315,15 @@ impl<B: Backend> App<B> {
         };
         let text = match (&s.request, self.state.focus) {
             (RequestState::Done { view, .. }, Focus::Response)
+                if view.body.partial_of().is_some() =>
+            {
+                self.notice(
+                    "The answer is still being laid out: copy it in a moment",
+                    true,
+                );
+                return;
+            }
+            (RequestState::Done { view, .. }, Focus::Response)
                 if view.body.kind() != BodyKind::Binary =>
             {
                 Some((view.body.copy_text(), "the response body"))

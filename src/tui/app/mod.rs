@@ -66,6 +66,9 @@ pub use crate::catalog::OpRef;
 pub enum Msg {
     Input(Event),
     Response(ResponseMsg),
+    /// A large answer shown from its start, laid out whole now: its
+    /// send's id, its operation, the whole view.
+    LaidOut(u64, OpRef, Box<ResponseView>),
     /// Wakes the loop to animate the spinner or a countdown.
     Tick,
     EditorClosed(EditorResult),
@@ -531,6 +534,7 @@ impl<B: Backend> App<B> {
         match msg {
             Msg::Input(event) => self.on_event(event),
             Msg::Response(r) => self.on_response(r),
+            Msg::LaidOut(id, op, view) => self.on_laid_out(id, op, *view),
             Msg::Tick => {
                 let counting = self
                     .state

@@ -53,6 +53,16 @@ pub(crate) struct ResponseCheck {
     responses: Vec<ResponseDoc>,
 }
 
+impl ResponseCheck {
+    /// The answer's differences from the documented responses; `None`
+    /// when the operation documents none.
+    fn check(&self, response: &crate::http::Response) -> Option<Vec<validate::Problem>> {
+        (!self.responses.is_empty()).then(|| {
+            validate::check_response_in(self.document.as_deref(), &self.responses, response)
+        })
+    }
+}
+
 /// Sends through the pipeline (`crate::call`: the answer's secrets
 /// masked, the operation's captures applied to a 2xx answer), hands the
 /// result to `deliver`, and only then records it in history: the file
@@ -68,7 +78,6 @@ pub(crate) async fn send_and_record(
     history: Option<History>,
     options: SendOptions,
     cancel: CancellationToken,
-    checker: ResponseCheck,
     deliver: impl FnOnce(Result<Box<Outcome>, Failure>, AfterSend, bool),
 ) -> Option<Result<(), String>> {
     let mut sent = call.send(engine, options, &vars, cancel).await;
@@ -88,18 +97,10 @@ pub(crate) async fn send_and_record(
     }
     let recording = history.is_some() && !sent.cancelled();
     let shown = match &sent.result {
-        Ok(exchange) => {
-            // Here, off the UI thread: a 10 MB answer takes a while.
-            let mut outcome = Outcome::from_exchange(exchange.clone(), &sent.secrets());
-            outcome.verdict = (!checker.responses.is_empty()).then(|| {
-                validate::check_response_in(
-                    checker.document.as_deref(),
-                    &checker.responses,
-                    &exchange.response,
-                )
-            });
-            Ok(Box::new(outcome))
-        }
+        Ok(exchange) => Ok(Box::new(Outcome::from_exchange(
+            exchange.clone(),
+            &sent.secrets(),
+        ))),
         Err(e) => Err(e.clone().into()),
     };
     deliver(shown, after, recording);
@@ -261,18 +262,35 @@ impl<B: Backend> App<B> {
         let guard = done.clone().drop_guard();
         tokio::spawn(async move {
             let _stop_ticks = guard;
+            // Laid out here, off the UI thread: checking, pretty-printing
+            // and indexing a 14 MB answer takes a while. Such an answer is
+            // first shown from its start, then whole; keys work meanwhile.
             let deliver = |result: Result<Box<Outcome>, Failure>, after, recording| {
-                // Laid out here, off the UI thread: pretty-printing and
-                // indexing a 14 MB answer takes a while, and the keys keep
-                // working meanwhile.
-                let result = result.map(|outcome| Box::new(ResponseView::new(*outcome)));
-                let _ = tx.send(Msg::Response(ResponseMsg {
-                    id,
-                    op,
-                    result,
-                    after,
-                    recording,
-                }));
+                let respond = |result| {
+                    let _ = tx.send(Msg::Response(ResponseMsg {
+                        id,
+                        op,
+                        result,
+                        after,
+                        recording,
+                    }));
+                };
+                let mut outcome = match result {
+                    Ok(outcome) => outcome,
+                    Err(failure) => return respond(Err(failure)),
+                };
+                match ResponseView::preview(&outcome) {
+                    Some(preview) => {
+                        respond(Ok(Box::new(preview)));
+                        outcome.verdict = checker.check(&outcome.response);
+                        let whole = Box::new(ResponseView::new(*outcome));
+                        let _ = tx.send(Msg::LaidOut(id, op, whole));
+                    }
+                    None => {
+                        outcome.verdict = checker.check(&outcome.response);
+                        respond(Ok(Box::new(ResponseView::new(*outcome))));
+                    }
+                }
             };
             let recorded = send_and_record(
                 sender.engine(),
@@ -281,7 +299,6 @@ impl<B: Backend> App<B> {
                 history,
                 options,
                 cancel,
-                checker,
                 deliver,
             )
             .await;
@@ -291,6 +308,20 @@ impl<B: Backend> App<B> {
         });
         spawn_ticker(self.tx.clone(), Duration::from_millis(100), done);
         self.dirty = true;
+    }
+
+    /// Puts a large answer laid out whole in place of its preview, if
+    /// that is still what the operation shows.
+    pub(super) fn on_laid_out(&mut self, id: u64, op: OpRef, whole: ResponseView) {
+        let Some(s) = self.state.ops.get_mut(&op) else {
+            return;
+        };
+        if let RequestState::Done { id: shown, view } = &mut s.request
+            && *shown == id
+        {
+            view.laid_out(whole);
+            self.dirty = true;
+        }
     }
 
     pub(super) fn on_response(&mut self, msg: ResponseMsg) {

@@ -5,7 +5,7 @@ use std::borrow::Cow;
 use std::fmt::Write as _;
 
 use super::hex::hex_line;
-use super::json::pretty_json;
+use super::json::{pretty_json, reindent};
 use super::{BodyKind, Doc};
 use crate::units::grouped;
 use crate::units::size_text;
@@ -144,6 +144,37 @@ pub(super) fn analyse(body: &[u8], content_type: Option<&str>) -> (BodyKind, Doc
         (note, decoded) => note.or(decoded),
     };
     (kind, doc, note)
+}
+
+/// The first `prefix` of a large body laid out as the whole will be, when
+/// that can be known from its start: JSON re-indented unchecked, or text.
+/// `None` for what is shown otherwise (binary, another charset), which
+/// waits for the whole.
+pub(super) fn analyse_prefix(prefix: &[u8], content_type: Option<&str>) -> Option<(BodyKind, Doc)> {
+    let declared = Declared::of(content_type);
+    if declared == Declared::Binary || legacy_encoding(prefix, content_type).is_some() {
+        return None;
+    }
+    // Cut at a character boundary: the prefix ends anywhere.
+    let text = match std::str::from_utf8(prefix) {
+        Ok(text) => text,
+        Err(e) if e.error_len().is_none() => {
+            std::str::from_utf8(&prefix[..e.valid_up_to()]).ok()?
+        }
+        Err(_) => return None,
+    };
+    if text.contains('\0') {
+        return None;
+    }
+    let json_src = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let sniff = json_src.trim_start().starts_with(['{', '[']);
+    Some(match declared {
+        Declared::Json => (BodyKind::Json, reindent(json_src)),
+        Declared::Plain | Declared::Unknown if sniff => (BodyKind::Json, reindent(json_src)),
+        Declared::Html => (BodyKind::Html, text_doc(text)),
+        Declared::Xml => (BodyKind::Xml, text_doc(text)),
+        _ => (BodyKind::Text, text_doc(text)),
+    })
 }
 
 /// The encoding to decode the body with when it is not UTF-8: a UTF-16

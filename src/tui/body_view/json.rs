@@ -9,6 +9,13 @@ use super::{Doc, JSON_INDENT};
 /// viewer shows what the server said.
 pub(super) fn pretty_json(src: &str) -> Result<Doc, serde_json::Error> {
     serde_json::from_str::<serde::de::IgnoredAny>(src)?;
+    Ok(reindent(src))
+}
+
+/// Re-indents `src` without checking it: for the start of a large answer,
+/// cut anywhere, shown while the whole of it is checked and laid out.
+/// Lines come out as [`pretty_json`] makes them for the whole text.
+pub(super) fn reindent(src: &str) -> Doc {
     let b = src.as_bytes();
     let mut out = String::with_capacity(src.len() + src.len() / 2);
     let mut starts = vec![0];
@@ -75,11 +82,11 @@ pub(super) fn pretty_json(src: &str) -> Result<Doc, serde_json::Error> {
             }
         }
     }
-    Ok(Doc::Text {
+    Doc::Text {
         text: out,
         starts,
         keys: Some(keys),
-    })
+    }
 }
 
 fn skip_ws(b: &[u8], mut i: usize) -> usize {

@@ -39,7 +39,7 @@ mod search;
 #[cfg(test)]
 mod tests;
 
-use classify::analyse;
+use classify::{analyse, analyse_prefix};
 use hex::hex_line;
 use json::Tok;
 use long_lines::LineCache;
@@ -63,6 +63,11 @@ const LONG_LINE: usize = 64 * 1024;
 const MARK_EVERY: usize = 8 * 1024;
 /// Long lines whose checkpoints are kept at a time.
 const MAX_CACHED_LINES: usize = 64;
+/// Bodies at least this large are first shown from their start (see
+/// [`BodyView::preview`]) while the whole is laid out.
+pub const PREVIEW_FROM: usize = 1024 * 1024;
+/// How much of a large body its preview lays out: many screens' worth.
+const PREVIEW_BYTES: usize = 256 * 1024;
 
 /// What the body was recognised as.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -225,6 +230,9 @@ pub struct BodyView {
     folded_raw: Option<Vec<u8>>,
     cache: LineCache,
     last_render_cost: usize,
+    /// While only the start of the body is laid out (a preview): the
+    /// size of the whole.
+    partial_of: Option<usize>,
 }
 
 /// What the lines are made of.
@@ -311,7 +319,66 @@ impl BodyView {
             folded_raw: None,
             cache: LineCache::default(),
             last_render_cost: 0,
+            partial_of: None,
         }
+    }
+
+    /// The start of a large body laid out as the whole will be, to show at
+    /// once while [`BodyView::new`] checks and lays out the whole (a 14 MB
+    /// answer takes tens of milliseconds). `shown` is what the start shows
+    /// (secrets masked); `None` when the body is small or its start cannot
+    /// tell how it will show (binary, another charset).
+    pub fn preview(
+        body: &Bytes,
+        content_type: Option<&str>,
+        mask: impl FnOnce(Bytes) -> Bytes,
+    ) -> Option<Self> {
+        if body.len() < PREVIEW_FROM {
+            return None;
+        }
+        // Cut between characters, so that `mask` reads text.
+        let mut end = PREVIEW_BYTES.min(body.len());
+        while end > 0 && body.get(end).is_some_and(|b| b & 0xC0 == 0x80) {
+            end -= 1;
+        }
+        let start = mask(body.slice(..end));
+        let (kind, doc) = analyse_prefix(&start, content_type)?;
+        let mut view = Self::new(Bytes::new(), content_type);
+        view.line_count = match &doc {
+            Doc::Text { starts, .. } => starts.len(),
+            _ => 0,
+        };
+        view.kind = kind;
+        view.doc = doc;
+        view.raw = start;
+        view.partial_of = Some(body.len());
+        view.note = Some(format!(
+            "the start of {}; laying out the rest…",
+            crate::units::size_text(body.len() as u64)
+        ));
+        Some(view)
+    }
+
+    /// While this is a preview: the size of the whole body.
+    pub fn partial_of(&self) -> Option<usize> {
+        self.partial_of
+    }
+
+    /// Takes over where the reader was in `before` (the preview this view
+    /// replaces): the top line, sideways scroll, wrapping, line numbers and
+    /// the search, run again over the whole.
+    pub fn continue_from(&mut self, before: &BodyView) {
+        self.wrap = before.wrap;
+        self.line_numbers = before.line_numbers;
+        self.viewport = before.viewport;
+        self.hscroll = before.hscroll;
+        self.bottom = None;
+        self.top = Pos {
+            line: before.top.line.min(self.line_count.saturating_sub(1)),
+            offset: before.top.offset,
+        };
+        let query = before.search.query.clone();
+        self.set_search(&query);
     }
 
     // ----- what it is -----
@@ -386,6 +453,15 @@ impl BodyView {
 
     /// Writes the body's exact bytes (as received, not as shown) to `path`.
     pub fn save_to(&self, path: &Path) -> Result<(), SaveError> {
+        if let Some(size) = self.partial_of {
+            return Err(SaveError {
+                path: path.to_path_buf(),
+                source: std::io::Error::other(format!(
+                    "the {} answer is still being laid out: try again in a moment",
+                    classify::human_size(size)
+                )),
+            });
+        }
         std::fs::write(path, &self.raw).map_err(|source| SaveError {
             path: path.to_path_buf(),
             source,

@@ -178,3 +178,91 @@ fn human_sizes() {
     assert_eq!(human_size(1023), "1,023 bytes");
     assert_eq!(human_size(10 * 1024 * 1024), "10.0 MiB (10,485,760 bytes)");
 }
+
+fn large_json(items: usize) -> Bytes {
+    let mut body = String::from("[");
+    for i in 0..items {
+        if i > 0 {
+            body.push(',');
+        }
+        body.push_str(&format!(r#"{{"id":{i},"name":"item {i}","note":"café"}}"#));
+    }
+    body.push(']');
+    Bytes::from(body)
+}
+
+/// A large answer's start reads line for line as the whole will, says
+/// that the rest is coming, and hands the reader's place, wrapping and
+/// search over to the whole.
+#[test]
+fn a_large_body_is_previewed_from_its_start_then_continued_whole() {
+    let body = large_json(40_000);
+    assert!(body.len() >= PREVIEW_FROM);
+    let mut preview =
+        BodyView::preview(&body, Some("application/json"), |start| start).expect("a preview");
+    assert_eq!(preview.partial_of(), Some(body.len()));
+    assert_eq!(preview.kind(), BodyKind::Json);
+    assert!(
+        preview
+            .note()
+            .is_some_and(|n| n.contains("laying out the rest"))
+    );
+    let shown = lines(&preview);
+    let mut whole = BodyView::new(body.clone(), Some("application/json"));
+    assert!(shown.len() > 1000 && shown.len() < whole.line_count());
+    // Every line but the last (cut anywhere) is the whole's line.
+    assert_eq!(shown[..shown.len() - 1], lines(&whole)[..shown.len() - 1]);
+    let refused = preview
+        .save_to(Path::new("/nonexistent/x"))
+        .expect_err("a preview is not saved");
+    assert!(refused.source.to_string().contains("still being laid out"));
+
+    preview.scroll_down(500);
+    preview.toggle_wrap();
+    preview.set_search("item 7");
+    whole.continue_from(&preview);
+    assert_eq!(whole.top.line, preview.top.line);
+    assert!(whole.wrap);
+    assert_eq!(whole.search_query(), "item 7");
+    assert!(
+        whole.match_count() > preview.match_count(),
+        "searched again over the whole"
+    );
+    assert_eq!(whole.partial_of(), None);
+    assert_eq!(whole.note(), None);
+}
+
+/// Small bodies, binary ones and other charsets are laid out at once.
+#[test]
+fn no_preview_for_what_its_start_cannot_tell() {
+    let small = Bytes::from_static(br#"{"a":1}"#);
+    assert!(BodyView::preview(&small, Some("application/json"), |s| s).is_none());
+    let binary = Bytes::from(vec![0u8; PREVIEW_FROM + 1]);
+    assert!(BodyView::preview(&binary, Some("application/octet-stream"), |s| s).is_none());
+    assert!(
+        BodyView::preview(&binary, None, |s| s).is_none(),
+        "NUL bytes"
+    );
+    let latin1 = Bytes::from(vec![b'e'; PREVIEW_FROM + 1]);
+    assert!(BodyView::preview(&latin1, Some("text/plain; charset=iso-8859-1"), |s| s).is_none());
+}
+
+/// The start is cut at a character boundary, and what `mask` makes of
+/// it is what shows.
+#[test]
+fn a_preview_cuts_between_characters_and_shows_the_masked_start() {
+    let mut text = "secret ".repeat(10);
+    while text.len() < PREVIEW_FROM + 10 {
+        text.push_str("日本語\n");
+    }
+    let body = Bytes::from(text);
+    let view = BodyView::preview(&body, Some("text/plain"), |start| {
+        Bytes::from(String::from_utf8_lossy(&start).replace("secret", "••••"))
+    })
+    .expect("a preview");
+    assert!(view.line(0).starts_with("•••• ••••"));
+    assert!(
+        lines(&view).iter().all(|l| !l.contains('\u{fffd}')),
+        "no cut character"
+    );
+}

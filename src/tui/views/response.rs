@@ -122,6 +122,55 @@ pub struct ResponseView {
 
 impl ResponseView {
     pub fn new(outcome: Outcome) -> Self {
+        let masker = Masker::new(outcome.secrets.iter().cloned());
+        let body_has_secrets = !masker.is_empty()
+            && std::str::from_utf8(&outcome.response.body).is_ok_and(|text| masker.masks(text));
+        let shown = if body_has_secrets {
+            masked_body(&outcome.response.body, &masker)
+        } else {
+            outcome.response.body.clone()
+        };
+        let body = BodyView::new(shown, outcome.response.header("content-type"));
+        Self::with_body(outcome, body, masker, body_has_secrets)
+    }
+
+    /// A large answer shown from its start while [`ResponseView::new`]
+    /// lays out the whole (see [`BodyView::preview`]); `None` for an
+    /// answer small enough to lay out at once. The start's secrets are
+    /// masked.
+    pub fn preview(outcome: &Outcome) -> Option<Self> {
+        let masker = Masker::new(outcome.secrets.iter().cloned());
+        let body = BodyView::preview(
+            &outcome.response.body,
+            outcome.response.header("content-type"),
+            |start| {
+                if masker.is_empty() {
+                    return start;
+                }
+                match std::str::from_utf8(&start) {
+                    Ok(text) => Bytes::from(masker.mask_start(text)),
+                    // Not shown as text anyway (see `BodyView::preview`).
+                    Err(_) => Bytes::new(),
+                }
+            },
+        )?;
+        Some(Self::with_body(outcome.clone(), body, masker, false))
+    }
+
+    /// Puts the whole answer, laid out, in place of this preview of it,
+    /// where the reader is in it.
+    pub fn laid_out(&mut self, mut whole: ResponseView) {
+        whole.body.continue_from(&self.body);
+        self.body = whole.body;
+        self.outcome = whole.outcome;
+        self.body_has_secrets = whole.body_has_secrets;
+        if self.body_revealed {
+            self.body_revealed = false;
+            self.set_reveal(true);
+        }
+    }
+
+    fn with_body(outcome: Outcome, body: BodyView, masker: Masker, body_has_secrets: bool) -> Self {
         let received = Instant::now();
         let retry_until = (outcome.response.status == 429)
             .then(|| {
@@ -133,16 +182,8 @@ impl ResponseView {
             .flatten()
             // A wait beyond what the clock can count gets no countdown.
             .and_then(|s| received.checked_add(Duration::from_secs(s)));
-        let masker = Masker::new(outcome.secrets.iter().cloned());
-        let body_has_secrets = !masker.is_empty()
-            && std::str::from_utf8(&outcome.response.body).is_ok_and(|text| masker.masks(text));
-        let shown = if body_has_secrets {
-            masked_body(&outcome.response.body, &masker)
-        } else {
-            outcome.response.body.clone()
-        };
         Self {
-            body: BodyView::new(shown, outcome.response.header("content-type")),
+            body,
             outcome,
             received,
             tab: RespTab::Body,
@@ -164,7 +205,8 @@ impl ResponseView {
             return;
         }
         self.body_revealed = reveal;
-        if !self.body_has_secrets {
+        // A preview is replaced soon, shown as revealed or not.
+        if !self.body_has_secrets || self.body.partial_of().is_some() {
             return;
         }
         let shown = if reveal {
