@@ -170,9 +170,9 @@ fn github_rows_stay_distinct_at_33_and_60_columns() {
             "/repos/{owner}/{repo}/iss",
             "issues",
             "reactions",
-            // Left: at 33 columns the filter "comments" still shows rows
-            // alike (`GET …/pulls/comments/{comm…`), the elision cutting
-            // the part that differs.
+            // Once rows alike at 33 columns (`GET …/pulls/comments/{comm…`):
+            // templates now lose their names before a segment is cut.
+            "comments",
             "get /repos",
         ],
         "create an issue",

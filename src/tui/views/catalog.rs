@@ -23,9 +23,10 @@ use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph};
 
+use super::path_text::{elide_path, path_from_segment};
 use crate::catalog::Catalog;
 use crate::catalog::search::BackgroundIndex;
-use crate::sanitize::{ELLIPSIS, display_width, truncate, truncate_start};
+use crate::sanitize::{display_width, truncate};
 use crate::tui::app::Reaction;
 use crate::tui::config::Theme;
 use crate::tui::input::{InputResult, LineInput};
@@ -715,44 +716,6 @@ fn api_names(catalog: &Catalog) -> Vec<String> {
             }
         })
         .collect()
-}
-
-/// `path` in at most `width` cells: whole, or its first segment and as
-/// many of its last ones as fit with the middle elided
-/// (`/repos/…/issues/{issue_number}`), or at least its end.
-fn elide_path(path: &str, width: usize) -> String {
-    if display_width(path) <= width {
-        return path.to_string();
-    }
-    let segments: Vec<&str> = path.split('/').collect();
-    // ["", "repos", ...]: the head is "/repos".
-    if segments.len() > 3 {
-        let head = format!("{}/{}/{ELLIPSIS}", segments[0], segments[1]);
-        let mut tail = String::new();
-        for segment in segments[2..].iter().rev() {
-            let longer = format!("/{segment}{tail}");
-            if display_width(&head) + display_width(&longer) > width {
-                break;
-            }
-            tail = longer;
-        }
-        if !tail.is_empty() {
-            return head + &tail;
-        }
-    }
-    truncate_start(path, width).into_owned()
-}
-
-/// `path` from its segment `from` on (`…/issues/comments/…`), cut at the
-/// end to `width` cells: where paths that read alike differ.
-fn path_from_segment(path: &str, from: usize, width: usize) -> String {
-    let rest: Vec<&str> = path.split('/').skip(from).collect();
-    let shown = if from <= 1 {
-        path.to_string()
-    } else {
-        format!("{ELLIPSIS}/{}", rest.join("/"))
-    };
-    truncate(&shown, width).into_owned()
 }
 
 fn short_method(method: &str) -> &str {

@@ -14,6 +14,7 @@ pub mod history;
 pub mod loading;
 pub mod operation;
 pub mod panel;
+mod path_text;
 pub mod presets;
 pub mod request;
 pub mod response;
