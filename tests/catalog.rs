@@ -726,3 +726,44 @@ fn the_readme_portal_example_loads() {
     assert_eq!(names, ["workspace", "service", "api-version", "details"]);
     assert!(catalog.environments[0].variables["api_key"].secret);
 }
+
+/// A definition with thousands of path items reads them in two halves at
+/// once: the operations come out in the definition's order, and a warning
+/// from the second half is kept, with where it is.
+#[test]
+fn thousands_of_path_items_keep_their_order_and_warnings() {
+    let mut paths = serde_json::Map::new();
+    for i in 0..3000 {
+        let item = if i == 2500 {
+            serde_json::json!({ "$ref": "#/components/pathItems/missing" })
+        } else {
+            serde_json::json!({ "get": { "operationId": format!("op{i}"), "responses": {} } })
+        };
+        paths.insert(format!("/things/{i}"), item);
+    }
+    let spec = serde_json::json!({
+        "openapi": "3.0.3",
+        "info": { "title": "Many", "version": "1" },
+        "paths": paths,
+    });
+    let bytes = serde_json::to_vec(&spec).expect("json");
+    let catalog = catalog::load_bytes(&bytes, "many.json").expect("loads");
+    let ids: Vec<&str> = catalog.apis[0]
+        .operations
+        .iter()
+        .filter_map(|o| o.operation_id.as_deref())
+        .collect();
+    let expected: Vec<String> = (0..3000)
+        .filter(|&i| i != 2500)
+        .map(|i| format!("op{i}"))
+        .collect();
+    assert_eq!(ids, expected);
+    assert!(
+        catalog
+            .warnings
+            .iter()
+            .any(|w| w.to_string().contains("things~12500")),
+        "{:?}",
+        catalog.warnings
+    );
+}

@@ -128,7 +128,13 @@ impl Node {
     /// split object that nothing has read yet is parsed for the call only
     /// and dropped after it: reading each path item of a 20 MB definition
     /// once must not hold all of them parsed (a tenfold of the text).
-    fn each_entry(&self, text: &str, tokens: &[String], f: &mut dyn FnMut(&str, &Value)) {
+    fn each_entry(
+        &self,
+        text: &str,
+        tokens: &[String],
+        part: Option<Range<usize>>,
+        f: &mut dyn FnMut(&str, &Value),
+    ) {
         if self.value.get().is_none()
             && self.is_large()
             && let Some(members) = self.members(text)
@@ -136,17 +142,37 @@ impl Node {
             match tokens.split_first() {
                 Some((first, rest)) => {
                     if let Some(member) = members.get(first) {
-                        member.each_entry(text, rest, f);
+                        member.each_entry(text, rest, part, f);
                     }
                 }
-                None => each_member(members, text, f),
+                None => {
+                    let part = part.unwrap_or(0..members.len());
+                    let Some(members) = members.get_range(part) else {
+                        return;
+                    };
+                    each_member(members, text, f);
+                }
             }
             return;
         }
         if let Some(object) = self.get(text, tokens).and_then(Value::as_object) {
-            for (key, value) in object {
+            let part = part.unwrap_or(0..object.len());
+            for (key, value) in object.iter().take(part.end).skip(part.start) {
                 f(key, value);
             }
+        }
+    }
+
+    /// How many members the object at `tokens` was split into; `None`
+    /// when it is not split (small, or parsed whole).
+    fn split_len(&self, text: &str, tokens: &[String]) -> Option<usize> {
+        if self.value.get().is_some() || !self.is_large() {
+            return None;
+        }
+        let members = self.members(text)?;
+        match tokens.split_first() {
+            Some((first, rest)) => members.get(first)?.split_len(text, rest),
+            None => Some(members.len()),
         }
     }
 }
@@ -154,7 +180,11 @@ impl Node {
 /// Calls `f` with each member, parsed for the call only unless something
 /// holds it parsed already. A member that does not parse is skipped: the
 /// whole text was checked when it was split, so none should.
-fn each_member(members: &IndexMap<String, Node>, text: &str, f: &mut dyn FnMut(&str, &Value)) {
+fn each_member(
+    members: &indexmap::map::Slice<String, Node>,
+    text: &str,
+    f: &mut dyn FnMut(&str, &Value),
+) {
     for (key, node) in members {
         match node.value.get() {
             Some(Some(kept)) => f(key, kept),
@@ -237,15 +267,36 @@ impl Document {
     /// Calls `f` with each member of the object at `pointer`, as
     /// [`Document::entries`] lists them, without keeping the members of a
     /// large object parsed after their call.
-    pub fn each_entry(&self, pointer: &str, mut f: impl FnMut(&str, &Value)) {
+    pub fn each_entry(&self, pointer: &str, f: impl FnMut(&str, &Value)) {
+        self.each_entry_of(pointer, None, f);
+    }
+
+    /// The number of members of the object at `pointer` when it is held
+    /// split (a large object of a JSON definition), so that parts of it
+    /// can be read on different threads with [`Document::each_entry_of`].
+    pub fn split_len(&self, pointer: &str) -> Option<usize> {
+        let tokens = pointer_tokens(pointer)?;
+        let lazy = self.lazy.as_ref()?;
+        lazy.node.split_len(&lazy.text, &tokens)
+    }
+
+    /// [`Document::each_entry`] for the members in `part` (by position)
+    /// only, or all of them.
+    pub fn each_entry_of(
+        &self,
+        pointer: &str,
+        part: Option<Range<usize>>,
+        mut f: impl FnMut(&str, &Value),
+    ) {
         let Some(tokens) = pointer_tokens(pointer) else {
             return;
         };
         match &self.lazy {
-            Some(lazy) => lazy.node.each_entry(&lazy.text, &tokens, &mut f),
+            Some(lazy) => lazy.node.each_entry(&lazy.text, &tokens, part, &mut f),
             None => {
                 if let Some(object) = walk(&self.root, &tokens).and_then(Value::as_object) {
-                    for (key, value) in object {
+                    let part = part.unwrap_or(0..object.len());
+                    for (key, value) in object.iter().take(part.end).skip(part.start) {
                         f(key, value);
                     }
                 }

@@ -126,12 +126,9 @@ pub(crate) fn normalise(
     // operations keep what the catalog shows, and a schema tree or a
     // check that needs more finds it again through the document.
     for section in ["/paths", "/x-ms-paths"] {
-        doc.each_entry(section, |path, item| {
-            let pointer = format!("{section}/{}", escape_token(path));
-            let (ops, callbacks) = cx.path_item(cx.root, path, item, &pointer);
-            api.operations.extend(ops);
-            api.webhooks.extend(callbacks);
-        });
+        let (operations, webhooks) = cx.path_items(section);
+        api.operations.extend(operations);
+        api.webhooks.extend(webhooks);
     }
     for section in ["/webhooks", "/x-webhooks"] {
         doc.each_entry(section, |name, item| {
@@ -165,7 +162,66 @@ struct Cx<'a, 'w> {
     copied: usize,
 }
 
+/// Path items at least this many are read on two threads, each its half:
+/// Microsoft Graph's 5,000 take longer to read than to parse.
+const PATH_ITEMS_ON_TWO_THREADS: usize = 1_000;
+
 impl<'d> Cx<'d, '_> {
+    /// The operations and callbacks of each path item of `section`, in
+    /// their order. A large split section is read in two halves at once,
+    /// the second on a thread of its own with its own warnings, appended
+    /// after the first's.
+    fn path_items(&mut self, section: &str) -> (Vec<Operation>, Vec<Operation>) {
+        let read = |cx: &mut Cx<'d, '_>, part: Option<std::ops::Range<usize>>| {
+            let (mut operations, mut webhooks) = (Vec::new(), Vec::new());
+            cx.doc.each_entry_of(section, part, |path, item| {
+                let pointer = format!("{section}/{}", escape_token(path));
+                let (ops, callbacks) = cx.path_item(cx.root, path, item, &pointer);
+                operations.extend(ops);
+                webhooks.extend(callbacks);
+            });
+            (operations, webhooks)
+        };
+        let count = self.doc.split_len(section).unwrap_or(0);
+        let cores = std::thread::available_parallelism().map_or(1, usize::from);
+        if count < PATH_ITEMS_ON_TWO_THREADS || cores < 2 {
+            return read(self, None);
+        }
+        let half = count / 2;
+        let mut second_warnings = Vec::new();
+        let mut second = Cx {
+            doc: self.doc,
+            root: self.root,
+            source: self.source,
+            v2: self.v2,
+            consumes: self.consumes.clone(),
+            produces: self.produces.clone(),
+            warnings: &mut second_warnings,
+            callback_depth: 0,
+            callback_ops: 0,
+            copied: 0,
+        };
+        let (mut first, later) = std::thread::scope(|scope| {
+            let later = std::thread::Builder::new()
+                .name("read-paths".into())
+                .spawn_scoped(scope, || read(&mut second, Some(half..count)));
+            let first = read(self, Some(0..half));
+            let later = match later.map(std::thread::ScopedJoinHandle::join) {
+                Ok(Ok(read)) => Some(read),
+                // A bug surfaces as it would have on this thread.
+                Ok(Err(panic)) => std::panic::resume_unwind(panic),
+                Err(_) => None,
+            };
+            (first, later)
+        });
+        // No thread could be started: the second half here.
+        let (operations, webhooks) = later.unwrap_or_else(|| read(self, Some(half..count)));
+        first.0.extend(operations);
+        first.1.extend(webhooks);
+        self.warnings.append(&mut second_warnings);
+        first
+    }
+
     fn warn(&mut self, pointer: &str, message: impl Into<String>) {
         self.warnings.push(Warning {
             source: self.source.to_string(),
