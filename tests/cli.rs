@@ -867,3 +867,91 @@ async fn x_ms_paths_are_listed_and_called_with_their_fixed_query() {
         stdout_json(&portico(&["call", &spec, "--op", "POST /echo?op=stop", "--json"]).await);
     assert_eq!(stopped["response"]["body"]["query"], "op=stop");
 }
+
+const BLOBS: &str = r#"
+openapi: 3.0.3
+info: { title: Blobs, version: "1" }
+servers: [ { url: "http://blobs.invalid" } ]
+paths:
+  /echo:
+    put:
+      operationId: putBlob
+      requestBody:
+        content:
+          application/octet-stream:
+            schema: { type: string, format: binary }
+      responses: { "200": { description: ok } }
+"#;
+
+/// A binary body comes from a file, byte for byte (`--data-binary @FILE`),
+/// labelled with the operation's type; curl export names the file; `-d`
+/// on a file that is not text says what to use instead.
+#[tokio::test]
+async fn a_binary_body_is_sent_from_a_file() {
+    let server = support::TestServer::start().await;
+    let dir = tempfile::tempdir().expect("dir");
+    let spec = dir.path().join("blobs.yaml");
+    std::fs::write(&spec, BLOBS).expect("write spec");
+    let spec = spec.to_string_lossy().into_owned();
+    let blob = dir.path().join("blob.bin");
+    let bytes: Vec<u8> = (0..=255u8).cycle().take(1000).collect();
+    std::fs::write(&blob, &bytes).expect("write blob");
+    let at_blob = format!("@{}", blob.display());
+    let base = server.url("");
+
+    let output = portico(&[
+        "call",
+        &spec,
+        "--op",
+        "putBlob",
+        "--server",
+        &base,
+        "--data-binary",
+        &at_blob,
+        "--json",
+    ])
+    .await;
+    let echo = stdout_json(&output)["response"]["body"].clone();
+    assert_eq!(echo["method"], "PUT");
+    assert_eq!(echo["body_len"], 1000);
+    assert_eq!(
+        echo_header(&echo, "content-type"),
+        Some("application/octet-stream")
+    );
+
+    let curl = portico(&["curl", &spec, "--op", "putBlob", "--data-binary", &at_blob]).await;
+    let curl = String::from_utf8_lossy(&curl.stdout);
+    assert!(
+        curl.contains(&format!("--data-binary '{at_blob}'")),
+        "{curl}"
+    );
+
+    let refused = portico(&[
+        "call",
+        &spec,
+        "--op",
+        "putBlob",
+        "-d",
+        &at_blob,
+        "--dry-run",
+    ])
+    .await;
+    assert!(!refused.status.success());
+    let stderr = String::from_utf8_lossy(&refused.stderr);
+    assert!(stderr.contains("--data-binary"), "{stderr}");
+
+    let missing = portico(&[
+        "call",
+        &spec,
+        "--op",
+        "putBlob",
+        "--server",
+        &base,
+        "--data-binary",
+        "@/no/such/blob",
+    ])
+    .await;
+    assert!(!missing.status.success());
+    let stderr = String::from_utf8_lossy(&missing.stderr);
+    assert!(stderr.contains("body file /no/such/blob"), "{stderr}");
+}

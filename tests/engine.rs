@@ -80,6 +80,7 @@ async fn request_is_recorded_as_sent() {
         body: Some(br#"{"Inputs": {}}"#.to_vec()),
         secret_values: vec![],
         form: Vec::new(),
+        body_file: None,
     };
     let ex = send_ok(&req).await;
     let echoed = json(&ex);
@@ -266,6 +267,7 @@ async fn redirect_methods_follow_the_status() {
         body: Some(b"payload".to_vec()),
         secret_values: vec![],
         form: Vec::new(),
+        body_file: None,
     };
     for (status, method, body) in [
         (302, "GET", ""),
@@ -307,6 +309,7 @@ async fn credentials_are_not_forwarded_to_another_host() {
         body: None,
         secret_values: vec!["s3cr3t-token".into(), "k3y-value".into()],
         form: Vec::new(),
+        body_file: None,
     };
 
     // Same host: everything goes along.

@@ -530,6 +530,7 @@ fn form_samples_send_what_portico_call_sends() {
             body: Some(sent.body.clone()),
             secret_values: Vec::new(),
             form: Vec::new(),
+            body_file: None,
         };
         assert!(
             expected

@@ -801,6 +801,7 @@ mod panes {
                 body: None,
                 secret_values: vec!["secret-key-1".into()],
                 form: Vec::new(),
+                body_file: None,
             }
             .masked(),
             redirects: Vec::new(),

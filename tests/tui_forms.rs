@@ -125,3 +125,65 @@ async fn slack_post_message_is_a_form_filled_row_by_row_and_sent_encoded() {
     h.assert_screen("200 OK");
     h.assert_screen("channel=C1&text=a+b%26c");
 }
+
+/// An `application/octet-stream` body is a file: the Body tab takes its
+/// path, says its size, and the send carries its bytes labelled with the
+/// operation's type.
+#[tokio::test]
+async fn a_binary_body_is_a_file_chosen_by_path() {
+    let dir = tempfile::tempdir().expect("dir");
+    let spec = dir.path().join("blobs.yaml");
+    std::fs::write(
+        &spec,
+        r#"
+openapi: 3.0.3
+info: { title: Blobs, version: "1" }
+servers: [ { url: "http://blobs.invalid" } ]
+paths:
+  /blobs/{name}:
+    put:
+      summary: Upload a blob
+      parameters:
+        - { name: name, in: path, required: true, schema: { type: string } }
+      requestBody:
+        content:
+          application/octet-stream:
+            schema: { type: string, format: binary }
+      responses: { "200": { description: ok } }
+"#,
+    )
+    .expect("spec");
+    let blob = dir.path().join("blob.bin");
+    std::fs::write(&blob, "blob-bytes-123 ".repeat(100)).expect("blob");
+    let server = echo_body_server().await;
+    let mut ctx = TuiContext::with_defaults(catalog::load_file(&spec).expect("loads"));
+    ctx.server_override = Some(server.url(""));
+    let mut h = Harness::start(ctx, 160, 45);
+    h.open("upload a blob");
+    fill_row(&mut h, 0, "b1");
+    h.key(KeyCode::Char(']'));
+    h.key(KeyCode::Char(']'));
+    h.assert_screen("file  (none chosen)");
+    h.assert_screen("Sends the file's bytes as application/octet-stream.");
+    fill_row(&mut h, 0, &blob.to_string_lossy());
+    h.assert_screen("1.5 KiB");
+
+    h.key(KeyCode::F(5));
+    h.settle_within(Duration::from_secs(5)).await;
+    h.assert_screen("200 OK");
+    h.assert_screen("blob-bytes-123 blob-bytes-123");
+    // The request as sent: the operation's type.
+    h.key(KeyCode::Tab);
+    h.key(KeyCode::Char(']'));
+    h.assert_screen("x-got-content-type: application/octet-stream");
+
+    // A path that cannot be read is said where it is typed, and at the send.
+    h.key(KeyCode::BackTab);
+    h.key(KeyCode::Enter);
+    h.key_mod(KeyCode::Char('u'), crossterm::event::KeyModifiers::CONTROL);
+    h.type_text("/no/such/blob");
+    h.key(KeyCode::Enter);
+    h.assert_screen("✗ No such file");
+    h.key(KeyCode::F(5));
+    h.assert_screen("body file /no/such/blob: cannot read it");
+}

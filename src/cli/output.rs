@@ -183,6 +183,7 @@ fn sent_request(exchange: &Exchange, built: &BuiltRequest, reveal: bool) -> Buil
         body: sent.body.clone(),
         secret_values: built.secret_values.clone(),
         form: Vec::new(),
+        body_file: None,
     };
     if reveal { request } else { request.masked() }
 }

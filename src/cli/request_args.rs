@@ -37,6 +37,11 @@ pub struct RequestArgs {
     /// The body: text, @FILE, or @- for standard input.
     #[arg(short = 'd', long = "data", value_name = "BODY")]
     pub data: Option<String>,
+    /// The body: the bytes of a file as they are (@FILE; a binary body,
+    /// labelled with the operation's type, else the file's by its
+    /// extension).
+    #[arg(long = "data-binary", value_name = "@FILE", conflicts_with = "data")]
+    pub data_binary: Option<String>,
     /// A form field (NAME=VALUE), or a file to upload (NAME=@PATH): the
     /// body is encoded as the operation's form type says (multipart when
     /// a file is given and nothing else is declared).
@@ -150,8 +155,18 @@ pub(super) fn apply_overrides(draft: &mut Draft, args: &RequestArgs) -> Result<(
             .auth
             .insert(0, AuthValue::ad_hoc(AdHocAuth::Basic, name, password));
     }
+    if let Some(file) = &args.data_binary {
+        let path = file.strip_prefix('@').unwrap_or(file);
+        if path.is_empty() || path == "-" {
+            anyhow::bail!("--data-binary takes a file, as @PATH");
+        }
+        draft.body_file = Some(path.to_string());
+        draft.body.clear();
+        draft.form.clear();
+    }
     if let Some(data) = &args.data {
         draft.body = read_data(data)?;
+        draft.body_file = None;
         // Like the definition would have said: a JSON body sent to an
         // operation that declares no body is labelled as JSON.
         let labelled = draft.content_type.is_some()
@@ -227,7 +242,13 @@ fn read_data(data: &str) -> Result<String> {
             Ok(body)
         }
         Some(path) => {
-            std::fs::read_to_string(path).with_context(|| format!("reading the body from {path}"))
+            let bytes =
+                std::fs::read(path).with_context(|| format!("reading the body from {path}"))?;
+            String::from_utf8(bytes).map_err(|_| {
+                anyhow::anyhow!(
+                    "{path} is not text (not UTF-8): --data-binary @{path} sends a file's bytes as they are"
+                )
+            })
         }
         None => Ok(data.to_string()),
     }

@@ -195,6 +195,7 @@ impl<'a> FlowContext<'a> {
             headers,
             body: (!request.body().is_empty()).then(|| request.body().clone()),
             form: Vec::new(),
+            body_file: None,
             secret_values: self
                 .secrets
                 .lock()

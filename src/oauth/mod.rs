@@ -113,6 +113,7 @@ pub fn record_exchanges(
             body: sent.body.clone(),
             secret_values: secrets.to_vec(),
             form: Vec::new(),
+            body_file: None,
         };
         history.record(None, None, &built, Ok(exchange), secrets)?;
     }

@@ -46,6 +46,21 @@ pub fn preview(
     (request, ctx.errors)
 }
 
+/// [`preview`] for a screen redrawn at each keystroke: a binary body's
+/// file is looked at (there, readable, not too large) but not read, so the
+/// preview's body is empty and names the file in `body_file`.
+pub fn sketch(
+    api: &Api,
+    op: &Operation,
+    draft: &Draft,
+    vars: &Vars,
+) -> (BuiltRequest, Vec<BuildError>) {
+    let mut ctx = Ctx::new(vars);
+    ctx.read_body_file = false;
+    let request = assemble(api, op, draft, &mut ctx);
+    (request, ctx.errors)
+}
+
 fn assemble(api: &Api, op: &Operation, draft: &Draft, ctx: &mut Ctx<'_>) -> BuiltRequest {
     let (base, base_query) = base_url(api, draft, ctx);
     let mut out = Parts::default();
@@ -110,10 +125,19 @@ fn assemble(api: &Api, op: &Operation, draft: &Draft, ctx: &mut Ctx<'_>) -> Buil
 
     let form_fields: Vec<&FormField> = form::enabled(&draft.form).collect();
     let mut sent_form = Vec::new();
+    let mut body_file = None;
     let body = if !form_fields.is_empty() {
         let (body, sent) = form_body(draft, &form_fields, ctx, &mut headers);
         sent_form = sent;
         Some(body)
+    } else if let Some(path) = draft.body_file.as_deref() {
+        // No file chosen yet: no body, as an empty text body.
+        (!path.trim().is_empty()).then(|| {
+            let path = ctx.subst(path.trim(), &|| "body file".into());
+            let bytes = file_body(draft, &path, ctx, &mut headers);
+            body_file = Some(path);
+            bytes
+        })
     } else if draft.body.trim().is_empty() {
         None
     } else {
@@ -172,6 +196,48 @@ fn assemble(api: &Api, op: &Operation, draft: &Draft, ctx: &mut Ctx<'_>) -> Buil
         body,
         secret_values: std::mem::take(&mut ctx.secrets),
         form: sent_form,
+        body_file,
+    }
+}
+
+/// A binary body: the bytes of the file at `path`, labelled with the
+/// declared header's type, the draft's, else the one its extension says
+/// (the header added unless the user switched it off).
+fn file_body(
+    draft: &Draft,
+    path: &str,
+    ctx: &mut Ctx<'_>,
+    headers: &mut Vec<(String, String)>,
+) -> Vec<u8> {
+    let declared = headers
+        .iter()
+        .any(|(n, _)| n.eq_ignore_ascii_case("content-type"));
+    let switched_off = draft
+        .headers
+        .iter()
+        .any(|r| !r.enabled && r.name.trim().eq_ignore_ascii_case("content-type"));
+    if !declared && !switched_off {
+        let content_type = draft
+            .content_type
+            .clone()
+            .filter(|c| !c.is_empty())
+            .unwrap_or_else(|| form::guess_content_type(path).to_string());
+        headers.push(("Content-Type".into(), content_type));
+    }
+    let path_ref = std::path::Path::new(path);
+    let read = if ctx.read_body_file {
+        form::read_file(path_ref)
+    } else {
+        form::check_file(path_ref).map(|()| Vec::new())
+    };
+    match read {
+        Ok(bytes) => bytes,
+        Err(e) => {
+            ctx.error(BuildError::FormFile {
+                message: format!("body file {path}: cannot read it: {e}"),
+            });
+            Vec::new()
+        }
     }
 }
 
@@ -715,6 +781,7 @@ impl BuiltRequest {
                     ..f.clone()
                 })
                 .collect(),
+            body_file: self.body_file.clone(),
         }
     }
 

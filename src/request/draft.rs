@@ -98,8 +98,11 @@ impl Draft {
             }
         }
 
+        // A binary body is a file, chosen by path.
+        let body_file = media.filter(|m| is_binary_media(m)).map(|_| String::new());
         // A form body is edited as its fields, not as encoded text.
         let (form, body) = match media {
+            _ if body_file.is_some() => (Vec::new(), String::new()),
             Some(m) if is_form_media(&m.content_type) => (form_rows(api, m), String::new()),
             _ => (
                 Vec::new(),
@@ -119,8 +122,33 @@ impl Draft {
             form,
             content_type,
             body,
+            body_file,
         }
     }
+}
+
+/// Whether a body of this media type is a file's bytes rather than text
+/// typed in: `application/octet-stream`, images, audio, video, PDF and
+/// archives, or a schema that says `format: binary`.
+pub fn is_binary_media(media: &MediaType) -> bool {
+    let essence = media
+        .content_type
+        .split(';')
+        .next()
+        .unwrap_or_default()
+        .trim()
+        .to_ascii_lowercase();
+    let by_type = matches!(
+        essence.as_str(),
+        "application/octet-stream" | "application/pdf" | "application/zip" | "application/gzip"
+    ) || ["image/", "audio/", "video/"]
+        .iter()
+        .any(|p| essence.starts_with(p) && !essence.ends_with("+xml"));
+    let by_schema = media.schema.as_ref().is_some_and(|s| {
+        s.get("type").and_then(Value::as_str) == Some("string")
+            && s.get("format").and_then(Value::as_str) == Some("binary")
+    });
+    by_type || by_schema
 }
 
 /// A form body's rows, one per property of its schema: the default or

@@ -106,7 +106,14 @@ pub(super) fn enabled(form: &[FormField]) -> impl Iterator<Item = &FormField> {
         .filter(|f| f.enabled && !f.name.trim().is_empty() && !f.value.is_empty())
 }
 
-fn read_file(path: &Path) -> std::io::Result<Vec<u8>> {
+/// A file to send, refused when it is not a regular file or is too large.
+pub(super) fn read_file(path: &Path) -> std::io::Result<Vec<u8>> {
+    check_file(path)?;
+    std::fs::read(path)
+}
+
+/// Whether [`read_file`] would read `path`, without reading it.
+pub(super) fn check_file(path: &Path) -> std::io::Result<()> {
     let meta = std::fs::metadata(path)?;
     if !meta.is_file() {
         return Err(std::io::Error::other("not a regular file"));
@@ -114,7 +121,7 @@ fn read_file(path: &Path) -> std::io::Result<Vec<u8>> {
     if meta.len() > MAX_FILE {
         return Err(std::io::Error::other("larger than 128 MiB"));
     }
-    std::fs::read(path)
+    Ok(())
 }
 
 /// A name inside `"…"` of a Content-Disposition: quotes and line breaks

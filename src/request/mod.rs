@@ -27,7 +27,7 @@ mod expand;
 mod form;
 mod vars;
 
-pub use build::{build, check, is_json_content_type, preview};
+pub use build::{build, check, is_json_content_type, preview, sketch};
 pub(crate) use expand::enc;
 pub use form::{extension_for, guess_content_type};
 pub(crate) use form::{is_multipart, is_urlencoded};
@@ -67,6 +67,11 @@ pub struct Draft {
     /// they are the body and `body` is not sent.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub form: Vec<FormField>,
+    /// A body sent as a file's bytes (`application/octet-stream`, an
+    /// image, a PDF), by path (may hold `{{variables}}`): set, even empty
+    /// (no file chosen yet), the body is this and `body` is not sent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub body_file: Option<String>,
 }
 
 /// One field of a form body: a value, or (multipart only) a file by path.
@@ -218,6 +223,9 @@ pub struct BuiltRequest {
     /// by path), so that an export can write the form as fields rather
     /// than as its bytes; empty for any other body.
     pub form: Vec<FormField>,
+    /// The file a binary body was read from (variables substituted), so
+    /// that an export can name it rather than hold its bytes.
+    pub body_file: Option<String>,
 }
 
 /// Why a draft cannot be sent, with what and where.

@@ -17,6 +17,10 @@ pub(crate) struct Ctx<'a> {
     pub vars: &'a Vars,
     pub errors: Vec<BuildError>,
     pub secrets: Vec<String>,
+    /// A binary body's file is read (for a send), or only looked at (for
+    /// a preview redrawn at each keystroke, which a 1 GB file must not
+    /// slow down).
+    pub read_body_file: bool,
 }
 
 impl<'a> Ctx<'a> {
@@ -25,6 +29,7 @@ impl<'a> Ctx<'a> {
             vars,
             errors: Vec::new(),
             secrets: Vec::new(),
+            read_body_file: true,
         }
     }
 

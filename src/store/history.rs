@@ -268,6 +268,7 @@ impl HistoryEntry {
             body: exchange.request.body.clone(),
             secret_values: secret_values.to_vec(),
             form: Vec::new(),
+            body_file: None,
         };
         let response = &exchange.response;
         let total = exchange.timing.total;

@@ -44,6 +44,7 @@ impl Outcome {
             body: request.body,
             secret_values: secrets.to_vec(),
             form: Vec::new(),
+            body_file: None,
         }
         .masked();
         let masker = crate::secrets::Masker::new(secrets.iter().cloned());

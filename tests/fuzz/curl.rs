@@ -146,6 +146,7 @@ fn any_request() -> impl Strategy<Value = BuiltRequest> {
                 body,
                 secret_values: Vec::new(),
                 form: Vec::new(),
+                body_file: None,
             }
         })
 }

@@ -27,6 +27,7 @@ fn sample_entry() -> HistoryEntry {
         body: None,
         secret_values: vec!["s3cret".into()],
         form: Vec::new(),
+        body_file: None,
     };
     let error = RequestError::new(
         ErrorKind::Connect,

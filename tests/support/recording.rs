@@ -19,6 +19,7 @@ pub fn req(method: &str, url: &str, headers: &[(&str, &str)], body: Option<&[u8]
         body: body.map(<[u8]>::to_vec),
         secret_values: Vec::new(),
         form: Vec::new(),
+        body_file: None,
     }
 }
 

@@ -48,6 +48,12 @@ pub fn to_curl(req: &BuiltRequest, mask_secrets: bool) -> String {
     let mut prefix = String::new();
     if let Some(form) = form {
         args.extend(form);
+    } else if let Some(path) = req.body_file.as_deref().filter(|p| !p.starts_with('-')) {
+        // The file by its path, as curl reads it: its bytes as they are.
+        args.push(format!(
+            "--data-binary {}",
+            quote_always(&format!("@{path}"))
+        ));
     } else if let Some(body) = &req.body {
         let declared = req
             .headers

@@ -76,6 +76,7 @@ impl ParsedCurl {
             body: self.body.clone(),
             secret_values,
             form: self.form.clone(),
+            body_file: None,
         }
     }
 

@@ -81,6 +81,7 @@ mod tests {
             body: Some(b"-x".to_vec()),
             secret_values: Vec::new(),
             form: Vec::new(),
+            body_file: None,
         };
         assert!(render(&req).contains("--raw='-x'"), "{}", render(&req));
     }

@@ -310,6 +310,7 @@ mod tests {
             body: None,
             secret_values: Vec::new(),
             form: Vec::new(),
+            body_file: None,
         };
         assert_eq!(
             joined_headers(&req),

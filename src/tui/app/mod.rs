@@ -632,7 +632,7 @@ impl<B: Backend> App<B> {
             // The session's OAuth tokens go into what the previews, curl
             // and the code samples show (masked), as F5 will send them.
             if let Some(draft) = with_tokens {
-                s.editor.preview = Some(crate::request::preview(
+                s.editor.preview = Some(crate::request::sketch(
                     api,
                     operation,
                     &draft,

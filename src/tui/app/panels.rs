@@ -555,6 +555,7 @@ fn outcome_from_entry(entry: &HistoryEntry) -> Option<Outcome> {
                 .and_then(crate::store::history::RecordedBody::bytes),
             secret_values: Vec::new(),
             form: Vec::new(),
+            body_file: None,
         },
         redirects: Vec::new(),
         timing: Timing {

@@ -25,6 +25,11 @@ pub fn is_form_type(content_type: &str) -> bool {
 }
 
 impl RequestEditor {
+    /// Whether the body is a file's bytes (the Body tab is its path).
+    pub fn is_file_body(&self) -> bool {
+        self.draft.body_file.is_some()
+    }
+
     /// Whether the Body tab is a table of form fields.
     pub fn is_form(&self) -> bool {
         !self.draft.form.is_empty() || self.draft.content_type.as_deref().is_some_and(is_form_type)

@@ -83,7 +83,7 @@ impl RequestEditor {
             Action::Top => self.move_row(isize::MIN / 2, api),
             Action::Bottom => self.move_row(isize::MAX / 2, api),
             Action::Select | Action::Edit => {
-                if self.tab == ReqTab::Body && !self.is_form() {
+                if self.tab == ReqTab::Body && !self.is_form() && !self.is_file_body() {
                     self.body_editing = true;
                 } else if let Some(kind) = self.field_for_selection(api) {
                     // Enter on an enum parameter offers its values.

@@ -63,6 +63,8 @@ pub enum FieldKind {
     FormValue(usize),
     /// A variable of the chosen server's URL template.
     ServerVar(usize),
+    /// The path of the file a binary body is read from.
+    BodyFile,
 }
 
 #[derive(Debug, Clone)]
@@ -282,6 +284,7 @@ impl RequestEditor {
             ReqTab::Params => self.param_rows(),
             ReqTab::Headers => self.draft.headers.len(),
             ReqTab::Auth => self.auth_rows(api).len(),
+            ReqTab::Body if self.is_file_body() => 1,
             ReqTab::Body => self.draft.form.len(),
         }
     }
@@ -333,6 +336,7 @@ impl RequestEditor {
                     FieldKind::AuthValue(r.index)
                 }
             }),
+            ReqTab::Body if self.is_file_body() => Some(FieldKind::BodyFile),
             ReqTab::Body => self.draft.form.get(self.form_row).map(|f| {
                 if f.name.is_empty() {
                     FieldKind::FormName(self.form_row)
@@ -355,6 +359,7 @@ impl RequestEditor {
             FieldKind::AuthKeyName(i) => self.key_name(i).map(str::to_string),
             FieldKind::FormName(i) => self.draft.form.get(i).map(|f| f.name.clone()),
             FieldKind::FormValue(i) => self.draft.form.get(i).map(|f| f.value.clone()),
+            FieldKind::BodyFile => self.draft.body_file.clone(),
             FieldKind::ServerVar(i) => self.server_vars.get(i).map(|(name, var)| {
                 self.draft
                     .server_vars
@@ -392,6 +397,7 @@ impl RequestEditor {
             FieldKind::AuthKeyName(i) => self.key_name_mut(i),
             FieldKind::FormName(i) => self.draft.form.get_mut(i).map(|f| &mut f.name),
             FieldKind::FormValue(i) => self.draft.form.get_mut(i).map(|f| &mut f.value),
+            FieldKind::BodyFile => self.draft.body_file.as_mut(),
             FieldKind::Param(i) => self.draft.params.get_mut(i).map(|p| &mut p.value),
             FieldKind::ExtraName(i) => self.draft.extra_query.get_mut(i).map(|r| &mut r.name),
             FieldKind::ExtraValue(i) => self.draft.extra_query.get_mut(i).map(|r| &mut r.value),
@@ -547,7 +553,7 @@ impl RequestEditor {
     pub fn refresh_preview(&mut self, api: &Api, operation: &Operation, vars: &Vars) {
         self.set_server_vars(api);
         self.ensure_form_docs(api, operation);
-        let built = crate::request::preview(api, operation, &self.draft, vars);
+        let built = crate::request::sketch(api, operation, &self.draft, vars);
         if let Some(e) = &self.error {
             let fixed = match e.tab {
                 ReqTab::Body => !matches!(self.json, JsonCheck::Invalid { .. }),

@@ -2,6 +2,7 @@
 //! table or the body, and the pinned error under them.
 
 mod auth;
+mod body_file;
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Position, Rect};
@@ -620,6 +621,9 @@ impl RequestView<'_> {
     }
 
     fn render_body(&self, frame: &mut Frame, area: Rect, editor: &mut RequestEditor) {
+        if editor.is_file_body() {
+            return self.render_body_file(frame, area, editor);
+        }
         if editor.is_form() {
             return self.render_form(frame, area, editor);
         }
@@ -691,6 +695,7 @@ fn value_column(kind: FieldKind, widths: &[Constraint], area: Rect) -> u16 {
         | FieldKind::ExtraValue(_)
         | FieldKind::ServerVar(_)
         | FieldKind::FormValue(_) => 3,
+        FieldKind::BodyFile => 0,
         FieldKind::ExtraName(_) | FieldKind::HeaderName(_) | FieldKind::FormName(_) => 1,
         FieldKind::HeaderValue(_)
         | FieldKind::AuthValue(_)
