@@ -187,3 +187,31 @@ paths:
     h.key(KeyCode::F(5));
     h.assert_screen("body file /no/such/blob: cannot read it");
 }
+
+/// GitHub's "Delete attestations in bulk" takes one of two bodies: the
+/// examples chooser (`x`) offers a sample of each, named by what it
+/// requires, and choosing one fills the body with it.
+#[tokio::test]
+async fn a_sample_for_each_one_of_variant() {
+    let Some(dir) = support::specs_dir() else {
+        return;
+    };
+    let catalog = catalog::load_file(&dir.join("github-api.github.com-3.0.json")).expect("loads");
+    let mut h = Harness::start(TuiContext::with_defaults(catalog), 160, 45);
+    h.open("delete attestations in bulk");
+    h.assert_screen("Delete attestations in bulk");
+    h.key(KeyCode::Char(']'));
+    h.key(KeyCode::Char(']'));
+    h.key(KeyCode::Char('x'));
+    h.assert_screen("sample: with subject_digests");
+    h.assert_screen("sample: with attestation_ids");
+    let labels = h.screen();
+    let first = labels.find("sample: with subject_digests").expect("listed");
+    let second = labels.find("sample: with attestation_ids").expect("listed");
+    assert!(first < second, "in the definition's order");
+    h.key(KeyCode::Down);
+    h.key(KeyCode::Enter);
+    // An untouched body is replaced without asking.
+    h.assert_screen("\"attestation_ids\": [");
+    h.assert_not_screen("\"subject_digests\"");
+}

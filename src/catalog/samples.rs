@@ -41,6 +41,60 @@ pub fn body_sample(api: &Api, media: &MediaType) -> Option<String> {
     }
 }
 
+/// A sample for each variant of a body whose schema is a `oneOf` or
+/// `anyOf` (after its `$ref`s), labelled with the variant's title, the
+/// name its `$ref` gives it, the properties it requires, else its place;
+/// a `null` variant has none.
+/// Empty for any other schema.
+pub fn variant_samples(api: &Api, schema: &Value) -> Vec<(String, Value)> {
+    let document = api.document.as_deref();
+    let mut base = document.map_or("", |d| d.location.as_str());
+    let mut schema = schema;
+    for _ in 0..MAX_DEPTH {
+        let Some(reference) = schema.get("$ref").and_then(Value::as_str) else {
+            break;
+        };
+        let Some((location, target)) = document.and_then(|d| d.resolve(base, reference).ok())
+        else {
+            return Vec::new();
+        };
+        (base, schema) = (location, target);
+    }
+    let Some(options) = ["oneOf", "anyOf"]
+        .iter()
+        .find_map(|key| schema.get(*key).and_then(Value::as_array))
+    else {
+        return Vec::new();
+    };
+    options
+        .iter()
+        .enumerate()
+        .filter(|(_, option)| option.get("type").and_then(Value::as_str) != Some("null"))
+        .map(|(i, option)| {
+            let label = option
+                .get("title")
+                .and_then(Value::as_str)
+                .map(str::to_string)
+                .or_else(|| {
+                    let reference = option.get("$ref").and_then(Value::as_str)?;
+                    reference.rsplit('/').next().map(str::to_string)
+                })
+                // Variants of one object often differ by what they require.
+                .or_else(|| {
+                    let required: Vec<&str> = option
+                        .get("required")?
+                        .as_array()?
+                        .iter()
+                        .filter_map(Value::as_str)
+                        .collect();
+                    (!required.is_empty()).then(|| format!("with {}", required.join(", ")))
+                })
+                .unwrap_or_else(|| format!("variant {}", i + 1));
+            (label, Generator::new(document).value(base, option, 0))
+        })
+        .collect()
+}
+
 /// A skeleton value for a schema (for parameters, previews and tests).
 pub fn schema_sample(api: &Api, schema: &Value) -> Value {
     let document = api.document.as_deref();
@@ -295,6 +349,34 @@ mod tests {
             document: Some(Arc::new(Document::from_value("/x.json", root))),
             ..Api::default()
         }
+    }
+
+    /// GitHub's "Delete attestations in bulk" shape: a `$ref` to a
+    /// `oneOf` of objects told apart by what they require, and a titled
+    /// and a `$ref`'d variant; `null` gets no sample.
+    #[test]
+    fn each_variant_gets_a_labelled_sample() {
+        let api = api_with(json!({"components": {"schemas": {
+            "Bulk": {"oneOf": [
+                {"type": "object", "required": ["subject_digests"],
+                 "properties": {"subject_digests": {"type": "array", "items": {"type": "string"}}}},
+                {"type": "object", "required": ["attestation_ids"],
+                 "properties": {"attestation_ids": {"type": "array", "items": {"type": "integer"}}}},
+                {"title": "Nothing", "type": "object"},
+                {"$ref": "#/components/schemas/Card"},
+                {"type": "null"}
+            ]},
+            "Card": {"type": "object", "properties": {"number": {"type": "string", "example": "4242"}}}
+        }}}));
+        let variants = variant_samples(&api, &json!({"$ref": "#/components/schemas/Bulk"}));
+        let labels: Vec<&str> = variants.iter().map(|(l, _)| l.as_str()).collect();
+        assert_eq!(
+            labels,
+            ["with subject_digests", "with attestation_ids", "Nothing", "Card"]
+        );
+        assert_eq!(variants[0].1, json!({"subject_digests": ["string"]}));
+        assert_eq!(variants[3].1, json!({"number": "4242"}));
+        assert!(variant_samples(&api, &json!({"type": "object"})).is_empty());
     }
 
     fn media(content_type: &str, schema: Value) -> MediaType {

@@ -131,9 +131,9 @@ impl<B: Backend> App<B> {
 
     /// The body of `op` becomes its example at `index`.
     pub(super) fn use_example(&mut self, op: super::OpRef, index: usize) {
-        let operation = self.state.catalog.operation(op).1;
+        let (api, operation) = self.state.catalog.operation(op);
         if let Some(s) = self.state.ops.get_mut(&op) {
-            s.editor.use_example(operation, index);
+            s.editor.use_example(api, operation, index);
         }
     }
 

@@ -6,7 +6,7 @@
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 use super::{AD_HOC_CHOICES, FieldKind, ReqTab, RequestEditor, json_text};
-use crate::catalog::{Api, OAuthGrant, Operation, SecurityKind};
+use crate::catalog::{Api, OAuthGrant, Operation, SecurityKind, samples};
 use crate::request::Draft;
 use crate::tui::app::{ChoosePurpose, Chooser, Effect, OpRef, Overlay, Reaction, TokenChoice};
 use crate::tui::input::{InputResult, LineInput};
@@ -142,7 +142,7 @@ impl RequestEditor {
             },
             Action::ToggleRow => changed = self.toggle_row(),
             Action::Reformat => return self.reformat(),
-            Action::Examples => return self.choose_example(operation),
+            Action::Examples => return self.choose_example(api, operation),
             Action::ExternalEditor => {
                 let extension = if self.is_json() { "json" } else { "txt" };
                 return Reaction::Effect(Effect::EditBody {
@@ -303,8 +303,8 @@ impl RequestEditor {
         }
     }
 
-    fn choose_example(&self, operation: &Operation) -> Reaction {
-        let examples = examples(operation, &self.draft);
+    fn choose_example(&self, api: &Api, operation: &Operation) -> Reaction {
+        let examples = examples(api, operation, &self.draft);
         if examples.is_empty() {
             return Reaction::notice("The definition has no examples for this body", true);
         }
@@ -318,8 +318,8 @@ impl RequestEditor {
 
     /// The body becomes the example at `index` of `examples()`; false when
     /// there is none at that index.
-    pub fn use_example(&mut self, operation: &Operation, index: usize) -> bool {
-        let Some((_, value)) = examples(operation, &self.draft).get(index).cloned() else {
+    pub fn use_example(&mut self, api: &Api, operation: &Operation, index: usize) -> bool {
+        let Some((_, value)) = examples(api, operation, &self.draft).get(index).cloned() else {
             return false;
         };
         let text = match value {
@@ -334,7 +334,9 @@ impl RequestEditor {
 
 /// The definition's examples for the body's content type (else the first
 /// one's): a label and the value.
-fn examples(operation: &Operation, draft: &Draft) -> Vec<(String, serde_json::Value)> {
+/// The body's named examples, then a sample for each `oneOf`/`anyOf`
+/// variant of its schema (`sample: Variant`).
+fn examples(api: &Api, operation: &Operation, draft: &Draft) -> Vec<(String, serde_json::Value)> {
     let Some(body) = &operation.request_body else {
         return Vec::new();
     };
@@ -354,6 +356,14 @@ fn examples(operation: &Operation, draft: &Draft) -> Vec<(String, serde_json::Va
                     };
                     (label, e.value.clone())
                 })
+                .chain(
+                    m.schema
+                        .as_ref()
+                        .map(|schema| samples::variant_samples(api, schema))
+                        .unwrap_or_default()
+                        .into_iter()
+                        .map(|(label, value)| (format!("sample: {label}"), value)),
+                )
                 .collect()
         })
         .unwrap_or_default()
