@@ -215,3 +215,29 @@ async fn a_sample_for_each_one_of_variant() {
     h.assert_screen("\"attestation_ids\": [");
     h.assert_not_screen("\"subject_digests\"");
 }
+
+/// While the JSON body is edited, the line under it says what the schema
+/// says of the property under the cursor: GitHub's "Create an issue".
+#[tokio::test]
+async fn the_schema_of_the_property_under_the_cursor() {
+    let Some(dir) = support::specs_dir() else {
+        return;
+    };
+    let catalog = catalog::load_file(&dir.join("github-api.github.com-3.0.json")).expect("loads");
+    let mut h = Harness::start(TuiContext::with_defaults(catalog), 160, 45);
+    h.open("create an issue");
+    h.key(KeyCode::Char(']'));
+    h.key(KeyCode::Char(']'));
+    h.assert_screen("\"title\": \"Found a bug\"");
+    h.key(KeyCode::Enter);
+    h.key(KeyCode::Down);
+    h.assert_screen("title  string | integer  required · The title of the issue");
+    h.key(KeyCode::Down);
+    h.key(KeyCode::Down);
+    h.assert_screen("assignees  array of string · Logins for Users to assign");
+    // Inside an item of `labels`: the item's schema.
+    for _ in 0..5 {
+        h.key(KeyCode::Down);
+    }
+    h.assert_screen("labels  string | object");
+}

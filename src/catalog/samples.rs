@@ -372,7 +372,12 @@ mod tests {
         let labels: Vec<&str> = variants.iter().map(|(l, _)| l.as_str()).collect();
         assert_eq!(
             labels,
-            ["with subject_digests", "with attestation_ids", "Nothing", "Card"]
+            [
+                "with subject_digests",
+                "with attestation_ids",
+                "Nothing",
+                "Card"
+            ]
         );
         assert_eq!(variants[0].1, json!({"subject_digests": ["string"]}));
         assert_eq!(variants[3].1, json!({"number": "4242"}));

@@ -9,6 +9,7 @@
 //! (or the body line) they are about.
 
 mod auth;
+mod body_schema;
 mod form;
 mod keys;
 mod render;
@@ -116,6 +117,9 @@ pub struct RequestEditor {
     table_offset: usize,
     /// What the body's schema says of each form field, read once.
     pub form_docs: Option<Vec<form::FormDoc>>,
+    /// The JSON body's schema tree (none when it has no JSON schema),
+    /// read once, for the property under the cursor.
+    body_tree: Option<Option<crate::catalog::schema_tree::SchemaNode>>,
     /// The chosen server's variables, shown as rows after the parameters.
     pub server_vars: Vec<(String, ServerVariable)>,
     /// Where the tab titles were drawn, for mouse clicks.
@@ -149,6 +153,7 @@ impl RequestEditor {
             preview: None,
             table_offset: 0,
             form_docs: None,
+            body_tree: None,
             server_vars: Vec::new(),
             tab_hits: Vec::new(),
         };
@@ -553,6 +558,7 @@ impl RequestEditor {
     pub fn refresh_preview(&mut self, api: &Api, operation: &Operation, vars: &Vars) {
         self.set_server_vars(api);
         self.ensure_form_docs(api, operation);
+        self.ensure_body_tree(api, operation);
         let built = crate::request::sketch(api, operation, &self.draft, vars);
         if let Some(e) = &self.error {
             let fixed = match e.tab {

@@ -628,8 +628,21 @@ impl RequestView<'_> {
             return self.render_form(frame, area, editor);
         }
         let theme = self.theme;
-        let [text_area, note_area] =
-            Layout::vertical([Constraint::Min(0), Constraint::Length(1)]).areas(area);
+        let under_cursor = editor.schema_under_cursor();
+        let [text_area, schema_area, note_area] = Layout::vertical([
+            Constraint::Min(0),
+            Constraint::Length(u16::from(under_cursor.is_some())),
+            Constraint::Length(1),
+        ])
+        .areas(area);
+        if let Some(text) = under_cursor {
+            let line = Line::from(Span::styled(
+                sanitize::clean_line(&text).into_owned(),
+                theme.muted(),
+            ));
+            let line = super::super::fit_line(line, usize::from(schema_area.width));
+            frame.render_widget(Paragraph::new(line), schema_area);
+        }
         let cursor = if editor.body_editing && self.focused {
             Style::new().add_modifier(Modifier::REVERSED)
         } else {
