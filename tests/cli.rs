@@ -955,3 +955,39 @@ async fn a_binary_body_is_sent_from_a_file() {
     let stderr = String::from_utf8_lossy(&missing.stderr);
     assert!(stderr.contains("body file /no/such/blob"), "{stderr}");
 }
+
+/// A parameter whose schema has structure shows it as a tree: GitHub's
+/// `cwes` on `GET /advisories` is one of a string or an array of strings.
+#[tokio::test]
+async fn a_structured_parameter_shows_its_schema_tree() {
+    let github = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../shared/specs/github-api.github.com-3.0.json");
+    if !github.is_file() {
+        eprintln!("note: {} is absent; skipping", github.display());
+        return;
+    }
+    let github = github.to_string_lossy().into_owned();
+    let show = portico(&["show", &github, "--op", "GET /advisories", "--json"]).await;
+    let show = stdout_json(&show);
+    let parameters = show["parameters"].as_array().expect("parameters");
+    let cwes = parameters
+        .iter()
+        .find(|p| p["name"] == "cwes")
+        .expect("cwes");
+    assert_eq!(cwes["in"], "query");
+    assert_eq!(cwes["variants"], "oneOf");
+    let variants: Vec<&str> = cwes["children"]
+        .as_array()
+        .expect("variants")
+        .iter()
+        .filter_map(|v| v["name"].as_str())
+        .collect();
+    assert_eq!(variants, ["string", "array"]);
+    assert_eq!(cwes["children"][1]["children"][0]["type"][0], "string");
+    // A scalar parameter stays one node.
+    let per_page = parameters
+        .iter()
+        .find(|p| p["name"] == "per_page")
+        .expect("per_page");
+    assert!(per_page.get("children").is_none());
+}

@@ -29,6 +29,7 @@ fn param(name: &str, location: ParamLocation, required: bool) -> Parameter {
         explode: matches!(location, ParamLocation::Query | ParamLocation::Cookie),
         example: None,
         template_variable: None,
+        schema_value: None,
     }
 }
 

@@ -118,6 +118,7 @@ fn param(name: &str, location: ParamLocation, required: bool) -> Parameter {
         explode: true,
         example: None,
         template_variable: None,
+        schema_value: None,
     }
 }
 

@@ -37,6 +37,7 @@ fn op(name: &str, path: &str) -> Operation {
             explode: true,
             example: None,
             template_variable: None,
+            schema_value: None,
         }],
         responses: vec![ResponseDoc {
             status: "200".into(),

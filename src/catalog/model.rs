@@ -215,6 +215,10 @@ pub struct Parameter {
     /// it (`apiversion` in `?api-version={apiversion}`); a draft prefills the
     /// parameter with `{{apiversion}}` when the environment defines it.
     pub template_variable: Option<String>,
+    /// The schema as written, kept only when it has structure to show as
+    /// a tree (an object, items that are objects, variants): the scalar
+    /// ones, nearly all, are all in `schema`.
+    pub schema_value: Option<Value>,
 }
 
 /// The parts of a schema a form needs, already resolved through `$ref`.

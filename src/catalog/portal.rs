@@ -662,6 +662,7 @@ fn template_param(
         explode: location != ParamLocation::Path,
         example: None,
         template_variable,
+        schema_value: None,
     }
 }
 

@@ -44,8 +44,19 @@ pub(super) async fn show(args: &ShowArgs) -> Result<()> {
     Ok(())
 }
 
-/// A parameter as a schema node (its place in `in`).
-fn parameter_node(p: &Parameter) -> SchemaNode {
+/// A parameter as a schema node (its place in `in`), with its schema's
+/// tree below it when it has structure.
+fn parameter_node(api: &Api, p: &Parameter) -> SchemaNode {
+    if let Some(schema) = &p.schema_value {
+        let tree = schema_tree(api, schema, Direction::Request);
+        return SchemaNode {
+            name: p.name.clone(),
+            required: p.required,
+            description: p.description.clone().or(tree.description.clone()),
+            deprecated: p.deprecated,
+            ..tree
+        };
+    }
     let mut types: Vec<String> = p.schema.type_name.iter().cloned().collect();
     if types == ["array"]
         && let Some(items) = &p.schema.items_type
@@ -78,7 +89,7 @@ fn operation_json(api: &Api, op: &Operation) -> Value {
         .parameters
         .iter()
         .map(|p| {
-            let mut node = serde_json::to_value(parameter_node(p)).unwrap_or_default();
+            let mut node = serde_json::to_value(parameter_node(api, p)).unwrap_or_default();
             node["in"] = json!(p.location.as_str());
             node
         })
@@ -135,7 +146,7 @@ fn write_text(out: &mut impl Write, api: &Api, op: &Operation) -> std::io::Resul
     if !op.parameters.is_empty() {
         writeln!(out, "\nParameters")?;
         for p in &op.parameters {
-            let mut node = parameter_node(p);
+            let mut node = parameter_node(api, p);
             node.name = format!("{} ({})", p.name, p.location.as_str());
             write_node(out, &node, 1)?;
         }

@@ -116,6 +116,7 @@ fn build_case() -> impl Strategy<Value = BuildCase> {
                 explode,
                 example: None,
                 template_variable,
+                schema_value: None,
             },
         );
     let row = || {

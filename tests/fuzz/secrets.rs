@@ -89,6 +89,7 @@ fn header_values_are_sent_without_surrounding_whitespace() {
             explode: true,
             example: None,
             template_variable: None,
+            schema_value: None,
         }],
         ..Operation::default()
     };

@@ -286,6 +286,13 @@ impl<'d> Cx<'d, '_> {
                 schema.get("example").cloned()
             });
 
+        // Kept for its tree only when there is one to draw.
+        let schema_value = schema.filter(|&s| {
+            self.doc
+                .deref(schema_base, s)
+                .is_ok_and(|(_, resolved)| has_structure(resolved))
+        });
+        let schema_value = schema_value.cloned();
         Some(Parameter {
             name,
             location,
@@ -301,6 +308,7 @@ impl<'d> Cx<'d, '_> {
             explode,
             example,
             template_variable: None,
+            schema_value,
         })
     }
 
@@ -393,4 +401,25 @@ impl<'d> Cx<'d, '_> {
         }
         value
     }
+}
+
+/// Whether a parameter's schema has more to show than its type: an object
+/// with properties, variants, or items that are objects.
+fn has_structure(schema: &Value) -> bool {
+    let object_like = |s: &Value| {
+        [
+            "properties",
+            "oneOf",
+            "anyOf",
+            "allOf",
+            "additionalProperties",
+        ]
+        .iter()
+        .any(|k| s.get(*k).is_some_and(|v| !v.is_boolean()))
+            || s.get("type").and_then(Value::as_str) == Some("object")
+    };
+    object_like(schema)
+        || schema
+            .get("items")
+            .is_some_and(|items| items.get("$ref").is_some() || object_like(items))
 }

@@ -87,7 +87,7 @@ pub fn doc_lines(
     if !op.parameters.is_empty() {
         lines.push(Line::default());
         lines.push(Line::styled("Parameters", theme.accent()));
-        for p in &op.parameters {
+        for (pi, p) in op.parameters.iter().enumerate() {
             let mut spans = vec![
                 Span::styled(format!("  {}", p.name), theme.title()),
                 Span::styled(format!(" ({}", p.location.as_str()), theme.muted()),
@@ -118,6 +118,9 @@ pub fn doc_lines(
             lines.push(Line::from(spans));
             if let Some(d) = p.description.as_ref().filter(|d| !d.trim().is_empty()) {
                 lines.extend(markdown_lines(d, theme, "      "));
+            }
+            if let Some(tree) = schemas.parameter(pi) {
+                lines.extend(schemas::tree_lines(tree, 6, schemas.unfolded, theme));
             }
         }
     }

@@ -1,6 +1,6 @@
-//! The schemas under the operation's docs: the request body's (one per
-//! media type) and each documented response's (status × media type), as
-//! folding trees, one line per node.
+//! The schemas under the operation's docs: a structured parameter's, the
+//! request body's (one per media type) and each documented response's
+//! (status × media type), as folding trees, one line per node.
 //!
 //! Building a tree resolves `$ref`s and walks GitHub-sized schemas, so it
 //! is done once, the first time the operation is drawn, and kept with the
@@ -30,6 +30,8 @@ pub struct SchemaDocs {
 
 #[derive(Debug, Default)]
 struct Trees {
+    /// One per parameter: a tree for those with structure.
+    parameters: Vec<Option<SchemaNode>>,
     /// One per media type of the request body, in order.
     body: Vec<Option<SchemaNode>>,
     /// Per response, one per media type.
@@ -43,6 +45,14 @@ impl SchemaDocs {
             return;
         }
         let tree = |m: &MediaType, d| m.schema.as_ref().map(|s| schema_tree(api, s, d));
+        let parameters = op
+            .parameters
+            .iter()
+            .map(|p| {
+                let schema = p.schema_value.as_ref()?;
+                Some(schema_tree(api, schema, Direction::Request))
+            })
+            .collect();
         let body = op
             .request_body
             .iter()
@@ -59,7 +69,16 @@ impl SchemaDocs {
                     .collect()
             })
             .collect();
-        self.built = Some(Trees { body, responses });
+        self.built = Some(Trees {
+            parameters,
+            body,
+            responses,
+        });
+    }
+
+    /// The tree of the parameter at `index`, when it has structure.
+    pub fn parameter(&self, index: usize) -> Option<&SchemaNode> {
+        self.built.as_ref()?.parameters.get(index)?.as_ref()
     }
 
     /// The request body's tree for its media type at `index`.
@@ -80,8 +99,9 @@ impl SchemaDocs {
     /// Whether there is anything deeper than the folded levels to unfold.
     pub fn has_folds(&self) -> bool {
         self.built.as_ref().is_some_and(|t| {
-            t.body
+            t.parameters
                 .iter()
+                .chain(&t.body)
                 .chain(t.responses.iter().flatten())
                 .flatten()
                 .any(|tree| tree.walk().iter().any(|(depth, _)| *depth > FOLD_DEPTH))
