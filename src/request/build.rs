@@ -41,9 +41,7 @@ pub fn preview(
     draft: &Draft,
     vars: &Vars,
 ) -> (BuiltRequest, Vec<BuildError>) {
-    let mut ctx = Ctx::new(vars);
-    let request = assemble(api, op, draft, &mut ctx);
-    (request, ctx.errors)
+    assemble_reading(api, op, draft, vars, true)
 }
 
 /// [`preview`] for a screen redrawn at each keystroke: a binary body's
@@ -55,8 +53,18 @@ pub fn sketch(
     draft: &Draft,
     vars: &Vars,
 ) -> (BuiltRequest, Vec<BuildError>) {
+    assemble_reading(api, op, draft, vars, false)
+}
+
+fn assemble_reading(
+    api: &Api,
+    op: &Operation,
+    draft: &Draft,
+    vars: &Vars,
+    read_body_file: bool,
+) -> (BuiltRequest, Vec<BuildError>) {
     let mut ctx = Ctx::new(vars);
-    ctx.read_body_file = false;
+    ctx.read_body_file = read_body_file;
     let request = assemble(api, op, draft, &mut ctx);
     (request, ctx.errors)
 }

@@ -139,13 +139,8 @@ impl RequestEditor {
         if self.body_tree.is_some() || self.is_form() || self.is_file_body() {
             return;
         }
-        let media = operation.request_body.as_ref().and_then(|b| {
-            b.content
-                .iter()
-                .find(|m| Some(&m.content_type) == self.draft.content_type.as_ref())
-                .or_else(|| b.content.first())
-        });
-        let tree = media
+        let tree = self
+            .body_media(operation)
             .filter(|m| crate::request::is_json_content_type(&m.content_type))
             .and_then(|m| m.schema.as_ref())
             .map(|schema| schema_tree(api, schema, Direction::Request));

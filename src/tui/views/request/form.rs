@@ -5,7 +5,7 @@
 
 use super::{FieldKind, RequestEditor};
 use crate::catalog::schema_tree::{Direction, schema_tree};
-use crate::catalog::{Api, Operation};
+use crate::catalog::{Api, MediaType, Operation};
 use crate::request::FormField;
 
 /// What the body's schema says of one form field.
@@ -40,13 +40,8 @@ impl RequestEditor {
         if self.form_docs.is_some() || !self.is_form() {
             return;
         }
-        let media = operation.request_body.as_ref().and_then(|b| {
-            b.content
-                .iter()
-                .find(|m| Some(&m.content_type) == self.draft.content_type.as_ref())
-                .or_else(|| b.content.first())
-        });
-        let docs = media
+        let docs = self
+            .body_media(operation)
             .and_then(|m| m.schema.as_ref())
             .map(|schema| {
                 schema_tree(api, schema, Direction::Request)
@@ -67,6 +62,16 @@ impl RequestEditor {
             })
             .unwrap_or_default();
         self.form_docs = Some(docs);
+    }
+
+    /// The operation's body media type the draft sends: the one of its
+    /// content type, else the first.
+    pub(super) fn body_media<'o>(&self, operation: &'o Operation) -> Option<&'o MediaType> {
+        let body = operation.request_body.as_ref()?;
+        body.content
+            .iter()
+            .find(|m| Some(&m.content_type) == self.draft.content_type.as_ref())
+            .or_else(|| body.content.first())
     }
 
     /// The schema's word on the form field named `name`.
