@@ -21,13 +21,15 @@ use thiserror::Error;
 
 use crate::catalog::{ParamLocation, SecurityKind, Variable};
 
+mod body;
 mod build;
 mod draft;
 mod expand;
 mod form;
 mod vars;
 
-pub use build::{build, check, is_json_content_type, preview, sketch};
+pub use body::is_json_content_type;
+pub use build::{build, check, preview, sketch};
 pub(crate) use expand::enc;
 pub use form::{extension_for, guess_content_type};
 pub(crate) use form::{is_multipart, is_urlencoded};
