@@ -7,7 +7,6 @@ use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 use super::{AD_HOC_CHOICES, FieldKind, ReqTab, RequestEditor, json_text};
 use crate::catalog::{Api, OAuthGrant, Operation, SecurityKind, samples};
-use crate::request::Draft;
 use crate::tui::app::{ChoosePurpose, Chooser, Effect, OpRef, Overlay, Reaction, TokenChoice};
 use crate::tui::input::{InputResult, LineInput};
 use crate::tui::keymap::Action;
@@ -304,7 +303,7 @@ impl RequestEditor {
     }
 
     fn choose_example(&self, api: &Api, operation: &Operation) -> Reaction {
-        let examples = examples(api, operation, &self.draft);
+        let examples = examples(self, api, operation);
         if examples.is_empty() {
             return Reaction::notice("The definition has no examples for this body", true);
         }
@@ -319,7 +318,7 @@ impl RequestEditor {
     /// The body becomes the example at `index` of `examples()`; false when
     /// there is none at that index.
     pub fn use_example(&mut self, api: &Api, operation: &Operation, index: usize) -> bool {
-        let Some((_, value)) = examples(api, operation, &self.draft).get(index).cloned() else {
+        let Some((_, value)) = examples(self, api, operation).get(index).cloned() else {
             return false;
         };
         let text = match value {
@@ -336,16 +335,13 @@ impl RequestEditor {
 /// one's): a label and the value.
 /// The body's named examples, then a sample for each `oneOf`/`anyOf`
 /// variant of its schema (`sample: Variant`).
-fn examples(api: &Api, operation: &Operation, draft: &Draft) -> Vec<(String, serde_json::Value)> {
-    let Some(body) = &operation.request_body else {
-        return Vec::new();
-    };
-    let media = body
-        .content
-        .iter()
-        .find(|m| Some(&m.content_type) == draft.content_type.as_ref())
-        .or_else(|| body.content.first());
-    media
+fn examples(
+    editor: &RequestEditor,
+    api: &Api,
+    operation: &Operation,
+) -> Vec<(String, serde_json::Value)> {
+    editor
+        .body_media(operation)
         .map(|m| {
             m.examples
                 .iter()
