@@ -8,29 +8,20 @@
 //! search index build, and keystrokes of typical queries (target: under
 //! 2 ms each, typos included).
 
+mod support;
+
 use std::hint::black_box;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::time::Duration;
 
 use criterion::Criterion;
 use portico::catalog::samples::body_sample;
 use portico::catalog::search::SearchIndex;
 use portico::catalog::{self, Catalog};
+use support::shared_spec;
 
 const GITHUB: &str = "github-api.github.com-3.0.json";
 const MSGRAPH: &str = "msgraph-v1.0-apisguru-3.0.json";
-
-/// `file` in ../shared/specs next to the checkout (or next to the
-/// worktrees folder).
-fn shared_spec(file: &str) -> Option<PathBuf> {
-    [
-        concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/specs/"),
-        concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared/specs/"),
-    ]
-    .iter()
-    .map(|dir| Path::new(dir).join(file))
-    .find(|p| p.is_file())
-}
 
 /// Peak resident memory of this process so far (Linux), in MB.
 fn peak_rss_mb() -> Option<f64> {

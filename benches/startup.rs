@@ -16,14 +16,17 @@
 //! Run with `cargo bench --bench startup`; skips a definition that is
 //! absent.
 
+mod support;
+
 use std::hint::black_box;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::time::{Duration, Instant};
 
 use criterion::Criterion;
 use portico::catalog;
 use portico::tui::{App, TuiContext};
 use ratatui::backend::TestBackend;
+use support::shared_spec;
 
 const DEFINITIONS: [(&str, &str); 2] = [
     ("github", "github-api.github.com-3.0.json"),
@@ -32,16 +35,6 @@ const DEFINITIONS: [(&str, &str); 2] = [
 
 /// The child's task, as `WHAT PATH` in this variable.
 const CHILD: &str = "PORTICO_STARTUP_CHILD";
-
-fn shared_spec(file: &str) -> Option<PathBuf> {
-    [
-        concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/specs/"),
-        concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared/specs/"),
-    ]
-    .iter()
-    .map(|dir| Path::new(dir).join(file))
-    .find(|p| p.is_file())
-}
 
 fn parse(path: &Path) -> serde_json::Value {
     let bytes = std::fs::read(path).expect("reads");
