@@ -582,6 +582,22 @@ fn selectors_find_operations_or_list_matches() {
         Err(SelectError::Unknown { nearest, .. }) => assert!(nearest.is_empty()),
         other => panic!("{other:?}"),
     }
+    // A path alone, as RPC-style APIs are named (Slack's
+    // `chat.postMessage`): with or without its slash; every method on it.
+    assert_eq!(
+        pick("azureml-demo:workspaces/{workspace}/services/{service}/execute"),
+        "azureml-demo:POST /workspaces/{workspace}/services/{service}/execute"
+    );
+    match catalog.select("fixture-petstore:/pets/{petId}") {
+        Err(SelectError::Ambiguous { matches, .. }) => assert_eq!(
+            matches,
+            [
+                "fixture-petstore:GET /pets/{petId}  (Info for a specific pet)",
+                "fixture-petstore:DELETE /pets/{petId}  (deletePet)",
+            ]
+        ),
+        other => panic!("{other:?}"),
+    }
 }
 
 #[test]

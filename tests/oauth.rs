@@ -232,7 +232,7 @@ fn the_client_comes_from_variables_and_says_what_is_missing() {
         .expect_err("refused");
     assert_eq!(
         err.to_string(),
-        "no client id for `demo_oauth`: set the variable `demo_oauth_client_id` (or `client_id`), or give --client-id"
+        "no client id for `demo_oauth`: set the variable `demo_oauth_client_id` (or `client_id`)"
     );
 }
 

@@ -824,12 +824,11 @@ fn auth_per_scheme_kind() {
         .collect();
     let build_with = |scheme: &str, value: &str, username: &str| {
         let mut d = Draft::default();
-        d.auth.push(request::AuthValue {
-            scheme: scheme.into(),
-            value: value.into(),
-            username: username.into(),
-            ad_hoc: None,
-        });
+        d.auth.push(request::AuthValue::declared(
+            scheme,
+            value.into(),
+            username.into(),
+        ));
         request::build(&a, &o, &d, &Vars::default()).expect("builds")
     };
     let r = build_with("hdr", "k-123456", "");

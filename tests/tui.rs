@@ -454,8 +454,9 @@ async fn gateway_answers_are_explained() {
     h.open("guarded");
     // The draft fills the key from the environment; clear it first.
     h.key(KeyCode::Left);
-    h.assert_screen("header Ocp-Apim-Subscription-Key");
-    h.assert_screen("{{subscription_");
+    // The value whole; the kind in full in the note under the table.
+    h.assert_screen("{{subscription_key}}");
+    h.assert_screen("subscription: header Ocp-Apim-Subscription-Key · Space: off");
     h.key(KeyCode::Enter);
     h.key_mod(KeyCode::Char('u'), KeyModifiers::CONTROL);
     h.key(KeyCode::Enter);

@@ -79,15 +79,7 @@ async fn slack_post_message_is_a_form_filled_row_by_row_and_sent_encoded() {
     let Some(dir) = support::specs_dir() else {
         return;
     };
-    let mut catalog = catalog::load_file(&dir.join("slack-web-api-2.0.json")).expect("loads");
-    // Slack's OAuth 2.0 scheme would want a client first; the `token`
-    // parameter carries the credential here.
-    for api in &mut catalog.apis {
-        api.security.clear();
-        for op in &mut api.operations {
-            op.security = Some(Vec::new());
-        }
-    }
+    let catalog = catalog::load_file(&dir.join("slack-web-api-2.0.json")).expect("loads");
     let server = echo_body_server().await;
     let mut ctx = TuiContext::with_defaults(catalog);
     ctx.server_override = Some(server.url(""));
@@ -95,9 +87,14 @@ async fn slack_post_message_is_a_form_filled_row_by_row_and_sent_encoded() {
     h.open("chat.postMessage");
     h.assert_screen("POST /chat.postMessage");
 
-    // Params: the token header.
-    fill_row(&mut h, 0, "xoxb-1");
-    // A token is a secret: masked.
+    // Params: the token header. A token is a secret: masked while typed,
+    // and after.
+    h.key(KeyCode::Home);
+    h.key(KeyCode::Enter);
+    h.type_text("xoxb-1");
+    h.assert_screen("✓ token* header ••••••");
+    assert!(!h.screen().contains("xoxb-1"));
+    h.key(KeyCode::Enter);
     h.assert_screen("✓ token* header ••••••••");
     // Body: one row per form field, with its type and required mark.
     h.key(KeyCode::Char(']'));
@@ -120,6 +117,19 @@ async fn slack_post_message_is_a_form_filled_row_by_row_and_sent_encoded() {
     fill_row(&mut h, at("text"), "a b&c");
     assert!(h.line_with("✓ channel*").is_some_and(|l| l.contains("C1")));
 
+    // The operation also declares the `slackAuth` OAuth 2.0 scheme, which
+    // has no client here: F5 says so and how to go on.
+    h.key(KeyCode::F(5));
+    h.assert_screen("Not sent: no client id for `slackAuth`");
+    h.assert_screen("switch it off (Space)");
+    // The token parameter carries the credential: the scheme is switched
+    // off for this request, and the send goes through.
+    h.key(KeyCode::Char(']'));
+    h.assert_screen("✓ slackAuth");
+    h.key(KeyCode::Char(' '));
+    let off = h.line_with("✗ slackAuth").expect("switched off");
+    assert!(off.contains("off: not sent"), "{off}");
+    h.assert_screen("slackAuth is off: no token is fetched or sent · Space: on");
     h.key(KeyCode::F(5));
     h.settle_within(Duration::from_secs(5)).await;
     h.assert_screen("200 OK");

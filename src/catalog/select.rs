@@ -1,6 +1,7 @@
 //! Operation selectors, as the CLI takes them: `operationId`,
-//! `API:operationId`, a display name or summary, `METHOD /path/template`
-//! (each optionally prefixed by `API:`).
+//! `API:operationId`, a display name or summary, `METHOD /path/template`,
+//! or a path alone, with or without its `/` (Slack's `chat.postMessage`;
+//! each optionally prefixed by `API:`).
 
 use thiserror::Error;
 
@@ -98,7 +99,7 @@ impl Catalog {
                 })
             });
 
-        let tiers: [&dyn Fn(&Operation) -> bool; 4] = [
+        let tiers: [&dyn Fn(&Operation) -> bool; 5] = [
             &|op| op.operation_id.as_deref() == Some(rest),
             &|op| {
                 op.display_name
@@ -115,6 +116,8 @@ impl Catalog {
                     .as_deref()
                     .is_some_and(|id| id.eq_ignore_ascii_case(rest))
             },
+            // RPC-style APIs are known by their paths: every method on it.
+            &|op| op.path == rest || op.path.strip_prefix('/') == Some(rest),
         ];
         let found = by_route.filter(|m| !m.is_empty()).or_else(|| {
             tiers.iter().find_map(|matches| {

@@ -23,8 +23,8 @@ use crate::catalog::{Api, OAuthGrant, Operation, SecurityKind};
 use crate::http::{Engine, EngineConfig};
 use crate::oauth::authorize::{authorize, put_token, token_for};
 use crate::oauth::{
-    FlowContext, Overrides, Prompt, TokenKey, Tokens, client_for, record_exchanges,
-    required_schemes,
+    FlowContext, OAuthError, Overrides, Prompt, TokenKey, Tokens, client_for, record_exchanges,
+    schemes_to_fill,
 };
 use crate::request::{self, BuiltRequest, Draft, Vars};
 use crate::store::History;
@@ -155,7 +155,11 @@ async fn token(args: &TokenArgs) -> Result<()> {
         .server
         .as_deref()
         .or_else(|| api.servers.first().map(|s| s.url.as_str()));
-    let client = client_for(api, None, &args.scheme, &vars, &overrides, base)?;
+    let client =
+        client_for(api, None, &args.scheme, &vars, &overrides, base).map_err(|e| match e {
+            OAuthError::NoClientId { .. } => anyhow::anyhow!("{e}, or give --client-id"),
+            other => other.into(),
+        })?;
     let engine = Engine::new(EngineConfig::default())?;
     let cancel = cancel_on_ctrl_c();
     let mut ctx = interactive_context(&engine, cancel);
@@ -261,7 +265,11 @@ pub(super) async fn authorize_call(
     cancel: CancellationToken,
     history: Option<&History>,
 ) -> Result<(BuiltRequest, Option<OAuthTokens>)> {
-    if required_schemes(api, op).is_empty() {
+    let schemes: Vec<&str> = schemes_to_fill(api, op, draft)
+        .into_iter()
+        .map(|(name, _)| name)
+        .collect();
+    if schemes.is_empty() {
         return Ok((built, None));
     }
     let tokens = Tokens::remembered();
@@ -282,7 +290,15 @@ pub(super) async fn authorize_call(
     // No token request went out: every token was one already kept.
     let kept = ctx.exchanges().is_empty();
     record(history, &ctx);
-    let used = used?;
+    let used = used.map_err(|e| match e {
+        OAuthError::Cancelled => anyhow::Error::new(e),
+        // A request may carry its credential some other way (a token
+        // parameter the definition also declares).
+        _ => anyhow::anyhow!(
+            "{e}\n  a request that authenticates another way: --no-auth {}",
+            schemes.join(" --no-auth ")
+        ),
+    })?;
     if used.is_empty() {
         return Ok((built, None));
     }
@@ -323,7 +339,7 @@ pub(super) fn with_kept_tokens(
     vars: &Vars,
     built: BuiltRequest,
 ) -> Result<BuiltRequest> {
-    let schemes = required_schemes(api, op);
+    let schemes = schemes_to_fill(api, op, draft);
     if schemes.is_empty() {
         return Ok(built);
     }
@@ -331,13 +347,6 @@ pub(super) fn with_kept_tokens(
     let mut filled = draft.clone();
     let mut any = false;
     for (scheme, _) in schemes {
-        let empty = !filled
-            .auth
-            .iter()
-            .any(|a| a.scheme == scheme && !a.value.trim().is_empty());
-        if !empty {
-            continue;
-        }
         let kept = client_for(
             api,
             Some(op),

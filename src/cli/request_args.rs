@@ -1,5 +1,5 @@
 //! The request flags that `call` and `curl` share (target, `--op`, `-p`,
-//! `--query`, `-H`, `-d`, `-F`, `-u`, `--bearer`), declared once, and how they change a request's draft.
+//! `--query`, `-H`, `-d`, `-F`, `-u`, `--bearer`, `--no-auth`), declared once, and how they change a request's draft.
 
 use std::io::Read;
 
@@ -55,9 +55,14 @@ pub struct RequestArgs {
     /// (a {{variable}} keeps it off the command line).
     #[arg(long = "bearer", value_name = "TOKEN")]
     pub bearer: Option<String>,
+    /// Sends nothing for a security scheme the operation declares and
+    /// gets it no OAuth 2.0 token, for a request that authenticates
+    /// another way (repeatable; `all` for every declared scheme).
+    #[arg(long = "no-auth", value_name = "SCHEME")]
+    pub no_auth: Vec<String>,
 }
 
-/// Applies `-p`, `--query`, `-H`, `-F`, `-u`, `--bearer`, `-d` and `--server` on top of the prefilled draft.
+/// Applies `-p`, `--query`, `-H`, `-F`, `-u`, `--bearer`, `--no-auth`, `-d` and `--server` on top of the prefilled draft.
 pub(super) fn apply_overrides(draft: &mut Draft, args: &RequestArgs) -> Result<()> {
     if let Some(server) = &args.target.server {
         draft.server_url = Some(server.clone());
@@ -142,6 +147,9 @@ pub(super) fn apply_overrides(draft: &mut Draft, args: &RequestArgs) -> Result<(
             None => draft.form.push(row),
         }
     }
+    for scheme in &args.no_auth {
+        switch_off_scheme(draft, scheme)?;
+    }
     // Given on the command line, a credential goes before the ones the
     // definition prefilled: the first `Authorization` wins.
     if let Some(token) = &args.bearer {
@@ -179,6 +187,31 @@ pub(super) fn apply_overrides(draft: &mut Draft, args: &RequestArgs) -> Result<(
         }
     }
     Ok(())
+}
+
+/// `--no-auth SCHEME`: the declared scheme's credential switched off; a
+/// name the operation does not declare is refused with the ones it does.
+fn switch_off_scheme(draft: &mut Draft, scheme: &str) -> Result<()> {
+    let declared = draft.auth.iter_mut().filter(|a| a.ad_hoc.is_none());
+    if scheme == "all" {
+        declared.for_each(|a| a.enabled = false);
+        return Ok(());
+    }
+    let mut names = Vec::new();
+    for auth in declared {
+        if auth.scheme == scheme {
+            auth.enabled = false;
+            return Ok(());
+        }
+        names.push(format!("`{}`", auth.scheme));
+    }
+    Err(match names.as_slice() {
+        [] => anyhow!("--no-auth `{scheme}`: the operation declares no security scheme"),
+        _ => anyhow!(
+            "--no-auth `{scheme}`: the operation declares {}",
+            names.join(", ")
+        ),
+    })
 }
 
 /// Why `-p NAME=...` is refused: the nearest of the operation's parameter

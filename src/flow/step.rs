@@ -129,22 +129,18 @@ async fn step_tokens(
     draft: &mut Draft,
     vars: &Vars,
 ) -> Result<Vec<OAuthUse>, String> {
-    let schemes = crate::oauth::required_schemes(p.api, p.op);
+    let schemes = crate::oauth::schemes_to_fill(p.api, p.op, draft);
     if schemes.is_empty() {
         return Ok(Vec::new());
     }
     let base = request::build(p.api, p.op, draft, vars).map(|b| b.url).ok();
     for (scheme, _) in &schemes {
-        let filled = draft
-            .auth
-            .iter()
-            .any(|a| a.scheme == *scheme && !a.value.trim().is_empty());
         let key = crate::oauth::TokenKey::new(&p.api.id, scheme);
         let held = cx
             .tokens
             .get(&key)
             .is_some_and(|t| t.fresh(std::time::SystemTime::now()) || t.refresh_token.is_some());
-        if filled || held {
+        if held {
             continue;
         }
         let client = crate::oauth::client_for(

@@ -9,7 +9,7 @@ use std::time::SystemTime;
 use crate::catalog::{Api, Operation};
 use crate::request::{AuthValue, BuiltRequest, Draft, Vars};
 
-use super::settings::{Overrides, required_schemes};
+use super::settings::{Overrides, schemes_to_fill};
 use super::{FlowContext, OAuthClient, OAuthError, Token, TokenKey, Tokens, client_for, flows};
 
 /// A token a request carries, and what it takes to get another.
@@ -22,7 +22,8 @@ pub struct OAuthUse {
 
 /// Fills the draft's empty credentials of the OAuth 2.0 schemes `op`
 /// requires; returns the tokens used. A credential the user typed (or a
-/// `{{variable}}`) is left alone: it is theirs.
+/// `{{variable}}`), switched off, or overruled by an `Authorization` of
+/// their own is left alone: it is theirs ([`schemes_to_fill`]).
 #[allow(clippy::too_many_arguments)]
 pub async fn authorize(
     api: &Api,
@@ -35,14 +36,7 @@ pub async fn authorize(
     ctx: &mut FlowContext<'_>,
 ) -> Result<Vec<OAuthUse>, OAuthError> {
     let mut used = Vec::new();
-    for (scheme, _) in required_schemes(api, op) {
-        let filled = draft
-            .auth
-            .iter()
-            .any(|a| a.scheme == scheme && !a.value.trim().is_empty());
-        if filled {
-            continue;
-        }
+    for (scheme, _) in schemes_to_fill(api, op, draft) {
         let client = client_for(api, Some(op), scheme, vars, overrides, base)?;
         let key = TokenKey::new(&api.id, scheme);
         let token = token_for(&client, &key, tokens, ctx).await?;
@@ -56,15 +50,18 @@ pub async fn authorize(
 /// empty (adding the row when there is none); false when the user's own
 /// value is there, which stays.
 pub fn put_token(draft: &mut Draft, scheme: &str, token: &str) -> bool {
-    match draft.auth.iter_mut().find(|a| a.scheme == scheme) {
+    match draft
+        .auth
+        .iter_mut()
+        .find(|a| a.ad_hoc.is_none() && a.scheme == scheme)
+    {
         Some(row) if row.value.trim().is_empty() => row.value = token.to_string(),
         Some(_) => return false,
-        None => draft.auth.push(AuthValue {
-            scheme: scheme.to_string(),
-            value: token.to_string(),
-            username: String::new(),
-            ad_hoc: None,
-        }),
+        None => draft.auth.push(AuthValue::declared(
+            scheme,
+            token.to_string(),
+            String::new(),
+        )),
     }
     true
 }

@@ -21,7 +21,7 @@ use std::time::Duration;
 use thiserror::Error;
 
 pub use flows::{FlowContext, Prompt, get_token, refresh};
-pub use settings::{OAuthClient, Overrides, client_for, required_schemes};
+pub use settings::{OAuthClient, Overrides, client_for, required_schemes, schemes_to_fill};
 pub use tokens::{Token, TokenKey, Tokens};
 
 /// Why no token came back, in words for the user.
@@ -41,9 +41,7 @@ pub enum OAuthError {
         flow: String,
         offered: String,
     },
-    #[error(
-        "no client id for `{scheme}`: set the variable `{variable}` (or `client_id`), or give --client-id"
-    )]
+    #[error("no client id for `{scheme}`: set the variable `{variable}` (or `client_id`)")]
     NoClientId { scheme: String, variable: String },
     #[error(
         "the {flow} flow of `{scheme}` needs a client secret: set the variable `{variable}` (or `client_secret`)"

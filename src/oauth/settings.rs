@@ -8,7 +8,7 @@
 //! stay in the shell's history and the process list.
 
 use crate::catalog::{Api, OAuthFlow, OAuthGrant, Operation, SecurityKind, is_url, join_location};
-use crate::request::Vars;
+use crate::request::{Draft, Vars};
 
 use super::OAuthError;
 
@@ -69,6 +69,27 @@ pub fn required_schemes<'a>(api: &'a Api, op: &'a Operation) -> Vec<(&'a str, &'
         }
     }
     out
+}
+
+/// The OAuth 2.0 schemes `op` requires whose token portico is to put on
+/// the request: the draft's credential for the scheme is empty and
+/// switched on, and nothing else the user gave already sends
+/// `Authorization`, where the token would go (the first one wins).
+pub fn schemes_to_fill<'a>(
+    api: &'a Api,
+    op: &'a Operation,
+    draft: &Draft,
+) -> Vec<(&'a str, &'a [String])> {
+    let mut schemes = required_schemes(api, op);
+    schemes.retain(|(scheme, _)| {
+        let row = draft
+            .auth
+            .iter()
+            .find(|a| a.ad_hoc.is_none() && a.scheme == *scheme);
+        let left_to_us = row.is_none_or(|a| a.enabled && a.value.trim().is_empty());
+        left_to_us && !draft.gives_authorization(api, scheme)
+    });
+    schemes
 }
 
 /// The client for `scheme`: its flow, endpoints, client id and secret,

@@ -10,7 +10,7 @@ use crate::secrets::{Masker, is_secret_name, mask_header_value};
 use super::body;
 use super::expand::{self, Shaped};
 use super::vars::Ctx;
-use super::{AdHocAuth, BuildError, BuiltRequest, Draft, FormField, Vars};
+use super::{BuildError, BuiltRequest, Draft, FormField, Vars};
 
 /// Builds the request, or returns the first problem found (in the order the
 /// request is read: server, path, query, headers, body).
@@ -434,14 +434,8 @@ fn trim_ows(value: &str) -> &str {
 /// Credentials by scheme kind. An empty credential sends nothing; a header
 /// or query parameter the user set by hand wins.
 fn apply_auth(api: &Api, draft: &Draft, ctx: &mut Ctx<'_>, out: &mut Parts) {
-    for auth in &draft.auth {
-        let declared = || {
-            api.security_schemes
-                .iter()
-                .find(|s| s.name == auth.scheme)
-                .map(|s| s.kind.clone())
-        };
-        let Some(kind) = auth.ad_hoc.as_ref().map(AdHocAuth::kind).or_else(declared) else {
+    for auth in draft.auth.iter().filter(|a| a.enabled) {
+        let Some(kind) = auth.kind(api) else {
             continue;
         };
         let used_in = || format!("credential for `{}`", auth.scheme);

@@ -306,12 +306,11 @@ fn auth_rows(api: &Api, op: &Operation, vars: &Vars) -> Vec<AuthValue> {
             ),
             SecurityKind::Other { .. } => continue,
         };
-        rows.push(AuthValue {
-            scheme: name.to_string(),
-            value: value.unwrap_or_default(),
-            username: username.unwrap_or_default(),
-            ad_hoc: None,
-        });
+        rows.push(AuthValue::declared(
+            name,
+            value.unwrap_or_default(),
+            username.unwrap_or_default(),
+        ));
     }
     rows
 }

@@ -19,7 +19,7 @@ use indexmap::IndexMap;
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
-use crate::catalog::{ParamLocation, SecurityKind, Variable};
+use crate::catalog::{Api, ParamLocation, SecurityKind, Variable};
 
 mod body;
 mod build;
@@ -30,6 +30,7 @@ mod vars;
 
 pub use body::is_json_content_type;
 pub use build::{build, check, preview, sketch};
+pub use draft::is_form_media;
 pub(crate) use expand::enc;
 pub use form::{extension_for, guess_content_type};
 pub(crate) use form::{is_multipart, is_urlencoded};
@@ -125,6 +126,11 @@ pub struct AuthValue {
     /// How to send a credential the definition does not declare.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ad_hoc: Option<AdHocAuth>,
+    /// Switched off, the credential is not sent and its OAuth 2.0 scheme
+    /// gets no token: for a request that authenticates another way (Slack's
+    /// `token` parameter beside its declared OAuth scheme).
+    #[serde(default = "yes", skip_serializing_if = "is_yes")]
+    pub enabled: bool,
 }
 
 /// A kind of credential any request can carry, whatever its definition
@@ -168,6 +174,17 @@ impl AdHocAuth {
 }
 
 impl AuthValue {
+    /// A credential for the declared scheme `scheme`, switched on.
+    pub fn declared(scheme: &str, value: String, username: String) -> Self {
+        Self {
+            scheme: scheme.to_string(),
+            value,
+            username,
+            ad_hoc: None,
+            enabled: true,
+        }
+    }
+
     /// An ad hoc credential: `value` is the token, key or password.
     pub fn ad_hoc(kind: AdHocAuth, username: &str, value: &str) -> Self {
         Self {
@@ -175,12 +192,67 @@ impl AuthValue {
             value: value.to_string(),
             username: username.to_string(),
             ad_hoc: Some(kind),
+            enabled: true,
         }
+    }
+
+    /// How the build sends it: the added kind, else the declared scheme's
+    /// (`None` for a scheme the API no longer declares).
+    pub fn kind(&self, api: &Api) -> Option<SecurityKind> {
+        match &self.ad_hoc {
+            Some(ad_hoc) => Some(ad_hoc.kind()),
+            None => api
+                .security_schemes
+                .iter()
+                .find(|s| s.name == self.scheme)
+                .map(|s| s.kind.clone()),
+        }
+    }
+
+    /// Whether the build sends something for it: switched on and filled
+    /// (basic auth by either half; a `{{variable}}` counts as filled).
+    pub fn is_given(&self) -> bool {
+        self.enabled && !(self.value.trim().is_empty() && self.username.trim().is_empty())
+    }
+}
+
+impl Draft {
+    /// Whether the request carries an `Authorization` header the user
+    /// gave (a header row, a header parameter or a credential), other than
+    /// the credential for `scheme`. The first `Authorization` wins, so a
+    /// token fetched for `scheme` would not be sent.
+    pub fn gives_authorization(&self, api: &Api, scheme: &str) -> bool {
+        let named = |name: &str, value: &str, enabled: bool| {
+            enabled && name.eq_ignore_ascii_case("authorization") && !value.trim().is_empty()
+        };
+        self.headers
+            .iter()
+            .any(|h| named(&h.name, &h.value, h.enabled))
+            || self
+                .params
+                .iter()
+                .any(|p| p.location == ParamLocation::Header && named(&p.name, &p.value, p.enabled))
+            || self.auth.iter().any(|a| {
+                !(a.ad_hoc.is_none() && a.scheme == scheme)
+                    && a.is_given()
+                    && matches!(
+                        a.kind(api),
+                        Some(
+                            SecurityKind::Basic
+                                | SecurityKind::Bearer { .. }
+                                | SecurityKind::OAuth2 { .. }
+                        )
+                    )
+            })
     }
 }
 
 fn yes() -> bool {
     true
+}
+
+fn is_yes(value: &bool) -> bool {
+    *value
 }
 
 /// The variables a build may substitute: the active environment, then

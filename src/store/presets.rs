@@ -552,12 +552,7 @@ mod tests {
                 value: "Bearer zzzz".into(),
                 enabled: false,
             }],
-            auth: vec![AuthValue {
-                scheme: "basic".into(),
-                value: "hunter22".into(),
-                username: "me".into(),
-                ad_hoc: None,
-            }],
+            auth: vec![AuthValue::declared("basic", "hunter22".into(), "me".into())],
             body: r#"{"key": "k-123456"}"#.into(),
             ..Draft::default()
         };

@@ -435,6 +435,7 @@ fn footer_actions(state: &State) -> Vec<(String, &'static str)> {
                 Some(ReqTab::Auth) => {
                     push(key(Action::Edit), "edit");
                     push(key(Action::AddRow), "add");
+                    push(key(Action::ToggleRow), "on/off");
                     let needs_token = state.open.is_some_and(|op| {
                         let (api, operation) = state.catalog.operation(op);
                         !crate::oauth::required_schemes(api, operation).is_empty()

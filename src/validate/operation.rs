@@ -6,9 +6,10 @@
 use serde_json::{Value, json};
 
 use super::{Direction, Problem, check_in, check_value};
+use crate::catalog::schema_tree::{SchemaNode, schema_tree};
 use crate::catalog::{Api, Document, MediaType, Operation, Parameter, ResponseDoc};
 use crate::http::Response;
-use crate::request::{BuiltRequest, Draft, is_json_content_type};
+use crate::request::{BuiltRequest, Draft, FormField, is_form_media, is_json_content_type};
 
 /// Where a problem is, for a person: `body`, `query \`limit\``, `status`.
 fn placed(place: &str, problems: Vec<Problem>) -> impl Iterator<Item = Problem> + '_ {
@@ -60,8 +61,54 @@ pub fn check_request(
                 message: format!("not valid JSON: {e}"),
             }),
         }
+    } else if let Some(request_body) = &op.request_body
+        && is_form_media(content_type)
+        && let Some(media) = media_for(&request_body.content, content_type)
+        && let Some(schema) = &media.schema
+    {
+        let value = form_value(api, schema, &built.form);
+        problems.extend(placed(
+            "form",
+            check_value(api, schema, &value, Direction::Request),
+        ));
     }
     problems
+}
+
+/// A form's fields as the object its schema describes: each value typed
+/// as its property says (numbers and booleans parsed), the fields of an
+/// array property gathered in order, a file as its path.
+fn form_value(api: &Api, schema: &Value, fields: &[FormField]) -> Value {
+    let tree = schema_tree(api, schema, Direction::Request);
+    let mut object = serde_json::Map::new();
+    for field in fields.iter().filter(|f| f.enabled) {
+        let property = tree.children.iter().find(|c| c.name == field.name);
+        let type_of = |node: Option<&SchemaNode>| {
+            node.and_then(|n| n.types.first())
+                .map_or("string", String::as_str)
+                .to_string()
+        };
+        let kind = type_of(property);
+        let one = |type_name: &str| {
+            if field.file {
+                Value::String(field.value.clone())
+            } else {
+                typed(&field.value, type_name)
+            }
+        };
+        if kind == "array" {
+            let items = type_of(property.and_then(|p| p.children.first()));
+            let entry = object
+                .entry(field.name.clone())
+                .or_insert_with(|| Value::Array(Vec::new()));
+            if let Value::Array(values) = entry {
+                values.push(one(&items));
+            }
+        } else {
+            object.insert(field.name.clone(), one(&kind));
+        }
+    }
+    Value::Object(object)
 }
 
 /// A parameter's text as the value its schema describes: numbers and

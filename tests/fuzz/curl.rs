@@ -203,18 +203,8 @@ fn a_token_scheme_without_a_token_sends_nothing() {
     let vars = Vars::default();
     let mut draft = Draft::new(&api, &op, &vars);
     draft.auth = vec![
-        AuthValue {
-            scheme: "bearer".into(),
-            value: String::new(),
-            username: "a".into(),
-            ad_hoc: None,
-        },
-        AuthValue {
-            scheme: "key".into(),
-            value: " k ".into(),
-            username: String::new(),
-            ad_hoc: None,
-        },
+        AuthValue::declared("bearer", String::new(), "a".into()),
+        AuthValue::declared("key", " k ".into(), String::new()),
     ];
     let req = request::build(&api, &op, &draft, &vars).expect("builds");
     assert_eq!(req.headers, vec![("X-Key".to_string(), "k".to_string())]);

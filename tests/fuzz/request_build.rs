@@ -254,12 +254,7 @@ fn build_case() -> impl Strategy<Value = BuildCase> {
                 draft.headers.extend(headers);
                 draft.auth = auth
                     .into_iter()
-                    .map(|(scheme, value, username)| AuthValue {
-                        scheme: scheme.to_string(),
-                        value,
-                        username,
-                        ad_hoc: None,
-                    })
+                    .map(|(scheme, value, username)| AuthValue::declared(scheme, value, username))
                     .collect();
                 draft.content_type = content_type.map(str::to_string);
                 draft.body = body;

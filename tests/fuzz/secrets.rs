@@ -40,12 +40,11 @@ async fn a_failed_send_does_not_show_a_query_key() {
     };
     let vars = Vars::default();
     let mut draft = Draft::new(&api, &op, &vars);
-    draft.auth = vec![AuthValue {
-        scheme: "code".into(),
-        value: "s3cr3t-query-key".into(),
-        username: String::new(),
-        ad_hoc: None,
-    }];
+    draft.auth = vec![AuthValue::declared(
+        "code",
+        "s3cr3t-query-key".into(),
+        String::new(),
+    )];
     let req = request::build(&api, &op, &draft, &vars).expect("builds");
     assert!(req.url.contains("s3cr3t-query-key"));
     assert!(!to_curl(&req, true).contains("s3cr3t-query-key"));

@@ -268,13 +268,11 @@ fn set_auth(draft: &mut Draft, scheme: &str, value: String, username: String) {
         Some(a) => {
             a.value = value;
             a.username = username;
+            a.enabled = true;
         }
-        None => draft.auth.push(AuthValue {
-            scheme: scheme.to_string(),
-            value,
-            username,
-            ad_hoc: None,
-        }),
+        None => draft
+            .auth
+            .push(AuthValue::declared(scheme, value, username)),
     }
 }
 

@@ -21,6 +21,7 @@ use crate::http::Progress;
 use crate::oauth::authorize::{OAuthUse, put_token, token_for};
 use crate::oauth::{
     FlowContext, Overrides, Prompt, TokenKey, client_for, record_exchanges, required_schemes,
+    schemes_to_fill,
 };
 use crate::request::Draft;
 use crate::tui::views::response::RequestState;
@@ -55,11 +56,11 @@ impl<B: Backend> App<B> {
     /// tokens; starts fetching the first one missing (or about to expire).
     pub(super) fn tokens_for_send(&mut self, op: OpRef) -> TokenStep {
         let (api, operation) = self.state.catalog.operation(op);
-        let schemes = required_schemes(api, operation);
         // Most operations need no token: no copy of the draft, no build.
         let Some(draft) = self.state.ops.get(&op).map(|s| &s.editor.draft) else {
             return TokenStep::Ready(None, Vec::new());
         };
+        let schemes = schemes_to_fill(api, operation, draft);
         if schemes.is_empty() {
             return TokenStep::Ready(None, Vec::new());
         }
@@ -71,13 +72,6 @@ impl<B: Backend> App<B> {
         let base = base.as_str();
         let mut used = Vec::new();
         for (scheme, _) in schemes {
-            if draft
-                .auth
-                .iter()
-                .any(|a| a.scheme == scheme && !a.value.trim().is_empty())
-            {
-                continue;
-            }
             let overrides = self
                 .state
                 .oauth_overrides
@@ -257,13 +251,14 @@ impl<B: Backend> App<B> {
     /// token fills anything.
     pub(super) fn draft_with_held_tokens(&self, op: OpRef) -> Option<Draft> {
         let (api, operation) = self.state.catalog.operation(op);
-        let schemes = required_schemes(api, operation);
+        let draft = &self.state.ops.get(&op)?.editor.draft;
+        let schemes = schemes_to_fill(api, operation, draft);
         // Called at every preview: no copy of the draft unless a token
         // may go into it.
         if schemes.is_empty() {
             return None;
         }
-        let mut draft = self.state.ops.get(&op)?.editor.draft.clone();
+        let mut draft = draft.clone();
         let mut filled = false;
         for (scheme, _) in schemes {
             let token = self

@@ -190,7 +190,9 @@ impl<B: Backend> App<B> {
             TokenStep::Fetching => return,
             TokenStep::Failed(why) => {
                 self.notice(
-                    format!("Not sent: {why}. The Auth tab shows the scheme"),
+                    format!(
+                        "Not sent: {why}. In the Auth tab, type a token for it or switch it off (Space)"
+                    ),
                     true,
                 );
                 return;

@@ -130,13 +130,28 @@ impl RequestEditor {
             .get(row.index)
             .is_none_or(|a| a.ad_hoc.is_none())
         {
-            return Err("declared credentials are not deleted: leave one empty to send none");
+            return Err("declared credentials are not deleted: Space switches one off");
         }
         self.draft.auth.remove(row.index);
         self.auth_row = self
             .auth_row
             .min(self.auth_rows(api).len().saturating_sub(1));
         Ok(())
+    }
+
+    /// Switches the selected credential off (not sent; an OAuth 2.0
+    /// scheme gets no token) or on again.
+    pub fn toggle_auth(&mut self, api: &Api) -> bool {
+        let Some(row) = self.auth_rows(api).get(self.auth_row).cloned() else {
+            return false;
+        };
+        match self.draft.auth.get_mut(row.index) {
+            Some(auth) => {
+                auth.enabled = !auth.enabled;
+                true
+            }
+            None => false,
+        }
     }
 
     /// The parameter name of the added API key at `index`.

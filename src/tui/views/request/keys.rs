@@ -139,6 +139,7 @@ impl RequestEditor {
                 Ok(()) => changed = true,
                 Err(why) => return Reaction::notice(why, true),
             },
+            Action::ToggleRow if self.tab == ReqTab::Auth => changed = self.toggle_auth(api),
             Action::ToggleRow => changed = self.toggle_row(),
             Action::Reformat => return self.reformat(),
             Action::Examples => return self.choose_example(api, operation),

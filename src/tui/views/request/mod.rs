@@ -549,7 +549,8 @@ impl RequestEditor {
                 None => false,
             },
             ReqTab::Body => self.toggle_form_row(),
-            _ => false,
+            // Its rows need the API to be told apart: `toggle_auth`.
+            ReqTab::Auth => false,
         }
     }
 

@@ -9,7 +9,7 @@ use ratatui::style::Modifier;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Cell, Row as TableRow};
 
-use super::{RequestView, TableSpec, fit};
+use super::{RequestView, TableSpec, enabled_mark, fit};
 use crate::catalog::SecurityKind;
 use crate::sanitize;
 use crate::tui::views::request::{FieldKind, RequestEditor};
@@ -36,7 +36,12 @@ impl RequestView<'_> {
                 let oauth = self.api.security_schemes.iter().any(|s| {
                     s.name == auth.scheme && matches!(s.kind, SecurityKind::OAuth2 { .. })
                 });
-                let cell = if value.is_empty() && idle && oauth && auth.ad_hoc.is_none() {
+                let cell = if !auth.enabled && idle {
+                    Span::styled(
+                        "off: not sent",
+                        theme.muted().add_modifier(Modifier::ITALIC),
+                    )
+                } else if value.is_empty() && idle && oauth && auth.ad_hoc.is_none() {
                     Span::styled(
                         self.token_state(&auth.scheme),
                         theme.muted().add_modifier(Modifier::ITALIC),
@@ -46,11 +51,17 @@ impl RequestView<'_> {
                 } else {
                     self.cell_text(editor, kind, &value, secret)
                 };
-                TableRow::new(vec![
+                let row = TableRow::new(vec![
+                    Cell::from(enabled_mark(auth.enabled, theme)),
                     Cell::from(r.label),
                     Cell::from(Span::styled(r.kind, theme.muted())),
                     Cell::from(cell),
-                ])
+                ]);
+                if auth.enabled {
+                    row
+                } else {
+                    row.style(theme.muted())
+                }
             })
             .collect();
         self.render_table(
@@ -59,32 +70,53 @@ impl RequestView<'_> {
             editor,
             TableSpec {
                 rows,
+                // The value is what the user came for: a narrow pane
+                // cuts the kind first (a long header name), not the value.
                 widths: vec![
+                    Constraint::Length(1),
                     fit(labels.iter().map(String::as_str), "scheme", 24),
-                    fit(kinds.iter().map(String::as_str), "kind", 34),
-                    Constraint::Fill(1),
+                    match fit(kinds.iter().map(String::as_str), "kind", 34) {
+                        Constraint::Length(n) => Constraint::Max(n),
+                        other => other,
+                    },
+                    Constraint::Min(20),
                 ],
-                header: &["scheme", "kind", "value"],
+                header: &["", "scheme", "kind", "value"],
                 empty: "This operation declares no security scheme. a: add one (Basic, Bearer, API key).",
             },
         );
     }
 
-    /// The selected Auth row's OAuth 2.0 client: flow, client id, scopes
-    /// and token endpoint, or what is missing to get a token.
-    pub(super) fn oauth_note(&self, editor: &RequestEditor) -> Line<'static> {
+    /// The selected Auth row in full: where its credential goes (the
+    /// kind column may be cut in a narrow pane), that it is switched off,
+    /// or for OAuth 2.0 its client: flow, client id, scopes and token
+    /// endpoint, or what is missing to get a token.
+    pub(super) fn auth_note(&self, editor: &RequestEditor) -> Line<'static> {
         let rows = editor.auth_rows(self.api);
         let Some(row) = rows.get(editor.selected_row()) else {
             return Line::default();
         };
-        let scheme = &editor.draft.auth[row.index].scheme;
-        let oauth = self
-            .api
-            .security_schemes
-            .iter()
-            .any(|s| &s.name == scheme && matches!(s.kind, SecurityKind::OAuth2 { .. }));
-        if !oauth || editor.draft.auth[row.index].ad_hoc.is_some() {
-            return Line::default();
+        let auth = &editor.draft.auth[row.index];
+        let scheme = &auth.scheme;
+        let oauth = auth.ad_hoc.is_none()
+            && self
+                .api
+                .security_schemes
+                .iter()
+                .any(|s| &s.name == scheme && matches!(s.kind, SecurityKind::OAuth2 { .. }));
+        let note = |text: String| {
+            Line::styled(sanitize::clean_line(&text).into_owned(), self.theme.muted())
+        };
+        if !auth.enabled {
+            let what = if oauth {
+                "no token is fetched or sent"
+            } else {
+                "nothing is sent"
+            };
+            return note(format!("{} is off: {what} · Space: on", row.label));
+        }
+        if !oauth {
+            return note(format!("{}: {} · Space: off", row.label, row.kind));
         }
         let base = self.api.servers.first().map(|s| s.url.as_str());
         let overrides = crate::oauth::Overrides::default();
@@ -119,7 +151,7 @@ impl RequestView<'_> {
             }
             Err(e) => format!("✗ {e}"),
         };
-        Line::styled(sanitize::clean_line(&text).into_owned(), self.theme.muted())
+        note(text)
     }
 
     /// An OAuth 2.0 row left empty: the session's token for it, or that

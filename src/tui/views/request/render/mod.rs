@@ -248,7 +248,7 @@ impl RequestView<'_> {
             );
         }
         if editor.tab == ReqTab::Auth {
-            return self.oauth_note(editor);
+            return self.auth_note(editor);
         }
         if editor.tab != ReqTab::Params {
             return Line::default();
@@ -342,11 +342,16 @@ impl RequestView<'_> {
         if let Some(field) = &editor.field
             && field.kind == kind
         {
-            // A password or token is not shown even while typed.
-            let text = if RequestEditor::is_secret_field(kind) && !self.reveal {
-                "•".repeat(field.input.text().chars().count())
+            // A password or token is not shown even while typed: a
+            // credential, or a parameter or header named like a secret
+            // (Slack's `token`), unless it names a variable.
+            let typed = field.input.text();
+            let secret = RequestEditor::is_secret_field(kind)
+                || (is_secret_name(secret_name) && !typed.contains("{{"));
+            let text = if secret && !self.reveal {
+                "•".repeat(typed.chars().count())
             } else {
-                field.input.text().to_string()
+                typed.to_string()
             };
             return Span::styled(text, Style::new().add_modifier(Modifier::UNDERLINED));
         }
@@ -710,10 +715,8 @@ fn value_column(kind: FieldKind, widths: &[Constraint], area: Rect) -> u16 {
         | FieldKind::FormValue(_) => 3,
         FieldKind::BodyFile => 0,
         FieldKind::ExtraName(_) | FieldKind::HeaderName(_) | FieldKind::FormName(_) => 1,
-        FieldKind::HeaderValue(_)
-        | FieldKind::AuthValue(_)
-        | FieldKind::AuthUser(_)
-        | FieldKind::AuthKeyName(_) => 2,
+        FieldKind::HeaderValue(_) => 2,
+        FieldKind::AuthValue(_) | FieldKind::AuthUser(_) | FieldKind::AuthKeyName(_) => 3,
     };
     cells.get(index).map_or(area.x, |r| r.x)
 }
