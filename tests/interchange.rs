@@ -450,6 +450,7 @@ fn http_file_imports_requests_variables_names_and_body_files() {
                 disabled_query: vec![],
                 body: RRS_BODY.into(),
                 form: vec![],
+                body_file: None,
             },
             ImportedRequest {
                 name: "status".into(),
@@ -462,6 +463,7 @@ fn http_file_imports_requests_variables_names_and_body_files() {
                 disabled_query: vec![],
                 body: String::new(),
                 form: vec![],
+                body_file: None,
             },
             ImportedRequest {
                 name: "health check".into(),
@@ -471,6 +473,7 @@ fn http_file_imports_requests_variables_names_and_body_files() {
                 disabled_query: vec![],
                 body: String::new(),
                 form: vec![],
+                body_file: None,
             },
         ]
     );
@@ -657,6 +660,7 @@ fn http_export_then_import_gives_the_same_requests() {
         disabled_query: vec![],
         body: "line one\n# not a comment\n\n  indented {{x}}\nünïcödé ✓".into(),
         form: vec![],
+        body_file: None,
     });
     let first: Vec<imported::Placed> = requests
         .iter()
@@ -984,6 +988,7 @@ fn postman_collection_imports_folders_disabled_rows_path_variables_and_bodies() 
                 disabled_query: vec![off("limit", "50")],
                 body: String::new(),
                 form: vec![],
+                body_file: None,
             },
             ImportedRequest {
                 name: "Users / Admin / Create user".into(),
@@ -997,6 +1002,7 @@ fn postman_collection_imports_folders_disabled_rows_path_variables_and_bodies() 
                 disabled_query: vec![],
                 body: "{\n  \"name\": \"Ada\",\n  \"note\": \"it's {{note}}\"\n}".into(),
                 form: vec![],
+                body_file: None,
             },
             ImportedRequest {
                 name: "Users / Admin / Delete user".into(),
@@ -1006,6 +1012,7 @@ fn postman_collection_imports_folders_disabled_rows_path_variables_and_bodies() 
                 disabled_query: vec![],
                 body: String::new(),
                 form: vec![],
+                body_file: None,
             },
             ImportedRequest {
                 name: "Users / Get user".into(),
@@ -1015,6 +1022,7 @@ fn postman_collection_imports_folders_disabled_rows_path_variables_and_bodies() 
                 disabled_query: vec![],
                 body: String::new(),
                 form: vec![],
+                body_file: None,
             },
             ImportedRequest {
                 name: "Login".into(),
@@ -1028,6 +1036,7 @@ fn postman_collection_imports_folders_disabled_rows_path_variables_and_bodies() 
                     field("pass", "{{password}}", false, true),
                     field("remember", "1", false, false),
                 ],
+                body_file: None,
             },
             ImportedRequest {
                 name: "Upload note".into(),
@@ -1040,6 +1049,7 @@ fn postman_collection_imports_folders_disabled_rows_path_variables_and_bodies() 
                     field("title", "Notes", false, true),
                     field("file", "/home/someone/notes.txt", true, true),
                 ],
+                body_file: None,
             },
         ]
     );
@@ -1356,4 +1366,95 @@ async fn import_curl_saves_a_preset_of_the_operation_it_fits() {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
+}
+
+/// A body sent from a file travels by its path through `.http` files and
+/// Postman collections, both ways: `< /path/blob.bin` and Postman's `file`
+/// mode are read into the draft's body file (never read in as text), and
+/// a draft's body file is written back as them. A relative path is
+/// written absolute, so the file written can be used from anywhere.
+#[test]
+fn a_body_file_travels_through_http_files_and_postman() {
+    use portico::interchange::postman;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let blob = dir.path().join("blob.bin");
+    std::fs::write(&blob, [0u8, 159, 146, 150, 255]).expect("write blob");
+    let blob_path = blob.display().to_string();
+    let catalog = demo_catalog();
+    let vars = Vars::default();
+
+    // Read: a binary content type, or bytes that are not UTF-8 whatever
+    // the type says; a text file stays text.
+    std::fs::write(dir.path().join("note.json"), "{\"a\": 1}\n").expect("write json");
+    let text = "### typed\nPUT http://files.test/blob\nContent-Type: application/octet-stream\n\n< ./blob.bin\n\n\
+                ### untyped bytes\nPUT http://files.test/blob\nContent-Type: text/plain\n\n< ./blob.bin\n\n\
+                ### text\nPUT http://files.test/note\nContent-Type: application/json\n\n< ./note.json\n";
+    let file = http_file::parse(text, "f.http", dir.path()).expect("parses");
+    let files: Vec<Option<&str>> = file
+        .requests
+        .iter()
+        .map(|r| r.body_file.as_deref())
+        .collect();
+    let joined = dir.path().join("./blob.bin").display().to_string();
+    assert_eq!(files, [Some(joined.as_str()), Some(joined.as_str()), None]);
+    assert_eq!(file.requests[0].body, "");
+    assert_eq!(file.requests[2].body, "{\"a\": 1}");
+
+    // Placed, the draft sends the file.
+    let placed = imported::place(&catalog, &file.requests[0], &vars);
+    assert_eq!(placed.draft.body_file.as_deref(), Some(joined.as_str()));
+    assert_eq!(placed.draft.body, "");
+
+    // Written back, from a draft whose path is relative to where portico
+    // runs: absolute in both formats.
+    let mut draft = placed.draft.clone();
+    let relative = std::env::current_dir()
+        .ok()
+        .and_then(|cwd| blob.strip_prefix(&cwd).ok().map(Path::to_path_buf));
+    if let Some(relative) = &relative {
+        draft.body_file = Some(relative.display().to_string());
+    } else {
+        draft.body_file = Some(blob_path.clone());
+    }
+    let exported = imported::to_imported(&catalog, &placed.key, &draft, "upload");
+    let absolute = std::path::absolute(draft.body_file.as_deref().unwrap_or_default())
+        .expect("absolute")
+        .display()
+        .to_string();
+    assert_eq!(exported.body_file.as_deref(), Some(absolute.as_str()));
+    assert_eq!(
+        exported.body, "",
+        "the bytes are never read into the export"
+    );
+    let (text, warnings) = http_file::write(&HttpFile {
+        variables: Default::default(),
+        requests: vec![exported.clone()],
+        warnings: vec![],
+    });
+    assert!(warnings.is_empty(), "{warnings:?}");
+    assert!(text.contains(&format!("\n< {absolute}\n")), "{text}");
+    let again = http_file::parse(&text, "again.http", Path::new("/elsewhere")).expect("reads");
+    assert_eq!(
+        again.requests[0].body_file.as_deref(),
+        Some(absolute.as_str())
+    );
+
+    let collection = postman::write(
+        "files",
+        std::slice::from_ref(&exported),
+        &Default::default(),
+    );
+    let json: Value = serde_json::from_str(&collection).expect("JSON");
+    assert_eq!(
+        json["item"][0]["request"]["body"],
+        json!({"mode": "file", "file": {"src": absolute}})
+    );
+    let read = postman::parse(&collection, "files.json").expect("reads");
+    assert!(read.warnings.is_empty(), "{:?}", read.warnings);
+    assert_eq!(
+        read.requests[0].body_file.as_deref(),
+        Some(absolute.as_str())
+    );
+    let placed = imported::place(&catalog, &read.requests[0], &vars);
+    assert_eq!(placed.draft.body_file.as_deref(), Some(absolute.as_str()));
 }

@@ -429,6 +429,14 @@ paths:
                 note: { type: string }
                 file: { type: string, format: binary }
       responses: { "204": { description: ok } }
+  /blob:
+    put:
+      operationId: putBlob
+      requestBody:
+        content:
+          application/octet-stream:
+            schema: { type: string, format: binary }
+      responses: { "204": { description: ok } }
 "#;
 
 /// Runs `portico` with `args`; its stdout, or the failure.
@@ -449,7 +457,8 @@ fn portico(args: &[&str]) -> String {
 /// Form bodies end to end: `portico call` sends each form to the recorder,
 /// then `portico snippet` writes it in each language, and each sample must
 /// send what portico sent (the multipart body with its boundary and the
-/// file's bytes, a file that is not text included).
+/// file's bytes, a file that is not text included), and a binary body
+/// the sample reads from its file.
 #[test]
 fn form_samples_send_what_portico_call_sends() {
     let dir = tempfile::tempdir().expect("temp dir");
@@ -462,6 +471,7 @@ fn form_samples_send_what_portico_call_sends() {
     let home = dir.path().join("home");
     let (spec, home) = (spec.to_string_lossy(), home.to_string_lossy());
     let file_field = format!("file=@{}", blob.display());
+    let whole_file = format!("@{}", blob.display());
     let (base, rx) = recorder();
     let forms: Vec<(&str, Vec<&str>)> = vec![
         (
@@ -485,6 +495,11 @@ fn form_samples_send_what_portico_call_sends() {
                 "-F",
                 "note=it's $5 \"q\" \\ é",
             ],
+        ),
+        // The sample reads the file, as portico did.
+        (
+            "a binary body from a file",
+            vec!["--op", "putBlob", "--data-binary", &whole_file],
         ),
     ];
     let langs = [
@@ -530,7 +545,9 @@ fn form_samples_send_what_portico_call_sends() {
             body: Some(sent.body.clone()),
             secret_values: Vec::new(),
             form: Vec::new(),
-            body_file: None,
+            body_file: flags
+                .contains(&"--data-binary")
+                .then(|| blob.display().to_string()),
         };
         assert!(
             expected
@@ -638,7 +655,7 @@ fn powershell_strings(r: &BuiltRequest) -> Vec<String> {
             out.extend([name, value]);
         }
     }
-    if let Some(body) = &r.body {
+    if let Some(body) = r.body.as_ref().filter(|_| r.body_file.is_none()) {
         match std::str::from_utf8(body) {
             Ok(text) if !text.chars().any(|c| c.is_control() && c != '\t') => {
                 out.push(text.to_string());
@@ -664,6 +681,8 @@ fn powershell_strings(r: &BuiltRequest) -> Vec<String> {
     }
     out.extend([r.method.clone(), r.url.clone()]);
     out.extend(content_type);
+    // A body from a file: `-InFile` names it, last.
+    out.extend(r.body_file.clone());
     out
 }
 

@@ -44,6 +44,10 @@ pub struct ExportHttpArgs {
     /// The body, as for `call`.
     #[arg(short = 'd', long = "data", value_name = "BODY")]
     pub data: Option<String>,
+    /// A body sent from a file as it is (@FILE), as for `call`: written
+    /// as the file's path.
+    #[arg(long = "data-binary", value_name = "@FILE", conflicts_with = "data")]
+    pub data_binary: Option<String>,
     /// A form field or file (NAME=VALUE, NAME=@PATH), as for `call`.
     #[arg(short = 'F', long = "form", value_name = "NAME=VALUE")]
     pub form: Vec<String>,
@@ -96,6 +100,7 @@ async fn chosen_requests(
                     params: args.params.clone(),
                     headers: args.headers.clone(),
                     data: args.data.clone(),
+                    data_binary: args.data_binary.clone(),
                     form: args.form.clone(),
                     ..RequestArgs::default()
                 },
@@ -116,9 +121,12 @@ async fn chosen_requests(
             if !args.params.is_empty()
                 || !args.headers.is_empty()
                 || args.data.is_some()
+                || args.data_binary.is_some()
                 || !args.form.is_empty()
             {
-                bail!("-p, -H, -d and -F apply to the --op request; give --op without --preset");
+                bail!(
+                    "-p, -H, -d, --data-binary and -F apply to the --op request; give --op without --preset"
+                );
             }
             let only = match &args.op {
                 Some(selector) => Some(operation_key(&session.catalog, selector)?),
@@ -179,6 +187,11 @@ fn referenced_file_variables(
             pending.extend(request::referenced_variables(&h.value));
         }
         pending.extend(request::referenced_variables(&req.body));
+        pending.extend(
+            req.body_file
+                .iter()
+                .flat_map(|path| request::referenced_variables(path)),
+        );
         for field in &req.form {
             pending.extend(request::referenced_variables(&field.value));
         }

@@ -131,24 +131,30 @@ impl Draft {
 /// typed in: `application/octet-stream`, images, audio, video, PDF and
 /// archives, or a schema that says `format: binary`.
 pub fn is_binary_media(media: &MediaType) -> bool {
-    let essence = media
-        .content_type
-        .split(';')
-        .next()
-        .unwrap_or_default()
-        .trim()
-        .to_ascii_lowercase();
-    let by_type = matches!(
-        essence.as_str(),
-        "application/octet-stream" | "application/pdf" | "application/zip" | "application/gzip"
-    ) || ["image/", "audio/", "video/"]
-        .iter()
-        .any(|p| essence.starts_with(p) && !essence.ends_with("+xml"));
+    let by_type = is_binary_content_type(&media.content_type);
     let by_schema = media.schema.as_ref().is_some_and(|s| {
         s.get("type").and_then(Value::as_str) == Some("string")
             && s.get("format").and_then(Value::as_str) == Some("binary")
     });
     by_type || by_schema
+}
+
+/// Whether a body of this content type is bytes rather than text:
+/// `application/octet-stream`, images (not SVG), audio, video, PDF and
+/// archives.
+pub fn is_binary_content_type(content_type: &str) -> bool {
+    let essence = content_type
+        .split(';')
+        .next()
+        .unwrap_or_default()
+        .trim()
+        .to_ascii_lowercase();
+    matches!(
+        essence.as_str(),
+        "application/octet-stream" | "application/pdf" | "application/zip" | "application/gzip"
+    ) || ["image/", "audio/", "video/"]
+        .iter()
+        .any(|p| essence.starts_with(p) && !essence.ends_with("+xml"))
 }
 
 /// A form body's rows, one per property of its schema: the default or

@@ -12,7 +12,9 @@
 //!     &lang=en                           continuation of the query
 //! Content-Type: application/json         headers, up to a blank line
 //!
-//! < ./user.json                          body (a `< file` line: the file's text)
+//! < ./user.json                          body (a `< file` line: the file's text;
+//!                                        a file of bytes, or a binary content
+//!                                        type, is sent from the file as is)
 //! ```
 //!
 //! `{{variables}}` stay variables (portico's own syntax is the same);
@@ -30,7 +32,7 @@ use indexmap::IndexMap;
 use thiserror::Error;
 
 use super::imported::ImportedRequest;
-use crate::request::{Row, is_multipart, is_urlencoded};
+use crate::request::{Row, is_binary_content_type, is_multipart, is_urlencoded};
 
 mod env;
 mod form;
@@ -231,7 +233,10 @@ impl Reader<'_> {
             .map(|h| h.value.clone())
             .unwrap_or_default();
         let mut form = Vec::new();
-        let mut body = if is_multipart(&content_type) {
+        let body_file = self.sole_body_file(lines, i, end, &content_type);
+        let mut body = if body_file.is_some() {
+            String::new()
+        } else if is_multipart(&content_type) {
             // Its `< path` lines are uploads, not text to read in.
             let raw = self.body(lines, i, end, false)?;
             match form::multipart_fields(&raw, &content_type, self.base_dir) {
@@ -265,8 +270,35 @@ impl Reader<'_> {
             disabled_query: meta.disabled_query,
             body,
             form,
+            body_file,
         });
         Ok(())
+    }
+
+    /// A body that is one `< path` line naming bytes rather than text (the
+    /// content type is binary, or the file is not UTF-8): the file's path,
+    /// sent as it is when the request is, never read in here.
+    fn sole_body_file(
+        &self,
+        lines: &[&str],
+        start: usize,
+        end: usize,
+        content_type: &str,
+    ) -> Option<String> {
+        let mut written = lines[start..end]
+            .iter()
+            .map(|l| l.trim())
+            .filter(|l| !l.is_empty());
+        let path = written.next()?.strip_prefix("< ")?.trim();
+        if written.next().is_some() || path.is_empty() {
+            return None;
+        }
+        let full = self.base_dir.join(path);
+        let bytes_not_text = || {
+            crate::catalog::read_file(&full, true).is_ok_and(|b| std::str::from_utf8(&b).is_err())
+        };
+        (is_binary_content_type(content_type) || bytes_not_text())
+            .then(|| full.display().to_string())
     }
 
     fn metadata(
@@ -549,6 +581,8 @@ pub fn write(file: &HttpFile) -> (String, Vec<String>) {
         }
         if let Some((content_type, body)) = form {
             out.push_str(&format!("Content-Type: {content_type}\n\n{body}\n"));
+        } else if let Some(path) = req.body_file.as_deref().filter(|p| !p.is_empty()) {
+            out.push_str(&format!("\n< {}\n", one_line(path)));
         } else if !req.body.is_empty() {
             out.push('\n');
             for line in req.body.split('\n') {

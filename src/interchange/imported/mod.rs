@@ -51,6 +51,10 @@ pub struct ImportedRequest {
     /// `Content-Type` header says URL-encoded or multipart.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub form: Vec<FormField>,
+    /// A body sent as a file's bytes, by path (`< file.bin` in a `.http`
+    /// file, Postman's `file` mode), instead of `body`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub body_file: Option<String>,
 }
 
 /// The API id of an orphaned import's key: no catalog operation fits it.
@@ -136,6 +140,7 @@ pub fn place(catalog: &Catalog, req: &ImportedRequest, vars: &Vars) -> Placed {
         if !req.form.is_empty() {
             keep_form(&mut draft, &req.form);
         }
+        keep_body_file(&mut draft, req);
         return Placed {
             key: api.operations[oi].key(api),
             draft,
@@ -174,6 +179,7 @@ pub fn place(catalog: &Catalog, req: &ImportedRequest, vars: &Vars) -> Placed {
     if !req.form.is_empty() {
         keep_form(&mut draft, &req.form);
     }
+    keep_body_file(&mut draft, req);
     Placed {
         key: OperationKey {
             api: ORPHAN_API.into(),
@@ -196,9 +202,10 @@ pub fn to_imported(
 ) -> ImportedRequest {
     let mut tokens = Tokens::default();
     let mut hidden = tokens.hide_draft(draft);
-    // The form is written as its fields below: building it would read
-    // each file for nothing.
+    // The form is written as its fields below, and a body file by its
+    // path: building them would read each file for nothing.
     hidden.form.clear();
+    hidden.body_file = None;
     let found = catalog
         .apis
         .iter()
@@ -297,8 +304,9 @@ pub fn to_imported(
             })
     };
     out.form.clone_from(&draft.form);
-    if !out.form.is_empty() {
-        // The fields are the body.
+    out.body_file = draft.body_file.as_deref().map(absolute_path);
+    if !out.form.is_empty() || out.body_file.is_some() {
+        // The fields, or the file, are the body.
         out.body.clear();
     }
     out.headers
@@ -308,6 +316,24 @@ pub fn to_imported(
         .chain(draft.extra_query.iter().filter(|r| !r.enabled).cloned())
         .collect();
     out
+}
+
+/// A path as the file written can keep it: one relative to where portico
+/// runs means nothing beside that file. A `{{variable}}` stays as it is.
+fn absolute_path(path: &str) -> String {
+    if path.contains("{{") {
+        return path.to_string();
+    }
+    std::path::absolute(path).map_or_else(|_| path.to_string(), |p| p.display().to_string())
+}
+
+/// An imported body file becomes the draft's, in place of a body or form.
+fn keep_body_file(draft: &mut Draft, req: &ImportedRequest) {
+    if let Some(path) = &req.body_file {
+        draft.body_file = Some(path.clone());
+        draft.body.clear();
+        draft.form.clear();
+    }
 }
 
 /// An imported form becomes the draft's fields, in place of a body; the

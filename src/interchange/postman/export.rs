@@ -1,7 +1,8 @@
 //! Requests written as a Postman collection (format v2.1) that
 //! [`super::parse`] reads back to the same requests: switched-off headers
 //! and query parameters stay switched off, and a form body is written as
-//! its fields (`urlencoded`, or `formdata` with a file field's `src`).
+//! its fields (`urlencoded`, or `formdata` with a file field's `src`); a
+//! body from a file as `file` mode with its `src`.
 
 use indexmap::IndexMap;
 use serde_json::{Value, json};
@@ -70,6 +71,8 @@ fn item(req: &ImportedRequest) -> Value {
             })
             .collect();
         request["body"] = json!({"mode": mode, mode: fields});
+    } else if let Some(path) = req.body_file.as_deref().filter(|p| !p.is_empty()) {
+        request["body"] = json!({"mode": "file", "file": {"src": path}});
     } else if !req.body.is_empty() {
         request["body"] = json!({"mode": "raw", "raw": req.body});
     }

@@ -12,15 +12,15 @@
 //!   parameters are known.
 //! - Bodies: `raw` (its `options.raw.language` gives the Content-Type when
 //!   no header does), `urlencoded` and `formdata` (as form fields, a file
-//!   field by its `src` path, a disabled one switched off), `graphql` (as
-//!   JSON).
+//!   field by its `src` path, a disabled one switched off), `file` (sent
+//!   from its `src` path as it is), `graphql` (as JSON).
 //! - Auth (`bearer`, `basic`, `apikey`, an OAuth 2 access token), from the
 //!   request or inherited from its folders and the collection, becomes a
 //!   header (or a query parameter for a query API key).
 //!
 //! [`write()`] makes a v2.1 collection of requests, forms included.
 //!
-//! What has no portico equivalent (scripts, file bodies,
+//! What has no portico equivalent (scripts,
 //! other auth types, dynamic variables such as `{{$guid}}`) is reported
 //! as a warning naming the request.
 
@@ -262,8 +262,7 @@ impl Reader {
             url,
             headers: headers(request.get("header")),
             disabled_query,
-            body: String::new(),
-            form: Vec::new(),
+            ..ImportedRequest::default()
         };
         let auth = request.get("auth").filter(|a| !a.is_null()).or(inherited);
         if let Some(auth) = auth {
@@ -482,10 +481,10 @@ impl Reader {
                 Some("application/json")
             }
             "file" => {
-                self.warn(
-                    &name,
-                    "a file body is not imported; portico bodies are text",
-                );
+                match body.pointer("/file/src").and_then(Value::as_str) {
+                    Some(src) if !src.trim().is_empty() => out.body_file = Some(src.to_string()),
+                    _ => self.warn(&name, "a file body names no file (`file.src`)"),
+                }
                 None
             }
             other => {

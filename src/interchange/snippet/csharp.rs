@@ -68,6 +68,7 @@ pub(super) fn render(req: &BuiltRequest) -> String {
             "Convert.FromBase64String({})",
             string(&base64(bytes))
         )),
+        Body::File(path) => Some(format!("System.IO.File.ReadAllBytes({})", string(path))),
     };
     if let Some(bytes) = bytes {
         out.push_str(&format!(

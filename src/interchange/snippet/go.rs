@@ -6,14 +6,27 @@
 use super::{Body, BuiltRequest, body, invisible, line_literals, quote_bytes_with};
 
 pub(super) fn render(req: &BuiltRequest) -> String {
-    let has_body = !matches!(body(req), Body::None);
-    let mut out = String::from("package main\n\nimport (\n\t\"fmt\"\n\t\"io\"\n\t\"net/http\"\n");
-    if has_body {
-        out.push_str("\t\"strings\"\n");
+    // A file is read whole, so the request has a length (an open file
+    // would go out chunked).
+    let imports: &[&str] = match body(req) {
+        Body::File(_) => &["bytes", "fmt", "io", "net/http", "os"],
+        Body::None => &["fmt", "io", "net/http"],
+        Body::Text(_) | Body::Bytes(_) => &["fmt", "io", "net/http", "strings"],
+    };
+    let mut out = String::from("package main\n\nimport (\n");
+    for import in imports {
+        out.push_str(&format!("\t\"{import}\"\n"));
     }
     out.push_str(")\n\nfunc main() {\n");
-    let reader = match &req.body {
-        Some(bytes) => {
+    let reader = match (body(req), &req.body) {
+        (Body::File(path), _) => {
+            out.push_str(&format!(
+                "\tdata, err := os.ReadFile({})\n\tif err != nil {{\n\t\tpanic(err)\n\t}}\n\tbody := bytes.NewReader(data)\n",
+                literal(path.as_bytes())
+            ));
+            "body"
+        }
+        (_, Some(bytes)) => {
             let text = match line_literals(bytes, literal, " +", "\t\t") {
                 Some(lines) => format!("\n\t\t{lines},\n\t"),
                 None => literal(bytes),
@@ -21,7 +34,7 @@ pub(super) fn render(req: &BuiltRequest) -> String {
             out.push_str(&format!("\tbody := strings.NewReader({text})\n"));
             "body"
         }
-        None => "nil",
+        (_, None) => "nil",
     };
     out.push_str(&format!(
         "\treq, err := http.NewRequest({}, {}, {reader})\n\tif err != nil {{\n\t\tpanic(err)\n\t}}\n",

@@ -2,16 +2,20 @@
 //! header is a request item (`Name:value`) whose value cannot be read as
 //! a JSON field or a file; `Name;` sends an empty value and `Content-Type:`
 //! drops the JSON type HTTPie would add. A body is `--raw=` text, or piped in through
-//! `printf '%b'` when no shell word can hold it (NUL, invalid UTF-8).
+//! `printf '%b'` when no shell word can hold it (NUL, invalid UTF-8), or
+//! from its file (`< FILE`) when it is one.
 //! `--ignore-stdin` keeps a script's own standard input out of the request.
 
-use super::{Body, BuiltRequest, body, has_header};
+use super::{Body, BuiltRequest, body, has_body, has_header};
 use crate::interchange::curl::{printf_escape, shell_quote};
 
 pub(super) fn render(req: &BuiltRequest) -> String {
     let mut prefix = String::new();
+    let mut suffix = String::new();
     let mut args: Vec<String> = Vec::new();
     match body(req) {
+        // Standard input is the body, read from the file.
+        Body::File(path) => suffix = format!(" \\\n  < {}", quote_always(path)),
         Body::Text(text) if !text.contains('\0') => {
             args.push("--ignore-stdin".into());
             // Joined with `=`, so a body starting with `-` is not read as an option.
@@ -33,7 +37,7 @@ pub(super) fn render(req: &BuiltRequest) -> String {
         };
         args.push(quote_always(&item));
     }
-    if req.body.is_some() && !has_header(req, "content-type") {
+    if has_body(req) && !has_header(req, "content-type") {
         args.push("'Content-Type:'".into());
     }
     let mut out = format!("{prefix}http");
@@ -41,6 +45,7 @@ pub(super) fn render(req: &BuiltRequest) -> String {
         out.push_str(" \\\n  ");
         out.push_str(&arg);
     }
+    out.push_str(&suffix);
     out.push('\n');
     out
 }

@@ -42,6 +42,10 @@ pub(super) fn render(req: &BuiltRequest) -> String {
             "HttpRequest.BodyPublishers.ofByteArray(java.util.Base64.getDecoder().decode({}))",
             string(&base64(bytes))
         ),
+        Body::File(path) => format!(
+            "HttpRequest.BodyPublishers.ofFile(java.nio.file.Path.of({}))",
+            string(path)
+        ),
     };
     out.push_str(&format!(
         "        HttpRequest request = HttpRequest.newBuilder(URI.create({}))\n            .method({}, {publisher})\n",

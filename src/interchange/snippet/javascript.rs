@@ -3,16 +3,20 @@
 //! no `text/plain` content type of its own; a header value is a byte string
 //! to fetch, so UTF-8 text is handed over as its bytes, one character each.
 //!
+//! A body from a file is read with Node's `readFile` (Deno and Bun have it
+//! too; a browser has no files to read).
+//!
 //! fetch refuses a body on GET and HEAD; such a request is written as it
 //! is, and fails there with fetch's own error.
 
 use super::{
-    Body, BuiltRequest, base64, beyond_ascii, body, invisible, line_literals, quote_with, utf8,
+    Body, BuiltRequest, base64, beyond_ascii, body, has_body, invisible, line_literals, quote_with,
+    utf8,
 };
 
 pub(super) fn render(req: &BuiltRequest) -> String {
     let mut out = String::new();
-    if req.body.is_some() && matches!(req.method.as_str(), "GET" | "HEAD") {
+    if has_body(req) && matches!(req.method.as_str(), "GET" | "HEAD") {
         out.push_str(
             "// fetch refuses a body on GET and HEAD: this request cannot be sent as is\n",
         );
@@ -50,6 +54,10 @@ pub(super) fn render(req: &BuiltRequest) -> String {
             "  body: Uint8Array.from(atob({}), (c) => c.charCodeAt(0)),\n",
             string(&base64(bytes))
         )),
+        Body::File(path) => {
+            out.insert_str(0, "import { readFile } from \"node:fs/promises\";\n\n");
+            out.push_str(&format!("  body: await readFile({}),\n", string(path)));
+        }
     }
     out.push_str("});\nconsole.log(response.status);\nconsole.log(await response.text());\n");
     out

@@ -13,7 +13,9 @@
 //! ```
 //!
 //! Every sample sends what portico sends: the same method, URL, headers
-//! and body bytes. Each language file quotes every string for its own
+//! and body bytes. A body sent from a file (`--data-binary @FILE`, a
+//! binary Body tab) is read from that file by the sample, as curl's `@FILE`
+//! does, rather than written into it. Each language file quotes every string for its own
 //! literal syntax; a body that is not UTF-8 text travels as bytes (a
 //! byte-escaped literal or base64 decoded in the sample). Where a language's
 //! library cannot carry something as is (a header given twice in a
@@ -155,9 +157,14 @@ enum Body<'a> {
     Text(&'a str),
     /// Anything else, sent byte for byte.
     Bytes(&'a [u8]),
+    /// The bytes of this file, read when the sample runs.
+    File(&'a str),
 }
 
 fn body(req: &BuiltRequest) -> Body<'_> {
+    if let Some(path) = req.body_file.as_deref().filter(|p| !p.is_empty()) {
+        return Body::File(path);
+    }
     match &req.body {
         None => Body::None,
         Some(bytes) => match std::str::from_utf8(bytes) {
@@ -165,6 +172,11 @@ fn body(req: &BuiltRequest) -> Body<'_> {
             Err(_) => Body::Bytes(bytes),
         },
     }
+}
+
+/// Whether the request has a body, in bytes or from a file.
+fn has_body(req: &BuiltRequest) -> bool {
+    !matches!(body(req), Body::None)
 }
 
 /// Whether the request names this header.

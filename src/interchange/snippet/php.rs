@@ -4,7 +4,9 @@
 //! any body goes out exactly. Headers follow curl's rules: `Name;` sends
 //! an empty value, and `Content-Type:` stops libcurl adding its form type.
 
-use super::{BuiltRequest, has_header, invisible, line_literals, quote_bytes_with};
+use super::{
+    Body, BuiltRequest, body, has_body, has_header, invisible, line_literals, quote_bytes_with,
+};
 
 pub(super) fn render(req: &BuiltRequest) -> String {
     let mut out = String::from("<?php\n$ch = curl_init();\ncurl_setopt_array($ch, [\n");
@@ -12,7 +14,7 @@ pub(super) fn render(req: &BuiltRequest) -> String {
         "    CURLOPT_URL => {},\n",
         literal(req.url.as_bytes())
     ));
-    match (req.method.as_str(), req.body.is_some()) {
+    match (req.method.as_str(), has_body(req)) {
         ("GET", false) | ("POST", true) => {}
         // A HEAD answer has no body: libcurl must not wait for one.
         ("HEAD", false) => out.push_str("    CURLOPT_NOBODY => true,\n"),
@@ -32,7 +34,7 @@ pub(super) fn render(req: &BuiltRequest) -> String {
             }
         })
         .collect();
-    if req.body.is_some() && !has_header(req, "content-type") {
+    if has_body(req) && !has_header(req, "content-type") {
         headers.push("Content-Type:".into());
     }
     if !headers.is_empty() {
@@ -42,9 +44,17 @@ pub(super) fn render(req: &BuiltRequest) -> String {
         }
         out.push_str("    ],\n");
     }
-    if let Some(body) = &req.body {
-        let body = line_literals(body, literal, " .", "        ").unwrap_or_else(|| literal(body));
-        out.push_str(&format!("    CURLOPT_POSTFIELDS => {body},\n"));
+    match (body(req), &req.body) {
+        (Body::File(path), _) => out.push_str(&format!(
+            "    CURLOPT_POSTFIELDS => file_get_contents({}),\n",
+            literal(path.as_bytes())
+        )),
+        (_, Some(body)) => {
+            let body =
+                line_literals(body, literal, " .", "        ").unwrap_or_else(|| literal(body));
+            out.push_str(&format!("    CURLOPT_POSTFIELDS => {body},\n"));
+        }
+        (_, None) => {}
     }
     out.push_str(
         "    CURLOPT_RETURNTRANSFER => true,\n]);\n$response = curl_exec($ch);\n\

@@ -56,6 +56,7 @@ pub(super) fn render(req: &BuiltRequest) -> String {
             "$body = [Convert]::FromBase64String({})\n",
             string(&base64(bytes))
         )),
+        Body::File(_) => {}
     }
     out.push_str(&format!(
         "$response = Invoke-RestMethod -Method {} -Uri {}",
@@ -68,8 +69,10 @@ pub(super) fn render(req: &BuiltRequest) -> String {
     if let Some(content_type) = content_type {
         out.push_str(&format!(" -ContentType {}", string(&content_type)));
     }
-    if req.body.is_some() {
-        out.push_str(" -Body $body");
+    match body(req) {
+        Body::None => {}
+        Body::File(path) => out.push_str(&format!(" -InFile {}", string(path))),
+        _ => out.push_str(" -Body $body"),
     }
     out.push_str(" -SkipHeaderValidation\n$response\n");
     out

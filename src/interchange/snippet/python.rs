@@ -37,6 +37,10 @@ pub(super) fn render(req: &BuiltRequest) -> String {
             out.push_str(&format!("    data={data}.encode(),\n"));
         }
         Body::Bytes(bytes) => out.push_str(&format!("    data=b{},\n", bytes_literal(bytes))),
+        Body::File(path) => out.push_str(&format!(
+            "    data=open({}, \"rb\").read(),\n",
+            string(path)
+        )),
     }
     out.push_str(")\nprint(response.status_code)\nprint(response.text)\n");
     out
