@@ -173,7 +173,7 @@ actions! {
     }
     FoldSchemas {
         name: "fold_schemas", label: "fold schemas", scope: Lists, keys: ["z"],
-        description: "Operation pane: unfold the schemas' deeper levels, or fold them again",
+        description: "Operation pane: unfold every level of the schemas, or fold them again (n/N select one node, ←→ or Space fold it)",
     }
     NextTab {
         name: "next_tab", label: "next tab", scope: Lists, keys: ["]"],
@@ -233,11 +233,11 @@ actions! {
     }
     SearchNext {
         name: "search_next", label: "next match", scope: Response, keys: ["n"],
-        description: "Next search match",
+        description: "Next search match (operation pane: next schema node to fold)",
     }
     SearchPrev {
         name: "search_prev", label: "prev match", scope: Response, keys: ["N"],
-        description: "Previous search match",
+        description: "Previous search match (operation pane: previous schema node)",
     }
     SaveBody {
         name: "save_body", label: "save body", scope: Response, keys: ["S"],

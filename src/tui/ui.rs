@@ -421,6 +421,9 @@ fn footer_actions(state: &State) -> Vec<(String, &'static str)> {
         }
         Focus::Operation => {
             push(Some("↑↓".into()), "scroll");
+            push(Some("n/N".into()), "schema node");
+            push(Some("←→".into()), "fold");
+            push(key(Action::FoldSchemas), "fold all");
         }
         Focus::Request => {
             let tab = current.map(|s| s.editor.tab);

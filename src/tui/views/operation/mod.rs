@@ -9,6 +9,7 @@ mod schemas;
 
 pub use markdown::{first_line, markdown_lines};
 pub use schemas::SchemaDocs;
+use schemas::{NodeId, Slot};
 
 use std::borrow::Cow;
 
@@ -18,6 +19,7 @@ use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
 
+use crate::catalog::schema_tree::SchemaNode;
 use crate::catalog::{Api, Catalog, Operation};
 use crate::sanitize;
 use crate::tui::app::{Focus, Reaction};
@@ -33,7 +35,22 @@ pub fn on_action(scroll: &mut u16, schemas: &mut SchemaDocs, action: Action) -> 
             if !schemas.unfolded && !schemas.has_folds() {
                 return Reaction::notice("Nothing folded: every level is shown", false);
             }
-            schemas.unfolded = !schemas.unfolded;
+            schemas.toggle_all();
+        }
+        Action::SearchNext | Action::SearchPrev => {
+            let forward = action == Action::SearchNext;
+            if !schemas.select_next(forward, usize::from(*scroll)) {
+                return Reaction::notice("No schema node to fold here", false);
+            }
+        }
+        Action::Left if schemas.has_cursor() => {
+            schemas.fold_selected(Some(false));
+        }
+        Action::Right if schemas.has_cursor() => {
+            schemas.fold_selected(Some(true));
+        }
+        Action::ToggleRow if schemas.has_cursor() => {
+            schemas.fold_selected(None);
         }
         Action::Up => *scroll = scroll.saturating_sub(1),
         Action::Down => *scroll = scroll.saturating_add(1),
@@ -47,14 +64,24 @@ pub fn on_action(scroll: &mut u16, schemas: &mut SchemaDocs, action: Action) -> 
     Reaction::None
 }
 
-/// The pane's lines; the schema trees are `schemas`', built before.
+/// The pane's lines; the schema trees are `schemas`', built before. With
+/// them, the line each foldable schema node is on.
 pub fn doc_lines(
     api: &Api,
     op: &Operation,
     theme: &Theme,
     schemas: &SchemaDocs,
-) -> Vec<Line<'static>> {
+) -> (Vec<Line<'static>>, Vec<(usize, NodeId)>) {
     let mut lines = Vec::new();
+    let mut nodes = Vec::new();
+    let mut tree = |lines: &mut Vec<Line<'static>>, tree: &SchemaNode, slot, indent| {
+        for (line, id) in schemas::tree_lines(tree, slot, indent, schemas, theme) {
+            if let Some(id) = id {
+                nodes.push((lines.len(), id));
+            }
+            lines.push(line);
+        }
+    };
     lines.push(Line::from(vec![
         Span::styled(format!("{} ", op.method), theme.method(&op.method)),
         Span::styled(op.path.clone(), theme.title()),
@@ -119,8 +146,8 @@ pub fn doc_lines(
             if let Some(d) = p.description.as_ref().filter(|d| !d.trim().is_empty()) {
                 lines.extend(markdown_lines(d, theme, "      "));
             }
-            if let Some(tree) = schemas.parameter(pi) {
-                lines.extend(schemas::tree_lines(tree, 6, schemas.unfolded, theme));
+            if let Some(t) = schemas.parameter(pi) {
+                tree(&mut lines, t, Slot::Parameter(pi), 6);
             }
         }
     }
@@ -141,8 +168,8 @@ pub fn doc_lines(
                 text.push_str(&format!("  examples: {}", names.join(", ")));
             }
             lines.push(Line::raw(text));
-            if let Some(tree) = schemas.body(i) {
-                lines.extend(schemas::tree_lines(tree, 4, schemas.unfolded, theme));
+            if let Some(t) = schemas.body(i) {
+                tree(&mut lines, t, Slot::Body(i), 4);
             }
         }
     }
@@ -178,13 +205,13 @@ pub fn doc_lines(
                     format!("    {}", m.content_type),
                     theme.muted(),
                 ));
-                if let Some(tree) = schemas.response(ri, i) {
-                    lines.extend(schemas::tree_lines(tree, 6, schemas.unfolded, theme));
+                if let Some(t) = schemas.response(ri, i) {
+                    tree(&mut lines, t, Slot::Response(ri, i), 6);
                 }
             }
         }
     }
-    lines.into_iter().map(super::clean).collect()
+    (lines.into_iter().map(super::clean).collect(), nodes)
 }
 
 /// Tags [`html_to_text`] knows; any other `<word>` (GitHub's `<branch
@@ -483,12 +510,19 @@ pub fn render_with(
             format!(" {} ", sanitize::clean_line(&op.title())),
             theme.title(),
         ));
-    let lines = doc_lines(api, op, theme, schemas);
+    let (lines, nodes) = doc_lines(api, op, theme, schemas);
     let inner = block.inner(area);
     // Clamp so that scrolling stops at the end instead of into emptiness
     // (an estimate: word wrapping may add a line here and there).
     let width = usize::from(inner.width.max(1));
-    let total: usize = lines.iter().map(|l| l.width().div_ceil(width).max(1)).sum();
+    let mut starts = Vec::with_capacity(lines.len());
+    let mut total = 0usize;
+    for line in &lines {
+        starts.push(total);
+        total += line.width().div_ceil(width).max(1);
+    }
+    let rows = nodes.into_iter().map(|(i, id)| (starts[i], id)).collect();
+    schemas.drawn(rows, scroll, inner.height);
     let total = u16::try_from(total).unwrap_or(u16::MAX);
     let paragraph = Paragraph::new(lines).wrap(Wrap { trim: false });
     *scroll = (*scroll).min(total.saturating_sub(inner.height));

@@ -5,7 +5,11 @@
 //! Building a tree resolves `$ref`s and walks GitHub-sized schemas, so it
 //! is done once, the first time the operation is drawn, and kept with the
 //! operation's state ([`SchemaDocs`]). Levels below [`FOLD_DEPTH`] start
-//! folded: a wide body would otherwise bury the responses.
+//! folded: a wide body would otherwise bury the responses. Each node with
+//! children folds on its own: `n`/`N` select one (a cursor over the nodes
+//! drawn), ←→ or Space fold and unfold it; `z` unfolds or folds them all.
+
+use std::collections::HashMap;
 
 use ratatui::style::Modifier;
 use ratatui::text::{Line, Span};
@@ -20,12 +24,34 @@ use super::first_line;
 /// level 1).
 pub const FOLD_DEPTH: usize = 2;
 
-/// The trees of one operation, built on first use.
+/// Which tree of the operation: a parameter's, the body's for a media
+/// type, or a response's for a media type (by index).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Slot {
+    Parameter(usize),
+    Body(usize),
+    Response(usize, usize),
+}
+
+/// One node: its tree and its place in the tree's walk (depth first).
+pub type NodeId = (Slot, usize);
+
+/// The trees of one operation, built on first use, and how they are
+/// folded.
 #[derive(Debug, Default)]
 pub struct SchemaDocs {
     built: Option<Trees>,
     /// Every level shown, not only the first `FOLD_DEPTH`.
     pub unfolded: bool,
+    /// Nodes folded or unfolded one by one, over the default.
+    open: HashMap<NodeId, bool>,
+    /// The node `n`/`N` selected.
+    cursor: Option<NodeId>,
+    /// Set when the cursor moved: the next drawing scrolls it into view.
+    follow_cursor: bool,
+    /// The foldable nodes of the last drawing and the wrapped row each
+    /// starts on, in order.
+    rows: Vec<(usize, NodeId)>,
 }
 
 #[derive(Debug, Default)]
@@ -107,17 +133,113 @@ impl SchemaDocs {
                 .any(|tree| tree.walk().iter().any(|(depth, _)| *depth > FOLD_DEPTH))
         })
     }
+
+    /// `z`: every level shown, or every level below the second folded
+    /// again; folds made one by one are forgotten.
+    pub fn toggle_all(&mut self) {
+        self.unfolded = !self.unfolded;
+        self.open.clear();
+    }
+
+    /// Whether the node shows its children.
+    fn is_open(&self, id: NodeId, depth: usize) -> bool {
+        self.open
+            .get(&id)
+            .copied()
+            .unwrap_or(self.unfolded || depth < FOLD_DEPTH)
+    }
+
+    /// `n` (`forward`) or `N`: the next or previous foldable node drawn;
+    /// the first from the top of the pane (`top`, a wrapped row) when
+    /// none is selected. False when there is none.
+    pub fn select_next(&mut self, forward: bool, top: usize) -> bool {
+        let at = self
+            .cursor
+            .and_then(|c| self.rows.iter().position(|(_, id)| *id == c));
+        let next = match (at, forward) {
+            (Some(i), true) => (i + 1 < self.rows.len()).then_some(i + 1),
+            (Some(i), false) => i.checked_sub(1),
+            (None, true) => self.rows.iter().position(|(row, _)| *row >= top),
+            (None, false) => self.rows.iter().rposition(|(row, _)| *row <= top.max(1)),
+        };
+        let Some(next) = next.or(at) else {
+            return false;
+        };
+        self.cursor = Some(self.rows[next].1);
+        self.follow_cursor = true;
+        true
+    }
+
+    /// Folds (`Some(false)`), unfolds (`Some(true)`) or toggles (`None`)
+    /// the selected node; false when none is selected.
+    pub fn fold_selected(&mut self, open: Option<bool>) -> bool {
+        let Some(id) = self.cursor else {
+            return false;
+        };
+        let Some(depth) = self.depth_of(id) else {
+            return false;
+        };
+        let now = self.is_open(id, depth);
+        self.open.insert(id, open.unwrap_or(!now));
+        self.follow_cursor = true;
+        true
+    }
+
+    /// Whether a node is selected.
+    pub fn has_cursor(&self) -> bool {
+        self.cursor.is_some()
+    }
+
+    fn depth_of(&self, (slot, index): NodeId) -> Option<usize> {
+        let tree = match slot {
+            Slot::Parameter(i) => self.parameter(i),
+            Slot::Body(i) => self.body(i),
+            Slot::Response(r, i) => self.response(r, i),
+        }?;
+        tree.walk().get(index).map(|(depth, _)| *depth)
+    }
+
+    /// After drawing: the rows the foldable nodes start on, and the
+    /// scroll that shows the cursor when it just moved (`scroll` and
+    /// `height` in wrapped rows).
+    pub(super) fn drawn(&mut self, rows: Vec<(usize, NodeId)>, scroll: &mut u16, height: u16) {
+        if self
+            .cursor
+            .is_some_and(|c| !rows.iter().any(|(_, id)| *id == c))
+        {
+            // Folded away under an ancestor.
+            self.cursor = None;
+        }
+        if self.follow_cursor
+            && let Some(row) = self
+                .cursor
+                .and_then(|c| rows.iter().find(|(_, id)| *id == c))
+                .map(|(row, _)| u16::try_from(*row).unwrap_or(u16::MAX))
+        {
+            let height = height.max(1);
+            if row < *scroll {
+                *scroll = row;
+            } else if row >= scroll.saturating_add(height) {
+                *scroll = row.saturating_sub(height / 2);
+            }
+        }
+        self.follow_cursor = false;
+        self.rows = rows;
+    }
 }
 
 /// The lines of one tree, indented by `indent` spaces: the root's own type
-/// when it has no properties, else one line per property, folded below
-/// [`FOLD_DEPTH`] unless `unfolded`.
+/// when it has no properties, else one line per property shown (under
+/// open nodes only). A node with children is marked `▾` (open) or `▸`
+/// (folded, with how many lines it hides); each such line comes with its
+/// [`NodeId`], and the selected one is highlighted.
 pub fn tree_lines(
     tree: &SchemaNode,
+    slot: Slot,
     indent: usize,
-    unfolded: bool,
+    docs: &SchemaDocs,
     theme: &Theme,
-) -> Vec<Line<'static>> {
+) -> Vec<(Line<'static>, Option<NodeId>)> {
     let pad = " ".repeat(indent);
     if tree.children.is_empty() {
         let mut spans = vec![
@@ -125,43 +247,66 @@ pub fn tree_lines(
             Span::styled(tree.type_text(), theme.accent()),
         ];
         push_details(&mut spans, tree, theme);
-        return vec![Line::from(spans)];
+        return vec![(Line::from(spans), None)];
     }
-    let mut lines = vec![Line::from(vec![
-        Span::raw(pad.clone()),
-        Span::styled(tree.type_text(), theme.accent()),
-    ])];
+    let mut lines = vec![(
+        Line::from(vec![
+            Span::raw(pad.clone()),
+            Span::styled(tree.type_text(), theme.accent()),
+        ]),
+        None,
+    )];
     let nodes = tree.walk();
+    // Below a folded node, nothing until the walk is back at its depth.
+    let mut hidden_below: Option<usize> = None;
     for (i, (depth, node)) in nodes.iter().enumerate() {
-        if *depth == 0 || (!unfolded && *depth > FOLD_DEPTH) {
+        if *depth == 0 {
             continue;
         }
-        let hidden = if !unfolded && *depth == FOLD_DEPTH {
-            nodes[i + 1..]
-                .iter()
-                .take_while(|(d, _)| *d > FOLD_DEPTH)
-                .count()
-        } else {
-            0
-        };
+        match hidden_below {
+            Some(d) if *depth > d => continue,
+            _ => hidden_below = None,
+        }
+        let id = (slot, i);
+        let descendants = nodes[i + 1..].iter().take_while(|(d, _)| d > depth).count();
+        let open = docs.is_open(id, *depth);
+        if descendants > 0 && !open {
+            hidden_below = Some(*depth);
+        }
         let mut name = node.name.clone();
         if node.required {
             name.push('*');
         }
+        // The fold mark sits in the indent, left of the name (the pad is
+        // at least two columns).
+        let lead = format!("{pad}{}", "  ".repeat(depth - 1));
+        let (lead, mark) = match (descendants > 0, open) {
+            (false, _) => (lead, String::new()),
+            (true, true) => (lead[..lead.len() - 2].to_string(), "▾ ".to_string()),
+            (true, false) => (lead[..lead.len() - 2].to_string(), "▸ ".to_string()),
+        };
+        let selected = docs.cursor == Some(id);
+        let name_style = if selected {
+            theme.title().add_modifier(Modifier::REVERSED)
+        } else {
+            theme.title()
+        };
         let mut spans = vec![
-            Span::raw(format!("{pad}{}", "  ".repeat(depth - 1))),
-            Span::styled(name, theme.title()),
+            Span::raw(lead),
+            Span::styled(mark, theme.muted()),
+            Span::styled(name, name_style),
             Span::raw("  "),
             Span::styled(node.type_text(), theme.accent()),
         ];
-        push_details(&mut spans, node, theme);
-        if hidden > 0 {
+        // Before the details, which may wrap: what a fold hides is seen.
+        if descendants > 0 && !open {
             spans.push(Span::styled(
-                format!("  ▸ {hidden} more (z)"),
+                format!("  ({descendants} more)"),
                 theme.muted(),
             ));
         }
-        lines.push(Line::from(spans));
+        push_details(&mut spans, node, theme);
+        lines.push((Line::from(spans), (descendants > 0).then_some(id)));
     }
     lines
 }

@@ -1,0 +1,118 @@
+//! Credentials of the user's own in the TUI: the real app driven by keys
+//! (support/tui.rs) adds Basic auth to an operation that declares none,
+//! and a loopback server records what arrives.
+
+mod support;
+
+use std::sync::{Arc, Mutex};
+
+use axum::Router;
+use axum::http::HeaderMap;
+use axum::routing::any;
+use crossterm::event::KeyCode;
+use portico::catalog::{Catalog, load_bytes};
+use portico::tui::TuiContext;
+use support::tui::Harness;
+
+/// The app on `catalog`, every request sent to `server` when given.
+fn start(catalog: Catalog, server: Option<String>) -> Harness {
+    let ctx = TuiContext {
+        server_override: server,
+        ..TuiContext::with_defaults(catalog)
+    };
+    Harness::start(ctx, 160, 45)
+}
+
+/// Any request: an operation that declares no security.
+const OPEN: &str = r#"
+openapi: 3.0.3
+info: {title: open, version: "1"}
+servers: [{url: "https://httpbin.test"}]
+paths:
+  /echo:
+    get:
+      summary: Echo the request
+      responses:
+        "200": {description: OK}
+"#;
+
+/// A server that keeps the `Authorization` headers it receives.
+async fn recording_server() -> (String, Arc<Mutex<Vec<String>>>) {
+    let seen = Arc::new(Mutex::new(Vec::new()));
+    let keep = seen.clone();
+    let app = Router::new().route(
+        "/echo",
+        any(move |headers: HeaderMap| {
+            let keep = keep.clone();
+            async move {
+                let auth = headers
+                    .get("authorization")
+                    .and_then(|v| v.to_str().ok())
+                    .unwrap_or_default()
+                    .to_string();
+                keep.lock().expect("lock").push(auth);
+                "ok"
+            }
+        }),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let addr = listener.local_addr().expect("addr");
+    tokio::spawn(async move {
+        let _ = axum::serve(listener, app).await;
+    });
+    (format!("http://{addr}"), seen)
+}
+
+/// `pass` on screen only as part of `password` (the row's label).
+#[track_caller]
+fn assert_password_hidden(h: &Harness) {
+    let screen = h.screen();
+    assert_eq!(
+        screen.matches("pass").count(),
+        screen.matches("password").count(),
+        "the password shows:\n{screen}"
+    );
+}
+
+/// The Auth tab adds Basic credentials to an operation that declares no
+/// security; they are masked on screen, even while typed, and sent.
+#[tokio::test]
+async fn basic_auth_on_any_request() {
+    let (url, seen) = recording_server().await;
+    let catalog = load_bytes(OPEN.as_bytes(), "open.yaml").expect("loads");
+    let mut h = start(catalog, Some(url));
+    h.open("Echo the request");
+    h.key(KeyCode::Char('['));
+    h.assert_screen("a: add one");
+    h.key(KeyCode::Char('a'));
+    h.assert_screen("Bearer token");
+    h.assert_screen("API key in a header");
+    h.key(KeyCode::Enter);
+    h.type_text("user");
+    h.key(KeyCode::Enter);
+    h.key(KeyCode::Down);
+    h.key(KeyCode::Char('e'));
+    for c in "pass".chars() {
+        h.key(KeyCode::Char(c));
+        assert_password_hidden(&h);
+    }
+    h.key(KeyCode::Enter);
+    assert_password_hidden(&h);
+    let user = h.line_with("basic user").expect("user row");
+    assert!(user.contains("user"), "{user}");
+    h.key(KeyCode::F(5));
+    h.settle().await;
+    assert_password_hidden(&h);
+    assert_eq!(
+        *seen.lock().expect("lock"),
+        vec!["Basic dXNlcjpwYXNz".to_string()]
+    );
+
+    // R reveals it; `d` removes the added credential.
+    h.key(KeyCode::Char('R'));
+    h.assert_screen("pass ");
+    h.key(KeyCode::Char('d'));
+    h.assert_not_screen("basic user");
+}
