@@ -20,7 +20,7 @@ fn selected(h: &Harness) -> String {
         .iter()
         .skip(width)
         .filter(|cell| cell.modifier.contains(Modifier::REVERSED))
-        .map(|cell| cell.symbol())
+        .map(ratatui::buffer::Cell::symbol)
         .collect::<String>()
         .trim()
         .to_string()
