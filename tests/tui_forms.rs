@@ -251,3 +251,73 @@ async fn the_schema_of_the_property_under_the_cursor() {
     }
     h.assert_screen("labels  string | object");
 }
+
+/// A body whose items are `oneOf` objects told apart by a discriminator:
+/// the schema line follows the variant each item names, by the mapping's
+/// value or by the `$ref`'s name.
+#[tokio::test]
+async fn the_schema_line_follows_the_discriminator() {
+    const PETS: &str = r##"
+openapi: 3.0.3
+info: {title: pets, version: "1"}
+servers: [{url: "http://pets.invalid"}]
+paths:
+  /pets:
+    post:
+      operationId: addPets
+      requestBody:
+        content:
+          application/json:
+            schema:
+              type: object
+              properties:
+                pets:
+                  type: array
+                  items:
+                    oneOf:
+                      - $ref: "#/components/schemas/Cat"
+                      - $ref: "#/components/schemas/Dog"
+                    discriminator:
+                      propertyName: petType
+                      mapping: {cat: "#/components/schemas/Cat"}
+            example:
+              pets:
+                - {petType: cat, name: Tom}
+                - {petType: Dog, name: Rex}
+      responses: {"204": {description: added}}
+components:
+  schemas:
+    Cat:
+      type: object
+      properties:
+        petType: {type: string}
+        name: {type: string, description: What the cat answers to.}
+    Dog:
+      type: object
+      properties:
+        petType: {type: string}
+        name: {type: string, description: What the dog answers to.}
+"##;
+    let catalog = catalog::load_bytes(PETS.as_bytes(), "pets.yaml").expect("loads");
+    let mut h = Harness::start(TuiContext::with_defaults(catalog), 160, 45);
+    h.open("addPets");
+    h.key(KeyCode::Char(']'));
+    h.key(KeyCode::Char(']'));
+    h.assert_screen("\"name\": \"Tom\"");
+    h.key(KeyCode::Enter);
+    let to = |h: &mut Harness, needle: &str| {
+        for _ in 0..20 {
+            if h.screen().contains(needle) {
+                return;
+            }
+            h.key(KeyCode::Down);
+        }
+        panic!("`{needle}` never under the body:\n{}", h.screen());
+    };
+    to(
+        &mut h,
+        "name  string  in Cat (cat) · What the cat answers to.",
+    );
+    h.key(KeyCode::Down);
+    to(&mut h, "name  string  in Dog · What the dog answers to.");
+}

@@ -1,6 +1,10 @@
 //! The schema of the JSON body's property under the cursor: where the
 //! cursor is in the body (the keys and array places that lead to it), and
 //! what the body's schema tree says there, as one line for the Body tab.
+//! Inside a `oneOf`/`anyOf` whose variants a discriminator tells apart,
+//! the variant the body names is followed (`"petType": "dog"` → `Dog`).
+
+use serde_json::Value;
 
 use crate::catalog::schema_tree::{Direction, SchemaNode, schema_tree};
 use crate::catalog::{Api, Operation};
@@ -15,7 +19,8 @@ const MAX_SCANNED: usize = 256 * 1024;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(super) enum Step {
     Key(String),
-    Index,
+    /// The item at this place of an array.
+    Index(usize),
 }
 
 /// The steps from the root of `text` (JSON, possibly unfinished) to the
@@ -24,11 +29,9 @@ pub(super) enum Step {
 pub(super) fn path_at(text: &str, offset: usize) -> Vec<Step> {
     enum Frame {
         /// The member's key once read, and whether its `:` was.
-        Object {
-            key: Option<String>,
-            colon: bool,
-        },
-        Array,
+        Object { key: Option<String>, colon: bool },
+        /// The place of the item the scan is in.
+        Array(usize),
     }
     let b = text.as_bytes();
     let offset = offset.min(b.len());
@@ -40,15 +43,15 @@ pub(super) fn path_at(text: &str, offset: usize) -> Vec<Step> {
                 key: None,
                 colon: false,
             }),
-            b'[' => stack.push(Frame::Array),
+            b'[' => stack.push(Frame::Array(0)),
             b'}' | b']' => {
                 stack.pop();
             }
-            b',' => {
-                if let Some(Frame::Object { key, colon }) = stack.last_mut() {
-                    (*key, *colon) = (None, false);
-                }
-            }
+            b',' => match stack.last_mut() {
+                Some(Frame::Object { key, colon }) => (*key, *colon) = (None, false),
+                Some(Frame::Array(index)) => *index += 1,
+                None => {}
+            },
             b':' => {
                 if let Some(Frame::Object { colon, .. }) = stack.last_mut() {
                     *colon = true;
@@ -85,7 +88,7 @@ pub(super) fn path_at(text: &str, offset: usize) -> Vec<Step> {
         match frame {
             Frame::Object { key: Some(key), .. } => path.push(Step::Key(key)),
             Frame::Object { key: None, .. } => break,
-            Frame::Array => path.push(Step::Index),
+            Frame::Array(index) => path.push(Step::Index(index)),
         }
     }
     path
@@ -112,16 +115,30 @@ fn string_at(text: &str, start: usize) -> (usize, String) {
 
 /// The node of `tree` the steps lead to: a property by name (also inside
 /// `oneOf`/`anyOf` variants, or the additional properties' `*`), an item
-/// by `[]`.
-pub(super) fn node_at<'t>(tree: &'t SchemaNode, path: &[Step]) -> Option<&'t SchemaNode> {
+/// by `[]`; and the last variant a discriminator chose on the way. `body`
+/// is the whole body when it reads as JSON: where a discriminator tells
+/// the variants apart, the variant its value names is the one followed;
+/// otherwise the first variant with the property.
+pub(super) fn node_at<'t>(
+    tree: &'t SchemaNode,
+    path: &[Step],
+    body: Option<&Value>,
+) -> Option<(&'t SchemaNode, Option<&'t str>)> {
     let mut node = tree;
+    let mut value = body;
+    let mut chosen = None;
     for step in path {
         let wanted = match step {
             Step::Key(key) => key.as_str(),
-            Step::Index => "[]",
+            Step::Index(_) => "[]",
         };
         let direct = |n: &'t SchemaNode| n.children.iter().find(|c| c.name == wanted);
+        let named = discriminated(node, value);
+        if let Some(variant) = named {
+            chosen = Some(variant.name.as_str());
+        }
         node = direct(node)
+            .or_else(|| named.and_then(direct))
             .or_else(|| {
                 node.variants
                     .is_some()
@@ -129,8 +146,42 @@ pub(super) fn node_at<'t>(tree: &'t SchemaNode, path: &[Step]) -> Option<&'t Sch
                     .flatten()
             })
             .or_else(|| node.children.iter().find(|c| c.name == "*"))?;
+        value = value.and_then(|v| match step {
+            Step::Key(key) => v.get(key),
+            Step::Index(index) => v.get(index),
+        });
     }
-    Some(node)
+    Some((node, chosen))
+}
+
+/// The variant of `node` that the discriminator's value in `value` names:
+/// by the mapping (a variant labelled `Dog (dog)`), by the variant's name
+/// (a `$ref`'s, the default mapping), or by its discriminator property's
+/// `const` or single `enum` value.
+fn discriminated<'t>(node: &'t SchemaNode, value: Option<&Value>) -> Option<&'t SchemaNode> {
+    let property = node
+        .discriminator
+        .as_deref()
+        .filter(|_| node.variants.is_some())?;
+    let named = value?.get(property)?.as_str()?;
+    let mapped = format!("({named})");
+    let states = |v: &&SchemaNode| {
+        v.children.iter().any(|c| {
+            c.name == property
+                && (c.constant.as_ref().and_then(Value::as_str) == Some(named)
+                    || matches!(c.enum_values.as_slice(), [one] if one.as_str() == Some(named)))
+        })
+    };
+    node.children
+        .iter()
+        .find(|v| v.name.ends_with(&mapped))
+        .or_else(|| node.children.iter().find(|v| v.name == named))
+        .or_else(|| node.children.iter().find(states))
+}
+
+/// Whether any node of the tree tells variants apart by a property.
+fn tree_has_discriminator(tree: &SchemaNode) -> bool {
+    tree.discriminator.is_some() || tree.children.iter().any(tree_has_discriminator)
 }
 
 impl RequestEditor {
@@ -163,21 +214,29 @@ impl RequestEditor {
             .map_or(0, |l| l.char_indices().nth(col).map_or(l.len(), |(i, _)| i));
         let text = lines.join("\n");
         let path = path_at(&text, before + in_line);
-        let node = node_at(tree, &path)?;
         if path.is_empty() {
             return None;
         }
+        // Only a discriminator needs the values; a body being typed may
+        // not read, and then the first variant with the property is taken.
+        let body = tree_has_discriminator(tree)
+            .then(|| serde_json::from_str::<Value>(&text).ok())
+            .flatten();
+        let (node, variant) = node_at(tree, &path, body.as_ref())?;
         let name = path
             .iter()
             .rev()
             .find_map(|s| match s {
                 Step::Key(k) => Some(k.as_str()),
-                Step::Index => None,
+                Step::Index(_) => None,
             })
             .unwrap_or("[]");
         let mut line = format!("{name}  {}", node.type_text());
         if node.required {
             line.push_str("  required");
+        }
+        if let Some(variant) = variant {
+            line.push_str(&format!("  in {variant}"));
         }
         if let Some(first) = node
             .description
@@ -209,7 +268,7 @@ mod tests {
     #[test]
     fn the_path_to_the_cursor() {
         let body = r#"{"title": "x", "labels": ["bug", {"name": "ui|"}], "milestone": 1}"#;
-        assert_eq!(at(body, "|"), [key("labels"), Step::Index, key("name")]);
+        assert_eq!(at(body, "|"), [key("labels"), Step::Index(1), key("name")]);
         assert_eq!(at(r#"{"ti|tle": "x"}"#, "|"), [key("title")]);
         assert_eq!(at(r#"{"title": "x",| "body": 1}"#, "|"), [key("body")]);
         assert_eq!(at("{\n|  \"title\": 1}", "|"), [key("title")]);
@@ -217,7 +276,7 @@ mod tests {
         assert_eq!(at(r#"{"a": 1|}"#, "|"), [key("a")]);
         assert_eq!(
             at(r#"{"a": {"b": [1, 2|]}}"#, "|"),
-            [key("a"), key("b"), Step::Index]
+            [key("a"), key("b"), Step::Index(1)]
         );
         // Unfinished, as while typing.
         assert_eq!(at(r#"{"a": {"b|"#, "|"), [key("a"), key("b")]);
@@ -254,12 +313,87 @@ mod tests {
             ],
             ..SchemaNode::default()
         };
-        let found = |path: &[Step]| node_at(&tree, path).map(|n| n.name.clone());
+        let found = |path: &[Step]| node_at(&tree, path, None).map(|(n, _)| n.name.clone());
         assert_eq!(
-            found(&[key("labels"), Step::Index, key("name")]).as_deref(),
+            found(&[key("labels"), Step::Index(0), key("name")]).as_deref(),
             Some("name")
         );
         assert_eq!(found(&[key("other")]).as_deref(), Some("*"));
         assert_eq!(found(&[key("labels"), key("x")]), None);
+    }
+
+    /// Two variants with a `name` each, told apart by `petType`: the one
+    /// the body names is followed, by mapping, by `$ref` name or by the
+    /// property's `const`; with no value (or no JSON), the first.
+    #[test]
+    fn a_discriminator_chooses_the_variant() {
+        let described = |name: &str, description: &str| SchemaNode {
+            name: name.into(),
+            description: Some(description.into()),
+            ..SchemaNode::default()
+        };
+        let pet_type = |value: &str| SchemaNode {
+            name: "petType".into(),
+            constant: Some(serde_json::json!(value)),
+            ..SchemaNode::default()
+        };
+        let tree = SchemaNode {
+            children: vec![SchemaNode {
+                name: "pets".into(),
+                children: vec![SchemaNode {
+                    name: "[]".into(),
+                    variants: Some("oneOf".into()),
+                    discriminator: Some("petType".into()),
+                    children: vec![
+                        SchemaNode {
+                            name: "Cat (cat)".into(),
+                            children: vec![described("name", "the cat's name")],
+                            ..SchemaNode::default()
+                        },
+                        SchemaNode {
+                            name: "Dog".into(),
+                            children: vec![described("name", "the dog's name")],
+                            ..SchemaNode::default()
+                        },
+                        SchemaNode {
+                            name: "variant 3".into(),
+                            children: vec![pet_type("bird"), described("name", "the bird's")],
+                            ..SchemaNode::default()
+                        },
+                    ],
+                    ..SchemaNode::default()
+                }],
+                ..SchemaNode::default()
+            }],
+            ..SchemaNode::default()
+        };
+        let body = serde_json::json!({"pets": [
+            {"petType": "cat", "name": "Tom"},
+            {"petType": "Dog", "name": "Rex"},
+            {"petType": "bird", "name": "Tweety"},
+            {"name": "?"}
+        ]});
+        let path = |i| [key("pets"), Step::Index(i), key("name")];
+        let read = |i, body: Option<&Value>| {
+            let (node, variant) = node_at(&tree, &path(i), body).expect("found");
+            (
+                node.description.clone().unwrap_or_default(),
+                variant.map(str::to_string),
+            )
+        };
+        assert_eq!(
+            read(0, Some(&body)),
+            ("the cat's name".into(), Some("Cat (cat)".into()))
+        );
+        assert_eq!(
+            read(1, Some(&body)),
+            ("the dog's name".into(), Some("Dog".into()))
+        );
+        assert_eq!(
+            read(2, Some(&body)),
+            ("the bird's".into(), Some("variant 3".into()))
+        );
+        assert_eq!(read(3, Some(&body)), ("the cat's name".into(), None));
+        assert_eq!(read(1, None), ("the cat's name".into(), None));
     }
 }
