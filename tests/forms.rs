@@ -383,3 +383,54 @@ fn json_with_curls_default_type_stays_text() {
     assert!(draft.form.is_empty(), "{:?}", draft.form);
     assert_eq!(draft.body, json);
 }
+
+/// A form starts from the definition's example as a JSON body does
+/// (Twilio's "Create a service"), and an example fills the fields: each
+/// value typed as text, an array as one row per item, a property the form
+/// lacks as a row of its own, the others emptied, a file kept.
+#[test]
+fn examples_fill_a_forms_fields() {
+    if let Some(dir) = support::specs_dir() {
+        let twilio = catalog::load_file(&dir.join("twilio-messaging-v1-3.0.json")).expect("loads");
+        let (api, op) = twilio.operation(twilio.select("CreateService").expect("op"));
+        let draft = Draft::new(api, op, &Vars::default());
+        let value = |name: &str| {
+            draft
+                .form
+                .iter()
+                .find(|f| f.name == name)
+                .map(|f| f.value.clone())
+        };
+        assert_eq!(value("FriendlyName").as_deref(), Some("My Service!"));
+        assert_eq!(value("ValidityPeriod").as_deref(), Some("600"));
+        assert_eq!(value("StickySender").as_deref(), Some("true"));
+    }
+
+    let mut form = vec![
+        field("file", "/tmp/report.csv", true),
+        field("note", "old", false),
+        field("tag", "x", false),
+    ];
+    let example = serde_json::json!({
+        "tag": ["a", "b"],
+        "count": 3,
+        "file": "<binary>",
+    });
+    assert!(request::fill_form(&mut form, &example));
+    let rows: Vec<(&str, &str, bool)> = form
+        .iter()
+        .map(|f| (f.name.as_str(), f.value.as_str(), f.file))
+        .collect();
+    assert_eq!(
+        rows,
+        [
+            ("file", "/tmp/report.csv", true),
+            ("note", "", false),
+            ("tag", "a", false),
+            ("tag", "b", false),
+            ("count", "3", false),
+        ]
+    );
+    assert!(!request::fill_form(&mut form, &serde_json::json!("text")));
+    assert_eq!(form.len(), 5, "nothing changed");
+}

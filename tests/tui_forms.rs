@@ -321,3 +321,33 @@ components:
     h.key(KeyCode::Down);
     to(&mut h, "name  string  in Dog · What the dog answers to.");
 }
+
+/// Twilio's "Create a service": the form starts from the definition's
+/// example, its values readable in a 160-column terminal (the value
+/// column keeps its room; the selected field's description is under the
+/// table), and `x` puts an example back into the fields.
+#[tokio::test]
+async fn a_form_starts_from_its_example_and_x_fills_it_again() {
+    let Some(dir) = support::specs_dir() else {
+        return;
+    };
+    let catalog = catalog::load_file(&dir.join("twilio-messaging-v1-3.0.json")).expect("loads");
+    let mut h = Harness::start(TuiContext::with_defaults(catalog), 160, 45);
+    h.open("CreateService");
+    h.key(KeyCode::Char(']'));
+    h.key(KeyCode::Char(']'));
+    h.assert_screen("✓ FriendlyName*          My Service!");
+    h.assert_screen("FriendlyName: A descriptive string that you create");
+    h.assert_screen("e edit  a add  d delete  Space on/off  x examples");
+
+    fill_row(&mut h, 0, "Mine");
+    h.assert_screen("✓ FriendlyName*          My Service!Mine");
+    h.key(KeyCode::Char('x'));
+    h.assert_screen("Body examples");
+    h.key(KeyCode::Enter);
+    // The edited form is asked about first, as a body is.
+    h.assert_screen("Replace your edited body with the example?");
+    h.key(KeyCode::Char('y'));
+    h.assert_screen("✓ FriendlyName*          My Service!  ");
+    h.assert_not_screen("My Service!Mine");
+}

@@ -103,7 +103,14 @@ impl Draft {
         // A form body is edited as its fields, not as encoded text.
         let (form, body) = match media {
             _ if body_file.is_some() => (Vec::new(), String::new()),
-            Some(m) if is_form_media(&m.content_type) => (form_rows(api, m), String::new()),
+            Some(m) if is_form_media(&m.content_type) => {
+                let mut rows = form_rows(api, m);
+                // As a JSON body starts from its example, so does a form.
+                if let Some(example) = m.examples.first() {
+                    fill_form(&mut rows, &example.value);
+                }
+                (rows, String::new())
+            }
             _ => (
                 Vec::new(),
                 media
@@ -137,6 +144,41 @@ pub fn is_binary_media(media: &MediaType) -> bool {
             && s.get("format").and_then(Value::as_str) == Some("binary")
     });
     by_type || by_schema
+}
+
+/// Fills a form's fields from an example object: each property's value
+/// (an array as one row per item), a property the form lacks as a row of
+/// its own, and the fields the example leaves out emptied (a file field
+/// keeps its path, whatever the example says of it). False, and nothing changed, when the example is not
+/// an object.
+pub fn fill_form(form: &mut Vec<FormField>, example: &Value) -> bool {
+    let Some(object) = example.as_object() else {
+        return false;
+    };
+    for field in form.iter_mut().filter(|f| !f.file) {
+        field.value.clear();
+    }
+    for (name, value) in object {
+        let values: Vec<String> = match value {
+            Value::Array(items) => items.iter().map(value_text).collect(),
+            one => vec![value_text(one)],
+        };
+        let at = form.iter().position(|f| &f.name == name);
+        // An example's stand-in for a file's bytes is no path.
+        if at.is_some_and(|i| form[i].file) {
+            continue;
+        }
+        form.retain(|f| &f.name != name);
+        let rows = values.into_iter().map(|value| FormField {
+            name: name.clone(),
+            value,
+            file: false,
+            enabled: true,
+        });
+        let at = at.unwrap_or(form.len()).min(form.len());
+        form.splice(at..at, rows);
+    }
+    true
 }
 
 /// Whether a body of this content type is bytes rather than text:

@@ -30,7 +30,7 @@ mod vars;
 
 pub use body::is_json_content_type;
 pub use build::{build, check, preview, sketch};
-pub use draft::{is_binary_content_type, is_form_media};
+pub use draft::{fill_form, is_binary_content_type, is_form_media};
 pub(crate) use expand::enc;
 pub use form::{extension_for, guess_content_type};
 pub(crate) use form::{is_multipart, is_urlencoded};

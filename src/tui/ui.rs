@@ -429,6 +429,17 @@ fn footer_actions(state: &State) -> Vec<(String, &'static str)> {
             let tab = current.map(|s| s.editor.tab);
             push(Some("←→".into()), "tabs");
             match tab {
+                // A form or a file: rows, like the other tabs.
+                Some(ReqTab::Body) if current.is_some_and(|s| s.editor.is_form()) => {
+                    push(key(Action::Edit), "edit");
+                    push(key(Action::AddRow), "add");
+                    push(key(Action::DeleteRow), "delete");
+                    push(key(Action::ToggleRow), "on/off");
+                    push(key(Action::Examples), "examples");
+                }
+                Some(ReqTab::Body) if current.is_some_and(|s| s.editor.is_file_body()) => {
+                    push(key(Action::Select), "choose the file");
+                }
                 Some(ReqTab::Body) => {
                     push(key(Action::Select), "edit");
                     push(key(Action::Reformat), "reformat");

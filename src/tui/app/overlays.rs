@@ -183,11 +183,13 @@ impl<B: Backend> App<B> {
                 let Some(op) = self.state.open else {
                     return;
                 };
-                // A body the user edited is not replaced without asking.
-                let untouched = self.fresh_draft(op).body;
+                // A body (or form) the user edited is not replaced without
+                // asking.
+                let untouched = self.fresh_draft(op);
                 let edited = self.state.ops.get(&op).is_some_and(|s| {
                     let body = s.editor.draft.body.trim();
-                    !body.is_empty() && body != untouched.trim()
+                    (!body.is_empty() && body != untouched.body.trim())
+                        || s.editor.draft.form != untouched.form
                 });
                 if edited {
                     self.state.overlay = Some(Overlay::Panel(Panel::Confirm(Confirm {

@@ -322,6 +322,11 @@ impl RequestEditor {
         let Some((_, value)) = examples(self, api, operation).get(index).cloned() else {
             return false;
         };
+        // A form's example fills its fields, not a text nobody sends.
+        if self.is_form() && crate::request::fill_form(&mut self.draft.form, &value) {
+            self.tab = ReqTab::Body;
+            return true;
+        }
         let text = match value {
             serde_json::Value::String(s) => s,
             v => serde_json::to_string_pretty(&v).unwrap_or_default(),

@@ -240,12 +240,23 @@ impl RequestView<'_> {
             };
         }
         if editor.tab == ReqTab::Body {
-            // The form's media type: it decides how the fields are sent.
-            let ct = editor.draft.content_type.clone().unwrap_or_default();
-            return Line::styled(
-                format!("{ct}  (Enter: edit · a: add · Space: on/off · d: delete)"),
-                self.theme.muted(),
-            );
+            // The selected field's description (the table may have no room
+            // for it), else the form's media type: it decides how the
+            // fields are sent.
+            let described = editor
+                .draft
+                .form
+                .get(editor.selected_row())
+                .and_then(|f| editor.form_doc(&f.name))
+                .filter(|d| !d.description.is_empty());
+            let text = match described {
+                Some(doc) => format!("{}: {}", doc.name, doc.description),
+                None => {
+                    let ct = editor.draft.content_type.clone().unwrap_or_default();
+                    format!("{ct}  (Enter: edit · a: add · Space: on/off · d: delete)")
+                }
+            };
+            return Line::styled(sanitize::clean_line(&text).into_owned(), self.theme.muted());
         }
         if editor.tab == ReqTab::Auth {
             return self.auth_note(editor);
@@ -584,17 +595,21 @@ impl RequestView<'_> {
             } else {
                 self.cell_text(editor, FieldKind::FormValue(i), &f.value, &f.name)
             };
-            let kind = doc.map(|d| d.type_text.clone()).unwrap_or_default();
+            // A file field's value is a path: its type says so.
+            let (kind, kind_style) = if f.file {
+                ("file".to_string(), theme.accent())
+            } else {
+                (
+                    doc.map(|d| d.type_text.clone()).unwrap_or_default(),
+                    theme.muted(),
+                )
+            };
             kinds.push(kind.clone());
             let mut row = TableRow::new(vec![
                 Cell::from(enabled_mark(f.enabled, theme)),
                 Cell::from(name),
-                Cell::from(Span::styled(
-                    if f.file { "file" } else { "" },
-                    theme.accent(),
-                )),
                 Cell::from(value),
-                Cell::from(Span::styled(kind, theme.muted())),
+                Cell::from(Span::styled(kind, kind_style)),
                 Cell::from(Span::styled(
                     doc.map(|d| d.description.clone()).unwrap_or_default(),
                     theme.muted(),
@@ -611,15 +626,12 @@ impl RequestView<'_> {
             editor,
             TableSpec {
                 rows,
-                widths: vec![
-                    Constraint::Length(1),
+                widths: form_widths(
+                    area.width,
                     fit(names.iter().map(String::as_str), "name", 24),
-                    Constraint::Length(4),
-                    Constraint::Fill(2),
                     fit(kinds.iter().map(String::as_str), "type", 16),
-                    Constraint::Fill(1),
-                ],
-                header: &["", "name", "", "value", "type", "description"],
+                ),
+                header: &["", "name", "value", "type", "description"],
                 empty: "No form fields. a: add one.",
             },
         );
@@ -705,17 +717,47 @@ fn fit<'a>(texts: impl Iterator<Item = &'a str>, header: &str, cap: usize) -> Co
     Constraint::Length(u16::try_from(widest.min(cap)).unwrap_or(1))
 }
 
+/// The form table's columns in `width`: the value, which is what is
+/// typed, keeps at least [`FORM_VALUE_MIN`] columns, taken from the name
+/// and type (down to a few characters each) when the pane is narrow; the
+/// description gets a third of what is left once the value has 40.
+fn form_widths(width: u16, name: Constraint, kind: Constraint) -> Vec<Constraint> {
+    let length = |c: Constraint| match c {
+        Constraint::Length(n) => n,
+        _ => 0,
+    };
+    let (mut name, mut kind) = (length(name), length(kind));
+    // Four gaps between five columns, and the ✓ column.
+    let room = width.saturating_sub(5);
+    while name + kind + FORM_VALUE_MIN > room && (name > 10 || kind > 8) {
+        if name >= kind && name > 10 {
+            name -= 1;
+        } else {
+            kind -= 1;
+        }
+    }
+    let rest = room.saturating_sub(name + kind);
+    let description = if rest > 40 { rest / 3 } else { 0 };
+    vec![
+        Constraint::Length(1),
+        Constraint::Length(name),
+        Constraint::Length(rest - description),
+        Constraint::Length(kind),
+        Constraint::Length(description),
+    ]
+}
+
+/// The narrowest value column of the form table.
+const FORM_VALUE_MIN: u16 = 18;
+
 /// Screen column where a field's text starts, for the terminal cursor.
 fn value_column(kind: FieldKind, widths: &[Constraint], area: Rect) -> u16 {
     let cells = Layout::horizontal(widths.to_vec()).spacing(1).split(area);
     let index = match kind {
-        FieldKind::Param(_)
-        | FieldKind::ExtraValue(_)
-        | FieldKind::ServerVar(_)
-        | FieldKind::FormValue(_) => 3,
+        FieldKind::Param(_) | FieldKind::ExtraValue(_) | FieldKind::ServerVar(_) => 3,
         FieldKind::BodyFile => 0,
         FieldKind::ExtraName(_) | FieldKind::HeaderName(_) | FieldKind::FormName(_) => 1,
-        FieldKind::HeaderValue(_) => 2,
+        FieldKind::HeaderValue(_) | FieldKind::FormValue(_) => 2,
         FieldKind::AuthValue(_) | FieldKind::AuthUser(_) | FieldKind::AuthKeyName(_) => 3,
     };
     cells.get(index).map_or(area.x, |r| r.x)
