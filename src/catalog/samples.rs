@@ -222,13 +222,8 @@ impl<'a> Generator<'a> {
                 Value::Array(item.into_iter().collect())
             }
             Some("string") => Value::String(string_sample(fields)),
-            Some("integer") => {
-                Value::from(fields.get("minimum").and_then(Value::as_i64).unwrap_or(0))
-            }
-            Some("number") => fields
-                .get("minimum")
-                .cloned()
-                .unwrap_or_else(|| Value::from(0)),
+            Some("integer") => number_sample(fields, true),
+            Some("number") => number_sample(fields, false),
             Some("boolean") => Value::Bool(false),
             _ => Value::Null,
         }
@@ -334,6 +329,40 @@ fn string_sample(fields: &Map<String, Value>) -> String {
         _ => "string",
     }
     .to_string()
+}
+
+/// A number in range: 0 when the bounds allow it (Microsoft Graph's int32
+/// `size` ranges from -2147483648, which made a poor sample), else the
+/// bound nearest to it (one step inside an exclusive one).
+fn number_sample(fields: &Map<String, Value>, integer: bool) -> Value {
+    let bound = |key: &str, exclusive_key: &str| {
+        // 3.0 says `exclusiveMinimum: true` beside `minimum`; 3.1 gives the
+        // exclusive bound as the number itself.
+        match (
+            fields.get(key).and_then(Value::as_f64),
+            fields.get(exclusive_key),
+        ) {
+            (_, Some(Value::Number(n))) => n.as_f64().map(|n| (n, true)),
+            (Some(n), Some(Value::Bool(true))) => Some((n, true)),
+            (Some(n), _) => Some((n, false)),
+            (None, _) => None,
+        }
+    };
+    let step = if integer { 1.0 } else { 0.5 };
+    let low = bound("minimum", "exclusiveMinimum").map(|(n, ex)| if ex { n + step } else { n });
+    let high = bound("maximum", "exclusiveMaximum").map(|(n, ex)| if ex { n - step } else { n });
+    let chosen = match (low, high) {
+        (Some(low), _) if low > 0.0 => low,
+        (_, Some(high)) if high < 0.0 => high,
+        _ => 0.0,
+    };
+    if integer || chosen.fract() == 0.0 {
+        // Whole, written without a fraction (`0`, not `0.0`).
+        #[allow(clippy::cast_possible_truncation)]
+        Value::from(chosen.ceil() as i64)
+    } else {
+        serde_json::Number::from_f64(chosen).map_or(Value::from(0), Value::Number)
+    }
 }
 
 #[cfg(test)]

@@ -23,7 +23,7 @@ use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph};
 
-use super::path_text::{elide_path, path_from_segment};
+use super::path_text::{common_namespace, elide_path, path_from_segment};
 use crate::catalog::Catalog;
 use crate::catalog::search::BackgroundIndex;
 use crate::sanitize::{display_width, truncate};
@@ -80,6 +80,9 @@ pub struct CatalogPane {
     api_names: Vec<String>,
     /// Operations whose title another operation of the same API has.
     shared_titles: HashSet<(usize, usize)>,
+    /// Per API, the dotted namespace most of its paths repeat, which a
+    /// narrow row leaves out first.
+    namespaces: Vec<Option<String>>,
 }
 
 impl CatalogPane {
@@ -144,6 +147,11 @@ impl CatalogPane {
             page: 10,
             api_names: api_names(catalog),
             shared_titles,
+            namespaces: catalog
+                .apis
+                .iter()
+                .map(|api| common_namespace(api.operations.iter().map(|op| op.path.as_str())))
+                .collect(),
         };
         // Start on the first operation of the first API: that is what
         // people come for. A folded catalog opens its first group for it.
@@ -651,9 +659,10 @@ impl CatalogPane {
                     }
                     return Line::from(spans);
                 }
+                let namespace = self.namespaces.get(api).and_then(Option::as_deref);
                 let path = match path_from {
-                    Some(from) => path_from_segment(&operation.path, from, room),
-                    None => elide_path(&operation.path, room),
+                    Some(from) => path_from_segment(&operation.path, from, room, namespace),
+                    None => elide_path(&operation.path, room, namespace),
                 };
                 let mut room = room.saturating_sub(display_width(&path));
                 spans.push(Span::styled(path, title_style));
