@@ -150,6 +150,27 @@ fn schemes_left_to_fill_follow_the_draft() {
     bearer.auth[1].enabled = false;
     assert_eq!(names(&bearer), ["chatAuth"]);
 
+    // An API key sent as `Authorization` (some gateways take one) too.
+    let mut key = fresh.clone();
+    key.auth.push(AuthValue::ad_hoc(
+        AdHocAuth::ApiKey {
+            name: "Authorization".into(),
+            location: portico::catalog::ParamLocation::Header,
+        },
+        "",
+        "k-1",
+    ));
+    assert!(names(&key).is_empty());
+    key.auth[1] = AuthValue::ad_hoc(
+        AdHocAuth::ApiKey {
+            name: "X-Key".into(),
+            location: portico::catalog::ParamLocation::Header,
+        },
+        "",
+        "k-1",
+    );
+    assert_eq!(names(&key), ["chatAuth"]);
+
     let mut header = fresh.clone();
     header.headers.push(Row {
         name: "authorization".into(),

@@ -588,6 +588,8 @@ fn selectors_find_operations_or_list_matches() {
         pick("azureml-demo:workspaces/{workspace}/services/{service}/execute"),
         "azureml-demo:POST /workspaces/{workspace}/services/{service}/execute"
     );
+    // Nothing after the API's name selects nothing, not its root path.
+    assert!(catalog.select("fixture-petstore:").is_err());
     match catalog.select("fixture-petstore:/pets/{petId}") {
         Err(SelectError::Ambiguous { matches, .. }) => assert_eq!(
             matches,

@@ -1426,6 +1426,14 @@ fn a_body_file_travels_through_http_files_and_postman() {
         exported.body, "",
         "the bytes are never read into the export"
     );
+    assert!(
+        exported
+            .headers
+            .iter()
+            .any(|h| h.name.eq_ignore_ascii_case("content-type")),
+        "the body's type is written: {:?}",
+        exported.headers
+    );
     let (text, warnings) = http_file::write(&HttpFile {
         variables: Default::default(),
         requests: vec![exported.clone()],

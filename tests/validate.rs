@@ -386,6 +386,7 @@ paths:
               properties:
                 count: {type: integer, minimum: 1}
                 tags: {type: array, items: {type: string, enum: [a, b]}}
+                meta: {type: object, properties: {n: {type: integer}}}
       responses: {"200": {description: ok}}
 "#,
         "page.yaml",
@@ -393,24 +394,31 @@ paths:
     .expect("loads");
     let (api, op) = catalog.operation((0, 0));
     let mut draft = Draft::new(api, op, &Vars::default());
-    draft.form = [("count", "three"), ("tags", "a"), ("tags", "c")]
-        .into_iter()
-        .map(|(name, value)| FormField {
-            name: name.into(),
-            value: value.into(),
-            file: false,
-            enabled: true,
-        })
-        .collect();
+    draft.form = [
+        ("count", "three"),
+        ("tags", "a"),
+        ("tags", "c"),
+        ("meta", r#"{"n": "x"}"#),
+    ]
+    .into_iter()
+    .map(|(name, value)| FormField {
+        name: name.into(),
+        value: value.into(),
+        file: false,
+        enabled: true,
+    })
+    .collect();
     let built = portico::request::build(api, op, &draft, &Vars::default()).expect("builds");
     let problems: Vec<(String, String)> = check_request(api, op, &draft, &built)
         .into_iter()
         .map(|p| (p.at.clone(), p.to_string()))
         .collect();
     let at: Vec<&str> = problems.iter().map(|(at, _)| at.as_str()).collect();
-    assert_eq!(at, ["/count", "/tags/1"], "{problems:?}");
+    assert_eq!(at, ["/count", "/tags/1", "/meta/n"], "{problems:?}");
     draft.form[0].value = "3".into();
     draft.form[2].value = "b".into();
+    // A part holding JSON is read as its JSON.
+    draft.form[3].value = r#"{"n": 2}"#.into();
     let built = portico::request::build(api, op, &draft, &Vars::default()).expect("builds");
     assert_eq!(check_request(api, op, &draft, &built), []);
 }

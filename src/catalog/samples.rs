@@ -333,33 +333,65 @@ fn string_sample(fields: &Map<String, Value>) -> String {
 
 /// A number in range: 0 when the bounds allow it (Microsoft Graph's int32
 /// `size` ranges from -2147483648, which made a poor sample), else the
-/// bound nearest to it (one step inside an exclusive one).
+/// bound nearest to it, inside an exclusive one (between both bounds when
+/// a step inside would pass the other).
 fn number_sample(fields: &Map<String, Value>, integer: bool) -> Value {
-    let bound = |key: &str, exclusive_key: &str| {
-        // 3.0 says `exclusiveMinimum: true` beside `minimum`; 3.1 gives the
-        // exclusive bound as the number itself.
-        match (
-            fields.get(key).and_then(Value::as_f64),
-            fields.get(exclusive_key),
-        ) {
-            (_, Some(Value::Number(n))) => n.as_f64().map(|n| (n, true)),
-            (Some(n), Some(Value::Bool(true))) => Some((n, true)),
-            (Some(n), _) => Some((n, false)),
-            (None, _) => None,
-        }
+    let number = |key: &str| fields.get(key).and_then(Value::as_f64);
+    let flag = |key: &str| fields.get(key).and_then(Value::as_bool) == Some(true);
+    // 3.0 says `exclusiveMinimum: true` beside `minimum`; 3.1 gives the
+    // exclusive bound as a number of its own. The tighter one holds.
+    let lower = [
+        number("minimum").map(|n| (n, flag("exclusiveMinimum"))),
+        number("exclusiveMinimum").map(|n| (n, true)),
+    ]
+    .into_iter()
+    .flatten()
+    .max_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
+    let upper = [
+        number("maximum").map(|n| (n, flag("exclusiveMaximum"))),
+        number("exclusiveMaximum").map(|n| (n, true)),
+    ]
+    .into_iter()
+    .flatten()
+    .min_by(|a, b| a.0.total_cmp(&b.0).then(b.1.cmp(&a.1)));
+    let inside = |value: f64| {
+        lower.is_none_or(|(n, exclusive)| if exclusive { value > n } else { value >= n })
+            && upper.is_none_or(|(n, exclusive)| if exclusive { value < n } else { value <= n })
     };
     let step = if integer { 1.0 } else { 0.5 };
-    let low = bound("minimum", "exclusiveMinimum").map(|(n, ex)| if ex { n + step } else { n });
-    let high = bound("maximum", "exclusiveMaximum").map(|(n, ex)| if ex { n - step } else { n });
-    let chosen = match (low, high) {
-        (Some(low), _) if low > 0.0 => low,
-        (_, Some(high)) if high < 0.0 => high,
-        _ => 0.0,
-    };
-    if integer || chosen.fract() == 0.0 {
-        // Whole, written without a fraction (`0`, not `0.0`).
+    // Each bound made whole for an integer, and stepped inside when it is
+    // exclusive and still on it.
+    let lowest = lower.map(|(n, exclusive)| {
+        let whole = if integer { n.ceil() } else { n };
+        if exclusive && whole <= n {
+            whole + step
+        } else {
+            whole
+        }
+    });
+    let highest = upper.map(|(n, exclusive)| {
+        let whole = if integer { n.floor() } else { n };
+        if exclusive && whole >= n {
+            whole - step
+        } else {
+            whole
+        }
+    });
+    let middle = lower.zip(upper).map(|((l, _), (u, _))| {
+        let mid = (l + u) / 2.0;
+        if integer { mid.round() } else { mid }
+    });
+    let candidates = [Some(0.0), lowest, middle, highest];
+    let chosen = candidates
+        .into_iter()
+        .flatten()
+        .find(|v| inside(*v) && (!integer || v.fract() == 0.0))
+        .unwrap_or(0.0);
+    // Whole numbers are written without a fraction (`0`, not `0.0`); past
+    // what an i64 holds, as the float they are.
+    if chosen.fract() == 0.0 && chosen.abs() < 9.0e15 {
         #[allow(clippy::cast_possible_truncation)]
-        Value::from(chosen.ceil() as i64)
+        Value::from(chosen as i64)
     } else {
         serde_json::Number::from_f64(chosen).map_or(Value::from(0), Value::Number)
     }

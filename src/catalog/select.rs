@@ -117,7 +117,7 @@ impl Catalog {
                     .is_some_and(|id| id.eq_ignore_ascii_case(rest))
             },
             // RPC-style APIs are known by their paths: every method on it.
-            &|op| op.path == rest || op.path.strip_prefix('/') == Some(rest),
+            &|op| !rest.is_empty() && (op.path == rest || op.path.strip_prefix('/') == Some(rest)),
         ];
         let found = by_route.filter(|m| !m.is_empty()).or_else(|| {
             tiers.iter().find_map(|matches| {

@@ -210,9 +210,15 @@ impl AuthValue {
     }
 
     /// Whether the build sends something for it: switched on and filled
-    /// (basic auth by either half; a `{{variable}}` counts as filled).
-    pub fn is_given(&self) -> bool {
-        self.enabled && !(self.value.trim().is_empty() && self.username.trim().is_empty())
+    /// (basic auth by either half, anything else by its value; a
+    /// `{{variable}}` counts as filled), as `apply_auth` decides.
+    pub fn is_given(&self, kind: &SecurityKind) -> bool {
+        let filled = |text: &str| !text.trim().is_empty();
+        self.enabled
+            && match kind {
+                SecurityKind::Basic => filled(&self.value) || filled(&self.username),
+                _ => filled(&self.value),
+            }
     }
 }
 
@@ -233,16 +239,24 @@ impl Draft {
                 .iter()
                 .any(|p| p.location == ParamLocation::Header && named(&p.name, &p.value, p.enabled))
             || self.auth.iter().any(|a| {
-                !(a.ad_hoc.is_none() && a.scheme == scheme)
-                    && a.is_given()
-                    && matches!(
-                        a.kind(api),
-                        Some(
-                            SecurityKind::Basic
-                                | SecurityKind::Bearer { .. }
-                                | SecurityKind::OAuth2 { .. }
-                        )
-                    )
+                if a.ad_hoc.is_none() && a.scheme == scheme {
+                    return false;
+                }
+                let Some(kind) = a.kind(api) else {
+                    return false;
+                };
+                let sends_authorization = match &kind {
+                    SecurityKind::Basic
+                    | SecurityKind::Bearer { .. }
+                    | SecurityKind::OAuth2 { .. } => true,
+                    // A key whose header is `Authorization` (some gateways).
+                    SecurityKind::ApiKey { param, location } => {
+                        *location == ParamLocation::Header
+                            && param.eq_ignore_ascii_case("authorization")
+                    }
+                    SecurityKind::Other { .. } => false,
+                };
+                sends_authorization && a.is_given(&kind)
             })
     }
 }

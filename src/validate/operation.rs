@@ -76,13 +76,24 @@ pub fn check_request(
 }
 
 /// A form's fields as the object its schema describes: each value typed
-/// as its property says (numbers and booleans parsed), the fields of an
-/// array property gathered in order, a file as its path.
+/// as its property says (numbers and booleans parsed, an object part as
+/// its JSON), the fields of an array property gathered in order, a file
+/// as its path. A property is found among the schema's own, else among
+/// its `oneOf`/`anyOf` variants'.
 fn form_value(api: &Api, schema: &Value, fields: &[FormField]) -> Value {
     let tree = schema_tree(api, schema, Direction::Request);
     let mut object = serde_json::Map::new();
     for field in fields.iter().filter(|f| f.enabled) {
-        let property = tree.children.iter().find(|c| c.name == field.name);
+        let property = tree
+            .children
+            .iter()
+            .find(|c| c.name == field.name)
+            .or_else(|| {
+                tree.variants.as_ref()?;
+                tree.children
+                    .iter()
+                    .find_map(|v| v.children.iter().find(|c| c.name == field.name))
+            });
         let type_of = |node: Option<&SchemaNode>| {
             node.and_then(|n| n.types.first())
                 .map_or("string", String::as_str)
@@ -159,6 +170,11 @@ fn check_param(api: &Api, p: &Parameter, text: &str) -> Vec<Problem> {
 /// the check says what was expected).
 fn typed(text: &str, type_name: &str) -> Value {
     match type_name {
+        // A multipart part that holds JSON (`metadata: {type: object}`).
+        "object" | "array" => serde_json::from_str::<Value>(text)
+            .ok()
+            .filter(|v| v.is_object() || v.is_array())
+            .unwrap_or_else(|| Value::String(text.into())),
         "integer" | "number" => serde_json::from_str::<serde_json::Number>(text)
             .map_or_else(|_| Value::String(text.into()), Value::Number),
         "boolean" => match text {

@@ -26,7 +26,7 @@ use super::curl::{ParsedCurl, draft_from_curl, server_default};
 
 mod tokens;
 
-use crate::request::{Draft, FormField, Row, Vars, enc, is_multipart, preview};
+use crate::request::{Draft, FormField, Row, Vars, enc, is_multipart, sketch};
 use tokens::{TOKEN_PREFIX, Tokens};
 
 /// One request as another tool wrote it: `{{variables}}` kept, nothing
@@ -202,10 +202,10 @@ pub fn to_imported(
 ) -> ImportedRequest {
     let mut tokens = Tokens::default();
     let mut hidden = tokens.hide_draft(draft);
-    // The form is written as its fields below, and a body file by its
-    // path: building them would read each file for nothing.
+    // The form is written as its fields below: building it would read
+    // each file for nothing. A body file is looked at, not read (`sketch`),
+    // so its Content-Type is written and its path below.
     hidden.form.clear();
-    hidden.body_file = None;
     let found = catalog
         .apis
         .iter()
@@ -222,7 +222,7 @@ pub fn to_imported(
         ..ImportedRequest::default()
     };
     if let Some((api, op)) = found {
-        let (built, _) = preview(api, op, &hidden, &Vars::default());
+        let (built, _) = sketch(api, op, &hidden, &Vars::default());
         out.url = tokens.reveal(&built.url);
         out.headers = built
             .headers

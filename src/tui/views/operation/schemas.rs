@@ -122,8 +122,12 @@ impl SchemaDocs {
             .as_ref()
     }
 
-    /// Whether there is anything deeper than the folded levels to unfold.
+    /// Whether anything is folded: a node folded by hand, or levels
+    /// deeper than the folded ones.
     pub fn has_folds(&self) -> bool {
+        if self.open.values().any(|open| !open) {
+            return true;
+        }
         self.built.as_ref().is_some_and(|t| {
             t.parameters
                 .iter()

@@ -20,7 +20,32 @@ use crate::tui::config::Theme;
 fn hide(name: &str, value: &str, reveal: bool) -> bool {
     // A variable reference is not itself a secret and says where the
     // value comes from, so it stays readable.
-    !reveal && is_secret_name(name) && !value.is_empty() && !value.contains("{{")
+    !reveal && is_secret_name(name) && !value.is_empty() && !only_variables(value)
+}
+
+/// Whether `value` is `{{variables}}` and nothing secret besides: at most
+/// an auth scheme's word before them (`Bearer {{token}}`). Text typed
+/// around a reference (`sk-live-1{{x}}`) is not.
+fn only_variables(value: &str) -> bool {
+    if !value.contains("{{") {
+        return false;
+    }
+    let mut rest = String::new();
+    let mut text = value;
+    while let Some(open) = text.find("{{") {
+        rest.push_str(&text[..open]);
+        match text[open..].find("}}") {
+            Some(close) => text = &text[open + close + 2..],
+            // An unfinished reference, as while typing: the rest is its name.
+            None => text = "",
+        }
+    }
+    rest.push_str(text);
+    let rest = rest.trim();
+    rest.is_empty()
+        || ["bearer", "basic", "token", "bot", "digest"]
+            .iter()
+            .any(|word| rest.eq_ignore_ascii_case(word))
 }
 
 pub struct RequestView<'a> {
@@ -358,7 +383,7 @@ impl RequestView<'_> {
             // (Slack's `token`), unless it names a variable.
             let typed = field.input.text();
             let secret = RequestEditor::is_secret_field(kind)
-                || (is_secret_name(secret_name) && !typed.contains("{{"));
+                || (is_secret_name(secret_name) && !only_variables(typed));
             let text = if secret && !self.reveal {
                 "•".repeat(typed.chars().count())
             } else {
@@ -795,5 +820,10 @@ mod tests {
         assert!(!hide("Authorization", "Bearer {{api_key}}", false));
         assert!(!hide("Authorization", "Bearer abc", true));
         assert!(!hide("Accept", "application/json", false));
+        // Text typed around a reference is still a secret.
+        assert!(hide("token", "sk-live-1{{x}}", false));
+        assert!(hide("token", "sk-live-1{{", false));
+        assert!(!hide("token", "{{slack_token}}", false));
+        assert!(!hide("token", "{{slack_", false));
     }
 }
