@@ -1,8 +1,10 @@
 //! A declared security scheme switched off for one request, and a
 //! credential of the user's own that makes an OAuth 2.0 token moot: the
 //! request authenticates the way the user says, and no token is asked
-//! for (none could be here: the scheme has no client). Checked on what a
-//! loopback server received, through the real `portico` binary.
+//! for (none could be here: the scheme has no client); and a credential
+//! for every request of an included definition that declares none.
+//! Checked on what a loopback server received, through the real
+//! `portico` binary.
 
 use serde_json::Value;
 
@@ -212,5 +214,64 @@ fn the_switch_is_kept_with_the_draft() {
             .any(|(n, _)| n.eq_ignore_ascii_case("authorization")),
         "{:?}",
         built.headers
+    );
+}
+
+/// A portal file's `[[include]]` can give headers to every request of the
+/// definition it includes: GitHub's declares no security scheme, and
+/// `Authorization: Bearer {{github_token}}` there authenticates all 1,223
+/// operations at once (the token from the environment, masked).
+#[tokio::test]
+async fn an_include_gives_every_request_its_headers() {
+    let server = support::TestServer::start().await;
+    let dir = tempfile::tempdir().expect("dir");
+    std::fs::write(
+        dir.path().join("echo.yaml"),
+        r#"
+openapi: 3.0.3
+info: { title: Echo, version: "1" }
+paths:
+  /echo:
+    get:
+      operationId: echo
+      responses: { "200": { description: ok } }
+"#,
+    )
+    .expect("write spec");
+    std::fs::write(
+        dir.path().join("portal.toml"),
+        r#"
+[[include]]
+source = "echo.yaml"
+headers = ["Authorization: Bearer {{github_token}}", "X-GitHub-Api-Version: 2022-11-28", "no colon"]
+
+[[environment]]
+name = "mine"
+[environment.variables]
+github_token = { value = "ghp-secret-1", secret = true }
+"#,
+    )
+    .expect("write portal");
+    let portal = dir.path().join("portal.toml").display().to_string();
+    let base = server.url("");
+    let output = portico(&[
+        "call", &portal, "--op", "echo", "--server", &base, "--env", "mine", "--json",
+    ])
+    .await;
+    let printed = String::from_utf8_lossy(&output.stdout).into_owned();
+    let echo = received(&output);
+    assert_eq!(header(&echo, "authorization"), Some("Bearer ghp-secret-1"));
+    assert_eq!(header(&echo, "x-github-api-version"), Some("2022-11-28"));
+    // What portico prints of the request masks the token.
+    let request: Value = serde_json::from_str(&printed).expect("JSON");
+    assert!(!request["request"].to_string().contains("ghp-secret-1"));
+
+    // A header line without a name is a warning naming where it is.
+    let list = portico(&["list", &portal]).await;
+    let stderr = String::from_utf8_lossy(&list.stderr);
+    assert!(stderr.contains("include[0]"), "{stderr}");
+    assert!(
+        stderr.contains("\"no colon\" is not \"Name: value\""),
+        "{stderr}"
     );
 }

@@ -285,10 +285,9 @@ fn include_part(
 ) {
     match part {
         Ok(mut part) => {
-            if include.skip_tls_verify {
-                for api in &mut part.apis {
-                    api.skip_tls_verify = true;
-                }
+            for api in &mut part.apis {
+                api.skip_tls_verify |= include.skip_tls_verify;
+                api.default_headers.extend(include.headers.iter().cloned());
             }
             merge(catalog, part);
         }

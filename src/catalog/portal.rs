@@ -78,6 +78,8 @@ struct PortalPoll {
 struct Include {
     source: String,
     tls_verify: Option<bool>,
+    #[serde(default)]
+    headers: Vec<String>,
     #[serde(flatten)]
     unknown: BTreeMap<String, toml::Value>,
 }
@@ -200,6 +202,10 @@ pub(crate) struct IncludeSource {
     /// `tls_verify = false`: every API of the source sends without
     /// checking certificates.
     pub skip_tls_verify: bool,
+    /// Sent with every request of the source's APIs (GitHub's
+    /// `Authorization: Bearer {{github_token}}`, which its definition
+    /// does not declare).
+    pub headers: Vec<(String, String)>,
 }
 
 /// The portal's own APIs and environments, and the sources it includes.
@@ -260,10 +266,12 @@ pub(crate) fn parse(
     }
     let mut includes = Vec::new();
     for (i, include) in file.include.into_iter().enumerate() {
-        cx.unknown_keys(&format!("include[{i}]"), &include.unknown);
+        let at = format!("include[{i}]");
+        cx.unknown_keys(&at, &include.unknown);
         includes.push(IncludeSource {
             location: join_location(location, &include.source),
             skip_tls_verify: include.tls_verify == Some(false),
+            headers: cx.headers(&include.headers, &at),
         });
     }
     catalog.warnings = cx.warnings;
@@ -291,6 +299,23 @@ struct Cx<'a> {
 }
 
 impl Cx<'_> {
+    /// `"Name: value"` lines as pairs; one without a name is a warning.
+    fn headers(&mut self, headers: &[String], at: &str) -> Vec<(String, String)> {
+        let mut out = Vec::new();
+        for header in headers {
+            match header.split_once(':') {
+                Some((name, value)) if !name.trim().is_empty() => {
+                    out.push((name.trim().to_string(), value.trim().to_string()));
+                }
+                _ => self.warn(
+                    at,
+                    format!("header {header:?} is not \"Name: value\"; ignored"),
+                ),
+            }
+        }
+        out
+    }
+
     fn warn(&mut self, at: &str, message: impl Into<String>) {
         self.warnings.push(Warning {
             source: self.location.to_string(),
@@ -318,18 +343,7 @@ impl Cx<'_> {
             url.push('/');
             url.push_str(suffix);
         }
-        let mut default_headers = Vec::new();
-        for header in &api.headers {
-            match header.split_once(':') {
-                Some((name, value)) if !name.trim().is_empty() => {
-                    default_headers.push((name.trim().to_string(), value.trim().to_string()));
-                }
-                _ => self.warn(
-                    &at,
-                    format!("header {header:?} is not \"Name: value\"; ignored"),
-                ),
-            }
-        }
+        let default_headers = self.headers(&api.headers, &at);
         let scheme = api
             .oauth2
             .map(|oauth| self.oauth_scheme(oauth, &format!("{at}.oauth2")));
@@ -546,18 +560,7 @@ impl Cx<'_> {
         for (i, step) in flow.step.into_iter().enumerate() {
             let step_at = format!("{at}.step[{i}]");
             self.unknown_keys(&step_at, &step.unknown);
-            let mut headers = Vec::new();
-            for header in &step.headers {
-                match header.split_once(':') {
-                    Some((name, value)) if !name.trim().is_empty() => {
-                        headers.push((name.trim().to_string(), value.trim().to_string()));
-                    }
-                    _ => self.warn(
-                        &step_at,
-                        format!("header {header:?} is not \"Name: value\"; ignored"),
-                    ),
-                }
-            }
+            let headers = self.headers(&step.headers, &step_at);
             let poll = step.poll.map(|poll| {
                 self.unknown_keys(&format!("{step_at}.poll"), &poll.unknown);
                 Poll {
