@@ -13,7 +13,7 @@ mod support;
 use portico::catalog;
 use portico::oauth::schemes_to_fill;
 use portico::request::{AdHocAuth, AuthValue, Draft, Row, Vars};
-use support::portico;
+use support::{echo_header, portico, write_file};
 
 /// Slack's shape: an OAuth 2.0 scheme required, and a `token` parameter
 /// that carries the same credential another way.
@@ -38,15 +38,6 @@ paths:
       responses: { "200": { description: ok } }
 "#;
 
-fn header<'a>(echo: &'a Value, name: &str) -> Option<&'a str> {
-    echo["headers"].as_array()?.iter().find(|pair| {
-        pair[0]
-            .as_str()
-            .is_some_and(|n| n.eq_ignore_ascii_case(name))
-    })?[1]
-        .as_str()
-}
-
 /// What the server received, from `portico call ... --json`.
 fn received(output: &std::process::Output) -> Value {
     assert!(
@@ -62,9 +53,7 @@ fn received(output: &std::process::Output) -> Value {
 async fn a_declared_scheme_switched_off_or_overruled_asks_for_no_token() {
     let server = support::TestServer::start().await;
     let dir = tempfile::tempdir().expect("dir");
-    let spec = dir.path().join("chat.yaml");
-    std::fs::write(&spec, CHAT).expect("write spec");
-    let spec = spec.to_string_lossy().into_owned();
+    let spec = write_file(dir.path(), "chat.yaml", CHAT);
     let base = server.url("");
     let call = |extra: &[&str]| {
         let mut args = vec![
@@ -97,16 +86,16 @@ async fn a_declared_scheme_switched_off_or_overruled_asks_for_no_token() {
     // Switched off: the token parameter goes, and no Authorization.
     for off in ["chatAuth", "all"] {
         let echo = received(&run(call(&["--no-auth", off])).await);
-        assert_eq!(header(&echo, "token"), Some("t-1"));
-        assert_eq!(header(&echo, "authorization"), None, "--no-auth {off}");
+        assert_eq!(echo_header(&echo, "token"), Some("t-1"));
+        assert_eq!(echo_header(&echo, "authorization"), None, "--no-auth {off}");
     }
 
     // A bearer token or an Authorization header of the user's own wins;
     // no token is fetched for the scheme it would lose to.
     let echo = received(&run(call(&["--bearer", "b-1"])).await);
-    assert_eq!(header(&echo, "authorization"), Some("Bearer b-1"));
+    assert_eq!(echo_header(&echo, "authorization"), Some("Bearer b-1"));
     let echo = received(&run(call(&["-H", "Authorization: Bearer h-1"])).await);
-    assert_eq!(header(&echo, "authorization"), Some("Bearer h-1"));
+    assert_eq!(echo_header(&echo, "authorization"), Some("Bearer h-1"));
 
     // A name the operation does not declare: refused, naming the ones it does.
     let wrong = run(call(&["--no-auth", "chatauth"])).await;
@@ -225,8 +214,9 @@ fn the_switch_is_kept_with_the_draft() {
 async fn an_include_gives_every_request_its_headers() {
     let server = support::TestServer::start().await;
     let dir = tempfile::tempdir().expect("dir");
-    std::fs::write(
-        dir.path().join("echo.yaml"),
+    write_file(
+        dir.path(),
+        "echo.yaml",
         r#"
 openapi: 3.0.3
 info: { title: Echo, version: "1" }
@@ -236,10 +226,10 @@ paths:
       operationId: echo
       responses: { "200": { description: ok } }
 "#,
-    )
-    .expect("write spec");
-    std::fs::write(
-        dir.path().join("portal.toml"),
+    );
+    let portal = write_file(
+        dir.path(),
+        "portal.toml",
         r#"
 [[include]]
 source = "echo.yaml"
@@ -250,9 +240,7 @@ name = "mine"
 [environment.variables]
 github_token = { value = "ghp-secret-1", secret = true }
 "#,
-    )
-    .expect("write portal");
-    let portal = dir.path().join("portal.toml").display().to_string();
+    );
     let base = server.url("");
     let output = portico(&[
         "call", &portal, "--op", "echo", "--server", &base, "--env", "mine", "--json",
@@ -260,8 +248,14 @@ github_token = { value = "ghp-secret-1", secret = true }
     .await;
     let printed = String::from_utf8_lossy(&output.stdout).into_owned();
     let echo = received(&output);
-    assert_eq!(header(&echo, "authorization"), Some("Bearer ghp-secret-1"));
-    assert_eq!(header(&echo, "x-github-api-version"), Some("2022-11-28"));
+    assert_eq!(
+        echo_header(&echo, "authorization"),
+        Some("Bearer ghp-secret-1")
+    );
+    assert_eq!(
+        echo_header(&echo, "x-github-api-version"),
+        Some("2022-11-28")
+    );
     // What portico prints of the request masks the token.
     let request: Value = serde_json::from_str(&printed).expect("JSON");
     assert!(!request["request"].to_string().contains("ghp-secret-1"));

@@ -16,7 +16,7 @@ use serde_json::{Value, json};
 
 mod support;
 
-use support::portico;
+use support::{echo_header, portico};
 
 const SPEC: &str = r#"
 openapi: 3.0.3
@@ -547,15 +547,6 @@ paths:
                 file: { type: string, format: binary }
       responses: { "200": { description: ok } }
 "#;
-
-fn echo_header<'a>(echo: &'a Value, name: &str) -> Option<&'a str> {
-    echo["headers"].as_array()?.iter().find(|pair| {
-        pair[0]
-            .as_str()
-            .is_some_and(|n| n.eq_ignore_ascii_case(name))
-    })?[1]
-        .as_str()
-}
 
 /// `-F` fills a form body, encoded for its media type; `-F name=@path`
 /// uploads a file as multipart; `-u` and `--bearer` add credentials the

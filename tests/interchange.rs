@@ -10,7 +10,7 @@ use std::process::{Output, Stdio};
 use serde_json::{Value, json};
 use tokio::io::AsyncWriteExt;
 
-use support::TestServer;
+use support::{TestServer, write_file};
 
 /// An API whose one operation is the test server's echo route.
 const ECHO_SPEC: &str = r#"
@@ -75,12 +75,6 @@ fn stdout_text(output: &Output) -> String {
 fn stdout_json(output: &Output) -> Value {
     let text = stdout_text(output);
     serde_json::from_str(&text).unwrap_or_else(|e| panic!("stdout is not JSON ({e}): {text}"))
-}
-
-fn write_file(dir: &Path, name: &str, text: &str) -> String {
-    let path = dir.join(name);
-    std::fs::write(&path, text).expect("write file");
-    path.to_string_lossy().into_owned()
 }
 
 // ------------------------------------------------------------------ curl --

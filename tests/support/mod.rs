@@ -552,3 +552,21 @@ pub async fn portico(args: &[&str]) -> std::process::Output {
         .await
         .expect("run portico")
 }
+
+/// Writes `text` to `dir/name`; the path as a string, for an argument.
+pub fn write_file(dir: &std::path::Path, name: &str, text: &str) -> String {
+    let path = dir.join(name);
+    std::fs::write(&path, text).expect("write file");
+    path.to_string_lossy().into_owned()
+}
+
+/// A header of a request the [`TestServer`]'s `/echo` echoed, by name in
+/// any case.
+pub fn echo_header<'a>(echo: &'a serde_json::Value, name: &str) -> Option<&'a str> {
+    echo["headers"].as_array()?.iter().find(|pair| {
+        pair[0]
+            .as_str()
+            .is_some_and(|n| n.eq_ignore_ascii_case(name))
+    })?[1]
+        .as_str()
+}
