@@ -1460,3 +1460,98 @@ fn a_body_file_travels_through_http_files_and_postman() {
     let placed = imported::place(&catalog, &read.requests[0], &vars);
     assert_eq!(placed.draft.body_file.as_deref(), Some(absolute.as_str()));
 }
+
+/// A body that is a file in a curl command stays a file: `--data-binary
+/// @FILE` alone and `-T FILE` (PUT, the file's name after a URL ending in
+/// `/`), read back into the draft's body file. `portico curl` writes
+/// `--data-binary @FILE`, and importing that gives the same draft.
+#[tokio::test]
+async fn curl_file_bodies_come_back_as_files() {
+    use portico::interchange::curl::parse_curl_with;
+    let read = |_: &str| Ok(vec![0u8, 159, 146, 150]);
+    let parsed = parse_curl_with("curl http://h/blob --data-binary @x.bin", &read).expect("reads");
+    assert_eq!(parsed.body_file.as_deref(), Some("x.bin"));
+    assert_eq!(parsed.method, "POST");
+    let parsed = parse_curl_with("curl -T dir/x.bin http://h/up/", &read).expect("reads");
+    assert_eq!(parsed.body_file.as_deref(), Some("dir/x.bin"));
+    assert_eq!(
+        (parsed.method.as_str(), parsed.url.as_str()),
+        ("PUT", "http://h/up/x.bin")
+    );
+    assert!(
+        parsed.header("content-type").is_none(),
+        "curl -T sends no type"
+    );
+    // Text read in, or several pieces: the body, not a file.
+    for command in [
+        "curl http://h/ -d @x.txt",
+        "curl http://h/ --data-binary @x.bin --data-binary @y.bin",
+        "curl http://h/ --data-binary @x.bin -G",
+    ] {
+        let parsed = parse_curl_with(command, &read).expect("reads");
+        assert_eq!(parsed.body_file, None, "{command}");
+    }
+
+    let dir = tempfile::tempdir().expect("tempdir");
+    let spec = write_file(
+        dir.path(),
+        "blobs.yaml",
+        r#"
+openapi: 3.0.3
+info: { title: Blobs, version: "1" }
+servers: [ { url: "http://blobs.test" } ]
+paths:
+  /blob:
+    put:
+      operationId: putBlob
+      requestBody:
+        content:
+          application/octet-stream:
+            schema: { type: string, format: binary }
+      responses: { "204": { description: ok } }
+"#,
+    );
+    let blob = dir.path().join("blob.bin");
+    std::fs::write(&blob, [0u8, 255, 1]).expect("write blob");
+    let data = format!("@{}", blob.display());
+    let command =
+        stdout_text(&portico(&["curl", &spec, "--op", "putBlob", "--data-binary", &data]).await);
+    assert!(
+        command.contains(&format!("--data-binary '@{}'", blob.display())),
+        "{command}"
+    );
+    let imported = stdout_json(&portico_with_stdin(&["import", "curl", &spec], &command).await);
+    assert_eq!(imported["operation"]["operation_id"], "putBlob");
+    assert_eq!(
+        imported["request"]["body_file"],
+        blob.display().to_string(),
+        "{imported}"
+    );
+    // Saved as a preset, the draft sends the file.
+    let home = tempfile::tempdir().expect("home");
+    let saved = portico_at(
+        home.path(),
+        &["import", "curl", &spec, "--save-preset", "blob"],
+        &command,
+    )
+    .await;
+    assert!(
+        saved.status.success(),
+        "{}",
+        String::from_utf8_lossy(&saved.stderr)
+    );
+    let paths = portico::store::Paths::in_dir(home.path());
+    let key = portico::catalog::OperationKey {
+        api: "blobs".into(),
+        method: "PUT".into(),
+        path: "/blob".into(),
+    };
+    let preset = portico::store::Presets::new(&paths)
+        .get(&key, "blob")
+        .expect("the preset");
+    assert_eq!(
+        preset.draft.body_file.as_deref(),
+        Some(blob.display().to_string().as_str())
+    );
+    assert_eq!(preset.draft.body, "");
+}

@@ -137,6 +137,10 @@ pub fn request_json(req: &BuiltRequest) -> Value {
     if base64 {
         object["body_base64"] = Value::Bool(true);
     }
+    // A body sent from a file also names it.
+    if let Some(path) = &req.body_file {
+        object["body_file"] = Value::String(path.clone());
+    }
     object
 }
 

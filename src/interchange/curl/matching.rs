@@ -215,7 +215,13 @@ pub fn draft_from_curl(catalog: &Catalog, parsed: &ParsedCurl) -> Option<(usize,
             draft.content_type = Some("multipart/form-data".into());
         }
     }
-    if draft.body.is_empty() && draft.form.is_empty() {
+    // A file sent whole stays a file, not its bytes read in as text.
+    if let Some(path) = &parsed.body_file {
+        draft.body_file = Some(path.clone());
+        draft.body.clear();
+        draft.form.clear();
+    }
+    if draft.body.is_empty() && draft.form.is_empty() && draft.body_file.is_none() {
         draft.content_type = None;
     }
     Some((ai, oi, draft))

@@ -40,6 +40,10 @@ pub struct ParsedCurl {
     /// A multipart body's `-F` fields as given (a file by its path), for
     /// a draft to keep the form rather than its bytes; empty otherwise.
     pub form: Vec<FormField>,
+    /// The file the whole body is (`--data-binary @FILE`, `-T FILE`), by
+    /// the path as given, for a draft to send the file rather than a copy
+    /// of its bytes as text.
+    pub body_file: Option<String>,
     /// `--compressed`: curl asks for and decodes compressed responses.
     pub compressed: bool,
     /// `-k`/`--insecure`.
@@ -76,7 +80,7 @@ impl ParsedCurl {
             body: self.body.clone(),
             secret_values,
             form: self.form.clone(),
-            body_file: None,
+            body_file: self.body_file.clone(),
         }
     }
 

@@ -36,6 +36,10 @@ pub(super) struct State {
     url: Option<String>,
     method: Option<String>,
     data: Vec<Vec<u8>>,
+    /// The file of a `--data-binary @FILE` or `-T FILE`, by its path.
+    data_file: Option<String>,
+    /// `-T`: the body is a file and the method PUT.
+    upload: bool,
     json: bool,
     get: bool,
     head: bool,
@@ -122,9 +126,24 @@ impl State {
         };
         let mut body = None;
         match data {
-            Some(d) if self.get => query.push(text(&d)),
+            Some(d) if self.get && !self.upload => query.push(text(&d)),
             Some(d) => body = Some(d),
             None => {}
+        }
+        // One file and nothing else: the draft sends the file.
+        if self.data.len() == 1 && body.is_some() {
+            self.parsed.body_file = self.data_file.take();
+        }
+        // `-T` to a URL ending in `/` names the file after it, as curl does.
+        if self.upload
+            && url.ends_with('/')
+            && let Some(name) = self
+                .parsed
+                .body_file
+                .as_deref()
+                .and_then(|p| std::path::Path::new(p).file_name())
+        {
+            url.push_str(&crate::request::enc(&name.to_string_lossy()));
         }
         if !query.is_empty() {
             let (base, fragment) = match url.split_once('#') {
@@ -171,7 +190,7 @@ impl State {
                     .push(("Content-Type".into(), content_type));
             }
             body = Some(bytes);
-        } else if body.is_some() && !self.has_header("content-type") {
+        } else if body.is_some() && !self.upload && !self.has_header("content-type") {
             let ct = if self.json {
                 "application/json"
             } else {
@@ -186,6 +205,7 @@ impl State {
         let method = match self.method.take() {
             Some(m) => m,
             None if self.head => "HEAD".into(),
+            None if self.upload => "PUT".into(),
             None if body.is_some() => "POST".into(),
             None => "GET".into(),
         };
@@ -472,6 +492,10 @@ pub(super) fn apply_option(
             let value = reader.value(option)?;
             let data = match value.strip_prefix(b"@") {
                 Some(path) => {
+                    // Bytes as they are: the file itself is the body.
+                    if option == "--data-binary" && path != b"-" {
+                        state.data_file = Some(text(path));
+                    }
                     let mut data = load(&text(path), option)?;
                     // Only `-d @file` loses the file's line breaks.
                     if matches!(option, "--data" | "--data-ascii") {
@@ -548,7 +572,20 @@ pub(super) fn apply_option(
         "--head" => state.head = true,
         "--compressed" => state.parsed.compressed = true,
         "--insecure" => state.parsed.insecure = true,
-        "--upload-file" | "--config" => {
+        "--upload-file" => {
+            let path = text(&reader.value(option)?);
+            if path == "-" || path == "." {
+                return Err(CurlError::Unsupported {
+                    option: option.into(),
+                    why: "the body comes from standard input".into(),
+                });
+            }
+            let data = load(&path, option)?;
+            state.data.push(data);
+            state.data_file = Some(path);
+            state.upload = true;
+        }
+        "--config" => {
             return Err(CurlError::Unsupported {
                 option: option.into(),
                 why: "it reads the request from a file".into(),
