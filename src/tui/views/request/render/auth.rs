@@ -149,7 +149,11 @@ impl RequestView<'_> {
                     },
                 )
             }
-            Err(e) => format!("✗ {e}"),
+            // Short enough for an 80-column pane to show the way out.
+            Err(crate::oauth::OAuthError::NoClientId { variable, .. }) => {
+                format!("✗ no client id: set `{variable}`, or Space: switch off")
+            }
+            Err(e) => format!("✗ {e} · Space: switch off"),
         };
         note(text)
     }
