@@ -126,7 +126,7 @@ async fn slack_post_message_is_a_form_filled_row_by_row_and_sent_encoded() {
     // off for this request, and the send goes through.
     h.key(KeyCode::Char(']'));
     h.assert_screen("✓ slackAuth");
-    h.assert_screen("✗ no client id: set `slackAuth_client_id`, or Space: switch off");
+    h.assert_screen("✗ no client id (set `slackAuth_client_id`) · Space: off");
     h.key(KeyCode::Char(' '));
     let off = h.line_with("✗ slackAuth").expect("switched off");
     assert!(off.contains("off: not sent"), "{off}");

@@ -151,9 +151,9 @@ impl RequestView<'_> {
             }
             // Short enough for an 80-column pane to show the way out.
             Err(crate::oauth::OAuthError::NoClientId { variable, .. }) => {
-                format!("✗ no client id: set `{variable}`, or Space: switch off")
+                format!("✗ no client id (set `{variable}`) · Space: off")
             }
-            Err(e) => format!("✗ {e} · Space: switch off"),
+            Err(e) => format!("✗ {e} · Space: off"),
         };
         note(text)
     }
