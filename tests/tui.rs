@@ -774,6 +774,7 @@ mod panes {
             env: Some("test"),
             tokens: &portico::oauth::Tokens::default(),
             vars: &vars,
+            shared_auth: &[],
         };
         let screen = render(80, 14, |f, a| view.render(f, a, &mut editor));
         insta::assert_snapshot!("pane_request_pinned_error", screen);

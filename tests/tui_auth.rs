@@ -116,3 +116,59 @@ async fn basic_auth_on_any_request() {
     h.key(KeyCode::Char('d'));
     h.assert_not_screen("basic user");
 }
+
+/// Two operations of an API that declares no security, as GitHub's.
+const TWO: &str = r#"
+openapi: 3.0.3
+info: {title: hub, version: "1"}
+servers: [{url: "https://hub.test"}]
+paths:
+  /echo:
+    get:
+      summary: Echo the request
+      responses:
+        "200": {description: OK}
+    post:
+      summary: Post to echo
+      responses:
+        "200": {description: OK}
+"#;
+
+/// `+` on a bearer token added in the Auth tab: every request of the API
+/// carries it until quitting, an operation opened later included; its row
+/// says `(every request)`; `+` again stops adding it to new ones.
+#[tokio::test]
+async fn one_token_for_every_request_of_an_api() {
+    let (url, seen) = recording_server().await;
+    let catalog = load_bytes(TWO.as_bytes(), "hub.yaml").expect("loads");
+    let mut h = start(catalog, Some(url));
+    h.open("Echo the request");
+    h.key(KeyCode::Char('['));
+    h.key(KeyCode::Char('a'));
+    h.key(KeyCode::Down);
+    h.key(KeyCode::Enter);
+    h.type_text("tok-1");
+    h.key(KeyCode::Enter);
+    h.assert_screen("bearer token (added)");
+    h.key(KeyCode::Char('+'));
+    h.assert_screen("The bearer token goes with every request of hub until you quit");
+    h.assert_screen("bearer token (every request)");
+
+    // Another operation, opened afterwards: it has the token already.
+    h.key(KeyCode::Esc);
+    h.open("Post to echo");
+    h.key(KeyCode::Char('['));
+    h.assert_screen("bearer token (every request)");
+    assert!(!h.screen().contains("tok-1"), "masked");
+    h.key(KeyCode::F(5));
+    h.settle().await;
+    assert_eq!(
+        *seen.lock().expect("lock"),
+        vec!["Bearer tok-1".to_string()]
+    );
+
+    // `+` again: no longer shared; the one open keeps its own copy.
+    h.key(KeyCode::Char('+'));
+    h.assert_screen("The bearer token is no longer added to requests of hub");
+    h.assert_screen("bearer token (added)");
+}

@@ -211,6 +211,10 @@ actions! {
         name: "toggle_row", label: "on/off", scope: Request, keys: ["space"],
         description: "Enable or disable the selected row",
     }
+    ShareAuth {
+        name: "share_auth", label: "every request", scope: Request, keys: ["+"],
+        description: "Auth tab: the selected added credential goes with every request of this API until you quit (again: no longer)",
+    }
     Reformat {
         name: "reformat", label: "reformat", scope: Body, keys: ["F"],
         description: "Reformat (pretty-print) the JSON body",

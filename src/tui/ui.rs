@@ -100,6 +100,7 @@ pub fn render(frame: &mut Frame, state: &mut State) {
                         env: state.env_name.as_deref(),
                         tokens: &state.tokens,
                         vars: &state.vars,
+                        shared_auth: state.shared_auth.get(&api.id).map_or(&[], Vec::as_slice),
                     };
                     view.render(frame, a, &mut s.editor);
                 }
@@ -450,6 +451,7 @@ fn footer_actions(state: &State) -> Vec<(String, &'static str)> {
                     push(key(Action::Edit), "edit");
                     push(key(Action::AddRow), "add");
                     push(key(Action::ToggleRow), "on/off");
+                    push(key(Action::ShareAuth), "every request");
                     let needs_token = state.open.is_some_and(|op| {
                         let (api, operation) = state.catalog.operation(op);
                         !crate::oauth::required_schemes(api, operation).is_empty()

@@ -291,6 +291,7 @@ fn fuzz_definitions_on_screen() {
                             env: None,
                             tokens: &portico::oauth::Tokens::default(),
                             vars: &vars,
+                            shared_auth: &[],
                         };
                         terminal
                             .draw(|frame| view.render(frame, frame.area(), &mut editor))

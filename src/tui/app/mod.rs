@@ -52,6 +52,7 @@ mod panels;
 mod reaction;
 mod reload;
 mod sending;
+mod shared_auth;
 mod tools;
 
 pub use reaction::Reaction;
@@ -250,6 +251,9 @@ pub struct State {
     pub tokens: crate::oauth::Tokens,
     /// The flow chosen in the Auth tab, per API and scheme.
     pub oauth_overrides: HashMap<crate::oauth::TokenKey, crate::oauth::Overrides>,
+    /// Credentials added in the Auth tab that go with every request of an
+    /// API (by its id) until quitting (`+`), in memory only.
+    pub shared_auth: HashMap<String, Vec<crate::request::AuthValue>>,
     /// Where a pasted redirect URL goes while a browser flow waits for
     /// one (the browser may run on another machine), and for which
     /// operation.
@@ -342,6 +346,7 @@ impl<B: Backend> App<B> {
                 crate::oauth::Tokens::default()
             },
             oauth_overrides: HashMap::new(),
+            shared_auth: HashMap::new(),
             oauth_paste: None,
             pending_reload: None,
             insecure: false,
@@ -610,12 +615,16 @@ impl<B: Backend> App<B> {
     }
 
     /// The draft an operation starts with: the definition's defaults and
-    /// examples, and the `--server` override.
+    /// examples, the `--server` override, and the credentials shared with
+    /// every request of its API.
     pub(super) fn fresh_draft(&self, op: OpRef) -> crate::request::Draft {
         let (api, operation) = self.state.catalog.operation(op);
         let mut draft = crate::request::Draft::new(api, operation, &self.state.vars);
         if let Some(url) = &self.state.server_override {
             draft.server_url = Some(url.clone());
+        }
+        if let Some(shared) = self.state.shared_auth.get(&api.id) {
+            draft.auth.extend(shared.iter().cloned());
         }
         draft
     }

@@ -95,6 +95,12 @@ pub enum Reaction {
     RunFlow(usize),
     /// Read the history and ask the gateway again.
     RefreshDashboard,
+    /// The credential at `index` of `op`'s draft goes with every request
+    /// of its API this session, or no longer does.
+    ShareAuth {
+        op: OpRef,
+        index: usize,
+    },
     /// Store what `path` selects in the response of `op` as `name`.
     Capture {
         op: OpRef,
@@ -133,6 +139,7 @@ impl<B: Backend> App<B> {
             Reaction::Effect(effect) => self.effects.push(effect),
             Reaction::Focus(focus) => self.state.focus = focus,
             Reaction::Refresh => self.refresh_preview(),
+            Reaction::ShareAuth { op, index } => self.share_auth(op, index),
             Reaction::OpenOp(op) => self.open_op(op),
             Reaction::OpenPresets { all, select } => self.open_presets(all, select),
             Reaction::SavePreset { op, name } => self.save_preset(op, &name),

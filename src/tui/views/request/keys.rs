@@ -140,6 +140,24 @@ impl RequestEditor {
                 Err(why) => return Reaction::notice(why, true),
             },
             Action::ToggleRow if self.tab == ReqTab::Auth => changed = self.toggle_auth(api),
+            Action::ShareAuth if self.tab == ReqTab::Auth => {
+                return match self.auth_rows(api).get(self.auth_row) {
+                    Some(row) if self.draft.auth[row.index].ad_hoc.is_some() => {
+                        Reaction::ShareAuth {
+                            op,
+                            index: row.index,
+                        }
+                    }
+                    Some(row) => Reaction::notice(
+                        format!(
+                            "`{}` is the definition's: every request of this API has it; a variable named `{}` fills it (v: the environment)",
+                            self.draft.auth[row.index].scheme, self.draft.auth[row.index].scheme
+                        ),
+                        false,
+                    ),
+                    None => Reaction::notice("a: add a credential first", false),
+                };
+            }
             Action::ToggleRow => changed = self.toggle_row(),
             Action::Reformat => return self.reformat(),
             Action::Examples => return self.choose_example(api, operation),

@@ -17,7 +17,13 @@ use crate::tui::views::request::{FieldKind, RequestEditor};
 impl RequestView<'_> {
     pub(super) fn render_auth(&self, frame: &mut Frame, area: Rect, editor: &mut RequestEditor) {
         let theme = self.theme;
-        let auth_rows = editor.auth_rows(self.api);
+        let mut auth_rows = editor.auth_rows(self.api);
+        // Shared with every request of the API (`+`): the row says so.
+        for row in &mut auth_rows {
+            if self.shared_auth.contains(&editor.draft.auth[row.index]) {
+                row.kind = row.kind.replace("(added)", "(every request)");
+            }
+        }
         let labels: Vec<String> = auth_rows.iter().map(|r| r.label.clone()).collect();
         let kinds: Vec<String> = auth_rows.iter().map(|r| r.kind.clone()).collect();
         let rows = auth_rows

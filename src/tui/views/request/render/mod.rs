@@ -60,6 +60,8 @@ pub struct RequestView<'a> {
     pub tokens: &'a crate::oauth::Tokens,
     /// The variables, for the OAuth client the Auth tab describes.
     pub vars: &'a crate::request::Vars,
+    /// The credentials that go with every request of this API (`+`).
+    pub shared_auth: &'a [crate::request::AuthValue],
 }
 
 impl RequestView<'_> {
