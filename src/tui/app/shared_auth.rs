@@ -44,7 +44,7 @@ impl<B: Backend> App<B> {
         }
         shared.push(credential.clone());
         let mut others = 0;
-        for (at, s) in self.state.ops.iter_mut() {
+        for (at, s) in &mut self.state.ops {
             if at.0 != op.0 || *at == op {
                 continue;
             }
