@@ -9,7 +9,7 @@ use std::sync::{Arc, Mutex};
 use axum::Router;
 use axum::http::HeaderMap;
 use axum::routing::any;
-use crossterm::event::KeyCode;
+use crossterm::event::{KeyCode, KeyModifiers};
 use portico::catalog::{Catalog, load_bytes};
 use portico::tui::TuiContext;
 use support::tui::Harness;
@@ -167,7 +167,26 @@ async fn one_token_for_every_request_of_an_api() {
         vec!["Bearer tok-1".to_string()]
     );
 
-    // `+` again: no longer shared; the one open keeps its own copy.
+    // Another token typed here and shared: it takes the first one's
+    // place, in the operation that had it too.
+    h.key(KeyCode::Enter);
+    h.key_mod(KeyCode::Char('u'), KeyModifiers::CONTROL);
+    h.type_text("tok-2");
+    h.key(KeyCode::Enter);
+    h.key(KeyCode::Char('+'));
+    h.assert_screen("the one open already too");
+    h.key(KeyCode::Esc);
+    h.open("Echo the request");
+    h.key(KeyCode::F(5));
+    h.settle().await;
+    assert_eq!(
+        seen.lock().expect("lock").last().map(String::as_str),
+        Some("Bearer tok-2")
+    );
+
+    // `+` on the one shared (this operation's Auth tab is still showing):
+    // no longer shared; the ones open keep it.
+    h.assert_screen("bearer token (every request)");
     h.key(KeyCode::Char('+'));
     h.assert_screen("The bearer token is no longer added to requests of hub");
     h.assert_screen("bearer token (added)");

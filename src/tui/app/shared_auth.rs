@@ -13,7 +13,9 @@ use crate::request::AuthValue;
 impl<B: Backend> App<B> {
     /// `+` on an added credential: every request of its API carries it
     /// from now on (the operations already open get it too, where they
-    /// have none of its kind); `+` on one shared already stops that.
+    /// have none of its kind or the one shared before); `+` on the one
+    /// shared stops that; on one of the same kind but another value, it
+    /// takes the shared one's place.
     pub(super) fn share_auth(&mut self, op: OpRef, index: usize) {
         let api = &self.state.catalog.apis[op.0];
         let (api_id, title) = (api.id.clone(), api.title.clone());
@@ -27,8 +29,11 @@ impl<B: Backend> App<B> {
             return;
         };
         let shared = self.state.shared_auth.entry(api_id).or_default();
-        if let Some(at) = shared.iter().position(|s| s.ad_hoc == credential.ad_hoc) {
-            shared.remove(at);
+        let before = shared
+            .iter()
+            .position(|s| s.ad_hoc == credential.ad_hoc)
+            .map(|at| shared.remove(at));
+        if before.as_ref() == Some(&credential) {
             self.notice(
                 format!(
                     "The {} is no longer added to requests of {title}; those open keep it",
@@ -54,7 +59,11 @@ impl<B: Backend> App<B> {
                 .iter_mut()
                 .find(|a| a.ad_hoc == credential.ad_hoc)
             {
-                Some(own) if own.value.trim().is_empty() => own.clone_from(&credential),
+                // Empty, or the one shared before: the new one.
+                Some(own) if own.value.trim().is_empty() || Some(&*own) == before.as_ref() => {
+                    own.clone_from(&credential);
+                }
+                // The user's own: stays.
                 Some(_) => continue,
                 None => draft.auth.push(credential.clone()),
             }
