@@ -1482,11 +1482,26 @@ async fn curl_file_bodies_come_back_as_files() {
         parsed.header("content-type").is_none(),
         "curl -T sends no type"
     );
+    // The file's name goes on the path, never into a query or fragment.
+    let parsed = parse_curl_with("curl -T x.bin 'http://h/up/?dir=/a/'", &read).expect("reads");
+    assert_eq!(parsed.url, "http://h/up/x.bin?dir=/a/");
+    let parsed = parse_curl_with("curl -T x.bin 'http://h/a?dir=/'", &read).expect("reads");
+    assert_eq!(parsed.url, "http://h/a?dir=/");
+    // What curl refuses too: two uploads, or -d beside one (-G puts it in
+    // the query).
+    assert!(parse_curl_with("curl -T a -T b http://h/", &read).is_err());
+    assert!(parse_curl_with("curl -T a -d x=1 http://h/", &read).is_err());
+    let parsed = parse_curl_with("curl -T a -G -d q=1 http://h/up", &read).expect("reads");
+    assert_eq!(
+        (parsed.url.as_str(), parsed.method.as_str()),
+        ("http://h/up?q=1", "PUT")
+    );
     // Text read in, or several pieces: the body, not a file.
     for command in [
         "curl http://h/ -d @x.txt",
         "curl http://h/ --data-binary @x.bin --data-binary @y.bin",
         "curl http://h/ --data-binary @x.bin -G",
+        "curl http://h/ --data-binary @x.bin -F a=b",
     ] {
         let parsed = parse_curl_with(command, &read).expect("reads");
         assert_eq!(parsed.body_file, None, "{command}");

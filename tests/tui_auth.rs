@@ -159,6 +159,14 @@ async fn one_token_for_every_request_of_an_api() {
     h.open("Post to echo");
     h.key(KeyCode::Char('['));
     h.assert_screen("bearer token (every request)");
+    // The first one is not marked edited for it (nor kept at quit).
+    h.key(KeyCode::Char('/'));
+    h.key_mod(KeyCode::Char('u'), KeyModifiers::CONTROL);
+    h.key(KeyCode::Enter);
+    let first = h.line_with("Echo the request").expect("its row");
+    assert!(!first.contains('✎'), "{first}");
+    h.open("Post to echo");
+    h.assert_screen("bearer token (every request)");
     assert!(!h.screen().contains("tok-1"), "masked");
     h.key(KeyCode::F(5));
     h.settle().await;

@@ -287,7 +287,13 @@ fn include_part(
         Ok(mut part) => {
             for api in &mut part.apis {
                 api.skip_tls_verify |= include.skip_tls_verify;
-                api.default_headers.extend(include.headers.iter().cloned());
+                // The include's header replaces one of the same name (a
+                // nested include's, a portal API's): sent once.
+                for (name, value) in &include.headers {
+                    api.default_headers
+                        .retain(|(n, _)| !n.eq_ignore_ascii_case(name));
+                    api.default_headers.push((name.clone(), value.clone()));
+                }
             }
             merge(catalog, part);
         }

@@ -36,10 +36,10 @@ pub(super) struct State {
     url: Option<String>,
     method: Option<String>,
     data: Vec<Vec<u8>>,
-    /// The file of a `--data-binary @FILE` or `-T FILE`, by its path.
+    /// The file of a `--data-binary @FILE`, by its path.
     data_file: Option<String>,
-    /// `-T`: the body is a file and the method PUT.
-    upload: bool,
+    /// `-T FILE`: the file's path and bytes, the body of a PUT.
+    upload: Option<(String, Vec<u8>)>,
     json: bool,
     get: bool,
     head: bool,
@@ -49,6 +49,26 @@ pub(super) struct State {
     extra_headers: Vec<(String, String)>,
     /// Headers removed with `-H 'Name:'`.
     removed: Vec<String>,
+}
+
+/// The URL a `-T FILE` goes to: with the file's name after a path that
+/// ends in `/` (or has none), as curl names the upload.
+fn upload_url(url: &str, path: &str) -> String {
+    let Ok(mut parsed) = url::Url::parse(url) else {
+        return url.to_string();
+    };
+    let Some(name) = std::path::Path::new(path).file_name() else {
+        return url.to_string();
+    };
+    if parsed.path().ends_with('/') {
+        let joined = format!(
+            "{}{}",
+            parsed.path(),
+            crate::request::enc(&name.to_string_lossy())
+        );
+        parsed.set_path(&joined);
+    }
+    parsed.to_string()
 }
 
 #[derive(Debug)]
@@ -126,24 +146,34 @@ impl State {
         };
         let mut body = None;
         match data {
-            Some(d) if self.get && !self.upload => query.push(text(&d)),
+            Some(d) if self.get => query.push(text(&d)),
+            Some(_) if self.upload.is_some() => {
+                // curl refuses the two bodies together too.
+                return Err(CurlError::Unsupported {
+                    option: "--upload-file".into(),
+                    why: "-d data beside it (without -G)".into(),
+                });
+            }
             Some(d) => body = Some(d),
             None => {}
         }
         // One file and nothing else: the draft sends the file.
-        if self.data.len() == 1 && body.is_some() {
+        if self.data.len() == 1 && body.is_some() && self.form.is_empty() {
             self.parsed.body_file = self.data_file.take();
         }
-        // `-T` to a URL ending in `/` names the file after it, as curl does.
-        if self.upload
-            && url.ends_with('/')
-            && let Some(name) = self
-                .parsed
-                .body_file
-                .as_deref()
-                .and_then(|p| std::path::Path::new(p).file_name())
-        {
-            url.push_str(&crate::request::enc(&name.to_string_lossy()));
+        let upload = self.upload.take();
+        let uploaded = upload.is_some();
+        if let Some((path, bytes)) = upload {
+            if !self.form.is_empty() {
+                return Err(CurlError::Unsupported {
+                    option: "--upload-file".into(),
+                    why: "-F fields beside it".into(),
+                });
+            }
+            url = upload_url(&url, &path);
+            body = Some(bytes);
+            self.parsed.body_file = Some(path);
+            self.method.get_or_insert_with(|| "PUT".into());
         }
         if !query.is_empty() {
             let (base, fragment) = match url.split_once('#') {
@@ -190,7 +220,7 @@ impl State {
                     .push(("Content-Type".into(), content_type));
             }
             body = Some(bytes);
-        } else if body.is_some() && !self.upload && !self.has_header("content-type") {
+        } else if body.is_some() && !uploaded && !self.has_header("content-type") {
             let ct = if self.json {
                 "application/json"
             } else {
@@ -205,7 +235,6 @@ impl State {
         let method = match self.method.take() {
             Some(m) => m,
             None if self.head => "HEAD".into(),
-            None if self.upload => "PUT".into(),
             None if body.is_some() => "POST".into(),
             None => "GET".into(),
         };
@@ -580,10 +609,14 @@ pub(super) fn apply_option(
                     why: "the body comes from standard input".into(),
                 });
             }
+            if state.upload.is_some() {
+                return Err(CurlError::Unsupported {
+                    option: option.into(),
+                    why: "more than one file to upload".into(),
+                });
+            }
             let data = load(&path, option)?;
-            state.data.push(data);
-            state.data_file = Some(path);
-            state.upload = true;
+            state.upload = Some((path, data));
         }
         "--config" => {
             return Err(CurlError::Unsupported {

@@ -57,7 +57,7 @@ impl<B: Backend> App<B> {
                     "Your unsent edits from last time are back (O resets to the definition's)",
                     false,
                 );
-                draft
+                self.with_shared_auth(op, draft)
             }
             None => self.fresh_draft(op),
         }

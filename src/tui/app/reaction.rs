@@ -159,6 +159,7 @@ impl<B: Backend> App<B> {
                 self.refresh_preview();
             }
             Reaction::UseEnvironment(index) => {
+                let before = self.state.env_name.clone();
                 let reaction = environments::switch(
                     &self.state.tools.environments,
                     index,
@@ -166,6 +167,9 @@ impl<B: Backend> App<B> {
                     &mut self.state.env_name,
                 );
                 self.react(reaction);
+                if self.state.env_name != before {
+                    self.drop_shared_auth();
+                }
             }
             Reaction::SetVariable { index, text } => self.set_variable(index, &text),
             Reaction::RemoveVariable { index, name } => self.remove_variable(index, &name),
