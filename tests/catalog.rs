@@ -743,6 +743,22 @@ fn the_readme_portal_example_loads() {
     let names: Vec<_> = rrs.parameters.iter().map(|p| p.name.as_str()).collect();
     assert_eq!(names, ["workspace", "service", "api-version", "details"]);
     assert!(catalog.environments[0].variables["api_key"].secret);
+
+    // The include with headers (GitHub's token): read without a complaint
+    // but the absent definition.
+    let include = section
+        .split("```toml\n")
+        .skip(1)
+        .filter_map(|rest| rest.split("```").next())
+        .find(|b| b.starts_with("[[include]]") && b.contains("github_token"))
+        .expect("an include with headers");
+    let catalog = catalog::load_portal_str(include, &location.to_string_lossy()).expect("loads");
+    assert_eq!(catalog.warnings.len(), 1, "{:?}", catalog.warnings);
+    assert!(
+        catalog.warnings[0].message.contains("api.github.com.json"),
+        "{:?}",
+        catalog.warnings
+    );
 }
 
 /// A definition with thousands of path items reads them in two halves at
