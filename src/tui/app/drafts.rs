@@ -101,9 +101,14 @@ impl<B: Backend> App<B> {
     /// After a change to the open operation's draft: marks it edited in
     /// the catalog when it differs from the definition's defaults.
     pub(super) fn note_edited(&mut self) {
-        let Some(op) = self.state.open else {
-            return;
-        };
+        if let Some(op) = self.state.open {
+            self.mark_edited(op);
+        }
+    }
+
+    /// Marks `op` edited in the catalog, or not, by its draft against the
+    /// definition's defaults (`fresh_draft`).
+    pub(super) fn mark_edited(&mut self, op: OpRef) {
         let fresh = self.fresh_draft(op);
         let edited = self
             .state

@@ -103,17 +103,7 @@ impl<B: Backend> App<B> {
             .copied()
             .collect();
         for op in open {
-            let fresh = self.fresh_draft(op);
-            let edited = self
-                .state
-                .ops
-                .get(&op)
-                .is_some_and(|s| s.editor.draft != fresh);
-            if edited {
-                self.state.edited.insert(op);
-            } else {
-                self.state.edited.remove(&op);
-            }
+            self.mark_edited(op);
         }
     }
 
