@@ -16,7 +16,7 @@ use serde_json::{Value, json};
 
 mod support;
 
-use support::{echo_header, portico};
+use support::{echo_header, portico, write_file};
 
 const SPEC: &str = r#"
 openapi: 3.0.3
@@ -98,9 +98,7 @@ async fn start_shop() -> (Shop, String, String) {
 }
 
 fn write_spec(dir: &Path) -> String {
-    let path = dir.join("shop.yaml");
-    std::fs::write(&path, SPEC).expect("write spec");
-    path.to_string_lossy().into_owned()
+    write_file(dir, "shop.yaml", SPEC)
 }
 
 fn stdout_json(output: &Output) -> Value {
@@ -555,9 +553,7 @@ paths:
 async fn form_fields_files_and_credentials_from_the_command_line() {
     let server = support::TestServer::start().await;
     let dir = tempfile::tempdir().expect("dir");
-    let spec = dir.path().join("forms.yaml");
-    std::fs::write(&spec, FORMS).expect("write spec");
-    let spec = spec.to_string_lossy().into_owned();
+    let spec = write_file(dir.path(), "forms.yaml", FORMS);
     let base = server.url("");
 
     let output = portico(&[
@@ -742,9 +738,7 @@ paths:
 async fn call_validate_reports_differences_with_their_place() {
     let server = support::TestServer::start().await;
     let dir = tempfile::tempdir().expect("dir");
-    let spec = dir.path().join("checked.yaml");
-    std::fs::write(&spec, CHECKED).expect("write spec");
-    let spec = spec.to_string_lossy().into_owned();
+    let spec = write_file(dir.path(), "checked.yaml", CHECKED);
     let base = server.url("");
     let call = |extra: &[&str]| {
         let mut args = vec![
@@ -881,9 +875,7 @@ paths:
 async fn a_binary_body_is_sent_from_a_file() {
     let server = support::TestServer::start().await;
     let dir = tempfile::tempdir().expect("dir");
-    let spec = dir.path().join("blobs.yaml");
-    std::fs::write(&spec, BLOBS).expect("write spec");
-    let spec = spec.to_string_lossy().into_owned();
+    let spec = write_file(dir.path(), "blobs.yaml", BLOBS);
     let blob = dir.path().join("blob.bin");
     let bytes: Vec<u8> = (0..=255u8).cycle().take(1000).collect();
     std::fs::write(&blob, &bytes).expect("write blob");
