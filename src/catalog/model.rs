@@ -241,6 +241,13 @@ pub struct RequestBody {
     pub content: Vec<MediaType>,
 }
 
+/// `application/x-www-form-urlencoded` or `multipart/form-data`: a body
+/// whose fields are edited and encoded, not typed as text.
+pub fn is_form_media(content_type: &str) -> bool {
+    let t = content_type.trim_start().to_ascii_lowercase();
+    t.starts_with("application/x-www-form-urlencoded") || t.starts_with("multipart/form-data")
+}
+
 #[derive(Debug, Clone, Default)]
 pub struct MediaType {
     pub content_type: String,

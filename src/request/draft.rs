@@ -6,7 +6,9 @@
 use serde_json::Value;
 
 use crate::catalog::schema_tree::{Direction, schema_tree};
-use crate::catalog::{Api, MediaType, Operation, ParamLocation, SecurityKind, samples};
+use crate::catalog::{
+    Api, MediaType, Operation, ParamLocation, SecurityKind, is_form_media, samples,
+};
 
 use super::vars::normalise_name;
 use super::{AuthValue, Draft, FormField, ParamValue, Row, Vars};
@@ -149,8 +151,8 @@ pub fn is_binary_media(media: &MediaType) -> bool {
 /// Fills a form's fields from an example object: each property's value
 /// (an array as one row per item), a property the form lacks as a row of
 /// its own, and the fields the example leaves out emptied (a file field
-/// keeps its path, whatever the example says of it). False, and nothing changed, when the example is not
-/// an object.
+/// keeps its path, whatever the example says of it). False, and nothing
+/// changed, when the example is not an object.
 pub fn fill_form(form: &mut Vec<FormField>, example: &Value) -> bool {
     let Some(object) = example.as_object() else {
         return false;
@@ -231,12 +233,6 @@ fn form_rows(api: &Api, media: &MediaType) -> Vec<FormField> {
             }
         })
         .collect()
-}
-
-/// `application/x-www-form-urlencoded` or `multipart/form-data`.
-pub fn is_form_media(content_type: &str) -> bool {
-    let t = content_type.trim_start().to_ascii_lowercase();
-    t.starts_with("application/x-www-form-urlencoded") || t.starts_with("multipart/form-data")
 }
 
 /// `{{NAME}}` alone, with no variable of that name (nor a process

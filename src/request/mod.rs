@@ -28,9 +28,10 @@ mod expand;
 mod form;
 mod vars;
 
+pub use crate::catalog::is_form_media;
 pub use body::is_json_content_type;
 pub use build::{build, check, preview, sketch};
-pub use draft::{fill_form, is_binary_content_type, is_form_media};
+pub use draft::{fill_form, is_binary_content_type};
 pub(crate) use expand::enc;
 pub use form::{extension_for, guess_content_type};
 pub(crate) use form::{is_multipart, is_urlencoded};

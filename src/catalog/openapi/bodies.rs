@@ -5,7 +5,7 @@ use serde_json::{Map, Value, json};
 
 use super::{Cx, str_field, strings};
 use crate::catalog::document::escape_token;
-use crate::catalog::model::{Example, MediaType, RequestBody, ResponseDoc};
+use crate::catalog::model::{Example, MediaType, RequestBody, ResponseDoc, is_form_media};
 
 impl<'d> Cx<'d, '_> {
     pub(super) fn body_v3<'a>(
@@ -97,7 +97,7 @@ impl<'d> Cx<'d, '_> {
         let mut types: Vec<String> = self
             .consumes(op)
             .into_iter()
-            .filter(|t| !is_form_type(t))
+            .filter(|t| !is_form_media(t))
             .collect();
         if types.is_empty() {
             types.push("application/json".into());
@@ -156,7 +156,7 @@ impl<'d> Cx<'d, '_> {
             consumes
                 .iter()
                 .map(String::as_str)
-                .find(|t| is_form_type(t))
+                .find(|t| is_form_media(t))
                 .unwrap_or("application/x-www-form-urlencoded")
         };
         let mut schema = json!({"type": "object", "properties": properties});
@@ -261,9 +261,4 @@ fn media_v2(
             schema: schema.cloned(),
         })
         .collect()
-}
-
-fn is_form_type(content_type: &str) -> bool {
-    let t = content_type.to_ascii_lowercase();
-    t.starts_with("application/x-www-form-urlencoded") || t.starts_with("multipart/form-data")
 }

@@ -6,7 +6,7 @@
 use super::{FieldKind, RequestEditor};
 use crate::catalog::schema_tree::{Direction, schema_tree};
 use crate::catalog::{Api, MediaType, Operation};
-use crate::request::FormField;
+use crate::request::{FormField, is_form_media};
 
 /// What the body's schema says of one form field.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -18,12 +18,6 @@ pub struct FormDoc {
     pub description: String,
 }
 
-/// `application/x-www-form-urlencoded` or `multipart/form-data`.
-pub fn is_form_type(content_type: &str) -> bool {
-    let t = content_type.trim_start().to_ascii_lowercase();
-    t.starts_with("application/x-www-form-urlencoded") || t.starts_with("multipart/form-data")
-}
-
 impl RequestEditor {
     /// Whether the body is a file's bytes (the Body tab is its path).
     pub fn is_file_body(&self) -> bool {
@@ -32,7 +26,12 @@ impl RequestEditor {
 
     /// Whether the Body tab is a table of form fields.
     pub fn is_form(&self) -> bool {
-        !self.draft.form.is_empty() || self.draft.content_type.as_deref().is_some_and(is_form_type)
+        !self.draft.form.is_empty()
+            || self
+                .draft
+                .content_type
+                .as_deref()
+                .is_some_and(is_form_media)
     }
 
     /// Reads the form fields' docs from the body's schema, once.
