@@ -140,6 +140,8 @@ async fn one_token_for_every_request_of_an_api() {
     h.key(KeyCode::Char('+'));
     h.assert_screen("The bearer token goes with every request of hub until you quit");
     h.assert_screen("bearer token (every request)");
+    // The note under the table says it too.
+    h.assert_screen("bearer: bearer token (every request) · Space: off");
 
     // Another operation, opened afterwards: it has the token already.
     h.key(KeyCode::Esc);

@@ -12,18 +12,25 @@ use ratatui::widgets::{Cell, Row as TableRow};
 use super::{RequestView, TableSpec, enabled_mark, fit};
 use crate::catalog::SecurityKind;
 use crate::sanitize;
-use crate::tui::views::request::{FieldKind, RequestEditor};
+use crate::tui::views::request::{AuthRow, FieldKind, RequestEditor};
 
 impl RequestView<'_> {
-    pub(super) fn render_auth(&self, frame: &mut Frame, area: Rect, editor: &mut RequestEditor) {
-        let theme = self.theme;
-        let mut auth_rows = editor.auth_rows(self.api);
-        // Shared with every request of the API (`+`): the row says so.
-        for row in &mut auth_rows {
+    /// The editor's Auth rows as shown: a credential shared with every
+    /// request of the API (`+`) says so in its kind, in the table and in
+    /// the note under it.
+    fn shown_auth_rows(&self, editor: &RequestEditor) -> Vec<AuthRow> {
+        let mut rows = editor.auth_rows(self.api);
+        for row in &mut rows {
             if self.shared_auth.contains(&editor.draft.auth[row.index]) {
                 row.kind = row.kind.replace("(added)", "(every request)");
             }
         }
+        rows
+    }
+
+    pub(super) fn render_auth(&self, frame: &mut Frame, area: Rect, editor: &mut RequestEditor) {
+        let theme = self.theme;
+        let auth_rows = self.shown_auth_rows(editor);
         let labels: Vec<String> = auth_rows.iter().map(|r| r.label.clone()).collect();
         let kinds: Vec<String> = auth_rows.iter().map(|r| r.kind.clone()).collect();
         let rows = auth_rows
@@ -98,7 +105,7 @@ impl RequestView<'_> {
     /// or for OAuth 2.0 its client: flow, client id, scopes and token
     /// endpoint, or what is missing to get a token.
     pub(super) fn auth_note(&self, editor: &RequestEditor) -> Line<'static> {
-        let rows = editor.auth_rows(self.api);
+        let rows = self.shown_auth_rows(editor);
         let Some(row) = rows.get(editor.selected_row()) else {
             return Line::default();
         };
